@@ -1,0 +1,173 @@
+import { encodeClosePayload, parseClosePayload } from './close-frame.js';
+import { CloseCode } from './close-codes.js';
+import type { ProtocolError } from './errors.js';
+import { encodeFrame, type FrameOptions, type PreparedFrame } from './frame-encoder.js';
+import { DEFAULT_MAX_PAYLOAD, FrameParser, type FrameParserOptions, type FrameSink } from './frame-parser.js';
+import { EMPTY } from './byte-accumulator.js';
+import { Opcode, type WsConnectionHandler } from './types.js';
+
+export interface WsConnectionOptions extends Omit<FrameParserOptions, 'maxPayload'> {
+  maxPayload?: number;
+  /** Answer pings with pongs automatically (RFC 6455 §5.5.2). Default true. */
+  autoPong?: boolean;
+}
+
+export type ConnectionState = 'open' | 'closing' | 'closed';
+
+/**
+ * One WebSocket connection after the handshake, without I/O (the shape of python-websockets'
+ * Protocol): feed it bytes with `receiveData`, call `send*`; it reports events and the bytes to
+ * write through its handler. It owns the close handshake (RFC 6455 §7) and failure handling.
+ */
+export class WsConnection {
+  readonly #handler: WsConnectionHandler;
+  readonly #parser: FrameParser;
+  readonly #maskOutgoing: boolean;
+  readonly #autoPong: boolean;
+  #state: ConnectionState = 'open';
+  #closeSent = false;
+  #closeReceived = false;
+
+  constructor(options: WsConnectionOptions, handler: WsConnectionHandler) {
+    this.#handler = handler;
+    this.#maskOutgoing = options.role === 'client';
+    this.#autoPong = options.autoPong ?? true;
+    const sink: FrameSink = {
+      onMessage: (data, binary, compressed) => handler.onMessage(data, binary, compressed),
+      onControl: (opcode, payload) => this.#onControl(opcode, payload),
+      onError: (error) => this.#failFromPeer(error),
+    };
+    this.#parser = new FrameParser({ ...options, maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD }, sink);
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  /** True once we sent a close frame: no more data may be sent. */
+  get closeSent(): boolean {
+    return this.#closeSent;
+  }
+
+  /** Bytes held by the parser for a message still arriving. */
+  get bufferedIncoming(): number {
+    return this.#parser.bufferedBytes;
+  }
+
+  receiveData(chunk: Uint8Array): void {
+    // After the peer's close frame nothing more is read (RFC 6455 §5.5.1).
+    if (this.#closeReceived || this.#state === 'closed') return;
+    this.#parser.push(chunk);
+  }
+
+  /** The transport ended. Without a finished close handshake that is an abnormal closure (1006). */
+  receiveEof(): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.#handler.onClose(CloseCode.abnormal, '');
+  }
+
+  sendText(utf8: Uint8Array, options?: FrameOptions): boolean {
+    return this.sendFrame(Opcode.text, utf8, options);
+  }
+
+  sendBinary(data: Uint8Array, options?: FrameOptions): boolean {
+    return this.sendFrame(Opcode.binary, data, options);
+  }
+
+  /** Any data frame; use `fin: false` and then `Opcode.continuation` frames to stream a message. */
+  sendFrame(opcode: number, payload: Uint8Array, options?: FrameOptions): boolean {
+    if (this.#closeSent) return false;
+    this.#write(opcode, payload, options);
+    return true;
+  }
+
+  /** Sends a frame encoded once for many connections. Servers only: client frames need their own mask. */
+  sendPrepared(frame: PreparedFrame): boolean {
+    if (this.#maskOutgoing) throw new Error('prepared frames are unmasked: only the server role may send them');
+    if (this.#closeSent) return false;
+    this.#handler.onOutgoing(frame.bytes);
+    return true;
+  }
+
+  sendPing(data: Uint8Array = EMPTY): boolean {
+    if (data.length > 125) throw new RangeError('ping payload must be at most 125 bytes');
+    if (this.#closeSent) return false;
+    this.#write(Opcode.ping, data);
+    return true;
+  }
+
+  sendPong(data: Uint8Array = EMPTY): boolean {
+    if (data.length > 125) throw new RangeError('pong payload must be at most 125 bytes');
+    if (this.#closeSent) return false;
+    this.#write(Opcode.pong, data);
+    return true;
+  }
+
+  /** Starts the close handshake; `onClose` follows when the peer answers (or the transport ends). */
+  sendClose(code?: number, reason?: string): boolean {
+    const body = encodeClosePayload(code, reason);
+    if (this.#closeSent) return false;
+    this.#closeSent = true;
+    if (this.#state === 'open') this.#state = 'closing';
+    this.#write(Opcode.close, body);
+    return true;
+  }
+
+  /**
+   * Fails the connection for a local reason (an inflated message too big, invalid UTF-8 after
+   * inflating, a slow consumer): sends the close code if still possible and reports closure now.
+   */
+  fail(code: number, reason = ''): void {
+    if (this.#state === 'closed') return;
+    if (!this.#closeSent) {
+      this.#closeSent = true;
+      this.#write(Opcode.close, encodeClosePayload(code));
+    }
+    this.#state = 'closed';
+    this.#handler.onClose(code, reason);
+  }
+
+  #onControl(opcode: number, payload: Uint8Array): void {
+    if (opcode === Opcode.ping) {
+      if (this.#autoPong && !this.#closeSent) this.#write(Opcode.pong, payload);
+      this.#handler.onPing(payload);
+    } else if (opcode === Opcode.pong) {
+      this.#handler.onPong(payload);
+    } else {
+      this.#onCloseFrame(payload);
+    }
+  }
+
+  #onCloseFrame(payload: Uint8Array): void {
+    const close = parseClosePayload(payload);
+    if (!('code' in close)) {
+      this.#failFromPeer(close);
+      return;
+    }
+    this.#closeReceived = true;
+    if (!this.#closeSent) {
+      // Echo the peer's code (RFC 6455 §5.5.1); an empty close is answered with an empty close.
+      this.#closeSent = true;
+      this.#write(Opcode.close, close.code === CloseCode.noStatus ? EMPTY : payload.subarray(0, 2));
+    }
+    this.#state = 'closed';
+    this.#handler.onClose(close.code, close.reason);
+  }
+
+  #failFromPeer(error: ProtocolError): void {
+    if (this.#state === 'closed') return;
+    if (!this.#closeSent) {
+      this.#closeSent = true;
+      this.#write(Opcode.close, encodeClosePayload(error.closeCode));
+    }
+    this.#state = 'closed';
+    this.#handler.onError(error);
+    this.#handler.onClose(error.closeCode, error.message);
+  }
+
+  #write(opcode: number, payload: Uint8Array, options?: FrameOptions): void {
+    const frames = encodeFrame(opcode, payload, this.#maskOutgoing ? { ...options, mask: true } : options);
+    for (const bytes of frames) this.#handler.onOutgoing(bytes);
+  }
+}
