@@ -13,3 +13,4 @@ export {
 export { encodeFrame, prepareFrame, frameHeaderSize, type FrameOptions, type PreparedFrame } from './frame-encoder.js';
 export { parseClosePayload, encodeClosePayload, type ClosePayload } from './close-frame.js';
 export { WsConnection, type WsConnectionOptions, type ConnectionState } from './connection.js';
+export * from './handshake/index.js';

@@ -1,0 +1,369 @@
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import { isUtf8 } from 'node:buffer';
+import {
+  BaroCloseCode,
+  CloseCode,
+  Opcode,
+  ProtocolError,
+  WsConnection,
+  type PreparedFrame,
+  type Role,
+} from '@baro/protocol';
+import type { PerMessageDeflate } from '../permessage-deflate.js';
+import { ReadyState } from './ready-state.js';
+
+export interface ConnectionLimits {
+  /** Largest incoming message in bytes (after inflating, when compressed). */
+  maxPayload: number;
+  /** Most frames in one incoming message. */
+  maxFragments?: number;
+  /** Outgoing bytes buffered past this close the connection as a slow consumer (4001). */
+  maxBufferedBytes: number;
+  /** `send` returns false once this many bytes wait to be written. */
+  highWaterMark: number;
+  /** How long to wait for the peer's close frame, then for TCP to end, before destroying the socket. */
+  closeTimeout: number;
+}
+
+export const DEFAULT_LIMITS: ConnectionLimits = {
+  maxPayload: 64 * 1024 * 1024,
+  maxBufferedBytes: 16 * 1024 * 1024,
+  highWaterMark: 1024 * 1024,
+  closeTimeout: 10_000,
+};
+
+export interface SendOptions {
+  /** Send as binary even for a string. Default: strings are text, bytes are binary. */
+  binary?: boolean;
+  /** Compress when permessage-deflate was negotiated and the message reaches the threshold. Default true. */
+  compress?: boolean;
+}
+
+export type SendData = string | Buffer | ArrayBuffer | ArrayBufferView;
+
+export interface ConnectionEvents {
+  message: [data: Buffer, isBinary: boolean];
+  close: [code: number, reason: string];
+  error: [error: Error];
+  ping: [data: Buffer];
+  pong: [data: Buffer];
+  drain: [];
+}
+
+type OutboundJob = { kind: 'frame'; opcode: number; payload: Buffer; compress: boolean } | { kind: 'prepared'; frame: PreparedFrame };
+
+/**
+ * A WebSocket over a Node socket, with the API ws users know: `send`, `close`, `terminate`, `ping`,
+ * events `message(data, isBinary)`, `close(code, reason)`, `error`, `ping`, `pong`, `drain`.
+ * All protocol decisions are the codec's; this class moves bytes, runs zlib and keeps timers.
+ */
+export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
+  readonly protocol: string;
+  readonly extensions: string;
+  readonly role: Role;
+  readonly #socket: Socket;
+  readonly #codec: WsConnection;
+  readonly #limits: ConnectionLimits;
+  readonly #deflate: PerMessageDeflate | null;
+  #readyState: ReadyState = ReadyState.OPEN;
+  #closeCode: number = CloseCode.abnormal;
+  #closeReason = '';
+  #closeTimer: NodeJS.Timeout | null = null;
+  #closeEmitted = false;
+  /** Set when the socket's write buffer passed the high-water mark: `drain` follows. */
+  #needDrain = false;
+  /** Messages waiting behind one that is being inflated, so delivery keeps wire order. */
+  #inbound: { data: Buffer; binary: boolean; compressed: boolean }[] = [];
+  #inflating = false;
+  /** Frames waiting behind one that is being compressed, so they go out in order. */
+  #outbound: OutboundJob[] = [];
+  #deflating = false;
+  #pendingOutboundBytes = 0;
+  /** Whether anything arrived since the last heartbeat check. */
+  alive = true;
+
+  constructor(socket: Socket, head: Buffer, options: { role: Role; protocol?: string; extensions?: string; deflate?: PerMessageDeflate | null; limits?: Partial<ConnectionLimits> }) {
+    super();
+    this.role = options.role;
+    this.protocol = options.protocol ?? '';
+    this.extensions = options.extensions ?? '';
+    this.#socket = socket;
+    this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.#deflate = options.deflate ?? null;
+    this.#codec = new WsConnection(
+      {
+        role: options.role,
+        maxPayload: this.#limits.maxPayload,
+        maxFragments: this.#limits.maxFragments,
+        rsv1Allowed: this.#deflate !== null,
+        isUtf8,
+      },
+      {
+        onMessage: (data, binary, compressed) => this.#onMessage(asBuffer(data), binary, compressed),
+        onPing: (data) => this.emit('ping', asBuffer(data)),
+        onPong: (data) => this.emit('pong', asBuffer(data)),
+        onClose: (code, reason) => this.#onCodecClose(code, reason),
+        onError: (error) => this.#emitError(error),
+        onOutgoing: (bytes) => this.#write(bytes),
+      },
+    );
+
+    socket.setNoDelay(true);
+    socket.setTimeout(0);
+    socket.on('data', this.#onData);
+    socket.on('end', this.#onEnd);
+    socket.on('close', this.#onSocketClose);
+    socket.on('error', this.#onSocketError);
+    socket.on('drain', this.#onDrain);
+    if (head.length > 0) this.#onData(head);
+  }
+
+  get readyState(): ReadyState {
+    return this.#readyState;
+  }
+
+  /** Bytes accepted by `send` and not yet handed to the kernel. */
+  get bufferedAmount(): number {
+    return this.#socket.writableLength + this.#pendingOutboundBytes;
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.#socket.remoteAddress;
+  }
+
+  /**
+   * Queues a message. Returns false when it was not sent (not open) or when the write buffer is
+   * above the high-water mark: wait for `drain` before sending more.
+   */
+  send(data: SendData, options: SendOptions = {}): boolean {
+    if (this.#readyState !== ReadyState.OPEN) return false;
+    const isString = typeof data === 'string';
+    const payload = isString ? Buffer.from(data, 'utf8') : toBuffer(data);
+    const opcode = (options.binary ?? !isString) ? Opcode.binary : Opcode.text;
+    const compress = this.#deflate !== null && options.compress !== false && this.#deflate.shouldCompress(payload.length);
+    if (compress || this.#deflating) {
+      this.#enqueue({ kind: 'frame', opcode, payload, compress });
+    } else {
+      this.#codec.sendFrame(opcode, payload);
+    }
+    return this.#checkBackpressure();
+  }
+
+  /** Sends a frame encoded once for many connections (see `prepareFrame`). Servers only. */
+  sendPrepared(frame: PreparedFrame): boolean {
+    if (this.#readyState !== ReadyState.OPEN) return false;
+    if (this.#deflating) this.#enqueue({ kind: 'prepared', frame });
+    else this.#codec.sendPrepared(frame);
+    return this.#checkBackpressure();
+  }
+
+  ping(data: SendData = Buffer.alloc(0)): boolean {
+    if (this.#readyState !== ReadyState.OPEN) return false;
+    return this.#codec.sendPing(typeof data === 'string' ? Buffer.from(data) : toBuffer(data));
+  }
+
+  pong(data: SendData = Buffer.alloc(0)): boolean {
+    if (this.#readyState !== ReadyState.OPEN) return false;
+    return this.#codec.sendPong(typeof data === 'string' ? Buffer.from(data) : toBuffer(data));
+  }
+
+  /** Starts the close handshake; the socket is destroyed if the peer doesn't finish it in time. */
+  close(code?: number, reason?: string): void {
+    if (this.#readyState === ReadyState.CLOSED) return;
+    if (this.#readyState === ReadyState.CLOSING) return;
+    this.#readyState = ReadyState.CLOSING;
+    this.#flushOutboundThen(() => {
+      this.#codec.sendClose(code, reason);
+      this.#armCloseTimer();
+    });
+  }
+
+  /** Fails the connection now with `code` (sent if the socket can still take it) and ends it. */
+  fail(code: number, reason = ''): void {
+    if (this.#readyState === ReadyState.CLOSED) return;
+    this.#codec.fail(code, reason);
+  }
+
+  /** Destroys the socket at once, without a close handshake. */
+  terminate(): void {
+    if (this.#closeEmitted) return;
+    this.#readyState = ReadyState.CLOSING;
+    this.#socket.destroy();
+  }
+
+  readonly #onData = (chunk: Buffer): void => {
+    this.alive = true;
+    // Everything the handlers send while this chunk is parsed goes out in one writev.
+    this.#socket.cork();
+    try {
+      this.#codec.receiveData(chunk);
+    } finally {
+      this.#socket.uncork();
+    }
+  };
+
+  readonly #onEnd = (): void => {
+    this.#codec.receiveEof();
+    this.#socket.end();
+  };
+
+  readonly #onSocketError = (): void => {
+    // The socket will emit 'close' next; a transport error is reported as 1006 there.
+    this.#socket.destroy();
+  };
+
+  readonly #onDrain = (): void => {
+    if (this.#needDrain && this.bufferedAmount < this.#limits.highWaterMark) {
+      this.#needDrain = false;
+      this.emit('drain');
+    }
+  };
+
+  readonly #onSocketClose = (): void => {
+    if (this.#closeTimer) clearTimeout(this.#closeTimer);
+    this.#codec.receiveEof();
+    this.#readyState = ReadyState.CLOSED;
+    this.#deflate?.close();
+    if (this.#closeEmitted) return;
+    this.#closeEmitted = true;
+    this.emit('close', this.#closeCode, this.#closeReason);
+  };
+
+  #onMessage(data: Buffer, binary: boolean, compressed: boolean): void {
+    if (this.#inflating || compressed) {
+      this.#inbound.push({ data, binary, compressed });
+      if (!this.#inflating) void this.#drainInbound();
+      return;
+    }
+    this.emit('message', data, binary);
+  }
+
+  /** Inflates queued messages one by one; reading pauses meanwhile so the queue stays short. */
+  async #drainInbound(): Promise<void> {
+    this.#inflating = true;
+    this.#socket.pause();
+    while (this.#inbound.length > 0) {
+      const next = this.#inbound.shift()!;
+      let data = next.data;
+      if (next.compressed) {
+        try {
+          data = asBuffer(await this.#deflate!.decompress(next.data));
+        } catch (error) {
+          this.#failWith(error);
+          return;
+        }
+        if (!next.binary && !isUtf8(data)) {
+          this.#failWith(new ProtocolError('WS_ERR_INVALID_UTF8', 'text message is not valid UTF-8'));
+          return;
+        }
+      }
+      if (this.#readyState === ReadyState.CLOSED) return;
+      this.emit('message', data, next.binary);
+    }
+    this.#inflating = false;
+    if (!this.#socket.destroyed) this.#socket.resume();
+  }
+
+  #failWith(error: unknown): void {
+    this.#inbound = [];
+    const protocolError = error instanceof ProtocolError ? error : new ProtocolError('WS_ERR_INTERNAL', 'internal error');
+    const code = (error as { closeCode?: number }).closeCode ?? protocolError.closeCode;
+    this.#emitError(error instanceof Error ? error : protocolError);
+    this.#codec.fail(code);
+    this.#socket.resume();
+  }
+
+  #enqueue(job: OutboundJob): void {
+    this.#outbound.push(job);
+    this.#pendingOutboundBytes += job.kind === 'frame' ? job.payload.length : job.frame.bytes.length;
+    if (!this.#deflating) void this.#drainOutbound();
+  }
+
+  async #drainOutbound(): Promise<void> {
+    this.#deflating = true;
+    while (this.#outbound.length > 0) {
+      const job = this.#outbound.shift()!;
+      if (job.kind === 'prepared') {
+        this.#pendingOutboundBytes -= job.frame.bytes.length;
+        this.#codec.sendPrepared(job.frame);
+        continue;
+      }
+      let payload: Uint8Array = job.payload;
+      if (job.compress) {
+        try {
+          payload = await this.#deflate!.compress(job.payload);
+        } catch (error) {
+          this.#pendingOutboundBytes = 0;
+          this.#outbound = [];
+          this.#failWith(error);
+          return;
+        }
+      }
+      this.#pendingOutboundBytes -= job.payload.length;
+      this.#codec.sendFrame(job.opcode, payload, { rsv1: job.compress });
+    }
+    this.#deflating = false;
+    const after = this.#afterOutbound;
+    this.#afterOutbound = null;
+    after?.();
+  }
+
+  #afterOutbound: (() => void) | null = null;
+
+  #flushOutboundThen(action: () => void): void {
+    if (this.#deflating) this.#afterOutbound = action;
+    else action();
+  }
+
+  #checkBackpressure(): boolean {
+    const buffered = this.bufferedAmount;
+    if (buffered > this.#limits.maxBufferedBytes) {
+      this.#emitError(new Error(`slow consumer: ${buffered} bytes buffered, over maxBufferedBytes (${this.#limits.maxBufferedBytes})`));
+      this.fail(BaroCloseCode.slowConsumer, 'slow consumer');
+      return false;
+    }
+    if (buffered >= this.#limits.highWaterMark) {
+      this.#needDrain = true;
+      return false;
+    }
+    return true;
+  }
+
+  #write(bytes: Uint8Array): void {
+    if (!this.#socket.writable) return;
+    this.#socket.write(bytes);
+  }
+
+  /** The close handshake finished, failed or the transport ended: settle the code and end TCP. */
+  #onCodecClose(code: number, reason: string): void {
+    this.#closeCode = code;
+    this.#closeReason = reason;
+    if (this.#readyState === ReadyState.OPEN) this.#readyState = ReadyState.CLOSING;
+    if (this.#socket.destroyed) return;
+    // RFC 6455 §7.1.1: the server closes TCP first; a client waits for it, then gives up.
+    if (this.role === 'server') this.#socket.end();
+    this.#armCloseTimer();
+  }
+
+  #armCloseTimer(): void {
+    if (this.#closeTimer) clearTimeout(this.#closeTimer);
+    this.#closeTimer = setTimeout(() => this.#socket.destroy(), this.#limits.closeTimeout);
+    this.#closeTimer.unref();
+  }
+
+  #emitError(error: Error): void {
+    // An 'error' without a listener would crash the process: a peer's bad bytes must never do that.
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+  }
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function toBuffer(data: Buffer | ArrayBuffer | ArrayBufferView): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (data instanceof ArrayBuffer) return Buffer.from(data);
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
