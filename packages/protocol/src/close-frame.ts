@@ -8,7 +8,8 @@ export interface ClosePayload {
   reason: string;
 }
 
-const decoder = new TextDecoder();
+// ignoreBOM: a reason that starts with U+FEFF keeps it; the default decoder would silently drop it.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 const encoder = new TextEncoder();
 
 /** Reads a close frame body (RFC 6455 §5.5.1): empty, or a valid 2-byte code and a UTF-8 reason. */

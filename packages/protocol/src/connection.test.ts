@@ -204,6 +204,20 @@ for (const role of roles) {
       assert.deepEqual(rec.sentEvents(), [sentClose(1000)]);
     });
 
+    test('nothing is reported after an invalid close frame fails the connection, even from the same chunk', () => {
+      const rec = recordConnection({ role });
+      rec.conn.receiveData(
+        concatBytes(
+          peerClose(role, 1005), // invalid on the wire: the connection fails with 1002
+          fromPeer(role, { opcode: 1, payload: 'after' }),
+          fromPeer(role, { opcode: 9, payload: 'ping' }),
+          peerClose(role, 1000),
+        ),
+      );
+      expectFailed(rec, 'WS_ERR_INVALID_CLOSE_CODE', 1002);
+      assert.deepEqual(rec.sentEvents(), [sentClose(1002)]);
+    });
+
     test('nothing is reported after fail() called from a handler, even from the same chunk', () => {
       const events: string[] = [];
       // A handler that fails the connection on the first message (e.g. a policy violation).
@@ -408,23 +422,25 @@ for (const role of roles) {
       assert.deepEqual(rec.sentEvents(), [sentClose(1000, 'x'.repeat(123))]);
     });
 
-    test('everything we write passes a peer-role parser (one frame per send)', () => {
-      const rec = recordConnection({ role });
-      const big = Uint8Array.from({ length: 70_000 }, (_, i) => (i * 13) & 0xff);
-      rec.conn.sendText(text('héllo'));
-      rec.conn.sendBinary(big);
-      rec.conn.sendPing(text('p'));
-      rec.conn.sendPong(text('q'));
-      rec.conn.sendBinary(new Uint8Array(0));
-      rec.conn.sendClose(1000, 'done');
-      assert.deepEqual(rec.sentEvents(), [
-        sentMessage('héllo'),
-        sentMessage(big, true),
-        sentControl(9, 'p'),
-        sentControl(10, 'q'),
-        sentMessage(new Uint8Array(0), true),
-        sentClose(1000, 'done'),
-      ]);
+    test('everything we write passes a peer-role parser (also with buffers that are not zero-filled)', () => {
+      for (const allocate of [undefined, (size: number) => new Uint8Array(size).fill(0xee)]) {
+        const rec = recordConnection({ role, ...(allocate ? { allocate } : {}) });
+        const big = Uint8Array.from({ length: 70_000 }, (_, i) => (i * 13) & 0xff);
+        rec.conn.sendText(text('héllo'));
+        rec.conn.sendBinary(big);
+        rec.conn.sendPing(text('p'));
+        rec.conn.sendPong(text('q'));
+        rec.conn.sendBinary(new Uint8Array(0));
+        rec.conn.sendClose(1000, 'done');
+        assert.deepEqual(rec.sentEvents(), [
+          sentMessage('héllo'),
+          sentMessage(big, true),
+          sentControl(9, 'p'),
+          sentControl(10, 'q'),
+          sentMessage(new Uint8Array(0), true),
+          sentClose(1000, 'done'),
+        ]);
+      }
     });
   });
 }

@@ -1,7 +1,7 @@
 import { encodeClosePayload, parseClosePayload } from './close-frame.js';
 import { CloseCode } from './close-codes.js';
 import type { ProtocolError } from './errors.js';
-import { encodeFrame, type FrameOptions, type PreparedFrame } from './frame-encoder.js';
+import { encodeFrame, type Allocate, type FrameOptions, type PreparedFrame } from './frame-encoder.js';
 import { DEFAULT_MAX_PAYLOAD, FrameParser, type FrameParserOptions, type FrameSink } from './frame-parser.js';
 import { EMPTY } from './byte-accumulator.js';
 import { Opcode, type WsConnectionHandler } from './types.js';
@@ -10,6 +10,8 @@ export interface WsConnectionOptions extends Omit<FrameParserOptions, 'maxPayloa
   maxPayload?: number;
   /** Answer pings with pongs automatically (RFC 6455 §5.5.2). Default true. */
   autoPong?: boolean;
+  /** Allocator for outgoing frames (see `Allocate`). */
+  allocate?: Allocate;
 }
 
 export type ConnectionState = 'open' | 'closing' | 'closed';
@@ -24,6 +26,7 @@ export class WsConnection {
   readonly #parser: FrameParser;
   readonly #maskOutgoing: boolean;
   readonly #autoPong: boolean;
+  readonly #allocate: Allocate | undefined;
   #state: ConnectionState = 'open';
   #closeSent = false;
   #closeReceived = false;
@@ -32,6 +35,7 @@ export class WsConnection {
     this.#handler = handler;
     this.#maskOutgoing = options.role === 'client';
     this.#autoPong = options.autoPong ?? true;
+    this.#allocate = options.allocate;
     const sink: FrameSink = {
       onMessage: (data, binary, compressed) => handler.onMessage(data, binary, compressed),
       onControl: (opcode, payload) => this.#onControl(opcode, payload),
@@ -63,6 +67,7 @@ export class WsConnection {
   /** The transport ended. Without a finished close handshake that is an abnormal closure (1006). */
   receiveEof(): void {
     if (this.#state === 'closed') return;
+    this.#parser.halt();
     this.#state = 'closed';
     this.#handler.onClose(CloseCode.abnormal, '');
   }
@@ -120,6 +125,7 @@ export class WsConnection {
    */
   fail(code: number, reason = ''): void {
     if (this.#state === 'closed') return;
+    this.#parser.halt();
     if (!this.#closeSent) {
       this.#closeSent = true;
       this.#write(Opcode.close, encodeClosePayload(code));
@@ -146,6 +152,8 @@ export class WsConnection {
       return;
     }
     this.#closeReceived = true;
+    // Frames after a close frame are not read, not even the rest of this chunk (RFC 6455 §5.5.1).
+    this.#parser.halt();
     if (!this.#closeSent) {
       // Echo the peer's code (RFC 6455 §5.5.1); an empty close is answered with an empty close.
       this.#closeSent = true;
@@ -157,6 +165,7 @@ export class WsConnection {
 
   #failFromPeer(error: ProtocolError): void {
     if (this.#state === 'closed') return;
+    this.#parser.halt();
     if (!this.#closeSent) {
       this.#closeSent = true;
       this.#write(Opcode.close, encodeClosePayload(error.closeCode));
@@ -167,7 +176,7 @@ export class WsConnection {
   }
 
   #write(opcode: number, payload: Uint8Array, options?: FrameOptions): void {
-    const frames = encodeFrame(opcode, payload, this.#maskOutgoing ? { ...options, mask: true } : options);
+    const frames = encodeFrame(opcode, payload, this.#maskOutgoing ? { ...options, mask: true } : options, this.#allocate);
     for (const bytes of frames) this.#handler.onOutgoing(bytes);
   }
 }

@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { hex, toHex } from '@baro/testing';
-import { encodeFrame, frameHeaderSize, prepareFrame } from './frame-encoder.js';
+import { encodeFrame, frameHeaderSize, prepareFrame, type Allocate } from './frame-encoder.js';
 import { FrameParser } from './frame-parser.js';
 import { parseChunks } from './test-support/recorder.js';
 import { concat, readWireFrames } from './test-support/wire.js';
@@ -187,5 +187,39 @@ describe('prepareFrame', () => {
     assert.equal(toHex(prepared.bytes), '810548656c6c6f');
     payload[0] = 0x4a;
     assert.equal(toHex(prepared.bytes), '810548656c6c6f', 'later changes to the payload do not reach the frame');
+  });
+});
+
+describe('allocate: buffers that are not zero-filled', () => {
+  // What Node's Buffer.allocUnsafe may hand out: old bytes. Every byte of a frame must be written.
+  const dirty: Allocate = (size) => new Uint8Array(size).fill(0xee);
+  const lengths = [0, 1, 5, 125, 126, 65535, 65536, 16 * 1024 + 1];
+
+  test('encodeFrame writes every byte (unmasked: same bytes as zero-filled buffers)', () => {
+    for (const length of lengths) {
+      for (const [fin, rsv1] of [[true, false], [false, true], [false, false]] as const) {
+        const payload = pattern(length);
+        const expected = concat(encodeFrame(0x2, payload, { fin, rsv1 }));
+        const actual = concat(encodeFrame(0x2, payload, { fin, rsv1 }, dirty));
+        assert.equal(toHex(actual), toHex(expected), `length ${length} fin ${fin} rsv1 ${rsv1}`);
+      }
+    }
+  });
+  test('encodeFrame writes every byte (masked: reads back exactly)', () => {
+    for (const length of lengths) {
+      const payload = pattern(length);
+      const [frame] = readWireFrames(concat(encodeFrame(0x1, payload, { fin: false, mask: true }, dirty)));
+      assert.equal(frame.fin, false);
+      assert.equal(frame.rsv1 || frame.rsv2 || frame.rsv3, false);
+      assert.equal(frame.opcode, 0x1);
+      assert.equal(frame.headerLength, frameHeaderSize(length, true));
+      assert.deepEqual(frame.payload, payload, `length ${length}`);
+    }
+  });
+  test('prepareFrame writes every byte', () => {
+    for (const length of lengths) {
+      const payload = pattern(length);
+      assert.equal(toHex(prepareFrame(payload, true, false, dirty).bytes), toHex(prepareFrame(payload, true).bytes), `length ${length}`);
+    }
   });
 });

@@ -8,6 +8,14 @@ export interface FrameOptions {
   mask?: boolean;
 }
 
+/**
+ * Where frame buffers come from. The I/O layer may pass one that skips zero-filling and pools small
+ * buffers (Node's `Buffer.allocUnsafe`): every byte of a frame is written before it is sent.
+ */
+export type Allocate = (size: number) => Uint8Array;
+
+const allocateZeroed: Allocate = (size) => new Uint8Array(size);
+
 /** Payloads up to this size are copied behind their header so the frame is one write. */
 const MERGE_LIMIT = 16 * 1024;
 
@@ -57,18 +65,18 @@ function writeHeader(target: Uint8Array, opcode: number, payloadLength: number, 
  * Encodes one frame (RFC 6455 §5.2). Returns one buffer, or header and payload as two when an
  * unmasked payload is large enough that copying it would cost more than a second write.
  */
-export function encodeFrame(opcode: number, payload: Uint8Array, options: FrameOptions = {}): Uint8Array[] {
+export function encodeFrame(opcode: number, payload: Uint8Array, options: FrameOptions = {}, allocate: Allocate = allocateZeroed): Uint8Array[] {
   const fin = options.fin ?? true;
   const rsv1 = options.rsv1 ?? false;
   const mask = options.mask ? randomMask() : null;
   const length = payload.length;
   const headerLength = frameHeaderSize(length, mask !== null);
   if (mask === null && length > MERGE_LIMIT) {
-    const header = new Uint8Array(headerLength);
+    const header = allocate(headerLength);
     writeHeader(header, opcode, length, fin, rsv1, null);
     return [header, payload];
   }
-  const frame = new Uint8Array(headerLength + length);
+  const frame = allocate(headerLength + length);
   writeHeader(frame, opcode, length, fin, rsv1, mask);
   frame.set(payload, headerLength);
   if (mask !== null) applyMask(frame, mask, 0, headerLength, headerLength + length);
@@ -85,9 +93,9 @@ export interface PreparedFrame {
   readonly compressed: boolean;
 }
 
-export function prepareFrame(payload: Uint8Array, binary: boolean, compressed = false): PreparedFrame {
+export function prepareFrame(payload: Uint8Array, binary: boolean, compressed = false, allocate: Allocate = allocateZeroed): PreparedFrame {
   const headerLength = frameHeaderSize(payload.length, false);
-  const bytes = new Uint8Array(headerLength + payload.length);
+  const bytes = allocate(headerLength + payload.length);
   writeHeader(bytes, binary ? 0x2 : 0x1, payload.length, true, compressed, null);
   bytes.set(payload, headerLength);
   return { bytes, binary, compressed };

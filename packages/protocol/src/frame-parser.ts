@@ -94,6 +94,12 @@ export class FrameParser {
     return this.#state === State.Failed;
   }
 
+  /** Stops parsing, even in the middle of a chunk: nothing more is reported. */
+  halt(): void {
+    this.#state = State.Failed;
+    this.#message.take();
+  }
+
   push(chunk: Uint8Array): void {
     let offset = 0;
     const end = chunk.length;

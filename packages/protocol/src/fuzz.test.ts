@@ -336,8 +336,9 @@ for (const role of roles) {
     test('random byte streams: no throw, at most one documented error, bounded buffering', () => {
       fc.assert(
         fc.property(randomStreamArb, cutsArb, (bytes, cuts) => {
-          runParser(role, split(bytes, cuts));
-          runConnection(role, split(bytes, cuts));
+          // The split never changes the outcome.
+          assert.deepEqual(runParser(role, split(bytes, cuts)), runParser(role, split(bytes, [])));
+          assert.deepEqual(runConnection(role, split(bytes, cuts)), runConnection(role, split(bytes, [])));
         }),
         runs(600),
       );
@@ -350,7 +351,7 @@ for (const role of roles) {
           assert.deepEqual(runParser(role, split(bytes, cuts)), expectedParserEvents(stream));
           assert.deepEqual(runConnection(role, split(bytes, cuts)), expectedConnection(stream));
         }),
-        runs(300),
+        runs(200),
       );
     });
 
@@ -358,12 +359,11 @@ for (const role of roles) {
       fc.assert(
         fc.property(validStreamArb, fc.array(mutationArb, { minLength: 1, maxLength: 4 }), cutsArb, (stream, mutations, cuts) => {
           const bytes = mutate(encodeStream(stream, role), mutations);
-          const whole = runParser(role, split(bytes, []));
           // The split never changes the outcome.
-          assert.deepEqual(runParser(role, split(bytes, cuts)), whole);
-          runConnection(role, split(bytes, cuts));
+          assert.deepEqual(runParser(role, split(bytes, cuts)), runParser(role, split(bytes, [])));
+          assert.deepEqual(runConnection(role, split(bytes, cuts)), runConnection(role, split(bytes, [])));
         }),
-        runs(500),
+        runs(400),
       );
     });
   });

@@ -245,6 +245,12 @@ describe('buildRejectResponse', () => {
     assert.match(buildRejectResponse(403, 'd\u00e9j\u00e0 vu \u{1f600}'), /Content-Length: 14\r\n/);
   });
 
+  it('names the statuses a server refuses with', () => {
+    assert.ok(buildRejectResponse(408, 'x').startsWith('HTTP/1.1 408 Request Timeout\r\n'));
+    assert.ok(buildRejectResponse(503, 'x').startsWith('HTTP/1.1 503 Service Unavailable\r\n'));
+    assert.ok(buildRejectResponse(403, 'x').startsWith('HTTP/1.1 403 Forbidden\r\n'));
+  });
+
   it('keeps the space before an empty reason phrase (RFC 7230 §3.1.2)', () => {
     assert.ok(buildRejectResponse(499, '').startsWith('HTTP/1.1 499 \r\n'));
   });

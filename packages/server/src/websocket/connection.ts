@@ -98,6 +98,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
         maxFragments: this.#limits.maxFragments,
         rsv1Allowed: this.#deflate !== null,
         isUtf8,
+        allocate: Buffer.allocUnsafe,
       },
       {
         onMessage: (data, binary, compressed) => this.#onMessage(asBuffer(data), binary, compressed),

@@ -202,7 +202,7 @@ export class WebSocketServer<Context = unknown> extends EventEmitter<ServerEvent
   broadcast(data: SendData, options: { binary?: boolean; except?: WebSocketConnection } = {}): number {
     const isString = typeof data === 'string';
     const payload = isString ? Buffer.from(data, 'utf8') : Buffer.isBuffer(data) ? data : Buffer.from(data instanceof ArrayBuffer ? data : data.buffer, data instanceof ArrayBuffer ? 0 : data.byteOffset, data.byteLength);
-    const frame = prepareFrame(payload, options.binary ?? !isString);
+    const frame = prepareFrame(payload, options.binary ?? !isString, false, Buffer.allocUnsafe);
     let sent = 0;
     for (const client of this.clients) {
       if (client === options.except || client.readyState !== ReadyState.OPEN) continue;
