@@ -108,6 +108,7 @@ export class RawClient {
   #received = 0;
   #ended = false;
   #closed = false;
+  #discard = false;
   #wake: (() => void)[] = [];
 
   private constructor(socket: Socket, port: number) {
@@ -115,6 +116,7 @@ export class RawClient {
     this.port = port;
     socket.on('data', (chunk: Buffer) => {
       this.#received += chunk.length;
+      if (this.#discard) return this.#notify();
       this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
       this.#notify();
     });
@@ -159,6 +161,12 @@ export class RawClient {
   /** Bytes received and not yet consumed. */
   get pending(): Buffer {
     return this.#buffer;
+  }
+
+  /** From now on, count incoming bytes but drop them (for streams of megabytes nobody inspects). */
+  discardIncoming(): void {
+    this.#discard = true;
+    this.#buffer = Buffer.alloc(0);
   }
 
   write(bytes: Uint8Array | string): void {
@@ -239,7 +247,7 @@ export class RawClient {
   }
 
   async waitClosed(ms = 2000): Promise<void> {
-    await this.#waitFor(() => this.#closed, ms, 'the socket to close');
+    await this.#waitFor(() => this.#closed, ms, 'the socket to close', false);
   }
 
   destroy(): void {
@@ -252,10 +260,10 @@ export class RawClient {
     for (const wake of waiters) wake();
   }
 
-  async #waitFor(condition: () => boolean, ms: number, what: string): Promise<void> {
+  async #waitFor(condition: () => boolean, ms: number, what: string, failOnEnd = true): Promise<void> {
     const deadline = Date.now() + ms;
     while (!condition()) {
-      if (this.#ended || this.#closed) {
+      if (this.#closed || (failOnEnd && this.#ended)) {
         // One last look: the bytes that came with the FIN are already buffered.
         if (condition()) return;
         throw new Error(`connection ended while waiting for ${what} (${this.#buffer.length} bytes unread: ${preview(this.#buffer)})`);
