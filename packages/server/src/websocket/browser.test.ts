@@ -8,7 +8,6 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { launchChromium, servePage, type PageServer } from '@baro/testing';
 import type { Browser, Page } from 'playwright-core';
@@ -314,7 +313,10 @@ async function startFixture(perMessageDeflate: boolean): Promise<Fixture> {
     nextPeer() {
       const ready = arrived.shift();
       if (ready) return Promise.resolve(ready);
-      return within(new Promise<Peer>((resolve) => (waiting = resolve)), WAIT_MS, 'server: connection');
+      return within(new Promise<Peer>((resolve) => (waiting = resolve)), WAIT_MS, 'server: connection').catch((error: unknown) => {
+        waiting = null;
+        throw error;
+      });
     },
     async close() {
       await within(wss.close({ timeout: 2_000 }), 5_000, 'wss.close');
@@ -367,8 +369,8 @@ for (const deflate of [false, true]) {
     afterEach(async () => {
       await inPage(page, 'closeAll', () => pageKit.closeAll(), undefined);
       await untilNoClients(fixture.wss);
-      assert.deepEqual(fixture.errors.map(String), [], 'server errors');
-      assert.deepEqual(pageErrors, [], 'page errors');
+      assert.deepEqual(fixture.errors.splice(0).map(String), [], 'server errors');
+      assert.deepEqual(pageErrors.splice(0), [], 'page errors');
     }, { timeout: 30_000 });
 
     after(async () => {
@@ -419,7 +421,7 @@ for (const deflate of [false, true]) {
     test(deflate ? 'compressible 1 MiB crosses the wire compressed both ways' : 'compressible 1 MiB crosses the wire as is', { timeout: TEST_TIMEOUT }, async () => {
       const spec: MessageSpec = { kind: 'text', size: MiB, seed: 0 };
       const [, peer] = await Promise.all([inPage(page, 'open', () => pageKit.open('a', '/echo'), undefined), fixture.nextPeer()]);
-      const socket = peer.request.socket as Socket;
+      const socket = peer.request.socket;
       const readBefore = socket.bytesRead;
       const writtenBefore = socket.bytesWritten;
       const [back] = await inPage(page, 'echo', (s) => pageKit.echo('a', [s], false), spec);

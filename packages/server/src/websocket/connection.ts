@@ -89,7 +89,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     this.protocol = options.protocol ?? '';
     this.extensions = options.extensions ?? '';
     this.#socket = socket;
-    this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.#limits = withDefaults(options.limits);
     this.#deflate = options.deflate ?? null;
     this.#codec = new WsConnection(
       {
@@ -367,4 +367,13 @@ function toBuffer(data: Buffer | ArrayBuffer | ArrayBufferView): Buffer {
   if (Buffer.isBuffer(data)) return data;
   if (data instanceof ArrayBuffer) return Buffer.from(data);
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** Options left undefined (not just absent) keep their defaults. */
+function withDefaults(limits: Partial<ConnectionLimits> = {}): ConnectionLimits {
+  const merged: ConnectionLimits = { ...DEFAULT_LIMITS };
+  for (const [name, value] of Object.entries(limits) as [keyof ConnectionLimits, number | undefined][]) {
+    if (value !== undefined) merged[name] = value;
+  }
+  return merged;
 }
