@@ -139,6 +139,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
    */
   send(data: SendData, options: SendOptions = {}): boolean {
     if (this.#readyState !== ReadyState.OPEN) return false;
+    const bufferedBefore = this.bufferedAmount;
     const isString = typeof data === 'string';
     const payload = isString ? Buffer.from(data, 'utf8') : toBuffer(data);
     const opcode = (options.binary ?? !isString) ? Opcode.binary : Opcode.text;
@@ -148,15 +149,16 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     } else {
       this.#codec.sendFrame(opcode, payload);
     }
-    return this.#checkBackpressure();
+    return this.#checkBackpressure(bufferedBefore);
   }
 
   /** Sends a frame encoded once for many connections (see `prepareFrame`). Servers only. */
   sendPrepared(frame: PreparedFrame): boolean {
     if (this.#readyState !== ReadyState.OPEN) return false;
+    const bufferedBefore = this.bufferedAmount;
     if (this.#deflating) this.#enqueue({ kind: 'prepared', frame });
     else this.#codec.sendPrepared(frame);
-    return this.#checkBackpressure();
+    return this.#checkBackpressure(bufferedBefore);
   }
 
   ping(data: SendData = Buffer.alloc(0)): boolean {
@@ -317,14 +319,19 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     else action();
   }
 
-  #checkBackpressure(): boolean {
-    const buffered = this.bufferedAmount;
-    if (buffered > this.#limits.maxBufferedBytes) {
-      this.#emitError(new Error(`slow consumer: ${buffered} bytes buffered, over maxBufferedBytes (${this.#limits.maxBufferedBytes})`));
+  /**
+   * A peer is a slow consumer when bytes were already waiting past the cap before this send: one
+   * large message to a peer that reads is not (the kernel takes it in pieces), as in uWebSockets.
+   */
+  #checkBackpressure(bufferedBefore: number): boolean {
+    if (bufferedBefore > this.#limits.maxBufferedBytes) {
+      this.#emitError(new Error(`slow consumer: ${bufferedBefore} bytes buffered, over maxBufferedBytes (${this.#limits.maxBufferedBytes})`));
       this.fail(BaroCloseCode.slowConsumer, 'slow consumer');
+      // Its close frame would wait behind everything it isn't reading: don't hold the memory.
+      this.#socket.destroy();
       return false;
     }
-    if (buffered >= this.#limits.highWaterMark) {
+    if (this.bufferedAmount >= this.#limits.highWaterMark) {
       this.#needDrain = true;
       return false;
     }

@@ -6,14 +6,14 @@ import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { constants as zlib, deflateRawSync, inflateRawSync } from 'node:zlib';
-import type { WebSocket as WsClient } from 'ws';
+import type { WebSocket as WsClient, WebSocketServer as WsServer } from 'ws';
 import { WebSocket as BaroClient } from './client.js';
 import type { CloseEvent, ErrorEvent } from './client-events.js';
 import type { WebSocketConnection } from './connection.js';
+import type { WebSocketServer } from './server.js';
 import { ReadyState } from './ready-state.js';
 import { Scope, nextConnection, scoped } from './test-support/scope.js';
 import { assertSameBytes, binaryPayload, textPayload } from './test-support/payloads.js';
-import { closeBody } from './test-support/raw-client.js';
 import { nextDomEvent, nextEvent, sleep } from './test-support/wait.js';
 
 const MiB = 1024 * 1024;
@@ -82,7 +82,7 @@ for (const deflate of [false, true]) {
     let port = 0;
     let client: WsClient;
     let serverSide: WebSocketConnection;
-    let baro: Awaited<ReturnType<Scope['baroServer']>>['server'];
+    let baro: WebSocketServer;
 
     before(async () => {
       ({ url, port, server: baro } = await scope.baroServer({ echo: true, perMessageDeflate: deflate }));
@@ -338,7 +338,7 @@ for (const deflate of [false, true]) {
     let url = '';
     let client: BaroClient;
     let serverSide: WsClient;
-    let wsServer: Awaited<ReturnType<Scope['wsServer']>>['server'];
+    let wsServer: WsServer;
 
     before(async () => {
       ({ url, server: wsServer } = await scope.wsServer({ echo: true, perMessageDeflate: deflate, maxPayload: 64 * MiB }));
@@ -462,7 +462,7 @@ for (const deflate of [false, true]) {
 describe('baro client: the browser API', () => {
   const scope = new Scope();
   let url = '';
-  let baro: Awaited<ReturnType<Scope['baroServer']>>['server'];
+  let baro: WebSocketServer;
 
   before(async () => {
     ({ url, server: baro } = await scope.baroServer({ echo: true, protocols: ['chat.v2', 'chat.v1'], allowedOrigins: ['https://good.example'] }));

@@ -220,7 +220,7 @@ export class WebSocketServer<Context = unknown> extends EventEmitter<ServerEvent
     if (this.#closing) return;
     this.#closing = true;
     if (this.#heartbeat) clearInterval(this.#heartbeat);
-    this.#detach();
+    // The route stays until the end, so upgrades that arrive meanwhile hear 503 and Retry-After.
     for (const socket of this.#handshakes) rejectHandshake(socket, 503, 'server is shutting down');
     const closed = [...this.clients].map((client) => new Promise<void>((resolve) => {
       if (client.readyState === ReadyState.CLOSED) return resolve();
@@ -232,6 +232,7 @@ export class WebSocketServer<Context = unknown> extends EventEmitter<ServerEvent
     clearTimeout(timer);
     for (const client of this.clients) client.terminate();
     await Promise.all(closed);
+    this.#detach();
     if (this.#ownsServer) {
       await new Promise<void>((resolve) => this.#httpServer.close(() => resolve()));
     }
