@@ -14,3 +14,4 @@ export { encodeFrame, prepareFrame, frameHeaderSize, type FrameOptions, type Pre
 export { parseClosePayload, encodeClosePayload, type ClosePayload } from './close-frame.js';
 export { WsConnection, type WsConnectionOptions, type ConnectionState } from './connection.js';
 export * from './handshake/index.js';
+export * from './session/index.js';

@@ -6,6 +6,8 @@ declare global {
     encode(input?: string): Uint8Array;
     encodeInto(input: string, destination: Uint8Array): { read: number; written: number };
   }
+  function btoa(data: string): string;
+  function atob(data: string): string;
   class TextDecoder {
     constructor(label?: string, options?: { fatal?: boolean; ignoreBOM?: boolean });
     decode(input?: Uint8Array): string;

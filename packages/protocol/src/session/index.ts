@@ -1,0 +1,6 @@
+/** The session protocol (docs/protocol.md): packets, their codec and sequencing, sans-I/O. */
+export * from './packets.js';
+export * from './packet-codec.js';
+export { containsBytes } from './binary-json.js';
+export { encodeBytesBase64, decodeBytesBase64 } from './base64-bytes.js';
+export { InboundSequence, ReplayBuffer, type InboundVerdict } from './sequencing.js';
