@@ -45,6 +45,7 @@ export class ReplayBuffer<T> {
   #bytes = 0;
   /** Everything at or below this was receipted or dropped. */
   #floor = 0;
+  #lastSeq = 0;
 
   constructor(limits: { maxCount: number; maxBytes: number }) {
     this.#maxCount = limits.maxCount;
@@ -61,11 +62,12 @@ export class ReplayBuffer<T> {
 
   /** Highest sequence number pushed so far. */
   get lastSeq(): number {
-    return this.count > 0 ? this.#entries[this.#entries.length - 1].seq : this.#floor;
+    return this.#lastSeq;
   }
 
   push(seq: number, item: T, size: number): void {
     this.#entries.push({ seq, size, item });
+    this.#lastSeq = seq;
     this.#bytes += size;
     while (this.count > this.#maxCount || (this.#bytes > this.#maxBytes && this.count > 1)) {
       const oldest = this.#entries[this.#head++];

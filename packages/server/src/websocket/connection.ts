@@ -117,7 +117,8 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     socket.on('close', this.#onSocketClose);
     socket.on('error', this.#onSocketError);
     socket.on('drain', this.#onDrain);
-    if (head.length > 0) this.#onData(head);
+    // Bytes that came with the handshake are parsed once the caller has attached its listeners.
+    if (head.length > 0) process.nextTick(() => this.#onData(head));
   }
 
   get readyState(): ReadyState {

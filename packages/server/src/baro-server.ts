@@ -1,0 +1,323 @@
+import { EventEmitter } from 'node:events';
+import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { BaroCloseCode, type TransportName } from '@baro/protocol';
+import type { Hub, BroadcastMessage, BroadcastTarget } from './hub/hub.js';
+import { LocalHub } from './hub/local-hub.js';
+import type { Carrier } from './session/carrier.js';
+import type { DefaultEvents, EmitOptions, EventNames, EventPayload, EventsMap } from './session/events.js';
+import {
+  newSessionId,
+  newToken,
+  originAllowed,
+  readSessionParams,
+  runAuthenticate,
+  tokenMatches,
+  type GatewayOptions,
+  type Refusal,
+  type SessionParams,
+} from './session/gateway.js';
+import { prepareEvent } from './session/outbound.js';
+import { DEFAULT_SESSION_LIMITS, Session, type SessionHost, type SessionLimits } from './session/session.js';
+import { WebSocketCarrier } from './transports/websocket-transport.js';
+import { WebSocketServer, type WebSocketServerOptions } from './websocket/server.js';
+import { mountHttpTransports, type HttpTransportOptions } from './transports/http-transports.js';
+
+export interface BaroServerOptions<Context = unknown> extends GatewayOptions<Context> {
+  /** Attach to this HTTP server; or give `port` to listen by itself. */
+  server?: HttpServer | HttpsServer;
+  port?: number;
+  host?: string;
+  /** Base path of the endpoints. Default `/baro`. */
+  path?: string;
+  /** Transports the server offers. Default: all four. */
+  transports?: readonly TransportName[];
+  limits?: Partial<SessionLimits>;
+  /** Open sessions per client address; more are answered 429. Default 100. */
+  sessionsPerAddress?: number;
+  /** Open sessions in all. Default 100,000. */
+  maxSessions?: number;
+  /** The hub behind rooms and broadcasts. Default: in-process. */
+  hub?: Hub;
+  /** Options of the WebSocket endpoint (payload limits, deflate, handshake timeout). */
+  websocket?: Omit<WebSocketServerOptions, 'server' | 'port' | 'host' | 'path' | 'authenticate' | 'allowedOrigins' | 'heartbeat'>;
+  http?: HttpTransportOptions;
+}
+
+export interface BaroServerEvents<C2S extends EventsMap, S2C extends EventsMap> {
+  connection: [session: Session<C2S, S2C>];
+  error: [error: Error];
+}
+
+type Admission<Context> =
+  | { kind: 'attach'; session: Session; seq: number }
+  | { kind: 'new'; context: Context | undefined; remoteAddress: string };
+
+/**
+ * The session server: one logical session per client over WebSocket, SSE, long-polling or polling,
+ * with rooms, broadcasts, acks and resume. `server.on('connection', (session) => …)`,
+ * `server.to('room').emit(…)`, as Socket.IO users expect.
+ */
+export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends EventsMap = DefaultEvents, Context = unknown> {
+  readonly sessions = new Map<string, Session<C2S, S2C>>();
+  readonly hub: Hub;
+  readonly path: string;
+  readonly limits: SessionLimits;
+  readonly transports: ReadonlySet<TransportName>;
+  readonly ready: Promise<void>;
+  readonly #options: BaroServerOptions<Context>;
+  readonly #httpServer: HttpServer | HttpsServer;
+  readonly #ownsServer: boolean;
+  readonly #websocket: WebSocketServer<Admission<Context>> | null;
+  readonly #unmountHttp: () => void;
+  readonly #perAddress = new Map<string, number>();
+  readonly #timer: NodeJS.Timeout;
+  readonly #host: SessionHost;
+  #closing = false;
+  /** The server's own events; `emit` is taken by broadcasting, as in Socket.IO. */
+  readonly #events = new EventEmitter<BaroServerEvents<C2S, S2C>>();
+
+  constructor(options: BaroServerOptions<Context> = {}) {
+    this.#options = options;
+    this.path = (options.path ?? '/baro').replace(/\/$/, '');
+    this.limits = { ...DEFAULT_SESSION_LIMITS, ...definedOnly(options.limits ?? {}) };
+    this.transports = new Set(options.transports ?? ['websocket', 'sse', 'long-polling', 'polling']);
+    this.hub = options.hub ?? new LocalHub();
+    this.hub.bind((message, ids) => this.#deliver(message, ids));
+    this.#host = {
+      now: () => Date.now(),
+      join: (session, rooms) => this.hub.join(session.id, rooms),
+      leave: (session, room) => this.hub.leave(session.id, room),
+      ended: (session) => this.#forget(session),
+      handlerFailed: (_session, event, error) => this.#emitError(new Error(`handler for "${event}" threw: ${error instanceof Error ? error.message : String(error)}`, { cause: error })),
+    };
+
+    if (options.server) {
+      this.#httpServer = options.server;
+      this.#ownsServer = false;
+      this.ready = Promise.resolve();
+    } else {
+      this.#httpServer = createServer((_request, response) => {
+        response.writeHead(404, { 'Content-Type': 'text/plain' });
+        response.end('not found\n');
+      });
+      this.#ownsServer = true;
+      this.ready = new Promise((resolve, reject) => {
+        this.#httpServer.once('error', reject);
+        this.#httpServer.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+          this.#httpServer.off('error', reject);
+          resolve();
+        });
+      });
+    }
+
+    this.#websocket = this.transports.has('websocket') ? this.#mountWebSocket() : null;
+    this.#unmountHttp = mountHttpTransports(this, this.#httpServer as HttpServer, options.http ?? {});
+    const tick = Math.max(50, Math.min(1000, Math.floor(this.limits.heartbeat / 2)));
+    this.#timer = setInterval(() => this.#sweep(), tick);
+    this.#timer.unref();
+  }
+
+  on<E extends keyof BaroServerEvents<C2S, S2C>>(event: E, listener: (...args: BaroServerEvents<C2S, S2C>[E]) => void): this {
+    this.#events.on(event, listener as never);
+    return this;
+  }
+
+  off<E extends keyof BaroServerEvents<C2S, S2C>>(event: E, listener: (...args: BaroServerEvents<C2S, S2C>[E]) => void): this {
+    this.#events.off(event, listener as never);
+    return this;
+  }
+
+  address(): AddressInfo {
+    return this.#httpServer.address() as AddressInfo;
+  }
+
+  /** Everyone, or narrow with `to`/`in`/`except`. */
+  emit<E extends EventNames<S2C>>(event: E, data: EventPayload<S2C[E]>, options?: EmitOptions): void {
+    new BroadcastOperator<S2C>(this.hub, [], [], []).emit(event, data, options);
+  }
+
+  to(...rooms: string[]): BroadcastOperator<S2C> {
+    return new BroadcastOperator<S2C>(this.hub, rooms, [], []);
+  }
+
+  in(...rooms: string[]): BroadcastOperator<S2C> {
+    return this.to(...rooms);
+  }
+
+  except(...rooms: string[]): BroadcastOperator<S2C> {
+    return new BroadcastOperator<S2C>(this.hub, [], rooms, []);
+  }
+
+  /** Session ids in a room, across the hub. */
+  sessionsIn(room: string): Promise<string[]> {
+    return this.hub.sessionsIn(room);
+  }
+
+  // ----------------------------------------------------------- transport API
+
+  /**
+   * Checks a request that opens or attaches a session: origin, the app's authenticate hook, the
+   * session token (a sid alone is no credential), and the per-address limit for new sessions.
+   */
+  async admit(request: IncomingMessage, params: SessionParams): Promise<Admission<Context> | Refusal> {
+    if (this.#closing) return { ok: false, status: 503, reason: 'server is shutting down', headers: { 'Retry-After': '5' } };
+    if (!originAllowed(this.#options.allowedOrigins, request.headers.origin)) return { ok: false, status: 403, reason: 'origin not allowed' };
+    const auth = await runAuthenticate(this.#options.authenticate, request);
+    if (!auth.ok) return auth;
+    if (params.sid !== undefined) {
+      const session = this.sessions.get(params.sid);
+      if (session && !session.ended) {
+        if (!tokenMatches(session.token, params.token)) return { ok: false, status: 403, reason: 'invalid session token' };
+        return { kind: 'attach', session: session as Session, seq: params.seq };
+      }
+      if (params.token === undefined) return { ok: false, status: 403, reason: 'invalid session token' };
+    }
+    const remoteAddress = request.socket.remoteAddress ?? 'unknown';
+    if ((this.#perAddress.get(remoteAddress) ?? 0) >= (this.#options.sessionsPerAddress ?? 100)) {
+      return { ok: false, status: 429, reason: 'too many sessions from this address', headers: { 'Retry-After': '10' } };
+    }
+    if (this.sessions.size >= (this.#options.maxSessions ?? 100_000)) {
+      return { ok: false, status: 503, reason: 'too many sessions', headers: { 'Retry-After': '10' } };
+    }
+    return { kind: 'new', context: auth.context, remoteAddress };
+  }
+
+  /** Finds a session for a request that only sends (POST), checking its token. */
+  async authorize(request: IncomingMessage, params: SessionParams): Promise<Session<C2S, S2C> | Refusal> {
+    if (!originAllowed(this.#options.allowedOrigins, request.headers.origin)) return { ok: false, status: 403, reason: 'origin not allowed' };
+    const auth = await runAuthenticate(this.#options.authenticate, request);
+    if (!auth.ok) return auth;
+    const session = params.sid === undefined ? undefined : this.sessions.get(params.sid);
+    if (!session || !tokenMatches(session.token, params.token)) return { ok: false, status: 403, reason: 'invalid session token' };
+    if (session.ended) return { ok: false, status: 410, reason: 'session ended' };
+    return session;
+  }
+
+  /** Starts or resumes the session on a carrier, announcing it with an open packet. */
+  connect(admission: Admission<Context>, carrier: Carrier): Session<C2S, S2C> | null {
+    if (admission.kind === 'attach') {
+      const session = admission.session as Session<C2S, S2C>;
+      if (!session.ended && session.attach(carrier, admission.seq, { announce: true, resumed: true })) return session;
+      // The client is too far behind to be caught up: it gets a fresh session and must resync.
+      session.close(BaroCloseCode.serverRestart, 'resync required');
+      return this.#open({ kind: 'new', context: undefined, remoteAddress: session.remoteAddress }, carrier);
+    }
+    return this.#open(admission, carrier);
+  }
+
+  #open(admission: Extract<Admission<Context>, { kind: 'new' }>, carrier: Carrier): Session<C2S, S2C> | null {
+    if (this.#closing) return null;
+    const session = new Session<C2S, S2C>(this.#host, { id: newSessionId(), token: newToken(), remoteAddress: admission.remoteAddress, limits: this.limits });
+    if (admission.context !== undefined) session.data.auth = admission.context;
+    this.sessions.set(session.id, session);
+    this.#perAddress.set(admission.remoteAddress, (this.#perAddress.get(admission.remoteAddress) ?? 0) + 1);
+    this.hub.join(session.id, []);
+    this.#events.emit('connection', ...([session] as BaroServerEvents<C2S, S2C>['connection']));
+    if (!session.ended) session.attach(carrier, 0, { announce: true, resumed: false });
+    return session;
+  }
+
+  #forget(session: Session): void {
+    if (this.sessions.get(session.id) !== session) return;
+    this.sessions.delete(session.id);
+    this.hub.leaveAll(session.id);
+    const count = (this.#perAddress.get(session.remoteAddress) ?? 1) - 1;
+    if (count <= 0) this.#perAddress.delete(session.remoteAddress);
+    else this.#perAddress.set(session.remoteAddress, count);
+  }
+
+  #deliver(message: BroadcastMessage, ids: Iterable<string>): void {
+    const prepared = prepareEvent(message.name, message.data);
+    for (const id of ids) this.sessions.get(id)?.enqueueEvent(prepared, message.options);
+  }
+
+  #mountWebSocket(): WebSocketServer<Admission<Context>> {
+    const highWaterMark = this.#options.websocket?.highWaterMark ?? 1024 * 1024;
+    const websocket = new WebSocketServer<Admission<Context>>({
+      maxPayload: this.limits.maxPayload,
+      ...this.#options.websocket,
+      server: this.#httpServer,
+      path: `${this.path}/ws`,
+      authenticate: async (request) => {
+        const params = readSessionParams(request);
+        if ('ok' in params) return params;
+        const admission = await this.admit(request, params);
+        return 'ok' in admission ? admission : { ok: true, context: admission };
+      },
+    });
+    websocket.on('connection', (connection, _request, admission) => {
+      const carrier = new WebSocketCarrier(connection, highWaterMark);
+      const session = admission ? this.connect(admission, carrier) : null;
+      if (!session) return connection.close(1013, 'try again later');
+      carrier.bind(session as Session);
+    });
+    return websocket;
+  }
+
+  #sweep(): void {
+    const now = Date.now();
+    for (const session of this.sessions.values()) {
+      if (session.expired(now)) session.close(1001, 'session expired');
+      else session.heartbeat(now);
+    }
+  }
+
+  /**
+   * Graceful shutdown: every session is told to come back after a jittered delay (so clients don't
+   * return all at once), then transports and the listener close.
+   */
+  async close({ timeout = 5_000, retryAfterMs = 2_000 }: { timeout?: number; retryAfterMs?: number } = {}): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    clearInterval(this.#timer);
+    for (const session of [...this.sessions.values()]) {
+      session.close(BaroCloseCode.serverRestart, 'server restarting', Math.round(retryAfterMs * (0.5 + Math.random())));
+    }
+    await this.#websocket?.close({ timeout });
+    this.#unmountHttp();
+    await this.hub.close();
+    if (this.#ownsServer) {
+      this.#httpServer.closeAllConnections?.();
+      await new Promise<void>((resolve) => this.#httpServer.close(() => resolve()));
+    }
+  }
+
+  #emitError(error: Error): void {
+    if (this.#events.listenerCount('error') > 0) this.#events.emit('error', ...([error] as BaroServerEvents<C2S, S2C>['error']));
+    else queueMicrotask(() => console.error(error));
+  }
+}
+
+/** `server.to(room).except(other).emit(…)`: immutable, so operators can be kept and reused. */
+export class BroadcastOperator<S2C extends EventsMap> {
+  readonly #hub: Hub;
+  readonly #target: BroadcastTarget;
+
+  constructor(hub: Hub, rooms: readonly string[], exceptRooms: readonly string[], exceptSessions: readonly string[]) {
+    this.#hub = hub;
+    this.#target = { rooms, exceptRooms, exceptSessions };
+  }
+
+  to(...rooms: string[]): BroadcastOperator<S2C> {
+    return new BroadcastOperator(this.#hub, [...this.#target.rooms, ...rooms], this.#target.exceptRooms, this.#target.exceptSessions);
+  }
+
+  except(...rooms: string[]): BroadcastOperator<S2C> {
+    return new BroadcastOperator(this.#hub, this.#target.rooms, [...this.#target.exceptRooms, ...rooms], this.#target.exceptSessions);
+  }
+
+  /** Skips one session (e.g. the sender). */
+  exceptSession(sessionId: string): BroadcastOperator<S2C> {
+    return new BroadcastOperator(this.#hub, this.#target.rooms, this.#target.exceptRooms, [...this.#target.exceptSessions, sessionId]);
+  }
+
+  emit<E extends EventNames<S2C>>(event: E, data: EventPayload<S2C[E]>, options: EmitOptions = {}): void {
+    this.#hub.broadcast({ name: event, data, options }, this.#target);
+  }
+}
+
+function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,25 @@
+import type { SequencedPacket, TransportName } from '@baro/protocol';
+
+/** One packet ready for the wire: its text form, and for payloads with bytes the packet itself. */
+export interface WirePacket {
+  /** 0 for packets outside the sequence (open, ping, receipts, close). */
+  readonly seq: number;
+  readonly text: string;
+  /** Present when the data holds bytes: WebSocket sends the binary form instead of `text`. */
+  readonly withBytes?: SequencedPacket;
+}
+
+/**
+ * What a transport looks like to a session: somewhere to write packets. Streaming transports
+ * (WebSocket, SSE) are writable while their socket keeps up; polling transports only while a
+ * request is waiting for its answer.
+ */
+export interface Carrier {
+  readonly transport: TransportName;
+  readonly writable: boolean;
+  /** Bytes handed to the socket and not yet flushed. */
+  readonly bufferedBytes: number;
+  write(packets: readonly WirePacket[]): void;
+  /** The session moved to another carrier or ended: finish the response or connection. */
+  detach(): void;
+}

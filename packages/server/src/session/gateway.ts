@@ -1,0 +1,72 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { AuthDecision } from '../websocket/server.js';
+
+/** The credentials and position a request carries (query string, headers). */
+export interface SessionParams {
+  sid: string | undefined;
+  token: string | undefined;
+  /** The highest server sequence number the client processed. */
+  seq: number;
+}
+
+export type Refusal = { ok: false; status: number; reason: string; headers?: Record<string, string> };
+
+export interface GatewayOptions<Context> {
+  authenticate?: (request: IncomingMessage) => AuthDecision<Context> | Promise<AuthDecision<Context>>;
+  allowedOrigins?: readonly string[] | ((origin: string) => boolean);
+}
+
+/** Reads `sid`, `token` (query or X-Baro-Token) and `seq` (query or Last-Event-ID). */
+export function readSessionParams(request: IncomingMessage): SessionParams | Refusal {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const sid = url.searchParams.get('sid') ?? undefined;
+  const headerToken = request.headers['x-baro-token'];
+  const token = url.searchParams.get('token') ?? (typeof headerToken === 'string' ? headerToken : undefined);
+  const lastEventId = request.headers['last-event-id'];
+  const seqText = typeof lastEventId === 'string' && lastEventId !== '' ? lastEventId : (url.searchParams.get('seq') ?? '0');
+  const seq = Number(seqText);
+  if (!Number.isSafeInteger(seq) || seq < 0) return { ok: false, status: 400, reason: 'seq must be a non-negative integer' };
+  if (sid !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(sid)) return { ok: false, status: 400, reason: 'malformed sid' };
+  if (token !== undefined && token.length > 256) return { ok: false, status: 400, reason: 'malformed token' };
+  return { sid, token, seq };
+}
+
+export function newSessionId(): string {
+  return randomBytes(15).toString('base64url');
+}
+
+export function newToken(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+/** Constant-time comparison, so a token cannot be guessed one character at a time. */
+export function tokenMatches(expected: string, given: string | undefined): boolean {
+  if (given === undefined) return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function originAllowed(allowed: GatewayOptions<unknown>['allowedOrigins'], origin: string | undefined): boolean {
+  if (origin === undefined || allowed === undefined) return true;
+  return typeof allowed === 'function' ? allowed(origin) : allowed.includes(origin);
+}
+
+/** Runs the app's authenticate hook; any refusal or throw becomes a status. */
+export async function runAuthenticate<Context>(
+  authenticate: GatewayOptions<Context>['authenticate'],
+  request: IncomingMessage,
+): Promise<{ ok: true; context: Context | undefined } | Refusal> {
+  if (!authenticate) return { ok: true, context: undefined };
+  let decision: AuthDecision<Context>;
+  try {
+    decision = await authenticate(request);
+  } catch {
+    return { ok: false, status: 500, reason: 'authentication failed' };
+  }
+  if (decision === true) return { ok: true, context: undefined };
+  if (decision === false) return { ok: false, status: 401, reason: 'unauthorized' };
+  if (decision.ok) return { ok: true, context: decision.context };
+  return { ok: false, status: decision.status ?? 401, reason: decision.reason ?? 'unauthorized' };
+}

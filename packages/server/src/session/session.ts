@@ -1,0 +1,394 @@
+import {
+  BaroCloseCode,
+  InboundSequence,
+  ReplayBuffer,
+  type OpenInfo,
+  type Packet,
+  type TransportName,
+} from '@baro/protocol';
+import type { Carrier, WirePacket } from './carrier.js';
+import { LIFECYCLE_EVENTS, type AckResponse, type DefaultEvents, type EmitOptions, type EventNames, type EventPayload, type EventsMap } from './events.js';
+import { control, pendingAck, pendingEvent, prepareEvent, type PendingPacket, type PreparedEvent } from './outbound.js';
+import { TokenBucket } from './token-bucket.js';
+
+export interface SessionLimits {
+  /** Bytes queued for a client (unsent plus unflushed) before it is closed as a slow consumer (4001). */
+  maxQueuedBytes: number;
+  /** Sent packets kept for replay until the client receipts them. */
+  replayCount: number;
+  replayBytes: number;
+  /** How long a session without transport waits for its client, in ms. */
+  resumeWindow: number;
+  /** Heartbeat interval in ms. */
+  heartbeat: number;
+  /** Events a client may send per second, and in a burst. */
+  eventsPerSecond: number;
+  eventBurst: number;
+  /** Default timeout for `emitWithAck`, in ms. */
+  ackTimeout: number;
+  /** Largest packet accepted from a client, in bytes. */
+  maxPayload: number;
+}
+
+export const DEFAULT_SESSION_LIMITS: SessionLimits = {
+  maxQueuedBytes: 4 * 1024 * 1024,
+  replayCount: 10_000,
+  replayBytes: 8 * 1024 * 1024,
+  resumeWindow: 120_000,
+  heartbeat: 25_000,
+  eventsPerSecond: 200,
+  eventBurst: 400,
+  ackTimeout: 10_000,
+  maxPayload: 1024 * 1024,
+};
+
+/** What a session needs from the server that owns it. */
+export interface SessionHost {
+  now(): number;
+  join(session: Session, rooms: readonly string[]): void;
+  leave(session: Session, room: string): void;
+  ended(session: Session): void;
+  /** A handler threw: the server reports it, the session goes on. */
+  handlerFailed(session: Session, event: string, error: unknown): void;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Handler = (...args: any[]) => void;
+
+/**
+ * One client's session, whatever carries it. It numbers outgoing packets, keeps them for replay
+ * until receipted, processes incoming ones exactly once and in order, and applies one backpressure
+ * policy for every transport. The user API mirrors a Socket.IO socket.
+ */
+export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToClient extends EventsMap = DefaultEvents> {
+  readonly id: string;
+  readonly token: string;
+  /** The app's own per-session data (e.g. the authenticated user). */
+  data: Record<string, unknown> = {};
+  readonly rooms = new Set<string>();
+  readonly remoteAddress: string;
+
+  readonly #host: SessionHost;
+  readonly #limits: SessionLimits;
+  readonly #handlers = new Map<string, Set<Handler>>();
+  readonly #replay: ReplayBuffer<WirePacket>;
+  readonly #inbound = new InboundSequence();
+  readonly #rate: TokenBucket;
+  #carrier: Carrier | null = null;
+  #unsent: PendingPacket[] = [];
+  #unsentBytes = 0;
+  #resend: WirePacket[] = [];
+  #nextSeq = 1;
+  #flushScheduled = false;
+  #acks = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
+  #nextAckId = 1;
+  #receiptDue = false;
+  #ended = false;
+  /** When the client was last heard from, or when its carrier went away. */
+  lastSeen: number;
+  /** The round trip of the last heartbeat, in ms. */
+  rtt: number | null = null;
+
+  constructor(host: SessionHost, init: { id: string; token: string; remoteAddress: string; limits: SessionLimits }) {
+    this.#host = host;
+    this.id = init.id;
+    this.token = init.token;
+    this.remoteAddress = init.remoteAddress;
+    this.#limits = init.limits;
+    this.#replay = new ReplayBuffer({ maxCount: init.limits.replayCount, maxBytes: init.limits.replayBytes });
+    this.lastSeen = host.now();
+    this.#rate = new TokenBucket(init.limits.eventsPerSecond, init.limits.eventBurst, host.now());
+  }
+
+  get transport(): TransportName | null {
+    return this.#carrier?.transport ?? null;
+  }
+
+  get connected(): boolean {
+    return this.#carrier !== null;
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Bytes waiting for this client: not yet given to a carrier, or given and not yet flushed. */
+  get queuedBytes(): number {
+    return this.#unsentBytes + (this.#carrier?.bufferedBytes ?? 0);
+  }
+
+  // ------------------------------------------------------------------ user API
+
+  on<E extends EventNames<ClientToServer>>(event: E, handler: ClientToServer[E]): this;
+  on(event: 'disconnect', handler: (code: number, reason: string) => void): this;
+  on(event: 'offline' | 'online', handler: () => void): this;
+  on(event: 'transport', handler: (transport: TransportName) => void): this;
+  on(event: string, handler: Handler): this {
+    let set = this.#handlers.get(event);
+    if (!set) this.#handlers.set(event, (set = new Set()));
+    set.add(handler);
+    return this;
+  }
+
+  off(event: string, handler: Handler): this {
+    this.#handlers.get(event)?.delete(handler);
+    return this;
+  }
+
+  /** Sends an event. Returns false when it was dropped (volatile and the client is behind) or the session ended. */
+  emit<E extends EventNames<ServerToClient>>(event: E, data: EventPayload<ServerToClient[E]>, options: EmitOptions = {}): boolean {
+    return this.enqueueEvent(prepareEvent(event, data), options);
+  }
+
+  /** Sends an event the client must acknowledge; resolves with its answer. */
+  emitWithAck<E extends EventNames<ServerToClient>>(event: E, data: EventPayload<ServerToClient[E]>, options: { timeout?: number } = {}): Promise<AckResponse<ServerToClient[E]>> {
+    return new Promise((resolve, reject) => {
+      if (this.#ended) return reject(new Error('the session has ended'));
+      const ackId = this.#nextAckId++;
+      const timer = setTimeout(() => {
+        this.#acks.delete(ackId);
+        reject(new Error(`no acknowledgement for "${event}" within ${options.timeout ?? this.#limits.ackTimeout} ms`));
+      }, options.timeout ?? this.#limits.ackTimeout);
+      this.#acks.set(ackId, { resolve: resolve as (value: unknown) => void, reject, timer });
+      this.#enqueue(pendingEvent(prepareEvent(event, data, ackId), { ackId }));
+    });
+  }
+
+  join(...rooms: string[]): void {
+    if (this.#ended) return;
+    const added = rooms.filter((room) => !this.rooms.has(room));
+    for (const room of added) this.rooms.add(room);
+    if (added.length > 0) this.#host.join(this, added);
+  }
+
+  leave(room: string): void {
+    if (this.rooms.delete(room)) this.#host.leave(this, room);
+  }
+
+  /** Ends the session for good; `retryAfterMs` tells the client when it may come back. */
+  disconnect(code: number = 1000, reason = '', retryAfterMs: number | null = null): void {
+    this.close(code, reason, retryAfterMs);
+  }
+
+  // ---------------------------------------------------------- server/transport API
+
+  /** Queues an event prepared once for many sessions (a broadcast). */
+  enqueueEvent(prepared: PreparedEvent, options: EmitOptions = {}): boolean {
+    if (this.#ended) return false;
+    if (options.volatile && this.#behind()) return false;
+    return this.#enqueue(pendingEvent(prepared, options));
+  }
+
+  /**
+   * A transport (re)attaches with the client's last processed sequence number. Returns false when
+   * the packets after it are gone (the client must resync); the caller then ends this session.
+   */
+  attach(carrier: Carrier, clientSeq: number, options: { announce: boolean; resumed: boolean }): boolean {
+    const missed = this.#replay.since(clientSeq);
+    if (missed === null) return false;
+    const previous = this.#carrier;
+    this.#carrier = carrier;
+    if (previous && previous !== carrier) previous.detach();
+    this.#replay.acknowledge(clientSeq);
+    this.#resend = missed;
+    this.lastSeen = this.#host.now();
+    if (options.announce) {
+      carrier.write([control({ type: 'open', info: this.openInfo(carrier.transport, options.resumed) })]);
+    }
+    if (previous !== carrier) {
+      if (previous === null) this.#dispatch('online', []);
+      if (previous?.transport !== carrier.transport) this.#dispatch('transport', [carrier.transport]);
+    }
+    this.flush();
+    return true;
+  }
+
+  openInfo(transport: TransportName, resumed: boolean): OpenInfo {
+    return {
+      sid: this.id,
+      token: this.token,
+      transport,
+      heartbeat: this.#limits.heartbeat,
+      resumeWindow: this.#limits.resumeWindow,
+      maxPayload: this.#limits.maxPayload,
+      resumed,
+      cseq: this.#inbound.last,
+    };
+  }
+
+  /** The carrier's connection or request ended; the session waits for the client to come back. */
+  carrierLost(carrier: Carrier): void {
+    if (this.#carrier !== carrier) return;
+    this.#carrier = null;
+    this.lastSeen = this.#host.now();
+    this.#dispatch('offline', []);
+  }
+
+  /** Writes what is due when the carrier can take it (called again by carriers when they can). */
+  flush(): void {
+    this.#flushScheduled = false;
+    const carrier = this.#carrier;
+    if (!carrier || !carrier.writable || this.#ended) return;
+    const batch = this.#resend;
+    this.#resend = [];
+    if (this.#receiptDue) {
+      this.#receiptDue = false;
+      batch.push(control({ type: 'receipt', seq: this.#inbound.last }));
+    }
+    for (const pending of this.#unsent) {
+      const seq = this.#nextSeq++;
+      const wire = pending.build(seq);
+      this.#replay.push(seq, wire, pending.size);
+      batch.push(wire);
+    }
+    this.#unsent = [];
+    this.#unsentBytes = 0;
+    if (batch.length > 0) carrier.write(batch);
+  }
+
+  /** Packets from the client, in arrival order. */
+  receive(packets: readonly Packet[]): void {
+    this.lastSeen = this.#host.now();
+    for (const packet of packets) {
+      if (this.#ended) return;
+      this.#receiveOne(packet);
+    }
+    if (this.#receiptDue) this.#scheduleFlush();
+  }
+
+  /** Sends a heartbeat, or reports the carrier dead when the client has been silent too long. */
+  heartbeat(now: number): void {
+    const carrier = this.#carrier;
+    if (!carrier) return;
+    if (now - this.lastSeen > this.#limits.heartbeat * 2.5) {
+      carrier.detach();
+      this.carrierLost(carrier);
+      return;
+    }
+    if (carrier.writable) carrier.write([control({ type: 'ping', t: now })]);
+  }
+
+  /** Whether the session has waited longer than its resume window without a transport. */
+  expired(now: number): boolean {
+    return this.#carrier === null && now - this.lastSeen > this.#limits.resumeWindow;
+  }
+
+  close(code: number, reason: string, retryAfterMs: number | null = null): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    const carrier = this.#carrier;
+    this.#carrier = null;
+    if (carrier) {
+      if (carrier.writable) carrier.write([control({ type: 'close', code, reason, retryAfterMs })]);
+      carrier.detach();
+    }
+    for (const [, pending] of this.#acks) {
+      clearTimeout(pending.timer);
+      pending.reject(new Error(`the session ended (${code} ${reason})`));
+    }
+    this.#acks.clear();
+    this.#unsent = [];
+    this.#unsentBytes = 0;
+    this.#replay.clear();
+    this.#host.ended(this);
+    this.#dispatch('disconnect', [code, reason]);
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  #behind(): boolean {
+    return this.#carrier === null || !this.#carrier.writable || this.#unsent.length > 0 || this.#carrier.bufferedBytes > 0;
+  }
+
+  #enqueue(pending: PendingPacket): boolean {
+    if (pending.latest !== undefined) {
+      const index = this.#unsent.findIndex((queued) => queued.latest === pending.latest);
+      if (index !== -1) {
+        this.#unsentBytes -= this.#unsent[index].size;
+        this.#unsent.splice(index, 1);
+      }
+    }
+    this.#unsent.push(pending);
+    this.#unsentBytes += pending.size;
+    if (this.queuedBytes > this.#limits.maxQueuedBytes) {
+      this.close(BaroCloseCode.slowConsumer, 'slow consumer', 1000);
+      return false;
+    }
+    this.#scheduleFlush();
+    return true;
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    // Emits made in one tick leave in one write (one HTTP response, one cork).
+    queueMicrotask(() => this.flush());
+  }
+
+  #receiveOne(packet: Packet): void {
+    switch (packet.type) {
+      case 'event':
+      case 'ack': {
+        const verdict = this.#inbound.accept(packet.seq);
+        this.#receiptDue = true;
+        if (verdict !== 'next') return;
+        if (packet.type === 'ack') return this.#settleAck(packet.ackId, packet.data, packet.error);
+        return this.#deliverEvent(packet.name, packet.data, packet.ackId);
+      }
+      case 'receipt':
+        this.#replay.acknowledge(packet.seq);
+        return;
+      case 'ping':
+        this.#carrier?.write([control({ type: 'pong', t: packet.t })]);
+        return;
+      case 'pong':
+        this.rtt = Math.max(0, this.#host.now() - packet.t);
+        return;
+      case 'close':
+        this.close(packet.code, packet.reason);
+        return;
+      default:
+        return;
+    }
+  }
+
+  #deliverEvent(name: string, data: unknown, ackId: number | undefined): void {
+    const ack = ackId === undefined ? undefined : (response?: unknown) => this.#enqueue(pendingAck(ackId, response ?? null));
+    if (LIFECYCLE_EVENTS.has(name)) {
+      if (ackId !== undefined) this.#enqueue(pendingAck(ackId, null, `"${name}" is a reserved event name`));
+      return;
+    }
+    if (!this.#rate.take(this.#host.now())) {
+      if (ackId !== undefined) this.#enqueue(pendingAck(ackId, null, 'rate_limited'));
+      else this.#sendControl({ type: 'notice', code: 'rate_limited', message: `event "${name}" dropped: over ${this.#limits.eventsPerSecond} events per second` });
+      return;
+    }
+    const args = ack ? [data, ack] : [data];
+    this.#dispatch(name, args);
+  }
+
+  #settleAck(ackId: number, data: unknown, error: string | undefined): void {
+    const pending = this.#acks.get(ackId);
+    if (!pending) return;
+    this.#acks.delete(ackId);
+    clearTimeout(pending.timer);
+    if (error !== undefined) pending.reject(new Error(error));
+    else pending.resolve(data);
+  }
+
+  #sendControl(packet: Packet): void {
+    if (this.#carrier?.writable) this.#carrier.write([control(packet)]);
+  }
+
+  #dispatch(event: string, args: unknown[]): void {
+    const handlers = this.#handlers.get(event);
+    if (!handlers) return;
+    for (const handler of handlers) {
+      try {
+        handler(...args);
+      } catch (error) {
+        this.#host.handlerFailed(this, event, error);
+      }
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import { decodeBinaryPacket, decodePacket, encodeBinaryPacket, type TransportName } from '@baro/protocol';
+import type { WebSocketConnection } from '../websocket/connection.js';
+import { ReadyState } from '../websocket/ready-state.js';
+import type { Carrier, WirePacket } from '../session/carrier.js';
+import type { Session } from '../session/session.js';
+
+/** Carries a session over one WebSocket connection: one packet per message. */
+export class WebSocketCarrier implements Carrier {
+  readonly transport: TransportName = 'websocket';
+  readonly #connection: WebSocketConnection;
+  readonly #highWaterMark: number;
+
+  constructor(connection: WebSocketConnection, highWaterMark: number) {
+    this.#connection = connection;
+    this.#highWaterMark = highWaterMark;
+  }
+
+  get writable(): boolean {
+    return this.#connection.readyState === ReadyState.OPEN && this.#connection.bufferedAmount < this.#highWaterMark;
+  }
+
+  get bufferedBytes(): number {
+    return this.#connection.bufferedAmount;
+  }
+
+  write(packets: readonly WirePacket[]): void {
+    for (const packet of packets) {
+      if (packet.withBytes) this.#connection.send(encodeBinaryPacket(packet.withBytes));
+      else this.#connection.send(packet.text);
+    }
+  }
+
+  detach(): void {
+    this.#connection.close(1000, 'transport replaced');
+  }
+
+  /** Feeds the connection's messages to the session and tells it when the connection is gone. */
+  bind(session: Session): void {
+    const connection = this.#connection;
+    connection.on('message', (data, isBinary) => {
+      const result = isBinary ? decodeBinaryPacket(data, 'toServer') : decodePacket(data.toString('utf8'), 'toServer');
+      if (!result.ok) {
+        // A client that sends malformed packets is broken; resuming would repeat it.
+        session.close(1008, `bad packet: ${result.error}`.slice(0, 120));
+        return;
+      }
+      session.receive([result.packet]);
+    });
+    connection.on('drain', () => session.flush());
+    connection.on('close', () => session.carrierLost(this));
+  }
+}
