@@ -36,13 +36,28 @@ export class WsConnection {
     this.#maskOutgoing = options.role === 'client';
     this.#autoPong = options.autoPong ?? true;
     this.#allocate = options.allocate;
-    const sink: FrameSink = {
-      onMessage: (data, binary, compressed) => handler.onMessage(data, binary, compressed),
-      onControl: (opcode, payload) => this.#onControl(opcode, payload),
-      onError: (error) => this.#failFromPeer(error),
-    };
-    this.#parser = new FrameParser({ ...options, maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD }, sink);
+    this.#parser = new FrameParser({ ...options, maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD }, new WsConnection.#ParserSink(this));
   }
+
+  /**
+   * The parser's sink: a class nested here so it may call private members, and so each connection
+   * pays for one small object instead of three closures (servers hold tens of thousands).
+   */
+  static readonly #ParserSink = class implements FrameSink {
+    readonly #connection: WsConnection;
+    constructor(connection: WsConnection) {
+      this.#connection = connection;
+    }
+    onMessage(data: Uint8Array, binary: boolean, compressed: boolean): void {
+      this.#connection.#handler.onMessage(data, binary, compressed);
+    }
+    onControl(opcode: number, payload: Uint8Array): void {
+      this.#connection.#onControl(opcode, payload);
+    }
+    onError(error: ProtocolError): void {
+      this.#connection.#failFromPeer(error);
+    }
+  };
 
   get state(): ConnectionState {
     return this.#state;

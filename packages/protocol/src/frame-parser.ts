@@ -51,14 +51,15 @@ export class FrameParser {
   readonly #isUtf8: Utf8Check;
 
   #state = State.Header;
-  readonly #head = new Uint8Array(MAX_HEADER);
+  /** A header split across chunks, collected here (allocated on first need: most never are). */
+  #head: Uint8Array | null = null;
   #headLength = 0;
 
   // The frame being read.
   #fin = false;
   #opcode = 0;
   #masked = false;
-  readonly #mask = new Uint8Array(4);
+  #mask: Uint8Array | null = null;
   #frameLength = 0;
   #frameRemaining = 0;
 
@@ -69,11 +70,11 @@ export class FrameParser {
   #messageLength = 0;
   #fragments = 0;
   #utf8Streaming = false;
-  readonly #utf8 = new Utf8Validator();
+  #utf8: Utf8Validator | null = null;
   readonly #message = new ByteAccumulator();
 
-  // A control frame split across chunks (≤ 125 bytes).
-  readonly #control = new Uint8Array(125);
+  // A control frame split across chunks (≤ 125 bytes), allocated on first need.
+  #control: Uint8Array | null = null;
   #controlLength = 0;
 
   constructor(options: FrameParserOptions, sink: FrameSink) {
@@ -124,12 +125,13 @@ export class FrameParser {
       }
     }
     // The header spans chunks: collect it byte by byte (at most 14).
+    const head = (this.#head ??= new Uint8Array(MAX_HEADER));
     while (offset < end) {
-      this.#head[this.#headLength++] = chunk[offset++];
-      if (this.#headLength === 2 && !this.#checkFirstBytes(this.#head[0], this.#head[1])) return end;
-      if (this.#headLength >= 2 && this.#headLength === headerSize(this.#head[1])) {
+      head[this.#headLength++] = chunk[offset++];
+      if (this.#headLength === 2 && !this.#checkFirstBytes(head[0], head[1])) return end;
+      if (this.#headLength >= 2 && this.#headLength === headerSize(head[1])) {
         this.#headLength = 0;
-        if (!this.#acceptHeader(this.#head, 0)) return end;
+        if (!this.#acceptHeader(head, 0)) return end;
         return offset;
       }
     }
@@ -185,10 +187,11 @@ export class FrameParser {
       pos += 8;
     }
     if (this.#masked) {
-      this.#mask[0] = bytes[pos];
-      this.#mask[1] = bytes[pos + 1];
-      this.#mask[2] = bytes[pos + 2];
-      this.#mask[3] = bytes[pos + 3];
+      const mask = (this.#mask ??= new Uint8Array(4));
+      mask[0] = bytes[pos];
+      mask[1] = bytes[pos + 1];
+      mask[2] = bytes[pos + 2];
+      mask[3] = bytes[pos + 3];
     }
     this.#frameLength = length;
     this.#frameRemaining = length;
@@ -223,14 +226,14 @@ export class FrameParser {
     // An unfragmented text frame that arrives whole is checked in one pass at the end; anything
     // else is checked as it arrives so bad bytes fail fast (RFC 6455 §8.1).
     this.#utf8Streaming = false;
-    this.#utf8.reset();
+    this.#utf8?.reset();
   }
 
   #readPayload(chunk: Uint8Array, offset: number, end: number): number {
     const available = end - offset;
     const take = available < this.#frameRemaining ? available : this.#frameRemaining;
     const piece = chunk.subarray(offset, offset + take);
-    if (this.#masked) applyMask(piece, this.#mask, this.#frameLength - this.#frameRemaining);
+    if (this.#masked) applyMask(piece, this.#mask!, this.#frameLength - this.#frameRemaining);
     this.#frameRemaining -= take;
     const wholeFrame = take === this.#frameLength;
 
@@ -238,9 +241,10 @@ export class FrameParser {
       if (wholeFrame) {
         this.#completeFrame(piece);
       } else {
-        this.#control.set(piece, this.#controlLength);
+        const control = (this.#control ??= new Uint8Array(125));
+        control.set(piece, this.#controlLength);
         this.#controlLength += take;
-        if (this.#frameRemaining === 0) this.#completeFrame(this.#control.subarray(0, this.#controlLength));
+        if (this.#frameRemaining === 0) this.#completeFrame(control.subarray(0, this.#controlLength));
       }
       return offset + take;
     }
@@ -249,7 +253,7 @@ export class FrameParser {
       const onlyFrameWhole = wholeFrame && this.#fin && this.#fragments === 1;
       if (!onlyFrameWhole) {
         this.#utf8Streaming = true;
-        if (!this.#utf8.write(piece)) {
+        if (!(this.#utf8 ??= new Utf8Validator()).write(piece)) {
           this.#fail('WS_ERR_INVALID_UTF8', 'text message is not valid UTF-8');
           return end;
         }
@@ -282,7 +286,7 @@ export class FrameParser {
     this.#messageLength = 0;
     this.#fragments = 0;
     if (!binary && !compressed) {
-      const valid = this.#utf8Streaming ? this.#utf8.complete : this.#isUtf8(data);
+      const valid = this.#utf8Streaming ? this.#utf8!.complete : this.#isUtf8(data);
       if (!valid) {
         this.#fail('WS_ERR_INVALID_UTF8', 'text message is not valid UTF-8');
         return;

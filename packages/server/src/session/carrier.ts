@@ -16,6 +16,8 @@ export interface WirePacket {
  */
 export interface Carrier {
   readonly transport: TransportName;
+  /** True for transports that push as packets come (WebSocket, SSE); false for polling ones. */
+  readonly streaming: boolean;
   readonly writable: boolean;
   /** Bytes handed to the socket and not yet flushed. */
   readonly bufferedBytes: number;

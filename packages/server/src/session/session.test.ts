@@ -7,6 +7,7 @@ import { DEFAULT_SESSION_LIMITS, Session, type SessionHost, type SessionLimits }
 /** A carrier that records what it is given; `writable` is switched by the test. */
 class RecordingCarrier implements Carrier {
   readonly transport = 'websocket' as const;
+  readonly streaming = true;
   writable = true;
   bufferedBytes = 0;
   detached = false;

@@ -30,6 +30,9 @@ export interface SessionLimits {
   maxPayload: number;
 }
 
+/** Queued bytes past which volatile events are dropped. */
+const VOLATILE_BACKLOG = 64 * 1024;
+
 export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   maxQueuedBytes: 4 * 1024 * 1024,
   replayCount: 10_000,
@@ -83,6 +86,7 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
   #acks = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
   #nextAckId = 1;
   #receiptDue = false;
+  #lastPing = 0;
   #ended = false;
   /** When the client was last heard from, or when its carrier went away. */
   lastSeen: number;
@@ -110,6 +114,11 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
 
   get ended(): boolean {
     return this.#ended;
+  }
+
+  /** The highest client sequence number processed (what a receipt `["r", cseq]` reports). */
+  get cseq(): number {
+    return this.#inbound.last;
   }
 
   /** Bytes waiting for this client: not yet given to a carrier, or given and not yet flushed. */
@@ -231,7 +240,8 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
     if (!carrier || !carrier.writable || this.#ended) return;
     const batch = this.#resend;
     this.#resend = [];
-    if (this.#receiptDue) {
+    // HTTP transports answer each POST with its receipt; only streaming ones need it pushed.
+    if (this.#receiptDue && carrier.streaming) {
       this.#receiptDue = false;
       batch.push(control({ type: 'receipt', seq: this.#inbound.last }));
     }
@@ -253,19 +263,25 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
       if (this.#ended) return;
       this.#receiveOne(packet);
     }
-    if (this.#receiptDue) this.#scheduleFlush();
+    if (this.#receiptDue && this.#carrier?.streaming) this.#scheduleFlush();
   }
 
   /** Sends a heartbeat, or reports the carrier dead when the client has been silent too long. */
   heartbeat(now: number): void {
     const carrier = this.#carrier;
     if (!carrier) return;
+    // A poll request waiting for data is the client saying it is there.
+    if (!carrier.streaming && carrier.writable) this.lastSeen = now;
     if (now - this.lastSeen > this.#limits.heartbeat * 2.5) {
       carrier.detach();
       this.carrierLost(carrier);
       return;
     }
-    if (carrier.writable) carrier.write([control({ type: 'ping', t: now })]);
+    // Polling requests are heartbeats themselves; streaming transports get a ping per interval.
+    if (carrier.streaming && carrier.writable && now - this.#lastPing >= this.#limits.heartbeat) {
+      this.#lastPing = now;
+      carrier.write([control({ type: 'ping', t: now })]);
+    }
   }
 
   /** Whether the session has waited longer than its resume window without a transport. */
@@ -296,8 +312,16 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
 
   // ------------------------------------------------------------------ internals
 
+  /**
+   * Whether the client is behind, so volatile events are dropped: it is away, its streaming
+   * transport is backed up, or more than a little is waiting (a polling client between requests
+   * is not behind by itself).
+   */
   #behind(): boolean {
-    return this.#carrier === null || !this.#carrier.writable || this.#unsent.length > 0 || this.#carrier.bufferedBytes > 0;
+    const carrier = this.#carrier;
+    if (carrier === null) return true;
+    if (carrier.streaming && !carrier.writable) return true;
+    return this.queuedBytes > VOLATILE_BACKLOG;
   }
 
   #enqueue(pending: PendingPacket): boolean {
@@ -339,7 +363,7 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
         this.#replay.acknowledge(packet.seq);
         return;
       case 'ping':
-        this.#carrier?.write([control({ type: 'pong', t: packet.t })]);
+        this.#sendControl({ type: 'pong', t: packet.t });
         return;
       case 'pong':
         this.rtt = Math.max(0, this.#host.now() - packet.t);

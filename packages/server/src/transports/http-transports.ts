@@ -1,5 +1,12 @@
-import type { Server as HttpServer } from 'node:http';
-import type { BaroServer } from '../baro-server.js';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { Session } from '../session/session.js';
+import { corsFor, preflightHeaders, type CorsOrigins } from './cors.js';
+import { refuse, type ExtraHeaders } from './http-reply.js';
+import { ResponseTracker, type AnyBaroServer } from './http-context.js';
+import { handlePoll, type PollingCarrier, type PollMode } from './polling-transport.js';
+import { handleSend } from './send-endpoint.js';
+import { handleSse } from './sse-transport.js';
 
 export interface HttpTransportOptions {
   /** How long a long-poll is held open without data, in ms. Default 25 s. */
@@ -7,11 +14,121 @@ export interface HttpTransportOptions {
   /** Largest POST body, in bytes. Default: the session's maxPayload. */
   maxBodyBytes?: number;
   /** Origins allowed to call the HTTP transports cross-origin (CORS). Default: same-origin only. */
-  corsOrigins?: readonly string[] | ((origin: string) => boolean);
+  corsOrigins?: CorsOrigins;
+  /** How often an idle SSE stream gets a keep-alive comment, in ms. Default 15 s. */
+  keepAliveInterval?: number;
 }
 
-/** Mounts SSE, long-polling, polling and POST on the HTTP server; returns an unmount function. */
-export function mountHttpTransports(_server: BaroServer<any, any, any>, _httpServer: HttpServer, _options: HttpTransportOptions): () => void {
-  // Written next: see the HTTP transports task.
-  return () => {};
+/** The HTTP transports as a request handler, for apps that route requests themselves. */
+export interface HttpTransportHandler {
+  /**
+   * Serves the request if it is for one of the transports (and returns true), or leaves it alone
+   * (false). `expectsContinue`: the request came through 'checkContinue' and awaits `100 Continue`.
+   */
+  handle(request: IncomingMessage, response: ServerResponse, expectsContinue?: boolean): boolean;
+  /** The paths it serves (none when the server offers no HTTP transport). */
+  readonly paths: readonly string[];
+  /** Ends the streams and requests still open and stops the keep-alive timer. */
+  close(): void;
+}
+
+type Route = 'sse' | 'poll' | 'send';
+
+export function createHttpTransportHandler(server: AnyBaroServer, options: HttpTransportOptions = {}): HttpTransportHandler {
+  const pollTimeout = options.pollTimeout ?? 25_000;
+  const maxBodyBytes = options.maxBodyBytes ?? server.limits.maxPayload;
+  const tracker = new ResponseTracker(options.keepAliveInterval ?? 15_000);
+  const carriers = new WeakMap<Session, PollingCarrier>();
+  const offers = (name: Parameters<typeof server.transports.has>[0]): boolean => server.transports.has(name);
+  const routes = new Map<string, Route>();
+  if (offers('sse')) routes.set(`${server.path}/sse`, 'sse');
+  if (offers('long-polling') || offers('polling')) routes.set(`${server.path}/poll`, 'poll');
+  if (routes.size > 0) routes.set(`${server.path}/send`, 'send');
+  const prefix = `${server.path}/`;
+  let closed = false;
+
+  const serve = async (route: Route, url: URL, request: IncomingMessage, response: ServerResponse, headers: ExtraHeaders, expectsContinue: boolean): Promise<void> => {
+    const method = request.method ?? 'GET';
+    const expected = route === 'send' ? 'POST' : 'GET';
+    if (method !== expected) {
+      return refuse(response, { status: 405, reason: `${url.pathname} takes ${expected}`, headers: { Allow: `${expected}, OPTIONS` } }, headers, route === 'send');
+    }
+    if (route === 'sse') return handleSse(server, request, response, headers, tracker);
+    if (route === 'send') return handleSend(server, request, response, headers, { maxBodyBytes, expectsContinue });
+    const mode = pollMode(url.searchParams.get('wait'));
+    if (mode === null) return refuse(response, { status: 400, reason: 'wait must be 1 (long-polling) or 0 (polling)' }, headers);
+    if (!offers(mode)) return refuse(response, { status: 400, reason: `${mode} is not offered` }, headers);
+    return handlePoll(server, request, response, headers, tracker, carriers, { mode, pollTimeout });
+  };
+
+  return {
+    paths: [...routes.keys()],
+    handle(request, response, expectsContinue = false) {
+      if (closed || !(request.url ?? '').startsWith(prefix)) return false;
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      const route = routes.get(url.pathname);
+      if (route === undefined) return false;
+      tracker.track(response);
+      const cors = corsFor(request, options.corsOrigins);
+      if (!cors.allowed) {
+        refuse(response, { status: 403, reason: 'origin not allowed' }, { Vary: 'Origin' }, route === 'send');
+        return true;
+      }
+      if (request.method === 'OPTIONS') {
+        response.writeHead(204, { ...preflightHeaders(cors, request), 'Content-Length': '0' });
+        response.end();
+        return true;
+      }
+      serve(route, url, request, response, cors.headers, expectsContinue).catch(() => {
+        refuse(response, { status: 500, reason: 'internal error' }, cors.headers, true);
+      });
+      return true;
+    },
+    close() {
+      closed = true;
+      tracker.close();
+    },
+  };
+}
+
+/**
+ * Mounts SSE, long-polling, polling and POST on the HTTP server; returns an unmount function.
+ *
+ * Coexisting with the app's own 'request' listeners: the transports take their requests before
+ * any listener sees them, by wrapping the server's `emit` for 'request' (and 'checkContinue').
+ * Requests for the transport paths (`<path>/sse`, `<path>/poll`, `<path>/send`, for the transports
+ * offered) are answered here and never reach the app's listeners, whether those were added before
+ * or after mounting; every other request is emitted as usual. Unmounting restores `emit` (or, if
+ * something wrapped it after us, turns our wrapper into a pass-through). Apps that route requests
+ * themselves can use `createHttpTransportHandler(server).handle(req, res)` instead.
+ */
+export function mountHttpTransports(server: AnyBaroServer, httpServer: HttpServer | HttpsServer, options: HttpTransportOptions): () => void {
+  const handler = createHttpTransportHandler(server, options);
+  if (handler.paths.length === 0) return () => handler.close();
+  const hadOwnEmit = Object.prototype.hasOwnProperty.call(httpServer, 'emit');
+  const original = httpServer.emit;
+  let active = true;
+  const emit = function (this: HttpServer, event: string | symbol, ...args: unknown[]): boolean {
+    if (active && (event === 'request' || event === 'checkContinue')) {
+      const [request, response] = args as [IncomingMessage, ServerResponse];
+      if (handler.handle(request, response, event === 'checkContinue')) return true;
+    }
+    return Reflect.apply(original, this, [event, ...args]) as boolean;
+  };
+  httpServer.emit = emit as typeof httpServer.emit;
+  return () => {
+    if (!active) return;
+    active = false;
+    handler.close();
+    if (httpServer.emit === emit) {
+      if (hadOwnEmit) httpServer.emit = original;
+      else delete (httpServer as { emit?: unknown }).emit;
+    }
+  };
+}
+
+function pollMode(wait: string | null): PollMode | null {
+  if (wait === null || wait === '1') return 'long-polling';
+  if (wait === '0') return 'polling';
+  return null;
 }

@@ -7,6 +7,7 @@ import type { Session } from '../session/session.js';
 /** Carries a session over one WebSocket connection: one packet per message. */
 export class WebSocketCarrier implements Carrier {
   readonly transport: TransportName = 'websocket';
+  readonly streaming = true;
   readonly #connection: WebSocketConnection;
   readonly #highWaterMark: number;
 

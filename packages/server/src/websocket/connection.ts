@@ -9,6 +9,7 @@ import {
   WsConnection,
   type PreparedFrame,
   type Role,
+  type WsConnectionHandler,
 } from '@baro/protocol';
 import type { PerMessageDeflate } from '../permessage-deflate.js';
 import { ReadyState } from './ready-state.js';
@@ -51,6 +52,19 @@ export interface ConnectionEvents {
   drain: [];
 }
 
+const kConnection = Symbol('baro.connection');
+type OwnedSocket = Socket & { [kConnection]: WebSocketConnection };
+type SocketListener = (this: OwnedSocket) => void;
+let onSocketData: (this: OwnedSocket, chunk: Buffer) => void;
+let onSocketEnd: SocketListener;
+let onSocketClose: SocketListener;
+let onSocketDrain: SocketListener;
+
+/** The socket will emit 'close' next; a transport error is reported as 1006 there. */
+function onSocketError(this: Socket): void {
+  this.destroy();
+}
+
 type OutboundJob = { kind: 'frame'; opcode: number; payload: Buffer; compress: boolean } | { kind: 'prepared'; frame: PreparedFrame };
 
 /**
@@ -74,10 +88,10 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   /** Set when the socket's write buffer passed the high-water mark: `drain` follows. */
   #needDrain = false;
   /** Messages waiting behind one that is being inflated, so delivery keeps wire order. */
-  #inbound: { data: Buffer; binary: boolean; compressed: boolean }[] = [];
+  #inbound: { data: Buffer; binary: boolean; compressed: boolean }[] | null = null;
   #inflating = false;
   /** Frames waiting behind one that is being compressed, so they go out in order. */
-  #outbound: OutboundJob[] = [];
+  #outbound: OutboundJob[] | null = null;
   #deflating = false;
   #pendingOutboundBytes = 0;
   /** Whether anything arrived since the last heartbeat check. */
@@ -100,25 +114,66 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
         isUtf8,
         allocate: Buffer.allocUnsafe,
       },
-      {
-        onMessage: (data, binary, compressed) => this.#onMessage(asBuffer(data), binary, compressed),
-        onPing: (data) => this.emit('ping', asBuffer(data)),
-        onPong: (data) => this.emit('pong', asBuffer(data)),
-        onClose: (code, reason) => this.#onCodecClose(code, reason),
-        onError: (error) => this.#emitError(error),
-        onOutgoing: (bytes) => this.#write(bytes),
-      },
+      new WebSocketConnection.#CodecEvents(this),
     );
 
+    // Listeners are shared functions that find their connection on the socket: a server holding
+    // many connections should not pay for five closures each.
+    (socket as OwnedSocket)[kConnection] = this;
     socket.setNoDelay(true);
     socket.setTimeout(0);
-    socket.on('data', this.#onData);
-    socket.on('end', this.#onEnd);
-    socket.on('close', this.#onSocketClose);
-    socket.on('error', this.#onSocketError);
-    socket.on('drain', this.#onDrain);
-    // Bytes that came with the handshake are parsed once the caller has attached its listeners.
-    if (head.length > 0) process.nextTick(() => this.#onData(head));
+    socket.on('data', onSocketData);
+    socket.on('end', onSocketEnd);
+    socket.on('close', onSocketClose);
+    socket.on('error', onSocketError);
+    socket.on('drain', onSocketDrain);
+    if (head.length > 0) this.#parseAfterListeners(head);
+  }
+
+  /** Bytes that came with the handshake are parsed once the caller has attached its listeners. */
+  #parseAfterListeners(head: Buffer): void {
+    process.nextTick(() => this.#onData(head));
+  }
+
+  /** The codec's handler, nested to reach private members with one object per connection. */
+  static readonly #CodecEvents = class implements WsConnectionHandler {
+    readonly #owner: WebSocketConnection;
+    constructor(owner: WebSocketConnection) {
+      this.#owner = owner;
+    }
+    onMessage(data: Uint8Array, binary: boolean, compressed: boolean): void {
+      this.#owner.#onMessage(asBuffer(data), binary, compressed);
+    }
+    onPing(data: Uint8Array): void {
+      this.#owner.emit('ping', asBuffer(data));
+    }
+    onPong(data: Uint8Array): void {
+      this.#owner.emit('pong', asBuffer(data));
+    }
+    onClose(code: number, reason: string): void {
+      this.#owner.#onCodecClose(code, reason);
+    }
+    onError(error: ProtocolError): void {
+      this.#owner.#emitError(error);
+    }
+    onOutgoing(bytes: Uint8Array): void {
+      this.#owner.#write(bytes);
+    }
+  };
+
+  static {
+    onSocketData = function (this: OwnedSocket, chunk: Buffer) {
+      this[kConnection].#onData(chunk);
+    };
+    onSocketEnd = function (this: OwnedSocket) {
+      this[kConnection].#onEnd();
+    };
+    onSocketClose = function (this: OwnedSocket) {
+      this[kConnection].#onSocketClose();
+    };
+    onSocketDrain = function (this: OwnedSocket) {
+      this[kConnection].#onDrain();
+    };
   }
 
   get readyState(): ReadyState {
@@ -196,7 +251,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     this.#socket.destroy();
   }
 
-  readonly #onData = (chunk: Buffer): void => {
+  #onData(chunk: Buffer): void {
     this.alive = true;
     // Everything the handlers send while this chunk is parsed goes out in one writev.
     this.#socket.cork();
@@ -205,26 +260,21 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     } finally {
       this.#socket.uncork();
     }
-  };
+  }
 
-  readonly #onEnd = (): void => {
+  #onEnd(): void {
     this.#codec.receiveEof();
     this.#socket.end();
-  };
+  }
 
-  readonly #onSocketError = (): void => {
-    // The socket will emit 'close' next; a transport error is reported as 1006 there.
-    this.#socket.destroy();
-  };
-
-  readonly #onDrain = (): void => {
+  #onDrain(): void {
     if (this.#needDrain && this.bufferedAmount < this.#limits.highWaterMark) {
       this.#needDrain = false;
       this.emit('drain');
     }
-  };
+  }
 
-  readonly #onSocketClose = (): void => {
+  #onSocketClose(): void {
     if (this.#closeTimer) clearTimeout(this.#closeTimer);
     this.#codec.receiveEof();
     this.#readyState = ReadyState.CLOSED;
@@ -232,11 +282,11 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     if (this.#closeEmitted) return;
     this.#closeEmitted = true;
     this.emit('close', this.#closeCode, this.#closeReason);
-  };
+  }
 
   #onMessage(data: Buffer, binary: boolean, compressed: boolean): void {
     if (this.#inflating || compressed) {
-      this.#inbound.push({ data, binary, compressed });
+      (this.#inbound ??= []).push({ data, binary, compressed });
       if (!this.#inflating) void this.#drainInbound();
       return;
     }
@@ -247,8 +297,9 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   async #drainInbound(): Promise<void> {
     this.#inflating = true;
     this.#socket.pause();
-    while (this.#inbound.length > 0) {
-      const next = this.#inbound.shift()!;
+    const inbound = (this.#inbound ??= []);
+    while (inbound.length > 0) {
+      const next = inbound.shift()!;
       let data = next.data;
       if (next.compressed) {
         try {
@@ -270,7 +321,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   }
 
   #failWith(error: unknown): void {
-    this.#inbound = [];
+    this.#inbound = null;
     const protocolError = error instanceof ProtocolError ? error : new ProtocolError('WS_ERR_INTERNAL', 'internal error');
     const code = (error as { closeCode?: number }).closeCode ?? protocolError.closeCode;
     this.#emitError(error instanceof Error ? error : protocolError);
@@ -279,15 +330,16 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   }
 
   #enqueue(job: OutboundJob): void {
-    this.#outbound.push(job);
+    (this.#outbound ??= []).push(job);
     this.#pendingOutboundBytes += job.kind === 'frame' ? job.payload.length : job.frame.bytes.length;
     if (!this.#deflating) void this.#drainOutbound();
   }
 
   async #drainOutbound(): Promise<void> {
     this.#deflating = true;
-    while (this.#outbound.length > 0) {
-      const job = this.#outbound.shift()!;
+    const outbound = (this.#outbound ??= []);
+    while (outbound.length > 0) {
+      const job = outbound.shift()!;
       if (job.kind === 'prepared') {
         this.#pendingOutboundBytes -= job.frame.bytes.length;
         this.#codec.sendPrepared(job.frame);
@@ -299,7 +351,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
           payload = await this.#deflate!.compress(job.payload);
         } catch (error) {
           this.#pendingOutboundBytes = 0;
-          this.#outbound = [];
+          outbound.length = 0;
           this.#failWith(error);
           return;
         }

@@ -1,0 +1,64 @@
+import type { ServerResponse } from 'node:http';
+import type { BaroServer } from '../baro-server.js';
+import type { Refusal } from '../session/gateway.js';
+import { refuse } from './http-reply.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyBaroServer = BaroServer<any, any, any>;
+
+/** What `server.admit` grants: attach to a session, or open a new one. */
+export type Admission = Exclude<Awaited<ReturnType<AnyBaroServer['admit']>>, Refusal>;
+
+/** Something that sends a keep-alive comment now and then (an SSE stream). */
+export interface KeepAlive {
+  keepAlive(): void;
+}
+
+/**
+ * The responses the HTTP transports hold: which are still open (to end them on unmount), which
+ * closed while a request waited for its admission, and the SSE streams that need keep-alives.
+ */
+export class ResponseTracker {
+  readonly #open = new Set<ServerResponse>();
+  readonly #closed = new WeakSet<ServerResponse>();
+  readonly #streams = new Set<KeepAlive>();
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(keepAliveInterval: number) {
+    this.#timer = setInterval(() => {
+      for (const stream of this.#streams) stream.keepAlive();
+    }, keepAliveInterval);
+    this.#timer.unref();
+  }
+
+  track(response: ServerResponse): void {
+    this.#open.add(response);
+    response.once('close', () => {
+      this.#open.delete(response);
+      this.#closed.add(response);
+    });
+  }
+
+  /** The client went away (or the response was already answered). */
+  gone(response: ServerResponse): boolean {
+    return this.#closed.has(response) || response.writableEnded || response.destroyed;
+  }
+
+  keepAlive(stream: KeepAlive): void {
+    this.#streams.add(stream);
+  }
+
+  forgetKeepAlive(stream: KeepAlive): void {
+    this.#streams.delete(stream);
+  }
+
+  /** Ends everything still open: streams end, requests not yet answered get 503. */
+  close(): void {
+    clearInterval(this.#timer);
+    this.#streams.clear();
+    for (const response of [...this.#open]) {
+      if (response.headersSent) response.end();
+      else refuse(response, { status: 503, reason: 'server is shutting down', headers: { 'Retry-After': '5' } });
+    }
+  }
+}
