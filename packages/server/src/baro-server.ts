@@ -240,6 +240,8 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
       ...this.#options.websocket,
       server: this.#httpServer,
       path: `${this.path}/ws`,
+      // Browsers refuse a handshake that does not confirm the subprotocol they offered.
+      protocols: ['baro.v1'],
       authenticate: async (request) => {
         const params = readSessionParams(request);
         if ('ok' in params) return params;

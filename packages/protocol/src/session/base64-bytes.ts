@@ -1,8 +1,7 @@
-import { decodeBase64 } from '../handshake/base64.js';
-
 /**
- * Base64 for payloads, which may be megabytes: `btoa` over 32 KiB slices (present in browsers and
- * Node ≥ 16) is far faster than building the string a character at a time.
+ * Base64 for payloads, which may be megabytes: `btoa`/`atob` over binary strings (present in
+ * browsers and Node ≥ 16) are far faster than building the string a character at a time, and keep
+ * the handshake's own base64 out of browser bundles.
  */
 export function encodeBytesBase64(bytes: Uint8Array): string {
   const SLICE = 0x8000;
@@ -13,18 +12,24 @@ export function encodeBytesBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
+const CANONICAL = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
 /** Strict decoding (the canonical encoding only), or null. */
 export function decodeBytesBase64(text: string): Uint8Array | null {
-  if (text.length < 4096) return decodeBase64(text);
-  let binary: string;
-  try {
-    binary = atob(text);
-  } catch {
-    return null;
-  }
+  // atob forgives whitespace and missing padding; only the one canonical form is accepted here.
+  if (!CANONICAL.test(text)) return null;
+  const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  // atob forgives missing padding and whitespace; the canonical form must round-trip.
-  if (text.length !== Math.ceil(bytes.length / 3) * 4 || /\s/.test(text)) return null;
-  return bytes;
+  return paddingBitsClear(text) ? bytes : null;
+}
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** Non-zero bits under the padding would decode like another string: not canonical. */
+function paddingBitsClear(text: string): boolean {
+  if (!text.endsWith('=')) return true;
+  const twoPads = text.endsWith('==');
+  const last = ALPHABET.indexOf(text[text.length - (twoPads ? 3 : 2)]);
+  return (last & (twoPads ? 0x0f : 0x03)) === 0;
 }

@@ -1,0 +1,20 @@
+export { BaroClient, connect } from './client.js';
+export { backoff, DEFAULT_RECONNECT } from './backoff.js';
+export {
+  AckError,
+  type Ack,
+  type AckFailure,
+  type ClientOptions,
+  type ClientState,
+  type DataOf,
+  type EventHandler,
+  type EventMap,
+  type EventName,
+  type ReconnectOptions,
+  type ReplyOf,
+  type StateEvent,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from './types.js';
+export type { TransportName } from '@baro/protocol';
+export type { Failure, Transport, TransportContext, TransportFactory, TransportSink } from './transports/index.js';
