@@ -162,7 +162,10 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
    * session token (a sid alone is no credential), and the per-address limit for new sessions.
    */
   async admit(request: IncomingMessage, params: SessionParams): Promise<Admission<Context> | Refusal> {
-    if (this.#closing) return { ok: false, status: 503, reason: 'server is shutting down', headers: { 'Retry-After': '5' } };
+    if (this.#closing && !this.sessions.get(params.sid ?? '')?.closing) {
+      // Spread the returning clients over a few seconds rather than one instant.
+      return { ok: false, status: 503, reason: 'server is shutting down', headers: { 'Retry-After': String(2 + Math.floor(Math.random() * 5)) } };
+    }
     if (!originAllowed(this.#options.allowedOrigins, request.headers.origin)) return { ok: false, status: 403, reason: 'origin not allowed' };
     const auth = await runAuthenticate(this.#options.authenticate, request);
     if (!auth.ok) return auth;
@@ -201,7 +204,7 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
       const session = admission.session as Session<C2S, S2C>;
       if (!session.ended && session.attach(carrier, admission.seq, { announce: true, resumed: true })) return session;
       // The client is too far behind to be caught up: it gets a fresh session and must resync.
-      session.close(BaroCloseCode.serverRestart, 'resync required');
+      session.close(BaroCloseCode.serverRestart, 'resync required', null, { immediately: true });
       return this.#open({ kind: 'new', context: undefined, remoteAddress: session.remoteAddress }, carrier);
     }
     return this.#open(admission, carrier);
@@ -277,7 +280,13 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     for (const session of [...this.sessions.values()]) {
       session.close(BaroCloseCode.serverRestart, 'server restarting', Math.round(retryAfterMs * (0.5 + Math.random())));
     }
-    await this.#websocket?.close({ timeout });
+    // Polling clients learn of it with their next request; give them until the timeout.
+    const deadline = Date.now() + timeout;
+    while (Date.now() < deadline && [...this.sessions.values()].some((session) => session.closing)) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    for (const session of [...this.sessions.values()]) session.close(BaroCloseCode.serverRestart, 'server restarting', retryAfterMs, { immediately: true });
+    await this.#websocket?.close({ timeout: Math.max(0, deadline - Date.now()) });
     this.#unmountHttp();
     await this.hub.close();
     if (this.#ownsServer) {

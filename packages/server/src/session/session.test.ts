@@ -7,7 +7,7 @@ import { DEFAULT_SESSION_LIMITS, Session, type SessionHost, type SessionLimits }
 /** A carrier that records what it is given; `writable` is switched by the test. */
 class RecordingCarrier implements Carrier {
   readonly transport = 'websocket' as const;
-  readonly streaming = true;
+  streaming = true;
   writable = true;
   bufferedBytes = 0;
   detached = false;
@@ -219,6 +219,22 @@ describe('Session', () => {
     assert.equal(session.expired(now()), false);
     advance(1001);
     assert.equal(session.expired(now()), true);
+  });
+
+  test('a polling client between requests hears the close with its next request', () => {
+    const { session, ended } = makeSession();
+    const carrier = new RecordingCarrier();
+    carrier.streaming = false;
+    session.attach(carrier, 0, { announce: false, resumed: false });
+    carrier.writable = false;
+    session.close(4003, 'server restarting', 1500);
+    assert.equal(session.ended, false, 'nobody to tell yet');
+    assert.equal(session.closing, true);
+    carrier.writable = true;
+    session.flush();
+    assert.deepEqual(carrier.packets.at(-1), { type: 'close', code: 4003, reason: 'server restarting', retryAfterMs: 1500 });
+    assert.equal(session.ended, true);
+    assert.deepEqual(ended, [session]);
   });
 
   test('pong answers measure the round trip', () => {

@@ -86,6 +86,7 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
   #acks = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
   #nextAckId = 1;
   #receiptDue = false;
+  #closeOnNextRequest: { code: number; reason: string; retryAfterMs: number | null } | null = null;
   #lastPing = 0;
   #ended = false;
   /** When the client was last heard from, or when its carrier went away. */
@@ -114,6 +115,11 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
 
   get ended(): boolean {
     return this.#ended;
+  }
+
+  /** Closed, and waiting only to tell a polling client so with its next request. */
+  get closing(): boolean {
+    return this.#closeOnNextRequest !== null;
   }
 
   /** The highest client sequence number processed (what a receipt `["r", cseq]` reports). */
@@ -238,6 +244,8 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
     this.#flushScheduled = false;
     const carrier = this.#carrier;
     if (!carrier || !carrier.writable || this.#ended) return;
+    const closing = this.#closeOnNextRequest;
+    if (closing) return this.close(closing.code, closing.reason, closing.retryAfterMs, { immediately: true });
     const batch = this.#resend;
     this.#resend = [];
     // HTTP transports answer each POST with its receipt; only streaming ones need it pushed.
@@ -286,11 +294,21 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
 
   /** Whether the session has waited longer than its resume window without a transport. */
   expired(now: number): boolean {
+    if (this.#closeOnNextRequest && now - this.lastSeen > this.#limits.heartbeat * 2.5) return true;
     return this.#carrier === null && now - this.lastSeen > this.#limits.resumeWindow;
   }
 
-  close(code: number, reason: string, retryAfterMs: number | null = null): void {
+  /**
+   * Ends the session. A polling client between requests hears the close packet with its next
+   * request (unless `immediately`): otherwise it would never learn when to come back.
+   */
+  close(code: number, reason: string, retryAfterMs: number | null = null, { immediately = false } = {}): void {
     if (this.#ended) return;
+    const waiting = this.#carrier;
+    if (!immediately && waiting && !waiting.streaming && !waiting.writable) {
+      this.#closeOnNextRequest = { code, reason, retryAfterMs };
+      return;
+    }
     this.#ended = true;
     const carrier = this.#carrier;
     this.#carrier = null;
