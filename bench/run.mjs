@@ -8,6 +8,8 @@
 //   node bench/run.mjs --only echo,broadcast --servers baro,ws
 //   options: --reps N --duration S --warmup S --wait-quiet S --nice N --port-base P --out FILE --no-pin
 //            --baro-server FILE (default examples/echo-server.mjs)
+//   session groups (bench/lib/sessions.mjs): --only sessions,session-broadcast
+//            --session-servers baro,socketio --session-count N --session-bcast-count N --session-reps N
 // See bench/README.md for what every number means.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +19,7 @@ import {
   spawnNode, stopProcess, waitForPort, probePort, cpuWindow, rssKiB, sleep, fdLimit, hasTaskset, machine, waitQuiet,
 } from './lib/proc.mjs';
 import { renderTable, ratioVsWs } from './lib/table.mjs';
+import { SESSION_GROUPS, SESSION_SERVERS, sessionPlan, runSessionGroups } from './lib/sessions.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH, '..');
@@ -71,8 +74,12 @@ const SERVERS = {
   net: { label: 'net echo (ceiling)', script: path.join(BENCH, 'servers', 'net.mjs'), raw: true, groups: ['echo'] },
 };
 
-const onlyGroups = args.only ? String(args.only).split(',').map((s) => s.trim()) : ['echo', 'deflate', 'broadcast', 'memory'];
-for (const g of onlyGroups) if (!['echo', 'deflate', 'broadcast', 'memory'].includes(g)) fail(`--only: unknown group "${g}" (echo, deflate, broadcast, memory)`);
+const GROUPS = ['echo', 'deflate', 'broadcast', 'memory', ...SESSION_GROUPS];
+const onlyGroups = args.only ? String(args.only).split(',').map((s) => s.trim()) : GROUPS;
+for (const g of onlyGroups) if (!GROUPS.includes(g)) fail(`--only: unknown group "${g}" (${GROUPS.join(', ')})`);
+const sessionGroups = onlyGroups.filter((g) => SESSION_GROUPS.includes(g));
+const sessionServerIds = args['session-servers'] ? String(args['session-servers']).split(',').map((s) => s.trim()) : Object.keys(SESSION_SERVERS);
+for (const s of sessionServerIds) if (!SESSION_SERVERS[s]) fail(`--session-servers: unknown server "${s}" (${Object.keys(SESSION_SERVERS).join(', ')})`);
 let serverIds = args.servers ? String(args.servers).split(',').map((s) => s.trim()) : Object.keys(SERVERS);
 for (const s of serverIds) if (!SERVERS[s]) fail(`--servers: unknown server "${s}" (${Object.keys(SERVERS).join(', ')})`);
 
@@ -105,7 +112,7 @@ async function freePort() {
 
 // ------------------------------------------------------------ running ----
 async function startServer(id, { deflate = false } = {}) {
-  const s = SERVERS[id];
+  const s = typeof id === 'object' ? id : SERVERS[id]; // an object: a spec from bench/lib/sessions.mjs
   const port = await freePort();
   let info = null;
   const child = spawnNode({
@@ -299,6 +306,16 @@ for (const c of cases) {
   for (const id of ids) results[c.id][id] = pickMedianRep(c.id, perServer[id]);
 }
 
+// Session groups (BaroServer transports vs socket.io): own cases, servers, table; see bench/lib/sessions.mjs.
+let sessionOut = null;
+if (sessionGroups.length) {
+  const SP = sessionPlan(quick, args, fds);
+  for (const n of SP.notes) note(n);
+  console.log(`session groups: ${sessionGroups.join(', ')} | servers ${sessionServerIds.join(', ')} | echo ${SP.sessions} sessions, ` +
+    `${SP.warmup}s warm-up + ${SP.duration}s x ${SP.reps} rep(s) | broadcast ${SP.bcastSessions} sessions, ${SP.bcastWarmRounds} + ${SP.bcastRounds} rounds`);
+  sessionOut = await runSessionGroups({ groups: sessionGroups, P: SP, servers: sessionServerIds, withServer, runClient, cpuWindow, pin, SERVER_CORE, CLIENT_CORE });
+}
+
 function oneLine(caseId, r) {
   if (!r.ok) return `FAILED: ${r.error || (r.verify?.bad ? `verify: ${r.verify.note}` : '') || JSON.stringify(r.failures || r.errors || {}).slice(0, 200)}`;
   const noise = r.disturbed ? `  [DISTURBED: other processes ${r.foreignPct}% of a pinned core]` : '';
@@ -336,10 +353,10 @@ for (const c of cases) {
 }
 
 const labels = Object.fromEntries(cols.map((id) => [id, SERVERS[id].label]));
-console.log('\n' + renderTable(rows, cols, labels));
+if (rows.length) console.log('\n' + renderTable(rows, cols, labels));
 const infos = {};
 for (const c of cases) for (const [id, r] of Object.entries(results[c.id])) if (r?.serverInfo && !infos[id]) infos[id] = r.serverInfo;
-console.log('\nratio = vs ws+bufferutil, normalized so > 1.00 is better than ws (throughput x/ws; latency, time, memory ws/x).');
+if (rows.length) console.log('\nratio = vs ws+bufferutil, normalized so > 1.00 is better than ws (throughput x/ws; latency, time, memory ws/x).');
 if (infos.ws) console.log(`ws masking: ${JSON.stringify(infos.ws.masking)}`);
 if (infos['ws-nobu']) console.log(`ws-nobu masking: ${JSON.stringify(infos['ws-nobu'].masking)}`);
 if (infos.uws) console.log(`uWS.js: native=${infos.uws.native}, broadcast via ${infos.uws.broadcast}`);
@@ -357,6 +374,7 @@ if (noisy.length) {
     ` and no undisturbed rep was available: treat those numbers as noise, rerun when the host is idle (or with --nice -10).`);
 }
 if (clientBound.length) console.log(`load generator near saturation (>= 90% of its core), those rows may understate the server: ${clientBound.join(', ')}`);
+if (sessionOut) console.log('\n' + sessionOut.text);
 for (const n of notes) console.log(n);
 const elapsed = ((Date.now() - started) / 1000).toFixed(0);
 console.log(`done in ${elapsed}s`);
@@ -369,5 +387,6 @@ writeFileSync(outFile, JSON.stringify({
   cases: cases.map(({ id, label, group, size, type, depth, deflate }) => ({ id, label, group, size, type, depth, deflate: !!deflate })),
   results,
   table: rows,
+  sessions: sessionOut && { plan: sessionOut.plan, servers: sessionOut.servers, cases: sessionOut.cases, results: sessionOut.results, table: sessionOut.table },
 }, null, 2));
 console.log(`wrote ${path.relative(process.cwd(), outFile) || outFile}`);

@@ -18,6 +18,8 @@ export interface Carrier {
   readonly transport: TransportName;
   /** True for transports that push as packets come (WebSocket, SSE); false for polling ones. */
   readonly streaming: boolean;
+  /** True when the client's packets come back on this carrier too (WebSocket), so receipts go here. */
+  readonly duplex: boolean;
   readonly writable: boolean;
   /** Bytes handed to the socket and not yet flushed. */
   readonly bufferedBytes: number;

@@ -8,6 +8,7 @@ import { DEFAULT_SESSION_LIMITS, Session, type SessionHost, type SessionLimits }
 class RecordingCarrier implements Carrier {
   readonly transport = 'websocket' as const;
   streaming = true;
+  readonly duplex = true;
   writable = true;
   bufferedBytes = 0;
   detached = false;

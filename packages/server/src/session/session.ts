@@ -248,8 +248,8 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
     if (closing) return this.close(closing.code, closing.reason, closing.retryAfterMs, { immediately: true });
     const batch = this.#resend;
     this.#resend = [];
-    // HTTP transports answer each POST with its receipt; only streaming ones need it pushed.
-    if (this.#receiptDue && carrier.streaming) {
+    // HTTP transports answer each POST with its receipt; only a duplex carrier needs it pushed.
+    if (this.#receiptDue && carrier.duplex) {
       this.#receiptDue = false;
       batch.push(control({ type: 'receipt', seq: this.#inbound.last }));
     }
@@ -271,7 +271,7 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
       if (this.#ended) return;
       this.#receiveOne(packet);
     }
-    if (this.#receiptDue && this.#carrier?.streaming) this.#scheduleFlush();
+    if (this.#receiptDue && this.#carrier?.duplex) this.#scheduleFlush();
   }
 
   /** Sends a heartbeat, or reports the carrier dead when the client has been silent too long. */

@@ -27,6 +27,7 @@ interface Waiting {
 export class PollingCarrier implements Carrier {
   readonly transport: PollMode;
   readonly streaming = false;
+  readonly duplex = false;
   #session: Session | null = null;
   #state: 'pending' | 'attached' | 'detached' = 'pending';
   #waiting: Waiting | null = null;

@@ -28,6 +28,7 @@ export function sseField(name: string, value: string): string {
 export class SseCarrier implements Carrier {
   readonly transport: TransportName = 'sse';
   readonly streaming = true;
+  readonly duplex = false;
   readonly #response: ServerResponse;
   readonly #highWaterMark: number;
   #open = true;

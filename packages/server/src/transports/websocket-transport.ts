@@ -8,6 +8,7 @@ import type { Session } from '../session/session.js';
 export class WebSocketCarrier implements Carrier {
   readonly transport: TransportName = 'websocket';
   readonly streaming = true;
+  readonly duplex = true;
   readonly #connection: WebSocketConnection;
   readonly #highWaterMark: number;
 
@@ -25,10 +26,13 @@ export class WebSocketCarrier implements Carrier {
   }
 
   write(packets: readonly WirePacket[]): void {
+    // One batch, one write: the receipt and the events it answers share a syscall.
+    this.#connection.cork();
     for (const packet of packets) {
       if (packet.withBytes) this.#connection.send(encodeBinaryPacket(packet.withBytes));
       else this.#connection.send(packet.text);
     }
+    this.#connection.uncork();
   }
 
   detach(): void {

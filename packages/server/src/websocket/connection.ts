@@ -227,6 +227,15 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     return this.#codec.sendPong(typeof data === 'string' ? Buffer.from(data) : toBuffer(data));
   }
 
+  /** Holds writes until `uncork`, so several messages leave in one system call. */
+  cork(): void {
+    this.#socket.cork();
+  }
+
+  uncork(): void {
+    this.#socket.uncork();
+  }
+
   /** Starts the close handshake; the socket is destroyed if the peer doesn't finish it in time. */
   close(code?: number, reason?: string): void {
     if (this.#readyState === ReadyState.CLOSED) return;
