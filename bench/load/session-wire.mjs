@@ -10,63 +10,15 @@
 // Everything reads into one shared buffer (net `onread`); bytes are copied only
 // when kept.
 import net from 'node:net';
-import crypto from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
-import { HOST, Conn } from './wire.mjs';
+import { HOST, connectWs } from './wire.mjs';
 
 const READ_BUF = Buffer.allocUnsafe(256 * 1024);
 
 // ----------------------------------------------------------------- WebSocket ----
-const KEY = crypto.randomBytes(16).toString('base64');
-const ACCEPT = crypto.createHash('sha1').update(KEY + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
-
-function upgradeRequest(port, path, protocol) {
-  return Buffer.from(
-    `GET ${path} HTTP/1.1\r\nHost: ${HOST}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-    `Sec-WebSocket-Key: ${KEY}\r\nSec-WebSocket-Version: 13\r\n` +
-    (protocol ? `Sec-WebSocket-Protocol: ${protocol}\r\n` : '') + '\r\n', 'latin1');
-}
-
 /** Opens a WebSocket to `path`; resolves a wire.mjs Conn (attach(fn) to read frames' bytes). */
 export function connectWsPath(port, path, { protocol, timeoutMs = 15000 } = {}) {
-  return new Promise((resolve, reject) => {
-    let hs = Buffer.alloc(0);
-    let done = false;
-    const sock = net.connect({
-      host: HOST, port, noDelay: true,
-      onread: { buffer: READ_BUF, callback: (n, buf) => { onBytes(buf.subarray(0, n)); } },
-    });
-    const conn = new Conn(sock);
-    const timer = setTimeout(() => finish(new Error('handshake timeout')), timeoutMs);
-    function finish(err) {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      sock.removeListener('error', finish);
-      sock.removeListener('close', onClose);
-      if (err) { sock.destroy(); reject(err); } else resolve(conn);
-    }
-    const onClose = () => finish(new Error('closed during handshake'));
-    function onBytes(chunk) {
-      if (done) { conn.deliver(chunk); return; }
-      hs = Buffer.concat([hs, chunk]);
-      const end = hs.indexOf('\r\n\r\n');
-      if (end === -1) { if (hs.length > 16384) finish(new Error('oversized handshake response')); return; }
-      const text = hs.toString('latin1', 0, end);
-      const [status, ...lines] = text.split('\r\n');
-      if (!/^HTTP\/1\.1 101/.test(status)) return finish(new Error(`handshake refused: ${status}`));
-      const headers = {};
-      for (const l of lines) { const i = l.indexOf(':'); if (i > 0) headers[l.slice(0, i).trim().toLowerCase()] = l.slice(i + 1).trim(); }
-      if (headers['sec-websocket-accept'] !== ACCEPT) return finish(new Error('bad Sec-WebSocket-Accept'));
-      conn.protocol = headers['sec-websocket-protocol'] || '';
-      if (hs.length > end + 4) conn.pending.push(hs.subarray(end + 4));
-      hs = null;
-      finish(null);
-    }
-    sock.on('error', finish);
-    sock.on('close', onClose);
-    sock.once('connect', () => sock.write(upgradeRequest(port, path, protocol)));
-  });
+  return connectWs(port, { path, protocol, timeoutMs });
 }
 
 // ---------------------------------------------------------------------- HTTP ----

@@ -19,10 +19,11 @@ const MASK = crypto.randomBytes(4);
 // client_max_window_bits (we compress with the default 15-bit window).
 export const DEFLATE_OFFER = 'permessage-deflate; client_no_context_takeover';
 
-export function handshakeRequest(port, { deflate = false, path = '/' } = {}) {
+export function handshakeRequest(port, { deflate = false, path = '/', protocol } = {}) {
   return Buffer.from(
     `GET ${path} HTTP/1.1\r\nHost: ${HOST}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
     `Sec-WebSocket-Key: ${KEY}\r\nSec-WebSocket-Version: 13\r\n` +
+    (protocol ? `Sec-WebSocket-Protocol: ${protocol}\r\n` : '') +
     (deflate ? `Sec-WebSocket-Extensions: ${DEFLATE_OFFER}\r\n` : '') + '\r\n', 'latin1');
 }
 
@@ -183,7 +184,7 @@ export class Conn {
  * Open one connection and complete the upgrade (or not, in raw mode).
  * Resolves a Conn; rejects on error, non-101 status, bad accept, or timeout.
  */
-export function connectWs(port, { raw = false, deflate = false, timeoutMs = 10000, localAddress } = {}) {
+export function connectWs(port, { raw = false, deflate = false, timeoutMs = 10000, localAddress, path = '/', protocol } = {}) {
   return new Promise((resolve, reject) => {
     let conn = null;
     let hs = Buffer.alloc(0);
@@ -215,6 +216,7 @@ export function connectWs(port, { raw = false, deflate = false, timeoutMs = 1000
       for (const l of lines) { const i = l.indexOf(':'); if (i > 0) headers[l.slice(0, i).trim().toLowerCase()] = l.slice(i + 1).trim(); }
       if (headers['sec-websocket-accept'] !== ACCEPT) return finish(new Error('bad Sec-WebSocket-Accept'));
       conn.extensions = headers['sec-websocket-extensions'] || '';
+      conn.protocol = headers['sec-websocket-protocol'] || '';
       if (deflate && !/permessage-deflate/i.test(conn.extensions)) return finish(new Error('server did not negotiate permessage-deflate'));
       if (hs.length > end + 4) conn.pending.push(hs.subarray(end + 4)); // hs is already a copy
       hs = null;
@@ -224,7 +226,7 @@ export function connectWs(port, { raw = false, deflate = false, timeoutMs = 1000
     sock.on('close', onClose);
     sock.once('connect', () => {
       if (raw) { finish(null); return; }
-      sock.write(handshakeRequest(port, { deflate }));
+      sock.write(handshakeRequest(port, { deflate, path, protocol }));
     });
   });
 }
