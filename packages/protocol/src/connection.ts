@@ -1,7 +1,7 @@
 import { encodeClosePayload, parseClosePayload } from './close-frame.js';
 import { CloseCode } from './close-codes.js';
 import type { ProtocolError } from './errors.js';
-import { encodeFrame, type Allocate, type FrameOptions, type PreparedFrame } from './frame-encoder.js';
+import { encodeFrame, encodeFrameFromParts, type Allocate, type FrameOptions, type PreparedFrame } from './frame-encoder.js';
 import { DEFAULT_MAX_PAYLOAD, FrameParser, type FrameParserOptions, type FrameSink } from './frame-parser.js';
 import { EMPTY } from './byte-accumulator.js';
 import { Opcode, type WsConnectionHandler } from './types.js';
@@ -99,6 +99,14 @@ export class WsConnection {
   sendFrame(opcode: number, payload: Uint8Array, options?: FrameOptions): boolean {
     if (this.#closeSent) return false;
     this.#write(opcode, payload, options);
+    return true;
+  }
+
+  /** One data frame from several pieces (see `encodeFrameFromParts`). Servers only. */
+  sendFrameParts(opcode: number, parts: readonly Uint8Array[], options?: Omit<FrameOptions, 'mask'>): boolean {
+    if (this.#maskOutgoing) throw new Error('frames from parts are unmasked: only the server role may send them');
+    if (this.#closeSent) return false;
+    for (const bytes of encodeFrameFromParts(opcode, parts, options, this.#allocate)) this.#handler.onOutgoing(bytes);
     return true;
   }
 

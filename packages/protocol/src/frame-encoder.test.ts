@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { hex, toHex } from '@baro/testing';
-import { encodeFrame, frameHeaderSize, prepareFrame, type Allocate } from './frame-encoder.js';
+import { encodeFrame, encodeFrameFromParts, frameHeaderSize, prepareFrame, type Allocate } from './frame-encoder.js';
 import { FrameParser } from './frame-parser.js';
 import { parseChunks } from './test-support/recorder.js';
 import { concat, readWireFrames } from './test-support/wire.js';
@@ -223,3 +223,29 @@ describe('allocate: buffers that are not zero-filled', () => {
     }
   });
 });
+
+describe('encodeFrameFromParts', () => {
+  for (const size of [0, 5, 125, 126, 16 * 1024, 16 * 1024 + 1, 70_000]) {
+    test(`a ${size}-byte payload in two parts equals encodeFrame of the joined payload`, () => {
+      const payload = Uint8Array.from({ length: size }, (_, i) => (i * 13) & 0xff);
+      const cut = Math.floor(size / 3);
+      const fromParts = concatAll(encodeFrameFromParts(0x1, [payload.subarray(0, cut), payload.subarray(cut)]));
+      assert.deepEqual(fromParts, concatAll(encodeFrame(0x1, payload)));
+    });
+  }
+  test('large payload parts are passed through, not copied', () => {
+    const big = new Uint8Array(20_000);
+    const pieces = encodeFrameFromParts(0x2, [Uint8Array.of(1), big]);
+    assert.equal(pieces.at(-1), big);
+  });
+});
+
+function concatAll(pieces: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.length, 0));
+  let offset = 0;
+  for (const piece of pieces) {
+    out.set(piece, offset);
+    offset += piece.length;
+  }
+  return out;
+}

@@ -84,6 +84,29 @@ export function encodeFrame(opcode: number, payload: Uint8Array, options: FrameO
 }
 
 /**
+ * One unmasked frame whose payload is the concatenation of `parts`, without joining them first
+ * when they are large: a broadcast shares its payload bytes between members and only the small
+ * per-member part differs. Servers only (client frames are masked, which needs a copy anyway).
+ */
+export function encodeFrameFromParts(opcode: number, parts: readonly Uint8Array[], options: Omit<FrameOptions, 'mask'> = {}, allocate: Allocate = allocateZeroed): Uint8Array[] {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const headerLength = frameHeaderSize(length, false);
+  if (length > MERGE_LIMIT) {
+    const header = allocate(headerLength);
+    writeHeader(header, opcode, length, options.fin ?? true, options.rsv1 ?? false, null);
+    return [header, ...parts];
+  }
+  const frame = allocate(headerLength + length);
+  let offset = writeHeader(frame, opcode, length, options.fin ?? true, options.rsv1 ?? false, null);
+  for (const part of parts) {
+    frame.set(part, offset);
+    offset += part.length;
+  }
+  return [frame];
+}
+
+/**
  * A message encoded once as one unmasked frame, to send the same bytes to many connections
  * (broadcast). Only servers may use it: client frames need a fresh mask each (RFC 6455 §5.3).
  */

@@ -1,4 +1,5 @@
 import type { SequencedPacket, TransportName } from '@baro/protocol';
+import type { PreparedEvent } from './outbound.js';
 
 /** One packet ready for the wire: its text form, and for payloads with bytes the packet itself. */
 export interface WirePacket {
@@ -7,6 +8,8 @@ export interface WirePacket {
   readonly text: string;
   /** Present when the data holds bytes: WebSocket sends the binary form instead of `text`. */
   readonly withBytes?: SequencedPacket;
+  /** Present for events prepared once for many sessions: carriers may share its encoded bytes. */
+  readonly prepared?: PreparedEvent;
 }
 
 /**

@@ -19,6 +19,8 @@ export interface PreparedEvent {
   readonly data: unknown;
   readonly tail: string;
   readonly withBytes: boolean;
+  /** `tail` as UTF-8, made by the first WebSocket member and shared by the rest. */
+  tailBytes?: Buffer;
 }
 
 export function prepareEvent(name: string, data: unknown, ackId?: number): PreparedEvent {
@@ -34,6 +36,7 @@ export function pendingEvent(prepared: PreparedEvent, options: { volatile?: bool
       seq,
       text: eventWithTail(seq, prepared.tail),
       withBytes: prepared.withBytes ? { type: 'event', seq, name: prepared.name, data: prepared.data, ackId: options.ackId } : undefined,
+      prepared: prepared.withBytes ? undefined : prepared,
     }),
   };
 }

@@ -29,8 +29,15 @@ export class WebSocketCarrier implements Carrier {
     // One batch, one write: the receipt and the events it answers share a syscall.
     this.#connection.cork();
     for (const packet of packets) {
-      if (packet.withBytes) this.#connection.send(encodeBinaryPacket(packet.withBytes));
-      else this.#connection.send(packet.text);
+      if (packet.withBytes) {
+        this.#connection.send(encodeBinaryPacket(packet.withBytes));
+      } else if (packet.prepared) {
+        // The payload was serialised and encoded once for every member; only `["e",<seq>,` is ours.
+        const shared = (packet.prepared.tailBytes ??= Buffer.from(packet.prepared.tail));
+        this.#connection.sendTextParts([Buffer.from(`["e",${packet.seq},`, 'latin1'), shared]);
+      } else {
+        this.#connection.send(packet.text);
+      }
     }
     this.#connection.uncork();
   }

@@ -208,6 +208,18 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     return this.#checkBackpressure(bufferedBefore);
   }
 
+  /**
+   * Sends one text message made of pieces (a per-connection prefix and bytes shared by many
+   * connections) without joining them. Servers only; compressed connections join and deflate.
+   */
+  sendTextParts(parts: readonly Buffer[]): boolean {
+    if (this.#readyState !== ReadyState.OPEN) return false;
+    if (this.#deflate !== null || this.#deflating) return this.send(Buffer.concat(parts), { binary: false });
+    const bufferedBefore = this.bufferedAmount;
+    this.#codec.sendFrameParts(Opcode.text, parts);
+    return this.#checkBackpressure(bufferedBefore);
+  }
+
   /** Sends a frame encoded once for many connections (see `prepareFrame`). Servers only. */
   sendPrepared(frame: PreparedFrame): boolean {
     if (this.#readyState !== ReadyState.OPEN) return false;
