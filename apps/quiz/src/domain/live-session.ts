@@ -1,0 +1,460 @@
+/**
+ * One live quiz session as a pure state machine. Time (`now`, ms since epoch) and identifiers are
+ * passed in; nothing here reads the clock, sets timers or does I/O. The whole state is a plain,
+ * JSON-serialisable snapshot (`toSnapshot` / `LiveSession.fromSnapshot`). Rules: README.md.
+ */
+import type { Answer, Quiz, QuizMode } from './quiz.js';
+import { isCorrect, isWellFormedAnswer } from './quiz.js';
+import { isNicknameTaken, validateNickname } from './nickname.js';
+import { toCsv, type CsvValue } from './csv.js';
+
+export type Phase = 'before' | 'ongoing' | 'finished';
+export type Stage = 'hidden' | 'shown' | 'open' | 'closed';
+
+/** Speed mode uses this countdown when neither the question nor `open` gives one. */
+export const SPEED_DEFAULT_TIME_LIMIT_MS = 20_000;
+export const SPEED_MAX_POINTS = 1000;
+
+export interface PlayerRecord {
+  id: string;
+  nickname: string;
+  joinedAt: number;
+}
+
+export interface SubmissionRecord {
+  ticket: number;
+  playerId: string;
+  questionIndex: number;
+  answer: Answer;
+  clientSubmissionId: string;
+  at: number;
+  /** 1 for the player's first accepted submission on this question, then 2, 3… */
+  attempt: number;
+  correct: boolean;
+}
+
+export interface QuestionState {
+  stage: Stage;
+  shownAt: number | null;
+  /** When submissions start being accepted (may be after the `open` command: random delay). */
+  opensAt: number | null;
+  /** Submissions at or after this instant are refused (countdown); null: no countdown. */
+  deadline: number | null;
+  closedAt: number | null;
+  /** Short-answer spellings accepted by regrades. */
+  extraAccepted: string[];
+}
+
+export interface LiveSessionSnapshot {
+  version: 1;
+  quiz: Quiz;
+  phase: Phase;
+  current: number | null;
+  questions: QuestionState[];
+  players: PlayerRecord[];
+  submissions: SubmissionRecord[];
+  nextTicket: number;
+}
+
+export type CommandResult = { ok: true } | { ok: false; reason: string };
+
+export type RefusalReason =
+  | 'unknown-player'
+  | 'session-not-started'
+  | 'session-finished'
+  | 'not-current-question'
+  | 'not-open'
+  | 'not-open-yet'
+  | 'closed'
+  | 'time-up'
+  | 'invalid-answer'
+  | 'already-correct'
+  | 'already-answered';
+
+export type SubmitResult =
+  | { accepted: true; ticket: number; correct: boolean; attempt: number; at: number; duplicate: boolean }
+  | { accepted: false; reason: RefusalReason; message: string };
+
+export type JoinResult = { ok: true; player: PlayerRecord } | { ok: false; reason: string };
+
+export interface RankingEntry {
+  rank: number;
+  playerId: string;
+  nickname: string;
+  ticket: number;
+  at: number;
+  attempt: number;
+  /** Milliseconds between the question opening and the submission. */
+  elapsedMs: number;
+  /** Speed mode points; in cotato mode 1 for the scorer, 0 otherwise. */
+  points: number;
+}
+
+export interface LeaderboardEntry {
+  rank: number;
+  playerId: string;
+  nickname: string;
+  /** Cotato: questions won (scorer). Speed: questions answered correctly. */
+  wins: number;
+  correct: number;
+  /** Speed mode total points (cotato: equal to wins). */
+  points: number;
+  /** Tie-break: cotato sums the winning tickets, speed the tickets of correct answers. Lower wins. */
+  ticketSum: number;
+}
+
+export interface FinalResults {
+  mode: QuizMode;
+  finished: boolean;
+  /** Players with the top score (cotato: most wins; speed: most points), score > 0. */
+  crowned: LeaderboardEntry[];
+  /** First of the leaderboard after tie-breaks, or null if nobody scored. */
+  winner: LeaderboardEntry | null;
+  leaderboard: LeaderboardEntry[];
+  /** Scorer (cotato: first correct by ticket; speed: most points) of each question. */
+  scorers: (string | null)[];
+}
+
+const clone = <T>(value: T): T => structuredClone(value);
+
+export class LiveSession {
+  private state: LiveSessionSnapshot;
+
+  private constructor(state: LiveSessionSnapshot) {
+    this.state = state;
+  }
+
+  static create(quiz: Quiz): LiveSession {
+    return new LiveSession({
+      version: 1,
+      quiz: clone(quiz),
+      phase: 'before',
+      current: null,
+      questions: quiz.questions.map(() => ({ stage: 'hidden', shownAt: null, opensAt: null, deadline: null, closedAt: null, extraAccepted: [] })),
+      players: [],
+      submissions: [],
+      nextTicket: 1,
+    });
+  }
+
+  static fromSnapshot(snapshot: LiveSessionSnapshot): LiveSession {
+    if (!snapshot || snapshot.version !== 1) throw new Error('unsupported live session snapshot version');
+    if (snapshot.questions.length !== snapshot.quiz.questions.length) throw new Error('snapshot question states do not match the quiz');
+    return new LiveSession(clone(snapshot));
+  }
+
+  toSnapshot(): LiveSessionSnapshot {
+    return clone(this.state);
+  }
+
+  get mode(): QuizMode {
+    return this.state.quiz.mode;
+  }
+  get phase(): Phase {
+    return this.state.phase;
+  }
+  get currentIndex(): number | null {
+    return this.state.current;
+  }
+  get quiz(): Quiz {
+    return clone(this.state.quiz);
+  }
+  questionState(index: number): QuestionState | undefined {
+    const q = this.state.questions[index];
+    return q && clone(q);
+  }
+  get players(): PlayerRecord[] {
+    return clone(this.state.players);
+  }
+  get submissions(): SubmissionRecord[] {
+    return clone(this.state.submissions);
+  }
+
+  // ---- players -------------------------------------------------------------------------------
+
+  /** Add a player; `playerId` is chosen by the caller (e.g. a random id). */
+  join(playerId: string, nickname: string, now: number): JoinResult {
+    if (this.state.phase === 'finished') return { ok: false, reason: 'the session is finished' };
+    if (this.player(playerId)) return { ok: false, reason: 'player id already in use' };
+    const checked = validateNickname(nickname);
+    if (!checked.ok) return checked;
+    if (isNicknameTaken(checked.nickname, this.state.players.map((p) => p.nickname))) {
+      return { ok: false, reason: `nickname "${checked.nickname}" is already taken in this session` };
+    }
+    const player = { id: playerId, nickname: checked.nickname, joinedAt: now };
+    this.state.players.push(player);
+    return { ok: true, player: clone(player) };
+  }
+
+  /** A returning player (reconnect) by id; their submissions are kept. */
+  rejoin(playerId: string): JoinResult {
+    const player = this.player(playerId);
+    return player ? { ok: true, player: clone(player) } : { ok: false, reason: 'unknown player id' };
+  }
+
+  private player(id: string): PlayerRecord | undefined {
+    return this.state.players.find((p) => p.id === id);
+  }
+
+  // ---- host commands -------------------------------------------------------------------------
+
+  /** Show question `index` (players see it; submissions stay closed). Starts the session if needed. */
+  show(index: number, now: number): CommandResult {
+    const s = this.state;
+    if (s.phase === 'finished') return { ok: false, reason: 'the session is finished' };
+    if (!Number.isInteger(index) || index < 0 || index >= s.questions.length) return { ok: false, reason: `no question ${index}` };
+    const cur = s.current === null ? null : s.questions[s.current];
+    if (cur && cur.stage === 'open') return { ok: false, reason: 'close the open question first' };
+    if (s.questions[index].stage !== 'hidden' && s.current !== index) return { ok: false, reason: `question ${index} was already played` };
+    if (cur && s.current !== index && cur.stage === 'shown') Object.assign(cur, { stage: 'hidden', shownAt: null });
+    s.phase = 'ongoing';
+    s.current = index;
+    if (s.questions[index].stage === 'hidden') Object.assign(s.questions[index], { stage: 'shown', shownAt: now });
+    return { ok: true };
+  }
+
+  /**
+   * Open the current (shown) question. Submissions are accepted from `now + delayMs` (pass a random
+   * delay to stop players from guessing the moment) until `close`, or until the countdown ends
+   * (`timeLimitMs`, else the question's, else none; speed mode defaults to 20 s).
+   */
+  open(now: number, options: { delayMs?: number; timeLimitMs?: number } = {}): CommandResult {
+    const s = this.state;
+    if (s.phase !== 'ongoing' || s.current === null) return { ok: false, reason: 'no question is shown' };
+    const q = s.questions[s.current];
+    if (q.stage !== 'shown') return { ok: false, reason: `question ${s.current} is ${q.stage}, not shown` };
+    const delay = Math.max(0, options.delayMs ?? 0);
+    const limit = options.timeLimitMs ?? s.quiz.questions[s.current].timeLimitMs ?? (this.mode === 'speed' ? SPEED_DEFAULT_TIME_LIMIT_MS : null);
+    q.stage = 'open';
+    q.opensAt = now + delay;
+    q.deadline = limit === null ? null : q.opensAt + limit;
+    return { ok: true };
+  }
+
+  /** Close the open question: the answer and the question's ranking may now be revealed. */
+  close(now: number): CommandResult {
+    const s = this.state;
+    const q = s.current === null ? null : s.questions[s.current];
+    if (!q || q.stage !== 'open') return { ok: false, reason: 'no question is open' };
+    q.stage = 'closed';
+    q.closedAt = now;
+    return { ok: true };
+  }
+
+  /** Show the question after the current one (or the first). */
+  next(now: number): CommandResult {
+    const s = this.state;
+    const index = s.current === null ? 0 : s.current + 1;
+    if (index >= s.questions.length) return { ok: false, reason: 'no more questions: finish the session' };
+    if (s.current !== null && s.questions[s.current].stage !== 'closed') return { ok: false, reason: 'close the current question first' };
+    return this.show(index, now);
+  }
+
+  /** End the session (closing an open question at `now`). */
+  finish(now: number): CommandResult {
+    const s = this.state;
+    if (s.phase === 'finished') return { ok: false, reason: 'the session is already finished' };
+    if (s.current !== null && s.questions[s.current].stage === 'open') this.close(now);
+    s.phase = 'finished';
+    return { ok: true };
+  }
+
+  // ---- submissions ---------------------------------------------------------------------------
+
+  submit(playerId: string, questionIndex: number, answer: unknown, clientSubmissionId: string, now: number): SubmitResult {
+    const s = this.state;
+    const refuse = (reason: RefusalReason, message: string): SubmitResult => ({ accepted: false, reason, message });
+    if (!this.player(playerId)) return refuse('unknown-player', 'join the session first');
+    const earlier = s.submissions.find((x) => x.playerId === playerId && x.clientSubmissionId === clientSubmissionId);
+    if (earlier) {
+      return { accepted: true, ticket: earlier.ticket, correct: earlier.correct, attempt: earlier.attempt, at: earlier.at, duplicate: true };
+    }
+    if (s.phase === 'before') return refuse('session-not-started', 'the quiz has not started');
+    if (s.phase === 'finished') return refuse('session-finished', 'the quiz is over');
+    if (questionIndex !== s.current) return refuse('not-current-question', `question ${questionIndex} is not the current question`);
+    const q = s.questions[questionIndex];
+    if (q.stage === 'hidden' || q.stage === 'shown') return refuse('not-open', 'answers are not open yet');
+    if (q.stage === 'closed') return refuse('closed', 'answers are closed for this question');
+    if (now < (q.opensAt ?? Infinity)) return refuse('not-open-yet', 'answers are not open yet (wait for the signal)');
+    if (q.deadline !== null && now >= q.deadline) return refuse('time-up', 'time is up for this question');
+    const question = s.quiz.questions[questionIndex];
+    if (!isWellFormedAnswer(question, answer)) {
+      return refuse('invalid-answer', question.kind === 'choice' ? 'pick one of the options' : 'answer is not valid text (max 200 characters)');
+    }
+    const mine = s.submissions.filter((x) => x.playerId === playerId && x.questionIndex === questionIndex);
+    if (this.mode === 'speed' && mine.length > 0) return refuse('already-answered', 'one answer per question in speed mode');
+    if (this.mode === 'cotato' && mine.some((x) => x.correct)) return refuse('already-correct', 'you already answered correctly');
+    const record: SubmissionRecord = {
+      ticket: s.nextTicket++,
+      playerId,
+      questionIndex,
+      answer,
+      clientSubmissionId,
+      at: now,
+      attempt: mine.length + 1,
+      correct: isCorrect(question, answer, q.extraAccepted),
+    };
+    s.submissions.push(record);
+    return { accepted: true, ticket: record.ticket, correct: record.correct, attempt: record.attempt, at: now, duplicate: false };
+  }
+
+  /**
+   * Accept another spelling for a closed short-answer question and re-mark its submissions; the
+   * scorer and points follow. Returns how many submissions changed from wrong to right.
+   */
+  regrade(questionIndex: number, extraAcceptedAnswer: string): { ok: true; changed: number } | { ok: false; reason: string } {
+    const s = this.state;
+    const question = s.quiz.questions[questionIndex];
+    const q = s.questions[questionIndex];
+    if (!question || !q) return { ok: false, reason: `no question ${questionIndex}` };
+    if (question.kind !== 'short') return { ok: false, reason: 'only short-answer questions can be regraded' };
+    if (q.stage !== 'closed') return { ok: false, reason: 'regrade a question after closing it' };
+    if (typeof extraAcceptedAnswer !== 'string' || extraAcceptedAnswer.trim() === '' || extraAcceptedAnswer.length > 200) {
+      return { ok: false, reason: 'the accepted answer must be 1–200 characters' };
+    }
+    q.extraAccepted.push(extraAcceptedAnswer);
+    let changed = 0;
+    for (const sub of s.submissions) {
+      if (sub.questionIndex !== questionIndex) continue;
+      const correct = isCorrect(question, sub.answer, q.extraAccepted);
+      if (correct !== sub.correct) changed++;
+      sub.correct = correct;
+    }
+    return { ok: true, changed };
+  }
+
+  // ---- results -------------------------------------------------------------------------------
+
+  /** Speed points for one correct submission: round(1000 × (1 − elapsed / limit / 2)), elapsed clamped to [0, limit]. */
+  private speedPoints(sub: SubmissionRecord): number {
+    const q = this.state.questions[sub.questionIndex];
+    if (!sub.correct || q.opensAt === null) return 0;
+    const limit = q.deadline === null ? SPEED_DEFAULT_TIME_LIMIT_MS : q.deadline - q.opensAt;
+    const elapsed = Math.min(Math.max(sub.at - q.opensAt, 0), limit);
+    return Math.round(SPEED_MAX_POINTS * (1 - elapsed / limit / 2));
+  }
+
+  /**
+   * The correct answers to question `index`, best first. Cotato: each player's first correct
+   * submission ordered by ticket (rank 1 is the scorer). Speed: ordered by points, then ticket.
+   * Whether to reveal it (after close) is the caller's decision.
+   */
+  questionRanking(index: number): RankingEntry[] {
+    const s = this.state;
+    const q = s.questions[index];
+    if (!q) return [];
+    const firsts = new Map<string, SubmissionRecord>();
+    for (const sub of [...s.submissions].sort((a, b) => a.ticket - b.ticket)) {
+      if (sub.questionIndex === index && sub.correct && !firsts.has(sub.playerId)) firsts.set(sub.playerId, sub);
+    }
+    const speed = this.mode === 'speed';
+    const entries = [...firsts.values()].map((sub, i) => ({
+      rank: 0,
+      playerId: sub.playerId,
+      nickname: this.player(sub.playerId)?.nickname ?? '',
+      ticket: sub.ticket,
+      at: sub.at,
+      attempt: sub.attempt,
+      elapsedMs: Math.max(0, sub.at - (q.opensAt ?? sub.at)),
+      points: speed ? this.speedPoints(sub) : i === 0 ? 1 : 0,
+    }));
+    if (speed) entries.sort((a, b) => b.points - a.points || a.ticket - b.ticket);
+    entries.forEach((e, i) => (e.rank = i + 1));
+    return entries;
+  }
+
+  /** The question's scorer: rank 1 of `questionRanking`, or null. */
+  scorer(index: number): string | null {
+    return this.questionRanking(index)[0]?.playerId ?? null;
+  }
+
+  /**
+   * Everyone, best first. Cotato: most wins, then the lowest sum of winning tickets (won earlier),
+   * then join order. Speed: most points, then the lowest sum of tickets of correct answers, then
+   * join order. Equal score and ticket sum share a rank.
+   */
+  leaderboard(): LeaderboardEntry[] {
+    const s = this.state;
+    const rows = new Map<string, LeaderboardEntry & { order: number }>();
+    s.players.forEach((p, order) =>
+      rows.set(p.id, { rank: 0, playerId: p.id, nickname: p.nickname, wins: 0, correct: 0, points: 0, ticketSum: 0, order }),
+    );
+    const speed = this.mode === 'speed';
+    s.questions.forEach((_, i) => {
+      const ranking = this.questionRanking(i);
+      ranking.forEach((entry, r) => {
+        const row = rows.get(entry.playerId);
+        if (!row) return;
+        row.correct++;
+        if (speed) {
+          row.points += entry.points;
+          row.wins++;
+          row.ticketSum += entry.ticket;
+        } else if (r === 0) {
+          row.wins++;
+          row.points++;
+          row.ticketSum += entry.ticket;
+        }
+      });
+    });
+    const score = (e: LeaderboardEntry) => (speed ? e.points : e.wins);
+    const sorted = [...rows.values()].sort((a, b) => score(b) - score(a) || a.ticketSum - b.ticketSum || a.order - b.order);
+    sorted.forEach((e, i) => {
+      const prev = sorted[i - 1];
+      e.rank = prev && score(prev) === score(e) && prev.ticketSum === e.ticketSum ? prev.rank : i + 1;
+    });
+    return sorted.map(({ order: _order, ...rest }) => rest);
+  }
+
+  finalResults(): FinalResults {
+    const leaderboard = this.leaderboard();
+    const score = (e: LeaderboardEntry) => (this.mode === 'speed' ? e.points : e.wins);
+    const top = leaderboard.length > 0 ? score(leaderboard[0]) : 0;
+    const crowned = top > 0 ? leaderboard.filter((e) => score(e) === top) : [];
+    return {
+      mode: this.mode,
+      finished: this.state.phase === 'finished',
+      crowned,
+      winner: crowned[0] ?? null,
+      leaderboard,
+      scorers: this.state.questions.map((_, i) => this.scorer(i)),
+    };
+  }
+
+  /**
+   * Results as CSV: one row per player (rank, nickname, wins, correct, points, ticket sum), then per
+   * question the ticket of the player's first correct answer (cotato) or their points (speed).
+   */
+  toCsv(): string {
+    const n = this.state.questions.length;
+    const header: CsvValue[] = ['rank', 'nickname', 'wins', 'correct', 'points', 'ticketSum', ...Array.from({ length: n }, (_, i) => `q${i + 1}`)];
+    const perQuestion = Array.from({ length: n }, (_, i) => new Map(this.questionRanking(i).map((e) => [e.playerId, e])));
+    const rows: CsvValue[][] = this.leaderboard().map((e) => [
+      e.rank,
+      e.nickname,
+      e.wins,
+      e.correct,
+      e.points,
+      e.ticketSum,
+      ...perQuestion.map((m) => {
+        const entry = m.get(e.playerId);
+        return entry === undefined ? '' : this.mode === 'speed' ? entry.points : entry.ticket;
+      }),
+    ]);
+    return toCsv([header, ...rows]);
+  }
+
+  /** Every accepted submission as CSV, in ticket order (answers are user text: formula-guarded). */
+  submissionsCsv(): string {
+    const rows: CsvValue[][] = [...this.state.submissions]
+      .sort((a, b) => a.ticket - b.ticket)
+      .map((x) => [x.ticket, x.at, x.questionIndex + 1, this.player(x.playerId)?.nickname ?? x.playerId, String(x.answer), x.attempt, x.correct ? 'yes' : 'no']);
+    return toCsv([['ticket', 'at', 'question', 'nickname', 'answer', 'attempt', 'correct'], ...rows]);
+  }
+}
+
+/** A random opening delay in [minMs, maxMs], using the injected `random` (0 ≤ random() < 1). */
+export function randomDelay(minMs: number, maxMs: number, random: () => number): number {
+  return Math.floor(minMs + random() * (maxMs - minMs + 1));
+}
+

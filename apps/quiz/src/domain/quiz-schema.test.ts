@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseQuizJson, parseQuizMarkdown } from './quiz-schema.js';
+
+const good = {
+  title: 'Cotato night',
+  questions: [
+    { type: 'choice', text: '2 + 2?', options: ['3', '4'], answer: 1 },
+    { type: 'short', text: 'Capital of Korea?', answers: ['Seoul', '서울'], timeLimitSeconds: 30 },
+  ],
+};
+
+test('JSON import: a good file', () => {
+  const r = parseQuizJson(JSON.stringify(good));
+  assert.equal(r.ok, true);
+  if (!r.ok) return;
+  assert.equal(r.quiz.mode, 'cotato');
+  assert.deepEqual(r.quiz.questions[0], { kind: 'choice', text: '2 + 2?', options: ['3', '4'], correct: [1] });
+  assert.deepEqual(r.quiz.questions[1], { kind: 'short', text: 'Capital of Korea?', accepted: ['Seoul', '서울'], timeLimitMs: 30_000 });
+});
+
+test('JSON import: bad files give path + reason', () => {
+  const notJson = parseQuizJson('{ title: ');
+  assert.equal(notJson.ok, false);
+  if (!notJson.ok) assert.match(notJson.errors[0], /^invalid JSON/);
+
+  const bad = parseQuizJson(
+    JSON.stringify({
+      title: '',
+      mode: 'fast',
+      questions: [
+        { type: 'choice', text: 'q', options: ['a', 'b'], answer: 5 },
+        { type: 'short', text: 'q', answers: [] },
+        { type: 'choice', text: 'q', options: Array.from({ length: 11 }, (_, i) => `o${i}`), answer: 0 },
+        { type: 'essay', text: 'q' },
+      ],
+    }),
+  );
+  assert.equal(bad.ok, false);
+  if (bad.ok) return;
+  const all = bad.errors.join('\n');
+  assert.match(all, /^title: title must not be empty$/m);
+  assert.match(all, /^mode: mode must be "cotato" or "speed"$/m);
+  assert.match(all, /^questions\[0\]\.answer: answer 5 is not an option index \(0–1\)$/m);
+  assert.match(all, /^questions\[1\]\.answers: a short question needs at least 1 accepted answer$/m);
+  assert.match(all, /^questions\[2\]\.options: a choice question has at most 10 options$/m);
+  assert.match(all, /^questions\[3\]/m);
+
+  const tooMany = parseQuizJson(JSON.stringify({ title: 't', questions: Array.from({ length: 201 }, () => good.questions[0]) }));
+  assert.equal(tooMany.ok, false);
+  if (!tooMany.ok) assert.deepEqual(tooMany.errors, ['questions: a quiz has at most 200 questions']);
+
+  const typo = parseQuizJson(JSON.stringify({ ...good, titel: 'x' }));
+  assert.equal(typo.ok, false);
+  if (!typo.ok) assert.match(typo.errors[0], /titel/);
+});
+
+const md = `# Cotato night
+mode: speed
+
+## Which is a prime?
+- [ ] 4
+- [x] 7
+- [x] 11
+time: 15
+
+## Capital of Korea?
+Write it in any language.
+Answer: Seoul | 서울
+`;
+
+test('Markdown import: a good file', () => {
+  const r = parseQuizMarkdown(md);
+  assert.equal(r.ok, true, r.ok ? '' : r.errors.join('\n'));
+  if (!r.ok) return;
+  assert.deepEqual(r.quiz, {
+    title: 'Cotato night',
+    mode: 'speed',
+    questions: [
+      { kind: 'choice', text: 'Which is a prime?', options: ['4', '7', '11'], correct: [1, 2], timeLimitMs: 15_000 },
+      { kind: 'short', text: 'Capital of Korea?\nWrite it in any language.', accepted: ['Seoul', '서울'] },
+    ],
+  });
+});
+
+test('Markdown import: bad files name the line', () => {
+  const r = parseQuizMarkdown('stray text\n## Q1\n- [ ] a\n- [ ] b\n## Q2\n- [x] a\nAnswer: b\n## Q3\ntime: soon\n');
+  assert.equal(r.ok, false);
+  if (r.ok) return;
+  assert.deepEqual(r.errors, [
+    'line 1: text before the first question (start one with "## ")',
+    'line 7: a question has either options or "answer:", not both',
+    'line 9: "time:" needs a number of seconds',
+    'missing "# Title" line',
+    'line 2: no option is marked correct with "[x]"',
+    'line 8: question has no options ("- [x] …") and no "answer:" line',
+  ]);
+  const limits = parseQuizMarkdown('# T\n## Q\n- [x] only one\n');
+  assert.equal(limits.ok, false);
+  if (!limits.ok) assert.deepEqual(limits.errors, ['line 2: questions[0].options: a choice question needs at least 2 options']);
+});

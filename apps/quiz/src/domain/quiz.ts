@@ -1,0 +1,66 @@
+/** Quiz model: pure types and answer checking. No I/O. */
+
+export type QuizMode = 'cotato' | 'speed';
+
+export interface ChoiceQuestion {
+  kind: 'choice';
+  text: string;
+  options: string[];
+  /** Indexes (0-based) of the correct options; picking any one of them is correct. */
+  correct: number[];
+  /** Optional countdown once the question opens, in milliseconds. */
+  timeLimitMs?: number;
+}
+
+export interface ShortQuestion {
+  kind: 'short';
+  text: string;
+  /** Accepted spellings/keywords, compared after `normalizeAnswer`. */
+  accepted: string[];
+  timeLimitMs?: number;
+}
+
+export type Question = ChoiceQuestion | ShortQuestion;
+
+export interface Quiz {
+  title: string;
+  mode: QuizMode;
+  questions: Question[];
+}
+
+/** A player's answer: an option index for choice questions, free text for short ones. */
+export type Answer = number | string;
+
+/**
+ * Normalise a short answer for comparison: Unicode NFKC (full-width → ASCII, ligatures…),
+ * case-folded (lower case), and every kind of white space removed, so "New  York",
+ * "new york" and "ＮＥＷＹＯＲＫ" are all "newyork".
+ */
+export function normalizeAnswer(text: string): string {
+  return text.normalize('NFKC').toLowerCase().replace(/[\s\p{Z}]+/gu, '');
+}
+
+/**
+ * Whether `answer` is correct for `question`. `extraAccepted` holds short-answer spellings added by
+ * a regrade. An answer that normalises to the empty string is never correct.
+ */
+export function isCorrect(question: Question, answer: Answer, extraAccepted: readonly string[] = []): boolean {
+  if (question.kind === 'choice') {
+    return typeof answer === 'number' && Number.isInteger(answer) && question.correct.includes(answer);
+  }
+  if (typeof answer !== 'string') return false;
+  const given = normalizeAnswer(answer);
+  if (given === '') return false;
+  for (const accepted of [...question.accepted, ...extraAccepted]) {
+    if (normalizeAnswer(accepted) === given) return true;
+  }
+  return false;
+}
+
+/** Whether `answer` has the right shape for `question` (index in range / bounded text). */
+export function isWellFormedAnswer(question: Question, answer: unknown, maxTextLength = 200): answer is Answer {
+  if (question.kind === 'choice') {
+    return typeof answer === 'number' && Number.isInteger(answer) && answer >= 0 && answer < question.options.length;
+  }
+  return typeof answer === 'string' && answer.length <= maxTextLength;
+}
