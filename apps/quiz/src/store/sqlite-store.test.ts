@@ -1,0 +1,145 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { SCHEMA_VERSION, SqliteQuizStore } from './sqlite-store.js';
+import { hashSecret } from './store.js';
+import { storeSuite } from './store-suite.js';
+
+storeSuite('SqliteQuizStore', (options) => new SqliteQuizStore({ ...options, path: ':memory:' }));
+
+// The same behaviour on a real file (WAL, fsync on every commit), one file per test.
+const suiteDir = mkdtempSync(join(tmpdir(), 'quiz-store-suite-'));
+after(() => rmSync(suiteDir, { recursive: true, force: true }));
+let files = 0;
+storeSuite('SqliteQuizStore (file)', (options) => new SqliteQuizStore({ ...options, path: join(suiteDir, `${++files}.db`) }));
+
+test('SqliteQuizStore: :memory: works (no WAL there) with the same settings otherwise', () => {
+  const store = new SqliteQuizStore({ path: ':memory:' });
+  assert.deepEqual(store.settings, { journalMode: 'memory', synchronous: 'FULL', foreignKeys: true });
+  store.close();
+});
+
+function tempDir(t: { after: (fn: () => void) => void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'quiz-store-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('SqliteQuizStore: everything survives close and reopen of the same file; tickets continue', (t) => {
+  const path = join(tempDir(t), 'quiz.db');
+  let store = new SqliteQuizStore({ path });
+  const quiz = store.createQuiz({ title: 'Capitals', body: { questions: [{ text: 'France?' }] } });
+  const session = store.createLiveSession({ quizId: quiz.id, hostTokenHash: hashSecret('host'), phase: 'lobby' });
+  store.updateLiveSession(session.id, { phase: 'question', stage: 'open', currentQuestion: 0 });
+  const ana = store.addPlayer({ liveSessionId: session.id, nickname: 'Ana', secretHash: hashSecret('ana') });
+  const bo = store.addPlayer({ liveSessionId: session.id, nickname: 'Bo', secretHash: hashSecret('bo') });
+  const answer = (playerId: string, clientSubmissionId: string, questionIndex = 0) => ({
+    liveSessionId: session.id,
+    playerId,
+    questionIndex,
+    answer: 'Paris',
+    clientSubmissionId,
+    correct: true,
+    points: 100,
+  });
+  for (let i = 0; i < 10; i++) store.appendSubmission(answer(i % 2 ? bo.id : ana.id, `c${i}`, i >> 1));
+  store.gradeSubmissions(session.id, [{ ticket: 3, correct: false, points: 0 }]);
+  store.saveSnapshot(session.id, '{"state":"q0"}');
+  const before = {
+    quizzes: store.listQuizzes(),
+    session: store.getLiveSession(session.id),
+    players: store.listPlayers(session.id),
+    submissions: store.listSubmissions(session.id),
+    snapshot: store.loadSnapshot(session.id),
+  };
+  store.close();
+  store.close(); // idempotent
+
+  store = new SqliteQuizStore({ path });
+  t.after(() => store.close());
+  assert.equal(store.schemaVersion, SCHEMA_VERSION);
+  assert.deepEqual(
+    {
+      quizzes: store.listQuizzes(),
+      session: store.getLiveSessionByCode(session.code),
+      players: store.listPlayers(session.id),
+      submissions: store.listSubmissions(session.id),
+      snapshot: store.loadSnapshot(session.id),
+    },
+    before,
+  );
+  assert.equal(before.submissions.length, 10);
+  assert.deepEqual(store.findPlayerBySecretHash(session.id, hashSecret('bo')), bo, 'rejoin after a restart');
+
+  // A retry of a submission accepted before the restart still gets its original ticket.
+  const retry = store.appendSubmission(answer(ana.id, 'c4', 2));
+  assert.equal(retry.duplicate, true);
+  assert.equal(retry.submission.ticket, 5);
+  const next = store.appendSubmission(answer(ana.id, 'c10', 5));
+  assert.deepEqual([next.submission.ticket, next.duplicate], [11, false]);
+  assert.throws(() => store.addPlayer({ liveSessionId: session.id, nickname: 'ANA', secretHash: 'x' }), /taken/);
+});
+
+test('SqliteQuizStore: the file is in WAL mode with foreign keys enforced and the schema versioned', (t) => {
+  const path = join(tempDir(t), 'quiz.db');
+  const store = new SqliteQuizStore({ path });
+  assert.deepEqual(store.settings, { journalMode: 'wal', synchronous: 'FULL', foreignKeys: true });
+  store.createQuiz({ title: 'T', body: {} });
+  const raw = new Database(path, { readonly: true });
+  try {
+    assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
+    assert.equal(raw.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    const tables = raw
+      .prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+      .all()
+      .map((r) => r.name);
+    assert.deepEqual(tables, ['live_sessions', 'players', 'quizzes', 'snapshots', 'submissions']);
+    assert.equal(raw.prepare('SELECT count(*) AS n FROM quizzes').pluck().get(), 1);
+  } finally {
+    raw.close();
+    store.close();
+  }
+  // Reopening does not re-run migrations (they would fail: the tables exist).
+  const again = new SqliteQuizStore({ path });
+  assert.equal(again.schemaVersion, SCHEMA_VERSION);
+  assert.equal(again.listQuizzes().length, 1);
+  again.close();
+});
+
+test('SqliteQuizStore: a database from a newer schema is refused, not damaged', (t) => {
+  const path = join(tempDir(t), 'quiz.db');
+  new SqliteQuizStore({ path }).close();
+  const raw = new Database(path);
+  raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+  raw.close();
+  assert.throws(() => new SqliteQuizStore({ path }), /schema version 2 is newer than this build knows \(1\)/);
+  const check = new Database(path, { readonly: true });
+  assert.equal(check.pragma('user_version', { simple: true }), SCHEMA_VERSION + 1);
+  check.close();
+});
+
+test('SqliteQuizStore: a failing ticketed insert rolls back the ticket allocation', (t) => {
+  // A trigger makes the insert fail after the ticket was taken: the transaction must undo both.
+  const path = join(tempDir(t), 'quiz.db');
+  let store = new SqliteQuizStore({ path });
+  const quiz = store.createQuiz({ title: 'T', body: {} });
+  const session = store.createLiveSession({ quizId: quiz.id, hostTokenHash: 'h', phase: 'lobby' });
+  const ana = store.addPlayer({ liveSessionId: session.id, nickname: 'Ana', secretHash: 'x' });
+  store.close();
+  const raw = new Database(path);
+  raw.exec(`CREATE TRIGGER refuse BEFORE INSERT ON submissions WHEN NEW.answer = 'boom'
+            BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END`);
+  raw.close();
+  store = new SqliteQuizStore({ path });
+  t.after(() => store.close());
+  const input = { liveSessionId: session.id, playerId: ana.id, questionIndex: 0, correct: null, points: 0 };
+  assert.throws(() => store.appendSubmission({ ...input, answer: 'boom', clientSubmissionId: 'a' }), /refused by test trigger/);
+  assert.equal(store.appendSubmission({ ...input, answer: 'ok', clientSubmissionId: 'b' }).submission.ticket, 1);
+  assert.deepEqual(
+    store.listSubmissions(session.id).map((s) => s.ticket),
+    [1],
+  );
+});
