@@ -16,8 +16,11 @@ import {
   type StateEvent,
 } from './types.js';
 
-/** Streaming transports receipt at most this often (ms) … */
-const RECEIPT_DELAY = 100;
+/**
+ * Streaming transports receipt at most this often (ms) … Over SSE every receipt is a POST with a
+ * whole HTTP head, so it waits longer: receipts only let the server trim its replay buffer.
+ */
+const RECEIPT_DELAY = { websocket: 100, sse: 5_000 } as const;
 /** … or at once when this many packets wait for a receipt. */
 const RECEIPT_BATCH = 100;
 /** Streaming transports are dead after this many heartbeat intervals without a packet. */
@@ -415,7 +418,7 @@ export class BaroClient<S extends EventMap = Record<string, unknown>, C extends 
   #scheduleReceipt(): void {
     const waiting = this.#inbound.last - this.#receipted;
     if (waiting >= RECEIPT_BATCH) this.#sendReceipt();
-    else if (waiting > 0) this.#receiptTimer ??= setTimeout(() => this.#sendReceipt(), RECEIPT_DELAY);
+    else if (waiting > 0) this.#receiptTimer ??= setTimeout(() => this.#sendReceipt(), this.#link?.name === 'sse' ? RECEIPT_DELAY.sse : RECEIPT_DELAY.websocket);
   }
 
   #sendReceipt(): void {

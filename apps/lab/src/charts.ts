@@ -1,0 +1,72 @@
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import type { RunResult } from './lab.js';
+
+/** Compiles a Vega-Lite spec and renders it to SVG in Node, without a browser. */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+const ORDER = ['polling 1 s', 'polling 100 ms', 'long-polling', 'SSE', 'WebSocket', 'WebSocket + deflate'];
+const base = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', background: 'white', width: 560 } as const;
+
+/** Bytes per delivered message (both directions, headers included), by transport and workload, log scale. */
+export function bytesChart(results: readonly RunResult[]): TopLevelSpec {
+  return {
+    ...base,
+    title: 'Bytes on the wire per delivered message (both directions, log scale)',
+    data: { values: results.map((r) => ({ workload: r.workload, transport: r.variant, direction: 'server → client', bytes: r.bytesDownPerMessage })).concat(results.map((r) => ({ workload: r.workload, transport: r.variant, direction: 'client → server', bytes: r.bytesUpPerMessage }))) },
+    transform: [{ filter: 'datum.bytes > 0' }],
+    mark: { type: 'bar' },
+    encoding: {
+      row: { field: 'workload', type: 'nominal', title: null },
+      y: { field: 'transport', type: 'nominal', sort: ORDER, title: null },
+      x: { field: 'bytes', type: 'quantitative', scale: { type: 'log' }, title: 'bytes per delivered message', stack: null },
+      color: { field: 'direction', type: 'nominal', title: null },
+      yOffset: { field: 'direction', type: 'nominal' },
+      tooltip: [{ field: 'bytes', format: ',.1f' }],
+    },
+  } as TopLevelSpec;
+}
+
+/** Delivery latency p50 and p99 by transport and workload (log scale: polling is in seconds, WebSocket in ms). */
+export function latencyChart(results: readonly RunResult[]): TopLevelSpec {
+  return {
+    ...base,
+    title: 'Delivery latency, server emit → client handler (ms, log scale)',
+    data: { values: results.flatMap((r) => [
+      { workload: r.workload, transport: r.variant, stat: 'p50', ms: Math.max(0.01, r.latency.p50) },
+      { workload: r.workload, transport: r.variant, stat: 'p99', ms: Math.max(0.01, r.latency.p99) },
+    ]) },
+    transform: [{ filter: 'isFinite(datum.ms)' }],
+    mark: { type: 'bar' },
+    encoding: {
+      row: { field: 'workload', type: 'nominal', title: null },
+      y: { field: 'transport', type: 'nominal', sort: ORDER, title: null },
+      x: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'milliseconds', stack: null },
+      color: { field: 'stat', type: 'nominal', title: null },
+      yOffset: { field: 'stat', type: 'nominal' },
+    },
+  } as TopLevelSpec;
+}
+
+/** HTTP requests (plus WebSocket upgrades) per delivered message. */
+export function requestsChart(results: readonly RunResult[]): TopLevelSpec {
+  return {
+    ...base,
+    title: 'HTTP requests per delivered message',
+    data: { values: results.map((r) => ({ workload: r.workload, transport: r.variant, requests: r.requestsPerMessage })) },
+    mark: { type: 'bar' },
+    encoding: {
+      row: { field: 'workload', type: 'nominal', title: null },
+      y: { field: 'transport', type: 'nominal', sort: ORDER, title: null },
+      x: { field: 'requests', type: 'quantitative', title: 'requests per delivered message' },
+      color: { field: 'transport', type: 'nominal', sort: ORDER, legend: null },
+    },
+  } as TopLevelSpec;
+}
