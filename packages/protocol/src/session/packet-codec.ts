@@ -14,9 +14,7 @@ export function encodePacket(packet: Packet): string {
     case 'event':
       return `["e",${packet.seq},${eventTail(packet.name, packet.data, packet.ackId)}`;
     case 'ack':
-      return packet.error === undefined
-        ? `["a",${packet.seq},${packet.ackId},${stringifyWithBase64(packet.data)}]`
-        : `["a",${packet.seq},${packet.ackId},null,${JSON.stringify(packet.error)}]`;
+      return ackWithTail(packet.seq, ackTail(packet.ackId, packet.data, packet.error));
     case 'receipt':
       return `["r",${packet.seq}]`;
     case 'ping':
@@ -43,6 +41,15 @@ export function eventTail(name: string, data: unknown, ackId?: number): string {
 
 export function eventWithTail(seq: number, tail: string): string {
   return `["e",${seq},${tail}`;
+}
+
+/** The part of an ack's text after its sequence number, serialised once however often it is resent. */
+export function ackTail(ackId: number, data: unknown, error?: string): string {
+  return error === undefined ? `${ackId},${stringifyWithBase64(data)}]` : `${ackId},null,${JSON.stringify(error)}]`;
+}
+
+export function ackWithTail(seq: number, tail: string): string {
+  return `["a",${seq},${tail}`;
 }
 
 /** Whether the packet carries bytes and may go as one WebSocket binary message instead of text. */

@@ -1,4 +1,4 @@
-import { containsBytes, encodePacket, eventTail, eventWithTail, type Packet } from '@baro/protocol';
+import { ackTail, ackWithTail, containsBytes, encodePacket, eventTail, eventWithTail, type Packet } from '@baro/protocol';
 import type { WirePacket } from './carrier.js';
 
 /**
@@ -43,16 +43,12 @@ export function pendingEvent(prepared: PreparedEvent, options: { volatile?: bool
 
 export function pendingAck(ackId: number, data: unknown, error?: string): PendingPacket {
   const withBytes = error === undefined && containsBytes(data);
-  const packetFor = (seq: number): Packet & { type: 'ack' } => (error === undefined ? { type: 'ack', seq, ackId, data } : { type: 'ack', seq, ackId, data: null, error });
-  const sample = encodePacket(packetFor(1));
+  const tail = ackTail(ackId, data, error);
   return {
-    size: sample.length + 16,
+    size: tail.length + 16,
     volatile: false,
     latest: undefined,
-    build: (seq) => {
-      const packet = packetFor(seq);
-      return { seq, text: encodePacket(packet), withBytes: withBytes ? packet : undefined };
-    },
+    build: (seq) => ({ seq, text: ackWithTail(seq, tail), withBytes: withBytes ? { type: 'ack', seq, ackId, data } : undefined }),
   };
 }
 
