@@ -10,6 +10,7 @@
 // never counted. The time includes the load generator reading N sockets on its
 // one core; see README for what that means.
 import { parseArgs, intArg } from '../lib/cli.mjs';
+import { BroadcastRounds, median, r3 } from '../lib/rounds.mjs';
 import { FrameReader, openMany, buildFrame, defaultControl, emit, lifetimeCpuMs, OP_TEXT } from './wire.mjs';
 
 const args = parseArgs();
@@ -27,7 +28,7 @@ function payloadFor(round) {
 }
 
 let expected = null; // Buffer of the payload we are waiting for
-let got = 0, firstAt = 0, lastAt = 0, stray = 0, onAll = null;
+let stray = 0;
 
 const tOpen0 = performance.now();
 const opened = await openMany(port, conns, { concurrency: 256 });
@@ -38,13 +39,11 @@ if (opened.conns.length === 0) {
 }
 let closed = 0;
 const n = opened.conns.length;
+const arrivals = new BroadcastRounds(n);
 for (const c of opened.conns) {
   const reader = new FrameReader((op, len, data) => {
     if (expected !== null && op === OP_TEXT && data !== null && data.equals(expected)) {
-      const t = performance.now();
-      if (got === 0) firstAt = t;
-      lastAt = t;
-      if (++got === n && onAll) onAll();
+      arrivals.arrive(performance.now());
     } else {
       stray++;
     }
@@ -57,42 +56,18 @@ for (const c of opened.conns) {
 emit({ event: 'opened', count: n, failed: opened.failed, openMs: Math.round(openMs) });
 
 const sender = opened.conns[0].sock;
-const timed = [];
-const firsts = [];
-const failures = [];
-let roundCpuUs = 0, roundWallMs = 0;
-for (let r = 0; r < warmupRounds + rounds; r++) {
-  const p = payloadFor(r);
-  expected = p;
-  got = 0;
-  const frame = buildFrame(OP_TEXT, Buffer.concat([Buffer.from('broadcast:'), p]));
-  const done = new Promise((resolve) => {
-    onAll = () => resolve(true);
-    setTimeout(() => resolve(false), roundTimeoutMs);
-  });
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  sender.write(frame);
-  const ok = await done;
-  onAll = null;
-  if (r >= warmupRounds) {
-    const c = process.cpuUsage(c0);
-    roundCpuUs += c.user + c.system;
-    roundWallMs += performance.now() - t0;
-    if (ok) { timed.push(lastAt - t0); firsts.push(firstAt - t0); }
-    else failures.push({ round: r, received: got, of: n });
-  }
-  await new Promise((res) => setTimeout(res, gapMs));
-}
+let frame = null;
+const { timed, firsts, failures, roundCpuUs, roundWallMs } = await arrivals.run({
+  rounds, warmupRounds, gapMs, timeoutMs: roundTimeoutMs,
+  before: (r) => {
+    expected = payloadFor(r);
+    frame = buildFrame(OP_TEXT, Buffer.concat([Buffer.from('broadcast:'), expected]));
+  },
+  fire: () => sender.write(frame),
+});
 expected = null;
 
 const sorted = [...timed].sort((a, b) => a - b);
-function median(a) {
-  if (!a.length) return null;
-  const s = [...a].sort((x, y) => x - y), m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-const r3 = (x) => (x == null ? null : +x.toFixed(3));
 for (const c of opened.conns) c.sock.destroy();
 emit({
   event: 'result',

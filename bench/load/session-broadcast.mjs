@@ -15,6 +15,7 @@
 // Heartbeats / pings are answered. The time includes this one-core generator
 // reading N sockets (see its CPU %).
 import { parseArgs, intArg } from '../lib/cli.mjs';
+import { BroadcastRounds, median, r3 } from '../lib/rounds.mjs';
 import { FrameReader, buildFrame, emit, lifetimeCpuMs, OP_TEXT, OP_PING, OP_PONG } from './wire.mjs';
 import { connectWsPath, openPool } from './session-wire.mjs';
 
@@ -22,6 +23,7 @@ const args = parseArgs();
 const port = intArg(args, 'port', 8080);
 const proto = args.proto === 'socketio' ? 'socketio' : 'baro';
 const nSessions = intArg(args, 'sessions', 5000);
+const arrivals = new BroadcastRounds(nSessions);
 const rounds = intArg(args, 'rounds', 10);
 const warmupRounds = intArg(args, 'warmup-rounds', 2);
 const gapMs = intArg(args, 'gap-ms', 200);
@@ -34,7 +36,7 @@ const dataOf = (r) => [r, tagOf(r).padEnd(size, 'x')];
 
 let expectedTag = null; // Buffer
 let expectedRound = -1;
-let got = 0, firstAt = 0, lastAt = 0, onAll = null, checkedThisRound = false;
+let checkedThisRound = false;
 let stray = 0, gaps = 0, badFormat = 0, formatNote = '', closed = 0;
 let stopping = false;
 
@@ -71,9 +73,7 @@ class S {
         this.inLast = seq;
       }
       if (!checkedThisRound) { checkedThisRound = true; check(data.toString('utf8')); }
-      if (got === 0) firstAt = t;
-      lastAt = t;
-      if (++got === nSessions && onAll) onAll();
+      arrivals.arrive(t);
       return;
     }
     const text = data.toString('utf8');
@@ -123,38 +123,18 @@ if (sessions.length < nSessions) {
 }
 
 const control = sessions[0];
-const timed = [], firsts = [], failures = [];
-let roundCpuUs = 0, roundWallMs = 0;
-for (let r = 0; r < warmupRounds + rounds; r++) {
-  expectedRound = r;
-  expectedTag = Buffer.from(tagOf(r));
-  got = 0; checkedThisRound = false;
-  const done = new Promise((resolve) => {
-    onAll = () => resolve(true);
-    setTimeout(() => resolve(false), roundTimeoutMs);
-  });
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  control.trigger(r);
-  const ok = await done;
-  onAll = null;
-  if (r >= warmupRounds) {
-    const c = process.cpuUsage(c0);
-    roundCpuUs += c.user + c.system;
-    roundWallMs += performance.now() - t0;
-    if (ok) { timed.push(lastAt - t0); firsts.push(firstAt - t0); } else failures.push({ round: r, received: got, of: nSessions });
-  }
-  await new Promise((res) => setTimeout(res, gapMs));
-}
+const { timed, firsts, failures, roundCpuUs, roundWallMs } = await arrivals.run({
+  rounds, warmupRounds, gapMs, timeoutMs: roundTimeoutMs,
+  before: (r) => {
+    expectedRound = r;
+    expectedTag = Buffer.from(tagOf(r));
+    checkedThisRound = false;
+  },
+  fire: (r) => control.trigger(r),
+});
 expectedTag = null;
 stopping = true;
 
-function median(a) {
-  if (!a.length) return null;
-  const s = [...a].sort((x, y) => x - y), m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-const r3 = (x) => (x == null ? null : +x.toFixed(3));
 const sorted = [...timed].sort((a, b) => a - b);
 for (const s of sessions) s.sock.destroy();
 emit({
