@@ -5,7 +5,7 @@
  */
 import type { Answer, Quiz, QuizMode } from './quiz.js';
 import { isCorrect, isWellFormedAnswer } from './quiz.js';
-import { isNicknameTaken, validateNickname } from './nickname.js';
+import { nicknameKey, validateNickname } from './nickname.js';
 import { toCsv, type CsvValue } from './csv.js';
 
 export type Phase = 'before' | 'ongoing' | 'finished';
@@ -117,11 +117,34 @@ export interface FinalResults {
 
 const clone = <T>(value: T): T => structuredClone(value);
 
+const answerKey = (playerId: string, questionIndex: number) => `${playerId}\u0000${questionIndex}`;
+const clientKey = (playerId: string, clientSubmissionId: string) => `${playerId}\u0000${clientSubmissionId}`;
+
 export class LiveSession {
   private state: LiveSessionSnapshot;
+  // Indexes over `state`, so that a submit or a join costs the same with 10 or 10,000 players.
+  private readonly playersById = new Map<string, PlayerRecord>();
+  private readonly nicknameKeys = new Set<string>();
+  private readonly byClientId = new Map<string, SubmissionRecord>();
+  private readonly byPlayerQuestion = new Map<string, SubmissionRecord[]>();
 
   private constructor(state: LiveSessionSnapshot) {
     this.state = state;
+    for (const player of state.players) this.indexPlayer(player);
+    for (const sub of state.submissions) this.indexSubmission(sub);
+  }
+
+  private indexPlayer(player: PlayerRecord): void {
+    this.playersById.set(player.id, player);
+    this.nicknameKeys.add(nicknameKey(player.nickname));
+  }
+
+  private indexSubmission(sub: SubmissionRecord): void {
+    this.byClientId.set(clientKey(sub.playerId, sub.clientSubmissionId), sub);
+    const key = answerKey(sub.playerId, sub.questionIndex);
+    const list = this.byPlayerQuestion.get(key);
+    if (list) list.push(sub);
+    else this.byPlayerQuestion.set(key, [sub]);
   }
 
   static create(quiz: Quiz): LiveSession {
@@ -169,6 +192,31 @@ export class LiveSession {
   get submissions(): SubmissionRecord[] {
     return clone(this.state.submissions);
   }
+  get playerCount(): number {
+    return this.state.players.length;
+  }
+  /** One player, without copying the whole list. */
+  findPlayer(id: string): PlayerRecord | undefined {
+    const player = this.playersById.get(id);
+    return player && { ...player };
+  }
+  /** A player's accepted submissions to one question, in ticket order. */
+  submissionsOf(playerId: string, questionIndex: number): SubmissionRecord[] {
+    return (this.byPlayerQuestion.get(answerKey(playerId, questionIndex)) ?? []).map((x) => ({ ...x }));
+  }
+  /** How many submissions question `index` has accepted. */
+  submissionCount(index: number): number {
+    let count = 0;
+    for (const sub of this.state.submissions) if (sub.questionIndex === index) count++;
+    return count;
+  }
+  /** Whether the mode's rules still let this player answer the current question. */
+  maySubmit(playerId: string): boolean {
+    const s = this.state;
+    if (s.current === null || s.phase !== 'ongoing') return false;
+    const mine = this.byPlayerQuestion.get(answerKey(playerId, s.current)) ?? [];
+    return this.mode === 'speed' ? mine.length === 0 : !mine.some((x) => x.correct);
+  }
 
   // ---- players -------------------------------------------------------------------------------
 
@@ -178,11 +226,12 @@ export class LiveSession {
     if (this.player(playerId)) return { ok: false, reason: 'player id already in use' };
     const checked = validateNickname(nickname);
     if (!checked.ok) return checked;
-    if (isNicknameTaken(checked.nickname, this.state.players.map((p) => p.nickname))) {
+    if (this.nicknameKeys.has(nicknameKey(checked.nickname))) {
       return { ok: false, reason: `nickname "${checked.nickname}" is already taken in this session` };
     }
     const player = { id: playerId, nickname: checked.nickname, joinedAt: now };
     this.state.players.push(player);
+    this.indexPlayer(player);
     return { ok: true, player: clone(player) };
   }
 
@@ -193,7 +242,7 @@ export class LiveSession {
   }
 
   private player(id: string): PlayerRecord | undefined {
-    return this.state.players.find((p) => p.id === id);
+    return this.playersById.get(id);
   }
 
   // ---- host commands -------------------------------------------------------------------------
@@ -265,7 +314,7 @@ export class LiveSession {
     const s = this.state;
     const refuse = (reason: RefusalReason, message: string): SubmitResult => ({ accepted: false, reason, message });
     if (!this.player(playerId)) return refuse('unknown-player', 'join the session first');
-    const earlier = s.submissions.find((x) => x.playerId === playerId && x.clientSubmissionId === clientSubmissionId);
+    const earlier = this.byClientId.get(clientKey(playerId, clientSubmissionId));
     if (earlier) {
       return { accepted: true, ticket: earlier.ticket, correct: earlier.correct, attempt: earlier.attempt, at: earlier.at, duplicate: true };
     }
@@ -281,7 +330,7 @@ export class LiveSession {
     if (!isWellFormedAnswer(question, answer)) {
       return refuse('invalid-answer', question.kind === 'choice' ? 'pick one of the options' : 'answer is not valid text (max 200 characters)');
     }
-    const mine = s.submissions.filter((x) => x.playerId === playerId && x.questionIndex === questionIndex);
+    const mine = this.byPlayerQuestion.get(answerKey(playerId, questionIndex)) ?? [];
     if (this.mode === 'speed' && mine.length > 0) return refuse('already-answered', 'one answer per question in speed mode');
     if (this.mode === 'cotato' && mine.some((x) => x.correct)) return refuse('already-correct', 'you already answered correctly');
     const record: SubmissionRecord = {
@@ -295,6 +344,7 @@ export class LiveSession {
       correct: isCorrect(question, answer, q.extraAccepted),
     };
     s.submissions.push(record);
+    this.indexSubmission(record);
     return { accepted: true, ticket: record.ticket, correct: record.correct, attempt: record.attempt, at: now, duplicate: false };
   }
 

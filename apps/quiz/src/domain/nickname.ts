@@ -30,9 +30,3 @@ export function validateNickname(raw: unknown): NicknameResult {
 export function nicknameKey(nickname: string): string {
   return nickname.normalize('NFKC').toLowerCase().trim().replace(/\s+/g, ' ');
 }
-
-export function isNicknameTaken(nickname: string, existing: Iterable<string>): boolean {
-  const key = nicknameKey(nickname);
-  for (const other of existing) if (nicknameKey(other) === key) return true;
-  return false;
-}

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseQuizJson, parseQuizMarkdown } from './quiz-schema.js';
+import { parseQuizJson, parseQuizMarkdown, parseQuizValue, toQuizFile } from './quiz-schema.js';
 
 const good = {
   title: 'Cotato night',
@@ -98,4 +98,19 @@ test('Markdown import: bad files name the line', () => {
   const limits = parseQuizMarkdown('# T\n## Q\n- [x] only one\n');
   assert.equal(limits.ok, false);
   if (!limits.ok) assert.deepEqual(limits.errors, ['line 2: questions[0].options: a choice question needs at least 2 options']);
+});
+
+test('toQuizFile is the inverse of parsing a quiz file', () => {
+  const file = {
+    title: 'Round trip',
+    mode: 'speed',
+    questions: [
+      { type: 'choice', text: 'One?', options: ['a', 'b'], answer: 1, timeLimitSeconds: 15 },
+      { type: 'choice', text: 'Both?', options: ['a', 'b', 'c'], answer: [0, 2] },
+      { type: 'short', text: 'Say hi', answers: ['hi', 'hello'] },
+    ],
+  };
+  const parsed = parseQuizValue(file);
+  assert.ok(parsed.ok);
+  assert.deepEqual(toQuizFile(parsed.quiz), file);
 });

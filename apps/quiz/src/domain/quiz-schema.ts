@@ -97,6 +97,20 @@ export function parseQuizValue(value: unknown): ParseResult {
   return { ok: true, quiz: { title: file.title, mode: file.mode, questions } };
 }
 
+/** The inverse of `parseQuizValue`: a quiz as the JSON file format (what an editor loads and saves). */
+export function toQuizFile(quiz: Quiz): QuizFile {
+  return {
+    title: quiz.title,
+    mode: quiz.mode,
+    questions: quiz.questions.map((q) => {
+      const time = q.timeLimitMs === undefined ? {} : { timeLimitSeconds: q.timeLimitMs / 1000 };
+      return q.kind === 'choice'
+        ? { type: 'choice' as const, text: q.text, options: [...q.options], answer: q.correct.length === 1 ? q.correct[0] : [...q.correct], ...time }
+        : { type: 'short' as const, text: q.text, answers: [...q.accepted], ...time };
+    }),
+  };
+}
+
 export function parseQuizJson(source: string): ParseResult {
   if (source.length > LIMITS.fileBytes) return { ok: false, errors: [`file is larger than ${LIMITS.fileBytes} characters`] };
   let value: unknown;

@@ -259,6 +259,18 @@ export class MemoryQuizStore implements QuizStore {
     return { submission: { ...submission }, duplicate: false };
   }
 
+  appendSubmissions(inputs: readonly NewSubmission[]): AppendResult[] {
+    // Check every input first, so that a refusal stores none of them (as SQLite's rollback does).
+    for (const input of inputs) {
+      const s = checkNewSubmission(input);
+      this.#session(s.liveSessionId);
+      if (this.#players.get(s.playerId)?.liveSessionId !== s.liveSessionId) {
+        throw new StoreError('not_found', `no player ${s.playerId} in live session ${s.liveSessionId}`);
+      }
+    }
+    return inputs.map((input) => this.appendSubmission(input));
+  }
+
   listSubmissionsForQuestion(liveSessionId: string, questionIndex: number): SubmissionRecord[] {
     this.#open();
     return (this.#sessions.get(liveSessionId)?.submissions ?? [])

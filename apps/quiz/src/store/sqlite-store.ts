@@ -169,6 +169,8 @@ export class SqliteQuizStore implements QuizStore {
   readonly #generateId: () => string;
   readonly #s: Statements;
   readonly #appendTx: Database.Transaction<(input: NewSubmission) => AppendResult>;
+
+  readonly #appendManyTx: Database.Transaction<(inputs: NewSubmission[]) => AppendResult[]>;
   readonly #gradeTx: Database.Transaction<(liveSessionId: string, grades: Grade[]) => void>;
   readonly #createSessionTx: Database.Transaction<(row: NewSessionRow) => LiveSessionRecord>;
 
@@ -226,6 +228,9 @@ export class SqliteQuizStore implements QuizStore {
       );
       return { submission: { ...input, ticket, receivedAt }, duplicate: false };
     });
+
+    // The inner transactions become savepoints: one commit, one fsync for the whole batch.
+    this.#appendManyTx = db.transaction((inputs: NewSubmission[]): AppendResult[] => inputs.map((input) => this.#appendTx(input)));
 
     this.#gradeTx = db.transaction((liveSessionId: string, grades: Grade[]) => {
       for (const g of grades) {
@@ -394,6 +399,10 @@ export class SqliteQuizStore implements QuizStore {
 
   appendSubmission(input: NewSubmission): AppendResult {
     return this.#appendTx.immediate(checkNewSubmission(input));
+  }
+
+  appendSubmissions(inputs: readonly NewSubmission[]): AppendResult[] {
+    return this.#appendManyTx.immediate(inputs.map(checkNewSubmission));
   }
 
   listSubmissionsForQuestion(liveSessionId: string, questionIndex: number): SubmissionRecord[] {

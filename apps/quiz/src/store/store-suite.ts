@@ -338,6 +338,34 @@ export function storeSuite(name: string, createStore: (options: StoreOptions) =>
     store.close();
   });
 
+  test(`${name}: a batch is stored in order with consecutive tickets, duplicates included, all or nothing`, () => {
+    const store = setup();
+    const { session, bo, answer } = withSession(store);
+    const first = store.appendSubmission(answer());
+    const batch = store.appendSubmissions([
+      answer({ playerId: bo.id }),
+      answer(),
+      answer({ clientSubmissionId: 'c2' }),
+    ]);
+    assert.deepEqual(
+      batch.map((r) => [r.submission.ticket, r.duplicate]),
+      [
+        [2, false],
+        [1, true],
+        [3, false],
+      ],
+    );
+    assert.deepEqual(batch[1].submission, first.submission);
+    assert.throws(() => store.appendSubmissions([answer({ clientSubmissionId: 'c4' }), answer({ playerId: 'nope' })]), code('not_found'));
+    assert.deepEqual(
+      store.listSubmissions(session.id).map((s) => s.ticket),
+      [1, 2, 3],
+      'the refused batch stored nothing and used no ticket',
+    );
+    assert.deepEqual(store.appendSubmissions([]), []);
+    store.close();
+  });
+
   test(`${name}: two live sessions have independent ticket sequences`, () => {
     const store = setup();
     const one = withSession(store);

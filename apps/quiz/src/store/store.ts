@@ -68,6 +68,11 @@ export interface QuizStore {
    * text differs). Throws `not_found` for an unknown session, or a player not in that session.
    */
   appendSubmission(input: NewSubmission): AppendResult;
+  /**
+   * Group commit: stores several answers in one transaction (one fsync), in the given order, with
+   * the same rules as `appendSubmission`. All or nothing: if one throws, none is stored.
+   */
+  appendSubmissions(inputs: readonly NewSubmission[]): AppendResult[];
   /** One question's submissions in ticket order. */
   listSubmissionsForQuestion(liveSessionId: string, questionIndex: number): SubmissionRecord[];
   /** All of a session's submissions in ticket order (the CSV export). */

@@ -1,0 +1,257 @@
+/**
+ * The quiz's contract between server and browser: the baro events each side sends, the views it
+ * pushes and the HTTP API's shapes. Types only (plus a few constants), no imports from Node, so the
+ * web UI (`apps/quiz/web`) imports it too.
+ *
+ * Rooms: every player of a live session is in `players:<liveId>`, the host's pages in
+ * `host:<liveId>`. What goes to the players' room is the same bytes for everyone (encoded once);
+ * what is personal (`you`) is sent to one session.
+ */
+
+export type QuizMode = 'cotato' | 'speed';
+export type Phase = 'before' | 'ongoing' | 'finished';
+/** A question's stage: hidden → shown (visible, submit disabled) → open (submit enabled) → closed. */
+export type Stage = 'hidden' | 'shown' | 'open' | 'closed';
+
+/** A question as players see it: never the correct answer before it closes. */
+export interface PublicQuestion {
+  index: number;
+  total: number;
+  kind: 'choice' | 'short';
+  text: string;
+  /** Choice questions only. */
+  options?: string[];
+}
+
+export interface RankingView {
+  rank: number;
+  playerId: string;
+  nickname: string;
+  /** The server's arrival order: the fair, server-decided order of answers. */
+  ticket: number;
+  /** Milliseconds from the moment submissions opened to the answer's arrival. */
+  elapsedMs: number;
+  attempt: number;
+  /** Speed mode points; cotato: 1 for the scorer, 0 otherwise. */
+  points: number;
+}
+
+export interface LeaderboardView {
+  rank: number;
+  playerId: string;
+  nickname: string;
+  /** Cotato: questions won. Speed: questions answered correctly. */
+  wins: number;
+  correct: number;
+  points: number;
+}
+
+/** What a closed question reveals to everyone. */
+export interface RevealView {
+  questionIndex: number;
+  /** Choice: the correct option indexes. */
+  correctOptions?: number[];
+  /** Short: the accepted spellings (including those added by a regrade). */
+  acceptedAnswers?: string[];
+  /** The first entries of the question's ranking (cotato: first correct answers by ticket). */
+  ranking: RankingView[];
+  /** How many players answered correctly. */
+  correctCount: number;
+  scorer: { playerId: string; nickname: string } | null;
+}
+
+export interface FinalResultsView {
+  mode: QuizMode;
+  /** Players with the top score (cotato: most scorer wins), when somebody scored. */
+  crowned: LeaderboardView[];
+  winner: LeaderboardView | null;
+  /** The first entries of the leaderboard. */
+  leaderboard: LeaderboardView[];
+}
+
+/**
+ * The state every player sees, pushed to the players' room on every change of phase or stage.
+ * `stage: 'open'` is pushed at the instant submissions are accepted (after the host's random delay
+ * has passed on the server), so a client cannot anticipate it.
+ */
+export interface PublicState {
+  liveId: string;
+  code: string;
+  title: string;
+  mode: QuizMode;
+  phase: Phase;
+  question: PublicQuestion | null;
+  stage: Stage | null;
+  /** While open with a countdown: milliseconds left when this state was sent. */
+  remainingMs: number | null;
+  /** After close: the answer and the question's ranking. */
+  reveal: RevealView | null;
+  /** After close and when finished: the top of the leaderboard. */
+  leaderboard: LeaderboardView[];
+  /** When finished. */
+  results: FinalResultsView | null;
+  /** Increases with every change; a client ignores a state older than the one it has. */
+  version: number;
+}
+
+export interface MySubmission {
+  ticket: number;
+  correct: boolean;
+  attempt: number;
+}
+
+/** One player's own view: sent to that player only. */
+export interface PlayerView {
+  playerId: string;
+  nickname: string;
+  /** The player's accepted answers to the current question, in order. */
+  current: MySubmission[];
+  /** Whether the player may still submit to the current question (mode rules). */
+  canSubmit: boolean;
+  /** The player's place in the current question's ranking once it is closed (null: not ranked). */
+  placement: number | null;
+  wins: number;
+  points: number;
+  /** Place on the leaderboard (ties share a place). */
+  rank: number | null;
+}
+
+export interface HostPlayerView {
+  id: string;
+  nickname: string;
+  connected: boolean;
+  /** Round trip of the last server ping in ms (null: not measured yet). */
+  rttMs: number | null;
+  transport: string | null;
+  /** Accepted answers to the current question. */
+  answers: number;
+  wins: number;
+  points: number;
+}
+
+/** The host's view: everything, including the answer before it is revealed. */
+export interface HostState {
+  public: PublicState;
+  /** The current question with its answer (host only). */
+  answerKey: { correctOptions?: number[]; acceptedAnswers?: string[] } | null;
+  /** Open command given, submissions not accepted yet (random delay): ms left. */
+  opensInMs: number | null;
+  players: HostPlayerView[];
+  /** Live ranking of the current question (host sees it while open). */
+  ranking: RankingView[];
+  /** Accepted submissions to the current question. */
+  submissionCount: number;
+  leaderboard: LeaderboardView[];
+  joinUrl: string;
+}
+
+// ---- events ----------------------------------------------------------------------------------
+
+export type Failure = { ok: false; error: string };
+
+export interface JoinRequest {
+  code: string;
+  nickname: string;
+}
+export interface RejoinRequest {
+  code: string;
+  playerId: string;
+  secret: string;
+}
+/** `secret` is the seat's key: the page keeps it (localStorage) to come back after a reload. */
+export type JoinReply = { ok: true; liveId: string; playerId: string; secret: string; state: PublicState; you: PlayerView } | Failure;
+
+export interface SubmitRequest {
+  questionIndex: number;
+  /** Option index (choice) or text (short). */
+  answer: number | string;
+  /** Chosen by the client; a retry with the same id is answered with the original outcome. */
+  clientSubmissionId: string;
+}
+export type RefusalReason =
+  | 'unknown-player'
+  | 'session-not-started'
+  | 'session-finished'
+  | 'not-current-question'
+  | 'not-open'
+  | 'not-open-yet'
+  | 'closed'
+  | 'time-up'
+  | 'invalid-answer'
+  | 'already-correct'
+  | 'already-answered'
+  | 'not-joined'
+  | 'server-error';
+/** Sent only after an accepted answer is stored. */
+export type SubmitReply =
+  | { accepted: true; ticket: number; correct: boolean; attempt: number; duplicate: boolean; at: number }
+  | { accepted: false; reason: RefusalReason; message: string };
+
+export type HostCommand =
+  | { command: 'show'; index: number }
+  /** `delayMs: 'random'`: a random delay (default 1–5 s) so nobody can anticipate the signal. */
+  | { command: 'open'; delayMs?: number | 'random'; timeLimitMs?: number }
+  | { command: 'close' }
+  | { command: 'next' }
+  | { command: 'finish' }
+  | { command: 'regrade'; questionIndex: number; answer: string };
+export type CommandReply = { ok: true } | Failure;
+
+export interface HostHello {
+  liveId: string;
+  password: string;
+}
+export type HostHelloReply = { ok: true; state: HostState } | Failure;
+
+/** Events the browser sends (acknowledged ones are functions: request → reply). */
+export interface ClientToServer {
+  join: (request: JoinRequest) => JoinReply;
+  rejoin: (request: RejoinRequest) => JoinReply;
+  submit: (request: SubmitRequest) => SubmitReply;
+  'host:hello': (request: HostHello) => HostHelloReply;
+  'host:command': (command: HostCommand) => CommandReply;
+}
+
+/** Events the server sends. `ping` is answered with `{}` at once: the server measures the round trip. */
+export interface ServerToClient {
+  state: PublicState;
+  you: PlayerView;
+  'host:state': HostState;
+  ping: (data: { t: number }) => Record<string, never>;
+}
+
+// ---- HTTP API (host routes need `Authorization: Bearer <host password>`) ------------------------
+
+export interface QuizSummary {
+  id: string;
+  title: string;
+  mode: QuizMode;
+  questionCount: number;
+  createdAt: number;
+}
+/** POST /api/quizzes and PUT /api/quizzes/:id: a quiz file as text, or as a JSON value. */
+export type QuizUpload = { format: 'json' | 'markdown'; text: string } | { format: 'value'; quiz: unknown };
+export interface LiveSummary {
+  id: string;
+  quizId: string;
+  code: string;
+  title: string;
+  phase: Phase;
+  playerCount: number;
+  createdAt: number;
+}
+/** GET /api/join/:code (public). */
+export interface JoinInfo {
+  liveId: string;
+  code: string;
+  title: string;
+  phase: Phase;
+}
+/** Every API error: a status code and `{ error }` (several lines for quiz file errors). */
+export interface ApiError {
+  error: string;
+  details?: string[];
+}
+
+export const NICKNAME_MAX = 20;
+export const ANSWER_MAX = 200;
