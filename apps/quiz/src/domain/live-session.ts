@@ -204,11 +204,9 @@ export class LiveSession {
   submissionsOf(playerId: string, questionIndex: number): SubmissionRecord[] {
     return (this.byPlayerQuestion.get(answerKey(playerId, questionIndex)) ?? []).map((x) => ({ ...x }));
   }
-  /** How many submissions question `index` has accepted. */
-  submissionCount(index: number): number {
-    let count = 0;
-    for (const sub of this.state.submissions) if (sub.questionIndex === index) count++;
-    return count;
+  /** Question `index`'s accepted submissions, in ticket order. */
+  submissionsAt(index: number): SubmissionRecord[] {
+    return this.state.submissions.filter((x) => x.questionIndex === index).map((x) => ({ ...x }));
   }
   /** Whether the mode's rules still let this player answer the current question. */
   maySubmit(playerId: string): boolean {

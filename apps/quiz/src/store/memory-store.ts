@@ -174,6 +174,13 @@ export class MemoryQuizStore implements QuizStore {
     return id === undefined ? undefined : this.getLiveSession(id);
   }
 
+  listLiveSessions(): LiveSessionRecord[] {
+    this.#open();
+    return [...this.#sessions.values()]
+      .map((session) => ({ ...session.record }))
+      .sort((a, b) => b.createdAt - a.createdAt || compare(b.id, a.id));
+  }
+
   updateLiveSession(id: string, patch: LiveSessionPatch): LiveSessionRecord {
     this.#open();
     const next: Partial<LiveSessionRecord> = {};

@@ -326,6 +326,10 @@ export class SqliteQuizStore implements QuizStore {
     return row && sessionRecord(row);
   }
 
+  listLiveSessions(): LiveSessionRecord[] {
+    return this.#s.listSessions.all().map(sessionRecord);
+  }
+
   updateLiveSession(id: string, patch: LiveSessionPatch): LiveSessionRecord {
     const phase = patch.phase === undefined ? null : checkText('phase', patch.phase, LIMITS.phase);
     const stage = patch.stage === undefined ? null : checkOptionalText('stage', patch.stage, LIMITS.stage);
@@ -473,6 +477,7 @@ function prepareStatements(db: Database.Database) {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     getSession: db.prepare<[string], SessionRow>(`SELECT ${SESSION_COLUMNS} FROM live_sessions WHERE id = ?`),
+    listSessions: db.prepare<[], SessionRow>(`SELECT ${SESSION_COLUMNS} FROM live_sessions ORDER BY created_at DESC, id DESC`),
     getSessionByCode: db.prepare<[string], SessionRow>(`SELECT ${SESSION_COLUMNS} FROM live_sessions WHERE code = ?`),
     sessionExists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM live_sessions WHERE id = ?'),
     // Each column is set only when its "set_" flag is 1, so null can be written explicitly.

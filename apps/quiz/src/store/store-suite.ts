@@ -167,6 +167,19 @@ export function storeSuite(name: string, createStore: (options: StoreOptions) =>
     store.close();
   });
 
+  test(`${name}: live sessions are listed newest first`, () => {
+    const store = setup();
+    assert.deepEqual(store.listLiveSessions(), []);
+    const quiz = store.createQuiz({ title: 'Q', body: {} });
+    const first = store.createLiveSession({ quizId: quiz.id, hostTokenHash: 'h', phase: 'before' });
+    const second = store.createLiveSession({ quizId: quiz.id, hostTokenHash: 'h', phase: 'before' });
+    assert.deepEqual(
+      store.listLiveSessions().map((s) => s.id),
+      [second.id, first.id],
+    );
+    store.close();
+  });
+
   test(`${name}: a join code collision is retried with a fresh code; if none is free, a conflict`, () => {
     const script = ['AAAAAA', 'aaaaaa', 'AAAAAA', 'BBBBBB', ...Array(40).fill('AAAAAA')];
     const store = setup({ generateJoinCode: () => script.shift()! });

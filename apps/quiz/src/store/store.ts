@@ -43,6 +43,8 @@ export interface QuizStore {
   getLiveSession(id: string): LiveSessionRecord | undefined;
   /** Case-insensitive, surrounding whitespace ignored (players type codes by hand). */
   getLiveSessionByCode(code: string): LiveSessionRecord | undefined;
+  /** Every live session, newest first. */
+  listLiveSessions(): LiveSessionRecord[];
   /** Throws `not_found` for an unknown id. */
   updateLiveSession(id: string, patch: LiveSessionPatch): LiveSessionRecord;
 

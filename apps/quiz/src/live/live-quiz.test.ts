@@ -1,0 +1,269 @@
+/**
+ * The live quiz end to end with real baro clients (Node) over real sockets: the game flow, the
+ * fairness rules, refusals, durability across a restart, and host access.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { HOST_PASSWORD, joinAs, quizClient, startTestApp, TestHost, type TestPlayer } from '../test-support/quiz-clients.js';
+
+const answer = (player: TestPlayer, questionIndex: number, value: number | string, clientSubmissionId = `${Math.random()}`) =>
+  player.client.emitWithAck('submit', { questionIndex, answer: value, clientSubmissionId });
+
+async function game(transports?: Parameters<typeof joinAs>[3]) {
+  const app = await startTestApp();
+  const host = new TestHost(quizClient(app.url));
+  await host.hello(app.demo!.liveId);
+  const players: TestPlayer[] = [];
+  for (const nickname of ['Ana', 'Bo', 'Cy']) players.push((await joinAs(app.url, app.demo!.code, nickname, transports)).player);
+  const close = async () => {
+    for (const p of players) p.client.close();
+    host.client.close();
+    await app.dispose();
+  };
+  return { app, host, players, close };
+}
+
+test('show, open, answer, close: tickets follow the order of acceptance and decide the ranking', { timeout: 20_000 }, async () => {
+  const { host, players, close } = await game();
+  const [ana, bo, cy] = players;
+  try {
+    await host.until((s) => s.players.length === 3);
+    await host.command({ command: 'show', index: 0 });
+    await Promise.all(players.map((p) => p.until((x) => x.state?.stage === 'shown' && x.state.question?.index === 0)));
+    assert.equal(ana.state!.question!.options!.length, 4);
+    assert.equal(ana.state!.reveal, null, 'no answer before close');
+
+    const early = await answer(ana, 0, 2);
+    assert.deepEqual(early, { accepted: false, reason: 'not-open', message: 'answers are not open yet' });
+
+    await host.command({ command: 'open' });
+    await Promise.all(players.map((p) => p.until((x) => x.state?.stage === 'open' && x.you?.canSubmit === true)));
+
+    // Bo answers first, then a wrong Ana who retries, then Cy: the server's order is the ranking.
+    const boReply = await answer(bo, 0, 2, 'bo-1');
+    const anaWrong = await answer(ana, 0, 0);
+    const cyReply = await answer(cy, 0, 2);
+    const anaRight = await answer(ana, 0, 2, 'ana-2');
+    const boAgain = await answer(bo, 0, 2, 'bo-1');
+    assert.ok(boReply.accepted && anaWrong.accepted && cyReply.accepted && anaRight.accepted && boAgain.accepted);
+    assert.deepEqual(
+      [boReply, anaWrong, cyReply, anaRight].map((r) => r.accepted && [r.ticket, r.correct, r.attempt]),
+      [
+        [1, true, 1],
+        [2, false, 1],
+        [3, true, 1],
+        [4, true, 2],
+      ],
+    );
+    assert.equal(boAgain.duplicate, true, 'the retry of the same submission is recognised');
+    assert.equal(boAgain.ticket, 1, 'and is answered with the original ticket');
+    const again = await answer(bo, 0, 1);
+    assert.deepEqual(again.accepted ? null : again.reason, 'already-correct');
+
+    await host.command({ command: 'close' });
+    const [closedBo, closedAna, closedCy] = await Promise.all([bo, ana, cy].map((p) => p.until((x) => x.state?.stage === 'closed' && x.you?.placement !== null)));
+    const reveal = closedBo.state!.reveal!;
+    assert.deepEqual(reveal.correctOptions, [2]);
+    assert.deepEqual(
+      reveal.ranking.map((r) => [r.nickname, r.ticket]),
+      [
+        ['Bo', 1],
+        ['Cy', 3],
+        ['Ana', 4],
+      ],
+    );
+    assert.equal(reveal.scorer?.nickname, 'Bo');
+    assert.deepEqual([closedBo.you!.placement, closedCy.you!.placement, closedAna.you!.placement], [1, 2, 3]);
+    assert.equal(closedBo.you!.wins, 1);
+
+    const late = await answer(cy, 0, 2);
+    assert.deepEqual(late.accepted ? null : late.reason, 'closed');
+    const hostView = await host.until((s) => s.public.stage === 'closed');
+    assert.equal(hostView.submissionCount, 4, 'the duplicate was not counted');
+    assert.deepEqual(
+      hostView.players.map((p) => [p.nickname, p.answers, p.connected]),
+      [
+        ['Ana', 2, true],
+        ['Bo', 1, true],
+        ['Cy', 1, true],
+      ],
+    );
+  } finally {
+    await close();
+  }
+});
+
+test('a random delay: players see "open" only once the server accepts answers', { timeout: 20_000 }, async () => {
+  const app = await startTestApp({ randomDelayMs: { min: 400, max: 400 } });
+  const host = new TestHost(quizClient(app.url));
+  const { player } = await joinAs(app.url, app.demo!.code, 'Dee');
+  try {
+    await host.hello(app.demo!.liveId);
+    await host.command({ command: 'show', index: 0 });
+    await player.until((p) => p.state?.stage === 'shown');
+    const openedAt = Date.now();
+    await host.command({ command: 'open', delayMs: 'random' });
+    const pending = await host.until((s) => s.opensInMs !== null);
+    assert.ok(pending.opensInMs! > 0 && pending.opensInMs! <= 400);
+    const tooSoon = await answer(player, 0, 2);
+    assert.deepEqual(tooSoon.accepted ? null : tooSoon.reason, 'not-open-yet');
+    await player.until((p) => p.state?.stage === 'open', 3000);
+    assert.ok(Date.now() - openedAt >= 390, `opened after ${Date.now() - openedAt} ms`);
+    assert.ok(player.states.every((s) => s.stage !== 'open' || s.version === player.state!.version), 'no early "open"');
+    const reply = await answer(player, 0, 2);
+    assert.equal(reply.accepted, true);
+  } finally {
+    player.client.close();
+    host.client.close();
+    await app.dispose();
+  }
+});
+
+test('a countdown closes the question by itself', { timeout: 20_000 }, async () => {
+  const { host, players, close } = await game();
+  try {
+    await host.command({ command: 'show', index: 1 });
+    await host.command({ command: 'open', timeLimitMs: 1000 });
+    const open = await players[0].until((p) => p.state?.stage === 'open');
+    assert.ok(open.state!.remainingMs! > 0 && open.state!.remainingMs! <= 1000);
+    assert.equal((await answer(players[0], 1, ' 101 switching  PROTOCOLS ')).accepted, true);
+    const closed = await players[0].until((p) => p.state?.stage === 'closed', 3000);
+    assert.deepEqual(closed.state!.reveal!.acceptedAnswers, ['101', '101 Switching Protocols']);
+    assert.equal(closed.state!.reveal!.scorer?.nickname, 'Ana');
+  } finally {
+    await close();
+  }
+});
+
+test('over long-polling and SSE the same game runs', { timeout: 30_000 }, async () => {
+  for (const transport of ['long-polling', 'sse'] as const) {
+    const { host, players, close } = await game([transport]);
+    try {
+      await host.command({ command: 'show', index: 0 });
+      await host.command({ command: 'open' });
+      await Promise.all(players.map((p) => p.until((x) => x.state?.stage === 'open')));
+      assert.equal(players[0].client.transport, transport);
+      for (const p of players) assert.equal((await answer(p, 0, 2)).accepted, true);
+      await host.command({ command: 'close' });
+      const closed = await players[2].until((p) => p.state?.stage === 'closed');
+      assert.deepEqual(
+        closed.state!.reveal!.ranking.map((r) => r.nickname),
+        ['Ana', 'Bo', 'Cy'],
+      );
+    } finally {
+      await close();
+    }
+  }
+});
+
+test('a server restart between two questions loses no accepted answer; players come back to their seats', { timeout: 30_000 }, async () => {
+  const app = await startTestApp();
+  const host = new TestHost(quizClient(app.url));
+  await host.hello(app.demo!.liveId);
+  const seats = [];
+  for (const nickname of ['Ana', 'Bo']) seats.push(await joinAs(app.url, app.demo!.code, nickname));
+  try {
+    await host.command({ command: 'show', index: 0 });
+    await host.command({ command: 'open' });
+    await Promise.all(seats.map(({ player }) => player.until((p) => p.state?.stage === 'open')));
+    const replies = [await answer(seats[1].player, 0, 2), await answer(seats[0].player, 0, 1), await answer(seats[0].player, 0, 2)];
+    assert.ok(replies.every((r) => r.accepted));
+    await host.command({ command: 'close' });
+
+    const restarted = await app.restart();
+    // The old clients resume on the new server: a new session, so they rejoin with their seat's secret.
+    const back = await Promise.all(
+      seats.map(async ({ seat }) => {
+        const client = quizClient(restarted.url);
+        const reply = await client.emitWithAck('rejoin', { code: app.demo!.code, playerId: seat.playerId, secret: seat.secret });
+        client.close();
+        return reply;
+      }),
+    );
+    assert.ok(back.every((r) => r.ok));
+    const [anaBack, boBack] = back.map((r) => (r.ok ? r : assert.fail('rejoin refused')));
+    assert.equal(anaBack.state.stage, 'closed');
+    assert.deepEqual(
+      anaBack.state.reveal!.ranking.map((r) => [r.nickname, r.ticket]),
+      [
+        ['Bo', 1],
+        ['Ana', 3],
+      ],
+    );
+    assert.deepEqual(anaBack.you.current.map((s) => [s.ticket, s.correct]), [
+      [2, false],
+      [3, true],
+    ]);
+    assert.equal(boBack.you.wins, 1);
+
+    // The game goes on with the same tickets sequence.
+    const host2 = new TestHost(quizClient(restarted.url));
+    await host2.hello(app.demo!.liveId);
+    await host2.command({ command: 'next' });
+    await host2.command({ command: 'open' });
+    const { player: cy } = await joinAs(restarted.url, app.demo!.code, 'Cy');
+    const reply = await answer(cy, 1, '101');
+    assert.ok(reply.accepted && reply.ticket === 4);
+    host2.client.close();
+    cy.client.close();
+    const forged = quizClient(restarted.url);
+    const refused = await forged.emitWithAck('rejoin', { code: app.demo!.code, playerId: seats[0].seat.playerId, secret: 'not-the-secret' });
+    assert.equal(refused.ok, false);
+    forged.close();
+  } finally {
+    for (const { player } of seats) player.client.close();
+    host.client.close();
+    await app.dispose();
+  }
+});
+
+test('host access: a wrong password and a player sending host commands are refused', { timeout: 20_000 }, async () => {
+  const app = await startTestApp();
+  const { player } = await joinAs(app.url, app.demo!.code, 'Eve');
+  const host = new TestHost(quizClient(app.url));
+  try {
+    await assert.rejects(host.hello(app.demo!.liveId, 'guess-the-password'), /wrong host password/);
+    const command = await player.client.emitWithAck('host:command', { command: 'show', index: 0 });
+    assert.deepEqual(command, { ok: false, error: 'say host:hello with the host password first' });
+    assert.equal(player.state!.stage, null, 'nothing was shown');
+    await host.hello(app.demo!.liveId, HOST_PASSWORD);
+    await assert.rejects(host.command({ command: 'open' }), /open: no question is shown/);
+    await assert.rejects(host.command({ command: 'launch' } as never), /unknown command/);
+    await assert.rejects(host.command({ command: 'show', index: 99 }), /no question 99/);
+  } finally {
+    player.client.close();
+    host.client.close();
+    await app.dispose();
+  }
+});
+
+test('bad player input gets clear errors: nicknames, codes, answers', { timeout: 20_000 }, async () => {
+  const app = await startTestApp();
+  const client = quizClient(app.url);
+  try {
+    const bad = async (request: unknown) => {
+      const reply = await client.emitWithAck('join', request as never);
+      return reply.ok ? 'joined' : reply.error;
+    };
+    assert.match(await bad({ code: 'ZZZZZZ', nickname: 'Ann' }), /no quiz has this code/);
+    assert.match(await bad({ code: app.demo!.code, nickname: '' }), /nickname is empty/);
+    assert.match(await bad({ code: app.demo!.code, nickname: 'x'.repeat(21) }), /longer than 20/);
+    assert.match(await bad({ code: app.demo!.code, nickname: '<script>' }), /may only contain/);
+    assert.match(await bad(null), /no quiz has this code/);
+    const { player } = await joinAs(app.url, app.demo!.code.toLowerCase(), 'Ann');
+    assert.match(await bad({ code: app.demo!.code, nickname: 'ANN' }), /taken/);
+    const submit = (request: unknown) => player.client.emitWithAck('submit', request as never);
+    assert.deepEqual(await submit({ questionIndex: 0, answer: 'x'.repeat(201), clientSubmissionId: 'a' }), {
+      accepted: false,
+      reason: 'invalid-answer',
+      message: 'answer: an answer has at most 200 characters',
+    });
+    assert.equal(((await submit('nonsense')) as { reason: string }).reason, 'invalid-answer');
+    const stranger = await client.emitWithAck('submit', { questionIndex: 0, answer: 1, clientSubmissionId: 'b' });
+    assert.deepEqual(stranger, { accepted: false, reason: 'not-joined', message: 'join the quiz first' });
+    player.client.close();
+  } finally {
+    client.close();
+    await app.dispose();
+  }
+});

@@ -1,0 +1,274 @@
+import { LiveSession, randomDelay } from '../domain/live-session.js';
+import { validateNickname } from '../domain/nickname.js';
+import { generateSecret, hashSecret, StoreError, type LiveSessionRecord, type QuizStore } from '../store/store.js';
+import type { CommandReply, HostCommand, HostState, JoinRequest, PlayerView, PublicState, SubmitReply } from '../shared/protocol.js';
+import { encodeAnswer, loadLiveSession, saveLiveSession } from './persistence.js';
+import type { SubmissionWriter } from './submission-writer.js';
+import { hostState, playerView, publicState, Standings, type Presence, type RoomIdentity } from './views.js';
+import { parseCommand, parseSubmit } from './requests.js';
+
+/** Where a room's pushes go; the realtime layer implements it on the baro server. */
+export interface RoomOutlet {
+  toPlayers(state: PublicState): void;
+  toHosts(state: HostState): void;
+  toPlayer(playerId: string, view: PlayerView): void;
+  /** Players with at least one open session, who get their own view after a close. */
+  connectedPlayers(): Iterable<string>;
+  presence(playerId: string): Presence;
+  hasHosts(): boolean;
+}
+
+export interface RoomOptions {
+  store: QuizStore;
+  writer: SubmissionWriter;
+  record: LiveSessionRecord;
+  session: LiveSession;
+  joinUrl: string;
+  now?: () => number;
+  random?: () => number;
+  /** The range of the random delay before submissions open. Default 1–5 s. */
+  randomDelayMs?: { min: number; max: number };
+}
+
+export type SeatResult = { ok: true; playerId: string; secret: string } | { ok: false; error: string };
+
+const NO_OUTLET: RoomOutlet = {
+  toPlayers() {},
+  toHosts() {},
+  toPlayer() {},
+  connectedPlayers: () => [],
+  presence: () => ({ connected: false, rttMs: null, transport: null }),
+  hasHosts: () => false,
+};
+
+/**
+ * One live session at run time: applies host commands and answers to the domain, stores them,
+ * runs the open/countdown timers and pushes what changed. The domain decides; the store makes it
+ * durable before anyone is told.
+ */
+export class LiveRoom {
+  readonly id: string;
+  readonly code: string;
+  readonly identity: RoomIdentity;
+  #session: LiveSession;
+  #outlet: RoomOutlet = NO_OUTLET;
+  #version = 0;
+  #openTimer?: NodeJS.Timeout;
+  #deadlineTimer?: NodeJS.Timeout;
+  #hostTimer?: NodeJS.Timeout;
+  readonly #store: QuizStore;
+  readonly #writer: SubmissionWriter;
+  readonly #record: LiveSessionRecord;
+  readonly #now: () => number;
+  readonly #random: () => number;
+  readonly #delay: { min: number; max: number };
+
+  constructor(options: RoomOptions) {
+    this.#store = options.store;
+    this.#writer = options.writer;
+    this.#record = options.record;
+    this.#session = options.session;
+    this.#now = options.now ?? Date.now;
+    this.#random = options.random ?? Math.random;
+    this.#delay = options.randomDelayMs ?? { min: 1000, max: 5000 };
+    this.id = options.record.id;
+    this.code = options.record.code;
+    this.identity = { liveId: this.id, code: this.code, joinUrl: options.joinUrl };
+    this.#armTimers();
+  }
+
+  get session(): LiveSession {
+    return this.#session;
+  }
+
+  connect(outlet: RoomOutlet): void {
+    this.#outlet = outlet;
+  }
+
+  // ---- views ---------------------------------------------------------------------------------
+
+  publicState(): PublicState {
+    return publicState(this.#session, this.identity, new Standings(this.#session), this.#now(), this.#version);
+  }
+
+  hostState(): HostState {
+    return hostState(this.#session, this.identity, new Standings(this.#session), (id) => this.#outlet.presence(id), this.#now(), this.#version);
+  }
+
+  playerView(playerId: string): PlayerView | null {
+    return playerView(this.#session, playerId, new Standings(this.#session));
+  }
+
+  // ---- players -------------------------------------------------------------------------------
+
+  join(request: JoinRequest): SeatResult {
+    if (this.#session.phase === 'finished') return { ok: false, error: 'this quiz is over' };
+    const checked = validateNickname(request?.nickname);
+    if (!checked.ok) return { ok: false, error: checked.reason };
+    const secret = generateSecret();
+    let playerId: string;
+    try {
+      playerId = this.#store.addPlayer({ liveSessionId: this.id, nickname: checked.nickname, secretHash: hashSecret(secret) }).id;
+    } catch (error) {
+      if (error instanceof StoreError && error.code === 'conflict') return { ok: false, error: `the nickname "${checked.nickname}" is taken: choose another` };
+      throw error;
+    }
+    const joined = this.#session.join(playerId, checked.nickname, this.#now());
+    if (!joined.ok) return { ok: false, error: joined.reason };
+    this.scheduleHostPush();
+    return { ok: true, playerId, secret };
+  }
+
+  /** The seat's owner coming back (reload, another device): proven by the secret. */
+  rejoin(playerId: unknown, secret: unknown): boolean {
+    if (typeof playerId !== 'string' || typeof secret !== 'string' || secret.length > 200) return false;
+    const player = this.#store.findPlayerBySecretHash(this.id, hashSecret(secret));
+    return player !== undefined && player.id === playerId && this.#session.findPlayer(playerId) !== undefined;
+  }
+
+  /** Resolves once the answer is stored (or refused); the reply is what the player is told. */
+  async submit(playerId: string, raw: unknown): Promise<SubmitReply> {
+    const request = parseSubmit(raw);
+    if (!request.ok) return { accepted: false, reason: 'invalid-answer', message: request.error };
+    const { questionIndex, answer, clientSubmissionId } = request.value;
+    const result = this.#session.submit(playerId, questionIndex, answer, clientSubmissionId, this.#now());
+    if (!result.accepted) return { accepted: false, reason: result.reason, message: result.message };
+    if (result.duplicate) {
+      // The original may still be in the batch being written: answer only once it is stored.
+      await this.#writer.settled();
+      return { accepted: true, ticket: result.ticket, correct: result.correct, attempt: result.attempt, duplicate: true, at: result.at };
+    }
+    try {
+      const stored = await this.#writer.write({
+        liveSessionId: this.id,
+        playerId,
+        questionIndex,
+        answer: encodeAnswer(answer),
+        clientSubmissionId,
+        correct: result.correct,
+        points: 0,
+      });
+      if (stored.submission.ticket !== result.ticket) throw new Error(`ticket ${result.ticket} was stored as ${stored.submission.ticket}`);
+    } catch (error) {
+      // The store is the truth: forget what it did not keep, and tell the player.
+      console.error(`quiz ${this.code}: an answer could not be stored:`, error);
+      this.#reload();
+      return { accepted: false, reason: 'server-error', message: 'the answer could not be saved: please send it again' };
+    }
+    this.#pushPlayer(playerId);
+    this.scheduleHostPush();
+    return { accepted: true, ticket: result.ticket, correct: result.correct, attempt: result.attempt, duplicate: false, at: result.at };
+  }
+
+  // ---- host ----------------------------------------------------------------------------------
+
+  command(raw: unknown): CommandReply {
+    const parsed = parseCommand(raw);
+    if (!parsed.ok) return parsed;
+    const command: HostCommand = parsed.value;
+    const now = this.#now();
+    const s = this.#session;
+    let result: { ok: true } | { ok: false; reason: string };
+    switch (command.command) {
+      case 'show':
+        result = s.show(command.index, now);
+        break;
+      case 'open': {
+        const delayMs = command.delayMs === 'random' ? randomDelay(this.#delay.min, this.#delay.max, this.#random) : (command.delayMs ?? 0);
+        result = s.open(now, { delayMs, ...(command.timeLimitMs === undefined ? {} : { timeLimitMs: command.timeLimitMs }) });
+        break;
+      }
+      case 'close':
+        result = s.close(now);
+        break;
+      case 'next':
+        result = s.next(now);
+        break;
+      case 'finish':
+        result = s.finish(now);
+        break;
+      case 'regrade':
+        result = this.#regrade(command.questionIndex, command.answer);
+        break;
+    }
+    if (!result.ok) return { ok: false, error: result.reason };
+    saveLiveSession(this.#store, this.id, s);
+    this.#armTimers();
+    // Opening is the moment that must reach everyone fastest: it carries only the shared state.
+    this.#changed(command.command !== 'open');
+    return { ok: true };
+  }
+
+  #regrade(questionIndex: number, answer: string): { ok: true } | { ok: false; reason: string } {
+    const result = this.#session.regrade(questionIndex, answer);
+    if (!result.ok) return result;
+    const grades = this.#session.submissionsAt(questionIndex).map((x) => ({ ticket: x.ticket, correct: x.correct, points: 0 }));
+    this.#store.gradeSubmissions(this.id, grades);
+    return { ok: true };
+  }
+
+  /** Timers follow the domain state, so a restored room picks up a pending open or countdown. */
+  #armTimers(): void {
+    clearTimeout(this.#openTimer);
+    clearTimeout(this.#deadlineTimer);
+    const index = this.#session.currentIndex;
+    if (index === null || this.#session.phase !== 'ongoing') return;
+    const q = this.#session.questionState(index)!;
+    if (q.stage !== 'open') return;
+    const now = this.#now();
+    if (q.opensAt !== null && q.opensAt > now) {
+      // The players learn that answers are open at the instant they are, never earlier.
+      this.#openTimer = setTimeout(() => this.#changed(false), q.opensAt - now);
+    }
+    if (q.deadline !== null) {
+      this.#deadlineTimer = setTimeout(() => this.command({ command: 'close' }), Math.max(0, q.deadline - now));
+    }
+  }
+
+  /** Pushes a new state to everyone; `personal`: every player also gets their own view (placement, answers). */
+  #changed(personal: boolean): void {
+    this.#version++;
+    const standings = new Standings(this.#session);
+    const now = this.#now();
+    this.#outlet.toPlayers(publicState(this.#session, this.identity, standings, now, this.#version));
+    if (personal) {
+      for (const playerId of this.#outlet.connectedPlayers()) {
+        const view = playerView(this.#session, playerId, standings);
+        if (view) this.#outlet.toPlayer(playerId, view);
+      }
+    }
+    this.#pushHost(standings);
+  }
+
+  #pushPlayer(playerId: string): void {
+    const view = this.playerView(playerId);
+    if (view) this.#outlet.toPlayer(playerId, view);
+  }
+
+  #pushHost(standings = new Standings(this.#session)): void {
+    clearTimeout(this.#hostTimer);
+    this.#hostTimer = undefined;
+    if (!this.#outlet.hasHosts()) return;
+    this.#outlet.toHosts(hostState(this.#session, this.identity, standings, (id) => this.#outlet.presence(id), this.#now(), this.#version));
+  }
+
+  /**
+   * Joins, answers and latency changes reach the host at most every 100 ms plus 1 ms per 20
+   * players: the host view of 10,000 players is large and must not be rebuilt for every answer.
+   */
+  scheduleHostPush(): void {
+    if (this.#hostTimer !== undefined || !this.#outlet.hasHosts()) return;
+    this.#hostTimer = setTimeout(() => this.#pushHost(), 100 + Math.floor(this.#session.playerCount / 20));
+  }
+
+  #reload(): void {
+    const quiz = this.#session.quiz;
+    this.#session = loadLiveSession(this.#store, this.#record, quiz);
+  }
+
+  dispose(): void {
+    clearTimeout(this.#openTimer);
+    clearTimeout(this.#deadlineTimer);
+    clearTimeout(this.#hostTimer);
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * The quiz over baro: who each session is (a player's seat or a host), which rooms it is in, and
+ * the events of `shared/protocol.ts`. Rooms: `players:<liveId>` and `host:<liveId>`.
+ */
+import type { BaroServer, Session } from 'baro';
+import type { ClientToServer, ServerToClient } from '../shared/protocol.js';
+import type { HostAuth } from './host-auth.js';
+import type { LiveRoom, RoomOutlet } from './live-room.js';
+import type { LiveRooms } from './live-rooms.js';
+import type { Presence } from './views.js';
+
+/** The shared, client-style event maps in the server's Socket.IO style: `(data, ack) => void`. */
+type Acked<M> = {
+  [K in keyof M]: M[K] extends (data: infer D) => infer R ? (data: D, ack: (reply: R) => void) => void : (data: M[K]) => void;
+};
+export type QuizServer = BaroServer<Acked<ClientToServer>, Acked<ServerToClient>>;
+type QuizSession = Session<Acked<ClientToServer>, Acked<ServerToClient>>;
+
+const SERVER_ERROR = { ok: false, error: 'the server could not do this: try again' } as const;
+
+interface Seat {
+  room: LiveRoom;
+  playerId: string;
+}
+
+export interface RealtimeOptions {
+  /** How often each player is pinged to measure their round trip. Default 5 s. */
+  pingIntervalMs?: number;
+}
+
+export class QuizRealtime {
+  readonly #server: QuizServer;
+  readonly #rooms: LiveRooms;
+  readonly #auth: HostAuth;
+  /** liveId → playerId → the sessions of that seat (a player may have two tabs open). */
+  readonly #seats = new Map<string, Map<string, Set<QuizSession>>>();
+  readonly #hosts = new Map<string, Set<QuizSession>>();
+  readonly #seatOf = new WeakMap<QuizSession, Seat>();
+  readonly #rtt = new WeakMap<QuizSession, number>();
+  readonly #pingTimer: NodeJS.Timeout;
+
+  constructor(server: QuizServer, rooms: LiveRooms, auth: HostAuth, options: RealtimeOptions = {}) {
+    this.#server = server;
+    this.#rooms = rooms;
+    this.#auth = auth;
+    rooms.onRoom((room) => room.connect(this.#outlet(room)));
+    server.on('connection', (session) => this.#accept(session));
+    const interval = options.pingIntervalMs ?? 5000;
+    this.#pingTimer = setInterval(() => this.#pingAll(interval), interval);
+    this.#pingTimer.unref();
+  }
+
+  close(): void {
+    clearInterval(this.#pingTimer);
+  }
+
+  #accept(session: QuizSession): void {
+    session.on('join', (request, ack) => {
+      const room = this.#rooms.byCode(request?.code);
+      if (!room) return ack({ ok: false, error: 'no quiz has this code: check it with the host' });
+      if (this.#seatOf.has(session)) return ack({ ok: false, error: 'this connection has already joined' });
+      const result = this.#guard(() => room.join(request), SERVER_ERROR);
+      if (!result.ok) return ack(result);
+      this.#seat(session, room, result.playerId);
+      ack({ ok: true, liveId: room.id, playerId: result.playerId, secret: result.secret, state: room.publicState(), you: room.playerView(result.playerId)! });
+    });
+
+    session.on('rejoin', (request, ack) => {
+      const room = this.#rooms.byCode(request?.code);
+      if (!room || !this.#guard(() => room.rejoin(request?.playerId, request?.secret), false)) {
+        return ack({ ok: false, error: 'this seat is not known here: join again' });
+      }
+      const previous = this.#seatOf.get(session);
+      if (previous && (previous.room !== room || previous.playerId !== request.playerId)) this.#unseat(session);
+      this.#seat(session, room, request.playerId);
+      ack({ ok: true, liveId: room.id, playerId: request.playerId, secret: request.secret, state: room.publicState(), you: room.playerView(request.playerId)! });
+    });
+
+    session.on('submit', (request, ack) => {
+      const seat = this.#seatOf.get(session);
+      if (!seat) return ack({ accepted: false, reason: 'not-joined', message: 'join the quiz first' });
+      seat.room.submit(seat.playerId, request).then(ack, (error: unknown) => {
+        console.error('quiz: submit failed:', error);
+        ack({ accepted: false, reason: 'server-error', message: 'the answer could not be saved: please send it again' });
+      });
+    });
+
+    session.on('host:hello', (request, ack) => {
+      if (!this.#auth.check(request?.password)) return ack({ ok: false, error: 'wrong host password' });
+      const room = typeof request.liveId === 'string' ? this.#guard(() => this.#rooms.get(request.liveId), undefined) : undefined;
+      if (!room) return ack({ ok: false, error: 'no live session with this id' });
+      session.data.hostOf = room.id;
+      session.join(`host:${room.id}`);
+      let hosts = this.#hosts.get(room.id);
+      if (!hosts) this.#hosts.set(room.id, (hosts = new Set()));
+      hosts.add(session);
+      ack({ ok: true, state: room.hostState() });
+    });
+
+    session.on('host:command', (command, ack) => {
+      const liveId = session.data.hostOf;
+      const room = typeof liveId === 'string' ? this.#rooms.get(liveId) : undefined;
+      if (!room) return ack({ ok: false, error: 'say host:hello with the host password first' });
+      ack(this.#guard(() => room.command(command), SERVER_ERROR));
+    });
+
+    const changed = () => this.#seatOf.get(session)?.room.scheduleHostPush();
+    session.on('online', changed);
+    session.on('offline', changed);
+    session.on('transport', changed);
+    session.on('disconnect', () => {
+      this.#unseat(session);
+      const liveId = session.data.hostOf;
+      if (typeof liveId === 'string') this.#hosts.get(liveId)?.delete(session);
+    });
+  }
+
+  /** Runs a room operation; a store failure becomes `fallback` (an error reply) instead of a crash. */
+  #guard<T, F>(operation: () => T, fallback: F): T | F {
+    try {
+      return operation();
+    } catch (error) {
+      console.error('quiz: operation failed:', error);
+      return fallback;
+    }
+  }
+
+  #seat(session: QuizSession, room: LiveRoom, playerId: string): void {
+    this.#seatOf.set(session, { room, playerId });
+    session.join(`players:${room.id}`);
+    let seats = this.#seats.get(room.id);
+    if (!seats) this.#seats.set(room.id, (seats = new Map()));
+    let sessions = seats.get(playerId);
+    if (!sessions) seats.set(playerId, (sessions = new Set()));
+    sessions.add(session);
+    room.scheduleHostPush();
+  }
+
+  #unseat(session: QuizSession): void {
+    const seat = this.#seatOf.get(session);
+    if (!seat) return;
+    this.#seatOf.delete(session);
+    session.leave(`players:${seat.room.id}`);
+    const seats = this.#seats.get(seat.room.id);
+    const sessions = seats?.get(seat.playerId);
+    sessions?.delete(session);
+    if (sessions?.size === 0) seats!.delete(seat.playerId);
+    seat.room.scheduleHostPush();
+  }
+
+  #outlet(room: LiveRoom): RoomOutlet {
+    const players = this.#server.to(`players:${room.id}`);
+    const hosts = this.#server.to(`host:${room.id}`);
+    const sessionsOf = (playerId: string) => this.#seats.get(room.id)?.get(playerId) ?? new Set<QuizSession>();
+    return {
+      toPlayers: (state) => players.emit('state', state),
+      // A host that falls behind needs only the newest view.
+      toHosts: (state) => hosts.emit('host:state', state, { latest: 'host:state' }),
+      toPlayer: (playerId, view) => {
+        for (const session of sessionsOf(playerId)) session.emit('you', view);
+      },
+      connectedPlayers: () => this.#seats.get(room.id)?.keys() ?? [],
+      presence: (playerId) => this.#presence(sessionsOf(playerId)),
+      hasHosts: () => (this.#hosts.get(room.id)?.size ?? 0) > 0,
+    };
+  }
+
+  #presence(sessions: Set<QuizSession>): Presence {
+    let best: Presence = { connected: false, rttMs: null, transport: null };
+    for (const session of sessions) {
+      if (!session.connected && best.connected) continue;
+      best = { connected: session.connected, rttMs: this.#rtt.get(session) ?? best.rttMs, transport: session.transport };
+    }
+    return best;
+  }
+
+  /** Round trips measured by the server, over whatever transport each player has. */
+  #pingAll(timeout: number): void {
+    for (const [liveId, seats] of this.#seats) {
+      const room = this.#rooms.get(liveId);
+      for (const sessions of seats.values()) {
+        for (const session of sessions) {
+          if (!session.connected) continue;
+          const sent = Date.now();
+          session.emitWithAck('ping', { t: sent }, { timeout }).then(
+            () => {
+              this.#rtt.set(session, Date.now() - sent);
+              room?.scheduleHostPush();
+            },
+            () => {},
+          );
+        }
+      }
+    }
+  }
+}

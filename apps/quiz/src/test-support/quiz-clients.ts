@@ -1,0 +1,128 @@
+/** Real baro clients speaking the quiz protocol, for tests and the benchmark's simulated players. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, type BaroClient, type TransportName } from '@baro/client';
+import { WebSocket } from 'baro';
+import { startQuizApp, type QuizApp, type QuizAppOptions } from '../quiz-app.js';
+import type { ClientToServer, HostState, PlayerView, PublicState, ServerToClient } from '../shared/protocol.js';
+
+export type QuizClient = BaroClient<ServerToClient, ClientToServer>;
+export const HOST_PASSWORD = 'test-host-password';
+
+export function quizClient(url: string, transports?: readonly TransportName[]): QuizClient {
+  const client = connect<ServerToClient, ClientToServer>(url, {
+    WebSocket: WebSocket as never,
+    ...(transports ? { transports } : {}),
+    pollInterval: 50,
+    reconnect: { initialDelay: 50, maxDelay: 500 },
+  });
+  client.on('ping', (_data, ack) => ack({}));
+  return client;
+}
+
+/** Waits until `predicate` holds for a value the callback is given, or fails after `timeoutMs`. */
+export function waitFor<T>(subscribe: (listener: (value: T) => void) => void, predicate: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const timer = setTimeout(() => {
+      done = true;
+      reject(new Error(`condition not met within ${timeoutMs} ms`));
+    }, timeoutMs);
+    subscribe((value) => {
+      if (done || !predicate(value)) return;
+      done = true;
+      clearTimeout(timer);
+      resolve(value);
+    });
+  });
+}
+
+export class TestPlayer {
+  state: PublicState | null = null;
+  you: PlayerView | null = null;
+  readonly states: PublicState[] = [];
+  readonly #listeners = new Set<() => void>();
+
+  constructor(readonly client: QuizClient) {
+    client.on('state', (state) => {
+      if (this.state && state.version < this.state.version) return;
+      this.state = state;
+      this.states.push(state);
+      this.#changed();
+    });
+    client.on('you', (you) => {
+      this.you = you;
+      this.#changed();
+    });
+  }
+
+  #changed(): void {
+    for (const listener of this.#listeners) listener();
+  }
+
+  /** Resolves when the player's state satisfies `predicate`. */
+  until(predicate: (player: TestPlayer) => boolean, timeoutMs = 5000): Promise<TestPlayer> {
+    if (predicate(this)) return Promise.resolve(this);
+    return waitFor<TestPlayer>((listener) => this.#listeners.add(() => listener(this)), predicate, timeoutMs);
+  }
+}
+
+export class TestHost {
+  state: HostState | null = null;
+  readonly #listeners = new Set<() => void>();
+
+  constructor(readonly client: QuizClient) {
+    client.on('host:state', (state) => {
+      this.state = state;
+      for (const listener of this.#listeners) listener();
+    });
+  }
+
+  async hello(liveId: string, password = HOST_PASSWORD): Promise<void> {
+    const reply = await this.client.emitWithAck('host:hello', { liveId, password });
+    if (!reply.ok) throw new Error(reply.error);
+    this.state = reply.state;
+  }
+
+  async command(command: Parameters<ClientToServer['host:command']>[0]): Promise<void> {
+    const reply = await this.client.emitWithAck('host:command', command);
+    if (!reply.ok) throw new Error(`${command.command}: ${reply.error}`);
+  }
+
+  until(predicate: (state: HostState) => boolean, timeoutMs = 5000): Promise<HostState> {
+    if (this.state && predicate(this.state)) return Promise.resolve(this.state);
+    return waitFor<HostState>((listener) => this.#listeners.add(() => this.state && listener(this.state)), predicate, timeoutMs);
+  }
+}
+
+export async function joinAs(url: string, code: string, nickname: string, transports?: readonly TransportName[]) {
+  const player = new TestPlayer(quizClient(url, transports));
+  const reply = await player.client.emitWithAck('join', { code, nickname });
+  if (!reply.ok) throw new Error(reply.error);
+  player.state ??= reply.state;
+  player.you ??= reply.you;
+  return { player, seat: reply };
+}
+
+/** A quiz server on 127.0.0.1 with its SQLite file in a fresh temporary folder. */
+export async function startTestApp(options: QuizAppOptions = {}): Promise<QuizApp & { dir: string; restart(): Promise<QuizApp>; dispose(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'baro-quiz-'));
+  const base = { host: '127.0.0.1', port: 0, dbPath: join(dir, 'quiz.db'), hostPassword: HOST_PASSWORD, ...options };
+  let app = await startQuizApp(base);
+  const handle = {
+    ...app,
+    dir,
+    async restart() {
+      const port = Number(new URL(app.url).port);
+      await app.close();
+      app = await startQuizApp({ ...base, port });
+      return app;
+    },
+    async dispose() {
+      await app.close().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return handle;
+}
