@@ -11,12 +11,13 @@ const { values } = parseArgs({
     db: { type: 'string', default: process.env.QUIZ_DB ?? 'data/quiz.db' },
     'public-url': { type: 'string' },
     transports: { type: 'string' },
+    'sessions-per-address': { type: 'string', default: '1000' },
     help: { type: 'boolean', default: false },
   },
 });
 
 if (values.help) {
-  console.log(`Usage: npm start -- [--port 3000] [--host 0.0.0.0] [--db data/quiz.db] [--public-url http://192.168.0.10:3000] [--transports sse,long-polling]
+  console.log(`Usage: npm start -- [--port 3000] [--host 0.0.0.0] [--db data/quiz.db] [--public-url http://192.168.0.10:3000] [--transports sse,long-polling] [--sessions-per-address 1000]
 The host password comes from QUIZ_HOST_PASSWORD, else from <db>.host-password (created on first start).`);
   process.exit(0);
 }
@@ -27,6 +28,7 @@ const app = await startQuizApp({
   dbPath: values.db,
   ...(values['public-url'] ? { publicUrl: values['public-url'].replace(/\/$/, '') } : {}),
   ...(values.transports ? { transports: values.transports.split(',') as TransportName[] } : {}),
+  sessionsPerAddress: Number(values['sessions-per-address']),
   logger: false,
 });
 

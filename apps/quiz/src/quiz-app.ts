@@ -42,6 +42,8 @@ export interface QuizAppOptions {
   demo?: boolean;
   randomDelayMs?: { min: number; max: number };
   pingIntervalMs?: number;
+  /** Sessions from one address (a classroom behind one NAT shares it). Default 1,000. */
+  sessionsPerAddress?: number;
   /** Fastify request logging. Default false. */
   logger?: boolean;
 }
@@ -69,7 +71,11 @@ export async function startQuizApp(options: QuizAppOptions = {}): Promise<QuizAp
   // Connections left once baro has told its clients to come back later (long-polls, keep-alive
   // fetches) are closed with the server rather than waited for.
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: 2 * 1024 * 1024, forceCloseConnections: true });
-  const baro: QuizServer = new BaroServer({ server: app.server, ...(options.transports ? { transports: options.transports } : {}) });
+  const baro: QuizServer = new BaroServer({
+    server: app.server,
+    sessionsPerAddress: options.sessionsPerAddress ?? 1000,
+    ...(options.transports ? { transports: options.transports } : {}),
+  });
   let publicUrl = options.publicUrl ?? '';
   const rooms = new LiveRooms(store, { publicUrl: () => publicUrl, randomDelayMs: options.randomDelayMs });
   const realtime = new QuizRealtime(baro, rooms, auth, { pingIntervalMs: options.pingIntervalMs });
