@@ -1,0 +1,178 @@
+/**
+ * The live quiz as people use it: one host page and three player pages in real Chromium, against
+ * the real server. Screenshots of every view land in `test-artifacts/quiz/`.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '@baro/testing';
+import { HOST_PASSWORD, startTestApp } from '../test-support/quiz-clients.js';
+import type { QuizAppOptions } from '../quiz-app.js';
+
+const ARTIFACTS = fileURLToPath(new URL('../../../../test-artifacts/quiz/', import.meta.url));
+const id = (testId: string) => `[data-testid="${testId}"]`;
+
+let browser: Browser;
+before(async () => {
+  browser = await launchChromium();
+  mkdirSync(ARTIFACTS, { recursive: true });
+});
+after(() => browser?.close());
+
+async function openPage(url: string, viewport = { width: 390, height: 844 }): Promise<Page> {
+  // A context per person: their own localStorage, as on their own phone.
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  await page.goto(url);
+  return page;
+}
+
+async function hostPage(app: { url: string; demo: { liveId: string } | null }): Promise<Page> {
+  const page = await openPage(`${app.url}/host#password=${encodeURIComponent(HOST_PASSWORD)}`, { width: 1280, height: 900 });
+  await page.waitForSelector(id('quiz-list'));
+  await page.goto(`${app.url}/host/live/${app.demo!.liveId}`);
+  await page.waitForSelector(id('host-join-code'));
+  return page;
+}
+
+async function playerPage(url: string, code: string, nickname: string, query = ''): Promise<Page> {
+  const page = await openPage(`${url}/join/${code}${query}`);
+  await page.fill(id('nickname-input'), nickname);
+  await page.click(id('join-button'));
+  await page.waitForSelector(`${id('player-view')}[data-phase]`);
+  return page;
+}
+
+// Page-side expressions are strings: this project compiles for Node, without DOM types.
+const waitForCount = (page: Page, testId: string, count: number) =>
+  page.waitForFunction(`document.querySelectorAll('[data-testid="${testId}"]').length === ${count}`);
+const stageOf = (page: Page, testId: string) => page.getAttribute(id(testId), 'data-stage');
+const submitEnabled = (page: Page) => page.isEnabled(id('submit-button'));
+const waitSubmitEnabled = (page: Page) => page.waitForSelector(`${id('submit-button')}:not([disabled])`);
+const waitSubmitDisabled = (page: Page) => page.waitForSelector(`${id('submit-button')}[disabled]`);
+
+async function transportOf(page: Page): Promise<string | null> {
+  await page.waitForSelector(`${id('connection-status')}[data-state="open"]`);
+  return page.getAttribute(id('connection-status'), 'data-transport');
+}
+
+async function playQuestion(host: Page, players: Page[], order: number[], shotPrefix?: string): Promise<void> {
+  await host.click(id('show-button'));
+  for (const page of players) await page.waitForSelector(`${id('player-view')}[data-stage="shown"]`);
+  // Everyone picks an answer while the question is only shown: the button stays off.
+  for (const page of players) await page.click(id('option-2'));
+  for (const page of players) assert.equal(await submitEnabled(page), false, 'submit is disabled before open');
+  if (shotPrefix) await players[0].screenshot({ path: `${ARTIFACTS}${shotPrefix}-player-shown.png` });
+
+  await host.click(id('open-button'));
+  // No player does anything: the pushed "open" alone turns every button on.
+  await Promise.all(players.map(waitSubmitEnabled));
+  if (shotPrefix) await players[0].screenshot({ path: `${ARTIFACTS}${shotPrefix}-player-open.png` });
+
+  for (const index of order) {
+    await players[index].click(id('submit-button'));
+    await players[index].waitForSelector(`${id('submit-feedback')}:has-text("ticket")`);
+  }
+  await waitForCount(host, 'ranking-row', order.length);
+  if (shotPrefix) await host.screenshot({ path: `${ARTIFACTS}${shotPrefix}-host-open.png`, fullPage: true });
+
+  await host.click(id('close-button'));
+  await Promise.all(players.map(waitSubmitDisabled));
+  for (const page of players) await page.waitForSelector(id('reveal'));
+}
+
+async function withApp(options: QuizAppOptions, body: (app: Awaited<ReturnType<typeof startTestApp>>) => Promise<void>) {
+  const app = await startTestApp(options);
+  try {
+    await body(app);
+  } finally {
+    await app.dispose();
+  }
+}
+
+test('host and three players: buttons turn on by themselves, the ranking is the order of acceptance, close turns them off', { timeout: 90_000 }, async () => {
+  await withApp({ pingIntervalMs: 1000 }, async (app) => {
+    const host = await hostPage(app);
+    const code = app.demo!.code;
+    assert.equal(await host.textContent(id('host-join-code')), code);
+    const players = [await playerPage(app.url, code, 'Ana'), await playerPage(app.url, code, 'Bo'), await playerPage(app.url, code, 'Cy')];
+    await waitForCount(host, 'player-row', 3);
+    await host.screenshot({ path: `${ARTIFACTS}lobby-host.png`, fullPage: true });
+    await players[0].screenshot({ path: `${ARTIFACTS}lobby-player.png` });
+    for (const page of players) assert.equal(await transportOf(page), 'websocket');
+
+    await playQuestion(host, players, [2, 0, 1], 'q1');
+    const ranking = await host.$$eval(id('ranking-row'), (rows) => rows.map((r) => [r.getAttribute('data-nickname'), Number(r.getAttribute('data-ticket'))]));
+    assert.deepEqual(ranking, [
+      ['Cy', 1],
+      ['Ana', 2],
+      ['Bo', 3],
+    ]);
+    assert.match((await players[2].textContent(id('placement')))!, /1/);
+    assert.match((await players[1].textContent(id('placement')))!, /3/);
+    await players[2].screenshot({ path: `${ARTIFACTS}q1-player-closed.png` });
+    await host.screenshot({ path: `${ARTIFACTS}q1-host-closed.png`, fullPage: true });
+
+    // Latency is measured per player and shown to the host.
+    await host.waitForFunction(`[...document.querySelectorAll('[data-testid="player-rtt"]')].every((cell) => /\\d+\\s*ms/.test(cell.textContent))`, null, {
+      timeout: 15_000,
+    });
+
+    await host.click(id('finish-button'));
+    for (const page of players) await page.waitForSelector(id('final-results'));
+    await players[0].screenshot({ path: `${ARTIFACTS}final-player.png` });
+    await host.screenshot({ path: `${ARTIFACTS}final-host.png`, fullPage: true });
+  });
+});
+
+test('with WebSocket blocked the quiz runs on SSE and long-polling', { timeout: 90_000 }, async () => {
+  await withApp({ transports: ['sse', 'long-polling', 'polling'], pingIntervalMs: 1000 }, async (app) => {
+    const host = await hostPage(app);
+    const code = app.demo!.code;
+    const players = [await playerPage(app.url, code, 'Ana'), await playerPage(app.url, code, 'Bo'), await playerPage(app.url, code, 'Cy', '?transports=websocket,long-polling')];
+    assert.deepEqual(await Promise.all(players.map(transportOf)), ['sse', 'sse', 'long-polling']);
+    await waitForCount(host, 'player-row', 3);
+    await playQuestion(host, players, [1, 2, 0], 'fallback');
+    const ranking = await host.$$eval(id('ranking-row'), (rows) => rows.map((r) => r.getAttribute('data-nickname')));
+    assert.deepEqual(ranking, ['Bo', 'Cy', 'Ana']);
+  });
+});
+
+test('a player who reloads mid-question is back in the same seat and can still answer; the host page survives a reload', { timeout: 90_000 }, async () => {
+  await withApp({ pingIntervalMs: 1000 }, async (app) => {
+    const host = await hostPage(app);
+    const code = app.demo!.code;
+    const players = [await playerPage(app.url, code, 'Ana'), await playerPage(app.url, code, 'Bo'), await playerPage(app.url, code, 'Cy')];
+    await host.click(id('show-button'));
+    await host.click(id('open-button'));
+    await Promise.all(players.map(waitSubmitEnabled));
+    await players[0].click(id('option-1'));
+    await players[0].click(id('submit-button'));
+    await players[0].waitForSelector(`${id('submit-feedback')}:has-text("ticket")`);
+
+    await players[1].reload();
+    await players[1].waitForSelector(`${id('player-view')}[data-stage="open"]`);
+    assert.equal(await players[1].isVisible(id('nickname-input')), false, 'no second join');
+    await players[1].click(id('option-2'));
+    await waitSubmitEnabled(players[1]);
+    await players[1].click(id('submit-button'));
+    await players[1].waitForSelector(`${id('submit-feedback')}:has-text("ticket")`);
+
+    await host.reload();
+    await host.waitForSelector(`${id('host-view')}[data-stage="open"]`);
+    await waitForCount(host, 'player-row', 3);
+    assert.deepEqual(
+      await host.$$eval(id('player-row'), (rows) => rows.map((r) => r.getAttribute('data-nickname'))),
+      ['Ana', 'Bo', 'Cy'],
+      'the reload did not add a player',
+    );
+    await waitForCount(host, 'ranking-row', 1);
+    assert.equal(await host.getAttribute(id('ranking-row'), 'data-nickname'), 'Bo', 'Ana was wrong, Bo (after his reload) right');
+    await host.click(id('close-button'));
+    await Promise.all(players.map(waitSubmitDisabled));
+    assert.equal(await stageOf(players[1], 'player-view'), 'closed');
+  });
+});
