@@ -147,9 +147,10 @@ test('a player who reloads mid-question is back in the same seat and can still a
     const code = app.demo!.code;
     const players = [await playerPage(app.url, code, 'Ana'), await playerPage(app.url, code, 'Bo'), await playerPage(app.url, code, 'Cy')];
     await host.click(id('show-button'));
+    for (const page of players) await page.waitForSelector(`${id('player-view')}[data-stage="shown"]`);
+    for (const page of players) await page.click(id('option-1'));
     await host.click(id('open-button'));
     await Promise.all(players.map(waitSubmitEnabled));
-    await players[0].click(id('option-1'));
     await players[0].click(id('submit-button'));
     await players[0].waitForSelector(`${id('submit-feedback')}:has-text("ticket")`);
 

@@ -78,6 +78,7 @@ export function publicState(session: LiveSession, room: RoomIdentity, standings:
     title: quiz.title,
     mode: quiz.mode,
     phase: session.phase,
+    questionCount: quiz.questions.length,
     question: index === null ? null : publicQuestion(session, index),
     stage,
     remainingMs: stage === 'open' && q?.deadline != null ? Math.max(0, q.deadline - now) : null,

@@ -80,6 +80,7 @@ export interface PublicState {
   title: string;
   mode: QuizMode;
   phase: Phase;
+  questionCount: number;
   question: PublicQuestion | null;
   stage: Stage | null;
   /** While open with a countdown: milliseconds left when this state was sent. */

@@ -1,0 +1,118 @@
+import type { ApiError, JoinInfo, LiveSummary, QuizSummary, QuizUpload } from '../../src/shared/protocol.ts';
+import type { QuizDetail } from './host/quiz-file.ts';
+
+/** A failed API call: the HTTP status (0 when the server was not reached) and the server's error. */
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: ApiError,
+  ) {
+    super(body.error);
+  }
+
+  /** The error and its detail lines (a quiz file's errors), for display. */
+  get lines(): string[] {
+    return [this.body.error, ...(this.body.details ?? [])];
+  }
+}
+
+function isApiError(value: unknown): value is ApiError {
+  return typeof value === 'object' && value !== null && typeof (value as { error?: unknown }).error === 'string';
+}
+
+async function errorBody(response: Response): Promise<ApiError> {
+  try {
+    const body: unknown = await response.json();
+    if (isApiError(body)) return body;
+  } catch {
+    // Not JSON (a proxy's error page, say): the status line has to do.
+  }
+  return { error: `${response.status} ${response.statusText}`.trim() };
+}
+
+async function call(path: string, init: RequestInit = {}): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw new ApiFailure(0, { error: 'Could not reach the server.' });
+  }
+  if (!response.ok) throw new ApiFailure(response.status, await errorBody(response));
+  return response;
+}
+
+const sendJson = (method: string, body: unknown): RequestInit => ({
+  method,
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+const segment = encodeURIComponent;
+
+export async function fetchJoinInfo(code: string): Promise<JoinInfo> {
+  return (await call(`/api/join/${segment(code)}`)).json() as Promise<JoinInfo>;
+}
+
+/** True for the right host password, false for a wrong one; throws when the server can't say. */
+export async function checkHostPassword(password: string): Promise<boolean> {
+  try {
+    await call('/api/auth', { headers: { Authorization: `Bearer ${password}` } });
+    return true;
+  } catch (error) {
+    if (error instanceof ApiFailure && error.status === 401) return false;
+    throw error;
+  }
+}
+
+/** The host's API calls, with the password; a 401 (password changed meanwhile) signs the host out. */
+export class HostApi {
+  constructor(
+    readonly password: string,
+    private readonly onUnauthorized: () => void,
+  ) {}
+
+  async #call(path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    headers.set('Authorization', `Bearer ${this.password}`);
+    try {
+      return await call(path, { ...init, headers });
+    } catch (error) {
+      if (error instanceof ApiFailure && error.status === 401) this.onUnauthorized();
+      throw error;
+    }
+  }
+
+  async #json<T>(path: string, init?: RequestInit): Promise<T> {
+    return (await this.#call(path, init)).json() as Promise<T>;
+  }
+
+  quizzes(): Promise<QuizSummary[]> {
+    return this.#json('/api/quizzes');
+  }
+
+  quiz(id: string): Promise<QuizDetail> {
+    return this.#json(`/api/quizzes/${segment(id)}`);
+  }
+
+  /** Creates a quiz, or replaces quiz `id`. */
+  async saveQuiz(upload: QuizUpload, id?: string): Promise<void> {
+    await this.#call(id === undefined ? '/api/quizzes' : `/api/quizzes/${segment(id)}`, sendJson(id === undefined ? 'POST' : 'PUT', upload));
+  }
+
+  async deleteQuiz(id: string): Promise<void> {
+    await this.#call(`/api/quizzes/${segment(id)}`, { method: 'DELETE' });
+  }
+
+  startLive(quizId: string): Promise<LiveSummary> {
+    return this.#json(`/api/quizzes/${segment(quizId)}/live`, { method: 'POST' });
+  }
+
+  lives(): Promise<LiveSummary[]> {
+    return this.#json('/api/live');
+  }
+
+  /** A live session's CSV export (`results` or `submissions`). */
+  async csv(liveId: string, name: 'results' | 'submissions'): Promise<Blob> {
+    return (await this.#call(`/api/live/${segment(liveId)}/${name}.csv`)).blob();
+  }
+}

@@ -1,0 +1,102 @@
+import { optionLetter } from '../components/letters.ts';
+import { MAX_OPTIONS, MIN_OPTIONS, type OptionDraft, type QuestionDraft } from './quiz-draft.ts';
+
+interface Props {
+  question: QuestionDraft;
+  index: number;
+  count: number;
+  onChange: (patch: Partial<QuestionDraft>) => void;
+  onMove: (delta: -1 | 1) => void;
+  onRemove: () => void;
+}
+
+export function QuestionEditor({ question, index, count, onChange, onMove, onRemove }: Props) {
+  const id = `q${question.key}`;
+  const setOption = (at: number, patch: Partial<OptionDraft>): void =>
+    onChange({ options: question.options.map((option, i) => (i === at ? { ...option, ...patch } : option)) });
+
+  return (
+    <fieldset class="question-editor stack">
+      <legend>Question {index + 1}</legend>
+      <div class="row wrap">
+        <label class="inline">
+          Kind
+          <select value={question.type} onChange={(event) => onChange({ type: event.currentTarget.value === 'short' ? 'short' : 'choice' })}>
+            <option value="choice">Multiple choice</option>
+            <option value="short">Short answer</option>
+          </select>
+        </label>
+        <label class="inline">
+          Time limit (s)
+          <input
+            class="seconds"
+            type="number"
+            min={1}
+            max={600}
+            placeholder="none"
+            value={question.timeLimit}
+            onInput={(event) => onChange({ timeLimit: event.currentTarget.value })}
+          />
+        </label>
+        <span class="spacer" />
+        <button type="button" class="small" onClick={() => onMove(-1)} disabled={index === 0} aria-label={`Move question ${index + 1} up`}>
+          ↑
+        </button>
+        <button type="button" class="small" onClick={() => onMove(1)} disabled={index === count - 1} aria-label={`Move question ${index + 1} down`}>
+          ↓
+        </button>
+        <button type="button" class="small danger" onClick={onRemove} disabled={count === 1}>
+          Remove
+        </button>
+      </div>
+
+      <label for={`${id}-text`}>Question</label>
+      <textarea id={`${id}-text`} rows={2} value={question.text} onInput={(event) => onChange({ text: event.currentTarget.value })} />
+
+      {question.type === 'choice' ? (
+        <div class="stack tight">
+          <span class="label">Options (tick the correct ones)</span>
+          {question.options.map((option, at) => (
+            <div class="row option-row" key={at}>
+              <input
+                type="checkbox"
+                checked={option.correct}
+                onChange={(event) => setOption(at, { correct: event.currentTarget.checked })}
+                aria-label={`Option ${optionLetter(at)} is correct`}
+              />
+              <span class="letter">{optionLetter(at)}</span>
+              <input
+                class="grow"
+                value={option.text}
+                onInput={(event) => setOption(at, { text: event.currentTarget.value })}
+                aria-label={`Option ${optionLetter(at)}`}
+              />
+              <button
+                type="button"
+                class="small"
+                onClick={() => onChange({ options: question.options.filter((_, i) => i !== at) })}
+                disabled={question.options.length <= MIN_OPTIONS}
+                aria-label={`Remove option ${optionLetter(at)}`}
+              >
+                ×
+              </button>
+            </div>
+          ))}
+          <button
+            type="button"
+            class="small"
+            onClick={() => onChange({ options: [...question.options, { text: '', correct: false }] })}
+            disabled={question.options.length >= MAX_OPTIONS}
+          >
+            + Add option
+          </button>
+        </div>
+      ) : (
+        <>
+          <label for={`${id}-answers`}>Accepted answers (one per line; case and spaces are ignored)</label>
+          <textarea id={`${id}-answers`} rows={3} value={question.answers} onInput={(event) => onChange({ answers: event.currentTarget.value })} />
+        </>
+      )}
+    </fieldset>
+  );
+}

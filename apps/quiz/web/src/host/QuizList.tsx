@@ -1,0 +1,75 @@
+import { useState } from 'preact/hooks';
+import type { QuizSummary } from '../../../src/shared/protocol.ts';
+import type { HostApi } from '../api.ts';
+import { errorMessage } from '../errors.ts';
+import { navigate } from '../router.ts';
+
+interface Props {
+  api: HostApi;
+  quizzes: QuizSummary[];
+  onEdit: (quizId: string) => void;
+  onChanged: () => void;
+}
+
+export function QuizList({ api, quizzes, onEdit, onChanged }: Props) {
+  const [busyId, setBusyId] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const run = async (quizId: string, action: () => Promise<void>): Promise<void> => {
+    setBusyId(quizId);
+    setError(null);
+    try {
+      await action();
+    } catch (failure) {
+      setError(errorMessage(failure));
+    } finally {
+      setBusyId(null);
+    }
+  };
+
+  const start = (quiz: QuizSummary): Promise<void> =>
+    run(quiz.id, async () => {
+      const live = await api.startLive(quiz.id);
+      navigate(`/host/live/${encodeURIComponent(live.id)}`);
+    });
+
+  const remove = (quiz: QuizSummary): Promise<void> =>
+    run(quiz.id, async () => {
+      await api.deleteQuiz(quiz.id);
+      onChanged();
+    });
+
+  return (
+    <>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {quizzes.length === 0 && <p class="muted">No quizzes yet: create one or import a file.</p>}
+      <ul class="list" data-testid="quiz-list">
+        {quizzes.map((quiz) => (
+          <li key={quiz.id} class="list-item" data-testid="quiz-item" data-quiz-id={quiz.id} data-title={quiz.title}>
+            <div class="grow">
+              <strong>{quiz.title}</strong>
+              <p class="muted small">
+                {quiz.mode} · {quiz.questionCount === 1 ? '1 question' : `${quiz.questionCount} questions`}
+              </p>
+            </div>
+            <div class="row wrap">
+              <button class="primary" data-testid="start-live" disabled={busyId !== null} onClick={() => start(quiz)}>
+                Start live session
+              </button>
+              <button data-testid="edit-quiz" disabled={busyId !== null} onClick={() => onEdit(quiz.id)}>
+                Edit
+              </button>
+              <button class="danger" data-testid="delete-quiz" disabled={busyId !== null} onClick={() => remove(quiz)}>
+                Delete
+              </button>
+            </div>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}

@@ -1,0 +1,79 @@
+import type { QuizMode } from '../../../src/shared/protocol.ts';
+import type { QuizFile, QuizFileQuestion } from './quiz-file.ts';
+
+/** The editor's form state: strings as typed, both answer forms kept so switching kind loses nothing. */
+export interface OptionDraft {
+  text: string;
+  correct: boolean;
+}
+
+export interface QuestionDraft {
+  /** Stable identity for rendering while questions are added, removed and moved. */
+  key: number;
+  type: 'choice' | 'short';
+  text: string;
+  /** Seconds, as typed; empty: no countdown of its own. */
+  timeLimit: string;
+  options: OptionDraft[];
+  /** Accepted answers of a short question, one per line. */
+  answers: string;
+}
+
+export interface QuizDraft {
+  title: string;
+  mode: QuizMode;
+  questions: QuestionDraft[];
+}
+
+export const MIN_OPTIONS = 2;
+export const MAX_OPTIONS = 10;
+
+let nextKey = 1;
+
+export function newQuestion(): QuestionDraft {
+  return {
+    key: nextKey++,
+    type: 'choice',
+    text: '',
+    timeLimit: '',
+    options: [
+      { text: '', correct: true },
+      { text: '', correct: false },
+    ],
+    answers: '',
+  };
+}
+
+export const emptyQuiz = (): QuizDraft => ({ title: '', mode: 'cotato', questions: [newQuestion()] });
+
+/** The server validates the result and names any problem by its path; nothing is rejected here. */
+export function toQuizFile(draft: QuizDraft): QuizFile {
+  return {
+    title: draft.title,
+    mode: draft.mode,
+    questions: draft.questions.map((question): QuizFileQuestion => {
+      const seconds = question.timeLimit.trim();
+      const time = seconds === '' ? {} : { timeLimitSeconds: Number(seconds) };
+      if (question.type === 'short') {
+        const answers = question.answers.split('\n').map((answer) => answer.trim()).filter(Boolean);
+        return { type: 'short', text: question.text, answers, ...time };
+      }
+      const correct = question.options.flatMap((option, index) => (option.correct ? [index] : []));
+      const options = question.options.map((option) => option.text);
+      return { type: 'choice', text: question.text, options, answer: correct.length === 1 ? correct[0] : correct, ...time };
+    }),
+  };
+}
+
+export function fromQuizFile(file: QuizFile): QuizDraft {
+  return {
+    title: file.title,
+    mode: file.mode ?? 'cotato',
+    questions: file.questions.map((question) => {
+      const draft = { ...newQuestion(), type: question.type, text: question.text, timeLimit: question.timeLimitSeconds?.toString() ?? '' };
+      if (question.type === 'short') return { ...draft, answers: question.answers.join('\n') };
+      const correct = Array.isArray(question.answer) ? question.answer : [question.answer];
+      return { ...draft, options: question.options.map((text, index) => ({ text, correct: correct.includes(index) })) };
+    }),
+  };
+}

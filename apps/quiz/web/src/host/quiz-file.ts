@@ -1,0 +1,22 @@
+import type { QuizMode } from '../../../src/shared/protocol.ts';
+
+/**
+ * The quiz file's JSON shape (the server validates it: apps/quiz/src/domain/quiz-schema.ts). Not in
+ * protocol.ts, so it is spelled out here for the editor.
+ */
+export interface QuizFile {
+  title: string;
+  mode?: QuizMode;
+  questions: QuizFileQuestion[];
+}
+
+export type QuizFileQuestion =
+  | { type: 'choice'; text: string; options: string[]; answer: number | number[]; timeLimitSeconds?: number }
+  | { type: 'short'; text: string; answers: string[]; timeLimitSeconds?: number };
+
+/** GET /api/quizzes/:id */
+export interface QuizDetail {
+  id: string;
+  title: string;
+  file: QuizFile;
+}

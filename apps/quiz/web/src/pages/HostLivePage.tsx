@@ -1,0 +1,79 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { HostApi } from '../api.ts';
+import { ConnectionStatus } from '../components/ConnectionStatus.tsx';
+import { FinalResults } from '../components/FinalResults.tsx';
+import { Leaderboard } from '../components/Leaderboard.tsx';
+import { Link } from '../components/Link.tsx';
+import { Ranking } from '../components/Ranking.tsx';
+import { Controls } from '../host/live/Controls.tsx';
+import { ExportButtons } from '../host/live/ExportButtons.tsx';
+import { JoinPanel } from '../host/live/JoinPanel.tsx';
+import { PlayerTable } from '../host/live/PlayerTable.tsx';
+import { QuestionPanel } from '../host/live/QuestionPanel.tsx';
+import { Regrade } from '../host/live/Regrade.tsx';
+import { HostLiveSession } from '../host/live/session.ts';
+import { createQuizClient, useConnection } from '../realtime.ts';
+import { useStore } from '../store.ts';
+
+/** The host's control room for one live session; everything comes back after a reload from the URL and the stored password. */
+export function HostLivePage({ api, liveId }: { api: HostApi; liveId: string }) {
+  const [session] = useState(() => new HostLiveSession(createQuizClient(), liveId, api.password));
+  useEffect(() => () => session.dispose(), [session]);
+  const { state, opensAt, deadline, helloError, commandError, busy } = useStore(session);
+  const connection = useConnection(session.client);
+  const command = session.command.bind(session);
+  const shown = state?.public;
+
+  return (
+    <main class="page wide" data-testid="host-view" data-phase={shown?.phase ?? ''} data-stage={shown?.stage ?? ''}>
+      <header class="bar">
+        <h1>{shown?.title ?? 'Live session'}</h1>
+        {shown && <span class="tag">{shown.mode}</span>}
+        <Link href="/host">All quizzes</Link>
+      </header>
+      {helloError && (
+        <p class="card error" role="alert">
+          {helloError}
+        </p>
+      )}
+      {!state || !shown ? (
+        !helloError && <p class="muted">Connecting…</p>
+      ) : (
+        <div class="live-grid">
+          <div class="stack side">
+            <JoinPanel code={shown.code} joinUrl={state.joinUrl} />
+            <Controls
+              state={state}
+              total={shown.questionCount}
+              busy={busy}
+              error={commandError}
+              opensAt={opensAt}
+              onCommand={command}
+            />
+          </div>
+          <div class="stack main">
+            {/* Finished: the final results carry the leaderboard. */}
+            {shown.phase === 'finished' && shown.results && <FinalResults results={shown.results} />}
+            <QuestionPanel state={state} deadline={deadline} />
+            {shown.question?.kind === 'short' && shown.stage === 'closed' && (
+              <Regrade questionIndex={shown.question.index} busy={busy} onCommand={command} />
+            )}
+            <section class="card">
+              <h2>Ranking</h2>
+              <Ranking rows={state.ranking} />
+            </section>
+            {shown.phase !== 'finished' && (
+              <section class="card">
+                <h2>Leaderboard</h2>
+                <Leaderboard rows={state.leaderboard} mode={shown.mode} />
+              </section>
+            )}
+            <PlayerTable players={state.players} mode={shown.mode} />
+            <ExportButtons api={api} liveId={liveId} code={shown.code} />
+          </div>
+        </div>
+      )}
+      <ConnectionStatus connection={connection} />
+    </main>
+  );
+}

@@ -1,0 +1,33 @@
+import { useCallback } from 'preact/hooks';
+import { ApiFailure, fetchJoinInfo } from '../api.ts';
+import { Link } from '../components/Link.tsx';
+import { PlayerRoom } from '../player/PlayerRoom.tsx';
+import { useLoader } from '../use-loader.ts';
+
+export function PlayerPage({ code }: { code: string }) {
+  const load = useCallback(
+    () =>
+      fetchJoinInfo(code).catch((error: unknown) => {
+        throw error instanceof ApiFailure && error.status === 404 ? new Error(`No quiz with code ${code}`) : error;
+      }),
+    [code],
+  );
+  const { data: info, error } = useLoader(load);
+  if (info) return <PlayerRoom code={code} info={info} />;
+  return (
+    <main class="page narrow">
+      {error ? (
+        <>
+          <p class="card error" role="alert">
+            {error}
+          </p>
+          <p class="center">
+            <Link href="/">Try another code</Link>
+          </p>
+        </>
+      ) : (
+        <p class="muted center">Loading…</p>
+      )}
+    </main>
+  );
+}
