@@ -267,3 +267,91 @@ test('bad player input gets clear errors: nicknames, codes, answers', { timeout:
     await app.dispose();
   }
 });
+
+test('regrade after close accepts another spelling: marks, scorer and placements follow, and survive a restart', { timeout: 20_000 }, async () => {
+  const app = await startTestApp();
+  const host = new TestHost(quizClient(app.url));
+  await host.hello(app.demo!.liveId);
+  const ana = (await joinAs(app.url, app.demo!.code, 'Ana')).player;
+  const bo = (await joinAs(app.url, app.demo!.code, 'Bo')).player;
+  try {
+    await host.command({ command: 'show', index: 4 }); // "Name the RFC number": 6455 | RFC 6455 | RFC6455
+    await host.command({ command: 'open' });
+    await ana.until((p) => p.state?.stage === 'open');
+    const first = await answer(ana, 4, 'rfc-6455');
+    const second = await answer(bo, 4, 'RFC 6455');
+    assert.ok(first.accepted && !first.correct && second.accepted && second.correct);
+    await host.command({ command: 'close' });
+    await ana.until((p) => p.state?.reveal?.scorer?.nickname === 'Bo');
+
+    await assert.rejects(host.command({ command: 'regrade', questionIndex: 0, answer: 'x' }), /only short-answer questions/);
+    await host.command({ command: 'regrade', questionIndex: 4, answer: 'rfc-6455' });
+    const regraded = await ana.until((p) => p.state?.reveal?.scorer?.nickname === 'Ana' && p.you?.placement === 1);
+    assert.deepEqual(regraded.state!.reveal!.acceptedAnswers, ['6455', 'RFC 6455', 'RFC6455', 'rfc-6455']);
+    assert.equal(regraded.state!.reveal!.correctCount, 2);
+    await bo.until((p) => p.you?.placement === 2);
+
+    const restarted = await app.restart();
+    const host2 = new TestHost(quizClient(restarted.url));
+    await host2.hello(app.demo!.liveId);
+    assert.equal(host2.state!.public.reveal!.scorer?.nickname, 'Ana', 'the regrade was stored');
+    assert.deepEqual(
+      host2.state!.ranking.map((r) => [r.nickname, r.ticket]),
+      [
+        ['Ana', 1],
+        ['Bo', 2],
+      ],
+    );
+    host2.client.close();
+  } finally {
+    for (const p of [ana, bo]) p.client.close();
+    host.client.close();
+    await app.dispose();
+  }
+});
+
+test('speed mode: one answer per question, points for correctness and speed', { timeout: 20_000 }, async () => {
+  const app = await startTestApp({ demo: false });
+  const headers = { authorization: `Bearer ${HOST_PASSWORD}`, 'content-type': 'application/json' };
+  const quiz = {
+    title: 'Fast',
+    mode: 'speed',
+    questions: [{ type: 'choice', text: 'Pick B', options: ['A', 'B'], answer: 1, timeLimitSeconds: 10 }],
+  };
+  const created = (await (await fetch(`${app.url}/api/quizzes`, { method: 'POST', headers, body: JSON.stringify({ format: 'value', quiz }) })).json()) as { id: string };
+  const live = (await (await fetch(`${app.url}/api/quizzes/${created.id}/live`, { method: 'POST', headers: { authorization: headers.authorization } })).json()) as {
+    id: string;
+    code: string;
+  };
+  const host = new TestHost(quizClient(app.url));
+  await host.hello(live.id);
+  const ana = (await joinAs(app.url, live.code, 'Ana')).player;
+  const bo = (await joinAs(app.url, live.code, 'Bo')).player;
+  try {
+    await host.command({ command: 'show', index: 0 });
+    await host.command({ command: 'open' });
+    await bo.until((p) => p.state?.stage === 'open' && p.state.remainingMs !== null);
+    assert.equal((await answer(bo, 0, 0)).accepted, true);
+    const again = await answer(bo, 0, 1);
+    assert.deepEqual(again.accepted ? null : again.reason, 'already-answered');
+    await bo.until((p) => p.you?.canSubmit === false);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal((await answer(ana, 0, 1)).accepted, true);
+    await host.command({ command: 'finish' });
+    const done = await ana.until((p) => p.state?.phase === 'finished' && p.state.results !== null);
+    const results = done.state!.results!;
+    assert.equal(results.winner?.nickname, 'Ana');
+    assert.ok(results.winner!.points > 900 && results.winner!.points <= 1000, `points ${results.winner!.points}`);
+    assert.deepEqual(
+      results.leaderboard.map((e) => [e.nickname, e.correct]),
+      [
+        ['Ana', 1],
+        ['Bo', 0],
+      ],
+    );
+  } finally {
+    for (const p of [ana, bo]) p.client.close();
+    host.client.close();
+    await app.dispose();
+  }
+});
