@@ -8,10 +8,12 @@
  * what is personal (`you`) is sent to one session.
  */
 
-export type QuizMode = 'cotato' | 'speed';
-export type Phase = 'before' | 'ongoing' | 'finished';
-/** A question's stage: hidden → shown (visible, submit disabled) → open (submit enabled) → closed. */
-export type Stage = 'hidden' | 'shown' | 'open' | 'closed';
+// Type-only imports from the pure domain: nothing of it reaches the browser bundle.
+import type { Phase, RefusalReason as DomainRefusalReason, Stage } from '../domain/live-session.js';
+import type { QuizMode } from '../domain/quiz.js';
+
+/** As the domain defines them; a question's stage goes hidden → shown (submit off) → open (submit on) → closed. */
+export type { Phase, QuizMode, Stage };
 
 /** A question as players see it: never the correct answer before it closes. */
 export interface PublicQuestion {
@@ -169,20 +171,8 @@ export interface SubmitRequest {
   /** Chosen by the client; a retry with the same id is answered with the original outcome. */
   clientSubmissionId: string;
 }
-export type RefusalReason =
-  | 'unknown-player'
-  | 'session-not-started'
-  | 'session-finished'
-  | 'not-current-question'
-  | 'not-open'
-  | 'not-open-yet'
-  | 'closed'
-  | 'time-up'
-  | 'invalid-answer'
-  | 'already-correct'
-  | 'already-answered'
-  | 'not-joined'
-  | 'server-error';
+/** The domain's refusals, plus the transport's own: not joined yet, or the answer could not be stored. */
+export type RefusalReason = DomainRefusalReason | 'not-joined' | 'server-error';
 /** Sent only after an accepted answer is stored. */
 export type SubmitReply =
   | { accepted: true; ticket: number; correct: boolean; attempt: number; duplicate: boolean; at: number }
