@@ -166,8 +166,13 @@ export class LiveSession {
     return new LiveSession(clone(snapshot));
   }
 
-  toSnapshot(): LiveSessionSnapshot {
-    return clone(this.state);
+  /**
+   * The whole state as plain JSON-safe data. `{ records: false }` leaves the players and submissions
+   * out (empty lists): for a caller that stores those separately, a snapshot that stays small.
+   */
+  toSnapshot({ records = true }: { records?: boolean } = {}): LiveSessionSnapshot {
+    if (records) return clone(this.state);
+    return clone({ ...this.state, players: [], submissions: [] });
   }
 
   get mode(): QuizMode {
@@ -392,9 +397,8 @@ export class LiveSession {
     const q = s.questions[index];
     if (!q) return [];
     const firsts = new Map<string, SubmissionRecord>();
-    for (const sub of [...s.submissions].sort((a, b) => a.ticket - b.ticket)) {
-      if (sub.questionIndex === index && sub.correct && !firsts.has(sub.playerId)) firsts.set(sub.playerId, sub);
-    }
+    const answers = s.submissions.filter((sub) => sub.questionIndex === index && sub.correct).sort((a, b) => a.ticket - b.ticket);
+    for (const sub of answers) if (!firsts.has(sub.playerId)) firsts.set(sub.playerId, sub);
     const speed = this.mode === 'speed';
     const entries = [...firsts.values()].map((sub, i) => ({
       rank: 0,

@@ -51,6 +51,13 @@ export class LiveRoom {
   readonly code: string;
   readonly identity: RoomIdentity;
   #session: LiveSession;
+  /**
+   * What players are shown of scores and rankings: computed at every host command except "open",
+   * so an answer to an open question cannot show in anyone's score before the question closes (a
+   * cotato player would otherwise learn they are the scorer), and so a join or an answer costs no
+   * leaderboard. The host's view is always computed fresh.
+   */
+  #revealed: Standings;
   #outlet: RoomOutlet = NO_OUTLET;
   #version = 0;
   #openTimer?: NodeJS.Timeout;
@@ -74,6 +81,7 @@ export class LiveRoom {
     this.id = options.record.id;
     this.code = options.record.code;
     this.identity = { liveId: this.id, code: this.code, joinUrl: options.joinUrl };
+    this.#revealed = new Standings(this.#session);
     this.#armTimers();
   }
 
@@ -88,7 +96,7 @@ export class LiveRoom {
   // ---- views ---------------------------------------------------------------------------------
 
   publicState(): PublicState {
-    return publicState(this.#session, this.identity, new Standings(this.#session), this.#now(), this.#version);
+    return publicState(this.#session, this.identity, this.#revealed, this.#now(), this.#version);
   }
 
   hostState(): HostState {
@@ -96,7 +104,7 @@ export class LiveRoom {
   }
 
   playerView(playerId: string): PlayerView | null {
-    return playerView(this.#session, playerId, new Standings(this.#session));
+    return playerView(this.#session, playerId, this.#revealed);
   }
 
   // ---- players -------------------------------------------------------------------------------
@@ -195,7 +203,9 @@ export class LiveRoom {
     saveLiveSession(this.#store, this.id, s);
     this.#armTimers();
     // Opening is the moment that must reach everyone fastest: it carries only the shared state.
-    this.#changed(command.command !== 'open');
+    const opening = command.command === 'open';
+    if (!opening) this.#revealed = new Standings(s);
+    this.#changed(!opening);
     return { ok: true };
   }
 
@@ -228,16 +238,16 @@ export class LiveRoom {
   /** Pushes a new state to everyone; `personal`: every player also gets their own view (placement, answers). */
   #changed(personal: boolean): void {
     this.#version++;
-    const standings = new Standings(this.#session);
-    const now = this.#now();
-    this.#outlet.toPlayers(publicState(this.#session, this.identity, standings, now, this.#version));
+    this.#outlet.toPlayers(this.publicState());
     if (personal) {
       for (const playerId of this.#outlet.connectedPlayers()) {
-        const view = playerView(this.#session, playerId, standings);
+        const view = this.playerView(playerId);
         if (view) this.#outlet.toPlayer(playerId, view);
       }
     }
-    this.#pushHost(standings);
+    // The host's view (large with many players) is built after the players' state has been written out.
+    clearTimeout(this.#hostTimer);
+    this.#hostTimer = setTimeout(() => this.#pushHost(), 0);
   }
 
   #pushPlayer(playerId: string): void {
@@ -245,11 +255,10 @@ export class LiveRoom {
     if (view) this.#outlet.toPlayer(playerId, view);
   }
 
-  #pushHost(standings = new Standings(this.#session)): void {
+  #pushHost(): void {
     clearTimeout(this.#hostTimer);
     this.#hostTimer = undefined;
-    if (!this.#outlet.hasHosts()) return;
-    this.#outlet.toHosts(hostState(this.#session, this.identity, standings, (id) => this.#outlet.presence(id), this.#now(), this.#version));
+    if (this.#outlet.hasHosts()) this.#outlet.toHosts(this.hostState());
   }
 
   /**
@@ -264,6 +273,7 @@ export class LiveRoom {
   #reload(): void {
     const quiz = this.#session.quiz;
     this.#session = loadLiveSession(this.#store, this.#record, quiz);
+    this.#revealed = new Standings(this.#session);
   }
 
   dispose(): void {

@@ -9,8 +9,7 @@ import type { Answer, Quiz } from '../domain/quiz.js';
 import type { LiveSessionRecord, QuizStore } from '../store/store.js';
 
 export function saveLiveSession(store: QuizStore, liveId: string, session: LiveSession): void {
-  const snapshot: LiveSessionSnapshot = { ...session.toSnapshot(), players: [], submissions: [] };
-  store.saveSnapshot(liveId, JSON.stringify(snapshot));
+  store.saveSnapshot(liveId, JSON.stringify(session.toSnapshot({ records: false })));
   const index = session.currentIndex;
   store.updateLiveSession(liveId, {
     phase: session.phase,
