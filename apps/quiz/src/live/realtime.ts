@@ -16,6 +16,9 @@ type Acked<M> = {
 export type QuizServer = BaroServer<Acked<ClientToServer>, Acked<ServerToClient>>;
 type QuizSession = Session<Acked<ClientToServer>, Acked<ServerToClient>>;
 
+/** Players are pinged in this many slices, one per tick, spread over the ping interval. */
+const PING_SLICES = 10;
+
 const SERVER_ERROR = { ok: false, error: 'the server could not do this: try again' } as const;
 
 interface Seat {
@@ -37,6 +40,9 @@ export class QuizRealtime {
   readonly #hosts = new Map<string, Set<QuizSession>>();
   readonly #seatOf = new WeakMap<QuizSession, Seat>();
   readonly #rtt = new WeakMap<QuizSession, number>();
+  readonly #pingSlot = new WeakMap<QuizSession, number>();
+  #nextPingSlot = 0;
+  #pingTick = 0;
   readonly #pingTimer: NodeJS.Timeout;
 
   constructor(server: QuizServer, rooms: LiveRooms, auth: HostAuth, options: RealtimeOptions = {}) {
@@ -46,7 +52,7 @@ export class QuizRealtime {
     rooms.onRoom((room) => room.connect(this.#outlet(room)));
     server.on('connection', (session) => this.#accept(session));
     const interval = options.pingIntervalMs ?? 5000;
-    this.#pingTimer = setInterval(() => this.#pingAll(interval), interval);
+    this.#pingTimer = setInterval(() => this.#pingSlice(interval), interval / PING_SLICES);
     this.#pingTimer.unref();
   }
 
@@ -127,6 +133,7 @@ export class QuizRealtime {
 
   #seat(session: QuizSession, room: LiveRoom, playerId: string): void {
     this.#seatOf.set(session, { room, playerId });
+    if (!this.#pingSlot.has(session)) this.#pingSlot.set(session, this.#nextPingSlot++ % PING_SLICES);
     session.join(`players:${room.id}`);
     let seats = this.#seats.get(room.id);
     if (!seats) this.#seats.set(room.id, (seats = new Map()));
@@ -174,13 +181,17 @@ export class QuizRealtime {
     return best;
   }
 
-  /** Round trips measured by the server, over whatever transport each player has. */
-  #pingAll(timeout: number): void {
+  /**
+   * Round trips measured by the server, over whatever transport each player has. Each tick pings
+   * one slice of the players: 10,000 pings at once would hold up a question opening in between.
+   */
+  #pingSlice(timeout: number): void {
+    const slice = this.#pingTick++ % PING_SLICES;
     for (const [liveId, seats] of this.#seats) {
       const room = this.#rooms.get(liveId);
       for (const sessions of seats.values()) {
         for (const session of sessions) {
-          if (!session.connected) continue;
+          if (!session.connected || this.#pingSlot.get(session) !== slice) continue;
           const sent = Date.now();
           session.emitWithAck('ping', { t: sent }, { timeout }).then(
             () => {

@@ -3,6 +3,7 @@
  * passes `now`, and presence (who is connected, their latency) comes in as a function.
  */
 import type { LiveSession, LeaderboardEntry, RankingEntry } from '../domain/live-session.js';
+import { HOST_ROWS } from '../shared/protocol.js';
 import type {
   HostPlayerView,
   HostState,
@@ -184,18 +185,25 @@ export function hostState(
       submissionCount++;
     }
   }
-  const players: HostPlayerView[] = session.players.map((p) => {
+  const players: HostPlayerView[] = [];
+  let onlineTotal = 0;
+  for (const p of session.players) {
+    const seen = presence(p.id);
+    if (seen.connected) onlineTotal++;
+    if (players.length === HOST_ROWS.players) continue;
     const board = standings.leaderboardEntry(p.id);
-    return { id: p.id, nickname: p.nickname, ...presence(p.id), answers: answersOf.get(p.id) ?? 0, wins: board?.wins ?? 0, points: board?.points ?? 0 };
-  });
+    players.push({ id: p.id, nickname: p.nickname, ...seen, answers: answersOf.get(p.id) ?? 0, wins: board?.wins ?? 0, points: board?.points ?? 0 });
+  }
   return {
     public: publicState(session, room, standings, now, version),
     answerKey: index === null ? null : answerKey(session, index),
     opensInMs: q?.stage === 'open' && q.opensAt !== null && now < q.opensAt ? q.opensAt - now : null,
     players,
-    ranking: standings.ranking.map(rankingView),
+    playerTotal: session.playerCount,
+    onlineTotal,
+    ranking: standings.ranking.slice(0, HOST_ROWS.ranking).map(rankingView),
     submissionCount,
-    leaderboard: standings.leaderboard.map(leaderboardView),
+    leaderboard: standings.leaderboard.slice(0, HOST_ROWS.ranking).map(leaderboardView),
     joinUrl: room.joinUrl,
   };
 }

@@ -139,14 +139,21 @@ export interface HostState {
   answerKey: { correctOptions?: number[]; acceptedAnswers?: string[] } | null;
   /** Open command given, submissions not accepted yet (random delay): ms left. */
   opensInMs: number | null;
+  /** The first `HOST_ROWS.players` players in join order (the view of 10,000 would be megabytes). */
   players: HostPlayerView[];
-  /** Live ranking of the current question (host sees it while open). */
+  playerTotal: number;
+  onlineTotal: number;
+  /** Live ranking of the current question (host sees it while open): its first `HOST_ROWS.ranking` rows. */
   ranking: RankingView[];
   /** Accepted submissions to the current question. */
   submissionCount: number;
+  /** The first `HOST_ROWS.ranking` rows (the CSV export has everyone). */
   leaderboard: LeaderboardView[];
   joinUrl: string;
 }
+
+/** How many rows the host's view carries. */
+export const HOST_ROWS = { players: 1000, ranking: 100 } as const;
 
 // ---- events ----------------------------------------------------------------------------------
 

@@ -105,6 +105,10 @@ const MIGRATIONS: readonly string[] = [
     saved_at        INTEGER NOT NULL
   ) STRICT;
   `,
+  /* 2 */ `
+  -- A player's join order: without it, numbering the next player scanned every player of the session.
+  CREATE UNIQUE INDEX players_order ON players (live_session_id, seq);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -68,7 +68,7 @@ export function HostLivePage({ api, liveId }: { api: HostApi; liveId: string }) 
                 <Leaderboard rows={state.leaderboard} mode={shown.mode} />
               </section>
             )}
-            <PlayerTable players={state.players} mode={shown.mode} />
+            <PlayerTable players={state.players} total={state.playerTotal} online={state.onlineTotal} mode={shown.mode} />
             <ExportButtons api={api} liveId={liveId} code={shown.code} />
           </div>
         </div>

@@ -3,12 +3,19 @@ import type { HostPlayerView, QuizMode } from '../../../../src/shared/protocol.t
 /** Past this round trip a player's network may cost them answers: the host should see it. */
 const SLOW_RTT_MS = 200;
 
-export function PlayerTable({ players, mode }: { players: HostPlayerView[]; mode: QuizMode }) {
-  const online = players.filter((player) => player.connected).length;
+interface Props {
+  players: HostPlayerView[];
+  total: number;
+  online: number;
+  mode: QuizMode;
+}
+
+export function PlayerTable({ players, total, online, mode }: Props) {
   return (
     <section class="card">
       <h2>
-        Players <span class="muted small">{online} online / {players.length}</span>
+        Players <span class="muted small">{online} online / {total}</span>
+        {players.length < total && <span class="muted small"> · the first {players.length} are listed</span>}
       </h2>
       <div class="scroll-x">
         <table class="table" data-testid="player-list">
