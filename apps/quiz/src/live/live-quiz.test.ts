@@ -4,6 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { HOST_PASSWORD, joinAs, quizClient, startTestApp, TestHost, type TestPlayer } from '../test-support/quiz-clients.js';
 
 const answer = (player: TestPlayer, questionIndex: number, value: number | string, clientSubmissionId = `${Math.random()}`) =>
@@ -351,6 +353,40 @@ test('speed mode: one answer per question, points for correctness and speed', { 
     );
   } finally {
     for (const p of [ana, bo]) p.client.close();
+    host.client.close();
+    await app.dispose();
+  }
+});
+
+test('an answer the database refuses is not acknowledged as accepted, uses no ticket, and the next one is stored', { timeout: 20_000 }, async () => {
+  const app = await startTestApp();
+  const host = new TestHost(quizClient(app.url));
+  const { player } = await joinAs(app.url, app.demo!.code, 'Ana');
+  // A second connection to the same file makes the insert of one particular answer fail, as a full disk would.
+  const raw = new Database(join(app.dir, 'quiz.db'));
+  raw.exec(`CREATE TRIGGER refuse_boom BEFORE INSERT ON submissions WHEN NEW.answer = '"boom"' BEGIN SELECT RAISE(ABORT, 'disk full'); END;`);
+  const errors: unknown[][] = [];
+  const consoleError = console.error;
+  console.error = (...args: unknown[]) => errors.push(args);
+  try {
+    await host.hello(app.demo!.liveId);
+    await host.command({ command: 'show', index: 1 });
+    await host.command({ command: 'open' });
+    await player.until((p) => p.state?.stage === 'open');
+    const refused = await answer(player, 1, 'boom', 'first');
+    assert.deepEqual(refused, { accepted: false, reason: 'server-error', message: 'the answer could not be saved: please send it again' });
+    assert.match(String(errors[0]?.[1]), /disk full/);
+    const next = await answer(player, 1, '101', 'second');
+    assert.ok(next.accepted && next.ticket === 1 && next.correct, 'the refused answer used no ticket');
+    const again = await answer(player, 1, 'boom', 'first');
+    assert.equal(again.accepted ? null : again.reason, 'already-correct', 'the refused answer was forgotten, not remembered as accepted');
+    await host.command({ command: 'close' });
+    const closed = await player.until((p) => p.state?.stage === 'closed' && p.you?.placement === 1);
+    assert.deepEqual(closed.you!.current, [{ ticket: 1, correct: true, attempt: 1 }]);
+  } finally {
+    console.error = consoleError;
+    raw.close();
+    player.client.close();
     host.client.close();
     await app.dispose();
   }

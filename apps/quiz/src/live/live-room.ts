@@ -60,6 +60,7 @@ export class LiveRoom {
   #revealed: Standings;
   #outlet: RoomOutlet = NO_OUTLET;
   #version = 0;
+  #reloads = 0;
   #openTimer?: NodeJS.Timeout;
   #deadlineTimer?: NodeJS.Timeout;
   #hostTimer?: NodeJS.Timeout;
@@ -143,7 +144,10 @@ export class LiveRoom {
     if (!result.accepted) return { accepted: false, reason: result.reason, message: result.message };
     if (result.duplicate) {
       // The original may still be in the batch being written: answer only once it is stored.
+      const reloads = this.#reloads;
       await this.#writer.settled();
+      // Its batch failed and was forgotten: this retry is the answer now.
+      if (this.#reloads !== reloads) return this.submit(playerId, raw);
       return { accepted: true, ticket: result.ticket, correct: result.correct, attempt: result.attempt, duplicate: true, at: result.at };
     }
     try {
@@ -158,9 +162,9 @@ export class LiveRoom {
       });
       if (stored.submission.ticket !== result.ticket) throw new Error(`ticket ${result.ticket} was stored as ${stored.submission.ticket}`);
     } catch (error) {
-      // The store is the truth: forget what it did not keep, and tell the player.
+      // The store is the truth: forget what it did not keep (once per failed batch), and tell the player.
       console.error(`quiz ${this.code}: an answer could not be stored:`, error);
-      this.#reload();
+      if (this.#session.submissionsOf(playerId, questionIndex).some((x) => x.ticket === result.ticket)) this.#reload();
       return { accepted: false, reason: 'server-error', message: 'the answer could not be saved: please send it again' };
     }
     this.#pushPlayer(playerId);
@@ -271,6 +275,7 @@ export class LiveRoom {
   }
 
   #reload(): void {
+    this.#reloads++;
     const quiz = this.#session.quiz;
     this.#session = loadLiveSession(this.#store, this.#record, quiz);
     this.#revealed = new Standings(this.#session);
