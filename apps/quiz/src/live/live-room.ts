@@ -59,7 +59,8 @@ export class LiveRoom {
    */
   #revealed: Standings;
   #outlet: RoomOutlet = NO_OUTLET;
-  #version = 0;
+  /** Starts from the clock, so that versions keep increasing across a server restart. */
+  #version: number;
   #reloads = 0;
   #openTimer?: NodeJS.Timeout;
   #deadlineTimer?: NodeJS.Timeout;
@@ -83,6 +84,7 @@ export class LiveRoom {
     this.code = options.record.code;
     this.identity = { liveId: this.id, code: this.code, joinUrl: options.joinUrl };
     this.#revealed = new Standings(this.#session);
+    this.#version = this.#now();
     this.#armTimers();
   }
 
