@@ -1,14 +1,19 @@
 #!/usr/bin/env node
-// Live quiz benchmark: N simulated players (real baro clients over WebSocket) and one host against
+// Live quiz benchmark: N simulated players (baro sessions over WebSocket) and one host against
 // ONE `apps/quiz` server process (its CLI, as a user starts it), server pinned to core 0, players +
-// host in one load generator pinned to core 1; loopback only.
+// host in one load generator pinned to core 1; loopback only. Players are lean wire-level baro
+// session clients by default (--players-impl lean), or real @baro/client clients (--players-impl
+// client); the host is always a real @baro/client client.
 //
 //   node bench/quiz.mjs                          1,000 then 10,000 players, 5 rounds each (~3-4 min)
 //   node bench/quiz.mjs --quick                  1,000 players, 3 rounds (~20 s)
 //   node bench/quiz.mjs --players 1000,10000 --rounds 5 [--json] [--server-cpu-prof [DIR]]
-//   options: --warmup-rounds N (default 0) --submitters K (players answering each round, default all; 0 = no submit phase)
+//   options: --players-impl lean|client (default lean) --warmup-rounds N (default 0)
+//            --hold-reads-ms MS (diagnostic: the load generator reads nothing for MS after sending 'open',
+//            so what follows is its own time to read every player's frame; default 0) --submitters K (players answering each round, default all; 0 = no submit phase)
 //            --batch N (joins in flight, default 100) --settle-ms MS (default 500)
 //            --step-timeout-s S (default 30) --submit-timeout-s S (default 60) --timeout-min M (global watchdog, default 10) --db-dir DIR
+//            --server-cpu-prof [DIR] --loadgen-cpu-prof [DIR] (V8 CPU profiles, summarised by phase)
 //            --port-base P (default 18300) --out FILE --wait-quiet S --nice N --no-pin
 // Needs the build (apps/quiz/dist, packages/*/dist): `npm run build` or `npx tsc -b apps/quiz`.
 // See bench/README.md ("Live quiz") for what every number means.
@@ -33,6 +38,8 @@ const args = parseArgs();
 const quick = Boolean(args.quick);
 const jsonOnly = Boolean(args.json);
 const P = {
+  playersImpl: String(args['players-impl'] ?? 'lean'),
+  holdReadsMs: intArg(args, 'hold-reads-ms', 0),
   players: args.players !== undefined && args.players !== true ? String(args.players).split(',').map((s) => Number(s.trim())) : quick ? [1000] : [1000, 10000],
   rounds: intArg(args, 'rounds', quick ? 3 : 5),
   warmupRounds: intArg(args, 'warmup-rounds', 0),
@@ -49,8 +56,10 @@ const P = {
 };
 for (const n of P.players) if (!Number.isInteger(n) || n < 1) fail(`--players: "${args.players}" is not a comma list of positive integers`);
 if (P.rounds < 1) fail('--rounds must be >= 1');
+if (P.playersImpl !== 'lean' && P.playersImpl !== 'client') fail(`--players-impl: lean or client, not "${P.playersImpl}"`);
 const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '');
 const profDir = args['server-cpu-prof'] ? path.resolve(args['server-cpu-prof'] === true ? path.join(BENCH, 'results', `quiz-prof-${stamp}`) : String(args['server-cpu-prof'])) : null;
+const lgProfDir = args['loadgen-cpu-prof'] ? path.resolve(args['loadgen-cpu-prof'] === true ? path.join(BENCH, 'results', `quiz-loadgen-prof-${stamp}`) : String(args['loadgen-cpu-prof'])) : null;
 const outFile = args.out ? path.resolve(String(args.out)) : path.join(BENCH, 'results', `quiz-${stamp}.json`);
 
 function fail(msg) { console.error(msg); process.exit(2); }
@@ -99,8 +108,8 @@ const results = [];
 function writeResults(extra = {}) {
   mkdirSync(path.dirname(outFile), { recursive: true });
   const doc = {
-    meta: { date: new Date().toISOString(), elapsedS: Math.round((Date.now() - started) / 1000), command: reproduce(), plan: P, quick, pinned: pin, fdLimit: fds,
-      machine: machine(), build: BUILD, profDir, notes, ...extra },
+    meta: { date: new Date().toISOString(), elapsedS: Math.round((Date.now() - started) / 1000), command: reproduce(), playersImpl: P.playersImpl, plan: P, quick, pinned: pin, fdLimit: fds,
+      machine: machine(), build: BUILD, profDir, loadgenProfDir: lgProfDir, notes, ...extra },
     results,
   };
   writeFileSync(outFile, JSON.stringify(doc, null, 2));
@@ -147,8 +156,10 @@ function benchQuiz(questions) {
 function runLoad(loadArgs, timeoutMs, onProgress) {
   return new Promise((resolve) => {
     let result = null;
+    if (lgProfDir) mkdirSync(lgProfDir, { recursive: true });
+    const [script, ...rest] = [...(lgProfDir ? ['--cpu-prof', '--cpu-prof-dir', lgProfDir, '--cpu-prof-interval', '500'] : []), LOAD, ...loadArgs.map(String)];
     const child = spawnNode({
-      script: LOAD, args: loadArgs.map(String), core: CLIENT_CORE, nice: P.nice, cwd: ROOT, env: { QUIZ_HOST_PASSWORD: PASSWORD },
+      script, args: rest, core: CLIENT_CORE, nice: P.nice, cwd: ROOT, env: { QUIZ_HOST_PASSWORD: PASSWORD },
       onLine: (l) => {
         if (typeof l !== 'object') return;
         if (l.event === 'result') result = l;
@@ -160,6 +171,7 @@ function runLoad(loadArgs, timeoutMs, onProgress) {
     child.exited.then(({ code, signal }) => {
       clearTimeout(t);
       children.delete(child);
+      if (result && lgProfDir) result.loadgenPid = child.pid;
       resolve(result ?? { ok: false, error: `load generator exited ${signal || code} without a result (timeout ${Math.round(timeoutMs / 1000)} s?): ${child.stderrTail().slice(-400)}` });
     });
   });
@@ -167,7 +179,7 @@ function runLoad(loadArgs, timeoutMs, onProgress) {
 
 // ---------------------------------------------------------------- one run ----
 async function runCount(n) {
-  const row = { players: n, ok: false };
+  const row = { players: n, playersImpl: P.playersImpl, ok: false };
   const dir = mkdtempSync(path.join(P.dbDir, 'baro-quiz-bench-'));
   const port = await freePort();
   const base = `http://${HOST}:${port}`;
@@ -201,11 +213,11 @@ async function runCount(n) {
     const budgetMs = Math.max(10_000, deadline - Date.now() - 15_000);
     log(`  ${n} players: server pid ${server.pid} on ${base} (live ${live.code}): ${row.serverCommand}`);
     const r = await runLoad([
-      '--url', base, '--code', live.code, '--live-id', live.id, '--players', n, '--rounds', P.rounds, '--warmup-rounds', P.warmupRounds,
+      '--url', base, '--code', live.code, '--live-id', live.id, '--players', n, '--players-impl', P.playersImpl, '--hold-reads-ms', P.holdReadsMs, '--rounds', P.rounds, '--warmup-rounds', P.warmupRounds,
       ...(P.submitters === null ? [] : ['--submitters', P.submitters]), '--submit-timeout-s', P.submitTimeoutS, '--batch', P.batch, '--settle-ms', P.settleMs, '--step-timeout-s', P.stepTimeoutS, '--join-timeout-s', Math.max(60, Math.ceil(n / 50)),
       '--budget-s', Math.floor(budgetMs / 1000), '--server-pid', server.pid, ...(pin ? ['--pinned'] : []),
     ], budgetMs + 5000, (m) => log(`    ${m}`));
-    Object.assign(row, r, { players: n });
+    Object.assign(row, r, { players: n, playersImpl: P.playersImpl });
     delete row.event;
     if (server.exitCode !== null || server.signalCode !== null) {
       row.ok = false;
@@ -231,12 +243,19 @@ async function runCount(n) {
       } catch (e) { row.profile = { file, error: String(e) }; }
     } else row.profile = { error: 'no .cpuprofile written (server killed?)' };
   }
+  if (lgProfDir && row.phases?.length) {
+    const file = readdirSync(lgProfDir).filter((f) => f.endsWith('.cpuprofile') && f.includes(`.${row.loadgenPid}.`)).map((f) => path.join(lgProfDir, f))[0];
+    if (file) {
+      try { row.loadgenProfile = { file: path.relative(ROOT, file), phases: summarizeProfile(file, row.phases) }; } catch (e) { row.loadgenProfile = { file, error: String(e) }; }
+    } else row.loadgenProfile = { error: 'no .cpuprofile written by the load generator' };
+  }
   return row;
 }
 
 // ------------------------------------------------------------------ main ----
 log(`reproduce: ${reproduce()}`);
 log(`quiz bench: players ${P.players.join(', ')} | ${P.rounds} round(s)${P.warmupRounds ? ` + ${P.warmupRounds} warm-up` : ''} | ` +
+  `${P.playersImpl === 'lean' ? 'lean wire-level players' : '@baro/client players'} | ` +
   `${P.submitters === null ? 'every player answers' : `${P.submitters} player(s) answer`} each round | ` +
   `pinned ${pin ? 'server->core 0, players+host->core 1' : 'no'} | fd limit ${fds} | db in ${P.dbDir} | build ${BUILD.sha256} (${BUILD.newestFile})${profDir ? ` | server --cpu-prof -> ${path.relative(ROOT, profDir)}` : ''}`);
 for (const n of P.players) {
@@ -252,13 +271,13 @@ const summaryRows = results.map((r) => {
   const a = r.aggregate;
   const l = a?.openLatencyMs;
   return [
-    String(r.players), r.ok ? String(a?.rounds ?? '-') : `FAILED (${a?.rounds ?? 0} ok)`, r.join ? +(r.join.ms / 1000).toFixed(1) : null, r.join?.perSec ?? null,
+    String(r.players), r.playersImpl, r.ok ? String(a?.rounds ?? '-') : `FAILED (${a?.rounds ?? 0} ok)`, r.join ? +(r.join.ms / 1000).toFixed(1) : null, r.join?.perSec ?? null,
     l?.p50 ?? null, l?.p99 ?? null, l?.max ?? null, a ? Math.max(...a.perRoundP99Ms) : null,
     a?.submitsPerSec.median == null ? '-' : `${fmt(a.submitsPerSec.median)}${r.rounds.some((x) => x.submit?.completed === false) ? ' (INCOMPLETE)' : ''}`, a?.loadgenCpuMsPerRound ?? null, a ? `${a.loadgenCpuMsOpen} / ${a.loadgenCpuMsSubmit}` : '-',
     a ? `${a.serverCpuMsOpen} / ${a.serverCpuMsSubmit}` : '-', MiB(r.serverPeakRssKiB), a?.maxOtherProcsPct ?? null,
   ];
 });
-const header = ['players', 'rounds', 'join s', 'joins/s', 'open->told p50 ms', 'p99 ms', 'max ms', 'worst round p99', 'submits/s (median)',
+const header = ['players', 'players impl', 'rounds', 'join s', 'joins/s', 'open->told p50 ms', 'p99 ms', 'max ms', 'worst round p99', 'submits/s (median)',
   'loadgen cpu ms/round', 'loadgen cpu ms open/submit', 'server cpu ms open/submit', 'server RSS MiB (peak)', 'other procs cpu %'];
 
 if (!jsonOnly) {
@@ -268,7 +287,7 @@ if (!jsonOnly) {
     const rounds = r.rounds.filter((x) => x.open?.latencyMs);
     const int = (v) => (v == null ? '-' : String(v));
     const label = (x) => `${x.round}${x.timed ? '' : ' (warm-up)'}`;
-    console.log(`\n${r.players} players, open -> told per round (latency = arrival of the 'open' state at a player - t0, taken right before the host's 'open' is sent):`);
+    console.log(`\n${r.players} players (${r.playersImpl}), open -> told per round (latency = arrival of the 'open' state at a player - t0, taken right before the host's 'open' is sent):`);
     console.log(simpleTable(
       ['round', 'first ms', 'p50 ms', 'p99 ms', 'max ms', 'players > 100 ms', 'host ack ms', 'pings / host:state in window', 'ms since last ping', 'loadgen cpu ms', 'server cpu ms', 'show -> all ms'],
       rounds.map((x) => {
@@ -277,7 +296,7 @@ if (!jsonOnly) {
           x.open.loadgenCpuMs, x.open.serverCpuMs, x.showToAllMs ?? null];
       })));
     if (rounds.some((x) => x.submit)) {
-      console.log(`${r.players} players, submissions and close per round (${rounds[0].submit?.submitters ?? '-'} submits fired in one loop once every player saw 'open'):`);
+      console.log(`${r.players} players (${r.playersImpl}), submissions and close per round (${rounds[0].submit?.submitters ?? '-'} submits fired in one loop once every player saw 'open'):`);
       console.log(simpleTable(
         ['round', 'submits/s', 'accepted', 'first ack ms', 'last ack ms', 'send loop ms', 'loadgen cpu ms', 'server cpu ms', 'tickets', 'close -> all ms', 'loadgen cpu ms/round', 'other procs %'],
         rounds.map((x) => {
@@ -291,21 +310,34 @@ if (!jsonOnly) {
       `host got ${r.hostStates} host:state pushes (${r.hostStateBytes ? `${(r.hostStateBytes / 1048576).toFixed(2)} MiB of JSON for ${r.hostStatePlayers} players` : 'size n/a'}); ` +
       `dropped player clients ${r.dropped ?? 0}${r.dropReasons?.length ? ` ${JSON.stringify(r.dropReasons)}` : ''}`);
     if (r.hostEvents?.length) console.log(`  HOST CONNECTION: ${r.hostEvents.map((e) => `${e.type}${e.code ? ` ${e.code}` : ''}${e.reason ? ` "${e.reason}"` : ''} (round ${e.round}, t=${e.atS}s)`).join('; ')}`);
+    if (rounds.some((x) => x.open.readAfterHoldMs)) {
+      console.log(`  --hold-reads-ms ${P.holdReadsMs} (diagnostic: latencies above include the hold): after the hold, the load generator read every player's 'open' in ` +
+        `${rounds.map((x) => `${x.open.readAfterHoldMs.max} ms`).join(', ')} (p50 ${rounds.map((x) => x.open.readAfterHoldMs.p50).join(', ')} ms; ` +
+        `pings answered meanwhile ${rounds.map((x) => x.open.pingsInWindow).join(', ')}, receipts ${rounds.map((x) => x.open.receiptsSentInWindow ?? '-').join(', ')})`);
+    }
     if (r.aggregate) console.log(`  all ${r.aggregate.openLatencyMs.n} samples: ${JSON.stringify(r.aggregate.openLatencyMs)}; per-round max ${r.aggregate.perRoundMaxMs.join(', ')} ms; ` +
-      `rounds with a server ping burst in the window or < 0.5 s before t0: ${r.aggregate.roundsNearPingBurst}`);
+      `rounds with server pings answered in the window: ${r.aggregate.roundsWithPingsInWindow} of ${r.aggregate.rounds}`);
+    if (r.lean) {
+      const L = r.lean;
+      console.log(`  lean players: ${L.framesIn} frames read, ${L.statesScanned} states scanned (${L.scanChecks} cross-checked with JSON.parse: ${L.scanMismatches} mismatches; ` +
+        `${L.scanFallbacks} parsed because the scan could not read them), ${L.receiptsSent} receipts sent, ${L.pingsAnswered} pings and ${L.heartbeats} heartbeats answered, ` +
+        `${L.gaps} sequence gaps, ${L.stray} stray packets, ${L.notices} notices, ${L.closePackets} close packets`);
+    }
     const sb = r.rounds.find((x) => x.stateBytes)?.stateBytes;
     if (sb) console.log(`  message sizes (JSON, round 0): state shown ${sb.shown ?? '-'} B, open ${sb.open ?? '-'} B, closed ${sb.closed ?? '-'} B; own view (you) ${r.rounds[0].youBytes ?? '-'} B`);
     if (r.profile?.openBursts) {
-      console.log(`  server side of each open (from the profile, ms after t0): ${r.profile.openBursts.map((b) => `round ${b.round}: command at ${b.commandAtMs}, every frame written by ${b.allWrittenAtMs}`).join('; ')}`);
+      console.log(`  server side of each open (from the profile, ms after t0): ${r.profile.openBursts.map((b) => `round ${b.round}: command at ${b.commandAtMs}, first frame written at ${b.firstWriteAtMs ?? '-'}, every frame written by ${b.allWrittenAtMs}`).join('; ')}`);
     }
     if (r.profile?.phases) console.log(`  server cpu profile (${r.profile.file}), by phase:\n${renderProfile(r.profile.phases)}`);
     else if (r.profile?.error) console.log(`  server cpu profile: ${r.profile.error}`);
+    if (r.loadgenProfile?.phases) console.log(`  load generator cpu profile (${r.loadgenProfile.file}), by phase:\n${renderProfile(r.loadgenProfile.phases)}`);
+    else if (r.loadgenProfile?.error) console.log(`  load generator cpu profile: ${r.loadgenProfile.error}`);
   }
   const big = results.find((r) => r.players === 10000 && r.aggregate);
   if (big) {
     const p99 = big.aggregate.openLatencyMs.p99;
     console.log(`\ntarget (product issue): open->told p99 < 100 ms for 10,000 players on one core: ${p99 < 100 ? 'MET' : 'NOT MET'} ` +
-      `(p99 ${p99} ms over ${big.aggregate.rounds} round(s)${big.ok ? '' : ', run FAILED later'})`);
+      `(p99 ${p99} ms over ${big.aggregate.rounds} round(s), ${big.playersImpl} players${big.ok ? '' : ', run FAILED later'})`);
   }
   const busy = results.filter((r) => (r.aggregate?.maxOtherProcsPct ?? 0) > 10);
   if (busy.length) console.log(`WARNING: other processes used > 10 % of a pinned core during ${busy.map((r) => `${r.players} players`).join(', ')}: treat those figures as noisy`);

@@ -1,4 +1,4 @@
-// Summarises a V8 .cpuprofile of the quiz server by benchmark phase (join, show, open, submit,
+// Summarises a V8 .cpuprofile of the quiz server (or of the load generator) by benchmark phase (join, show, open, submit,
 // close). The load generator stamps each phase with process.hrtime() in µs, which is the same
 // CLOCK_MONOTONIC clock V8 stamps its samples with, so samples can be cut into phase windows.
 // Samples are taken on a timer whatever the thread does, so time blocked in a synchronous system
@@ -16,6 +16,8 @@ function area(url, name) {
   if (url.includes('/packages/server/')) return 'baro server';
   if (url.includes('/packages/protocol/')) return 'baro protocol';
   if (url.includes('/apps/quiz/')) return 'quiz app';
+  if (url.includes('/packages/client/')) return 'baro client';
+  if (url.includes('/bench/')) return 'bench load generator';
   const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (m) return m[1];
   if (url.startsWith('node:')) return 'node internals';
@@ -78,11 +80,12 @@ export function summarizeProfile(file, windows, { top = 15 } = {}) {
 
 /**
  * The server's side of each 'open', from the profile: when its sampled stack first shows the host's
- * `command` (the open arrived), and when that burst ended. The command handler and the microtasks
- * that write every player's frame (session flushes) run to completion in one go; the burst ends at
- * the first sample that is idle or belongs to anything else: a timer (the host push, heartbeats), an
- * immediate, another socket read. Times in ms from t0 (the load generator's send); resolution: the
- * sampling interval.
+ * `command` (the open arrived), when it first writes a player frame (session flushes run as
+ * microtasks once the command handler has queued the state for every session), and when that burst
+ * ended. The host message's handler (the command, its ack) and then those microtasks run to
+ * completion in one go (garbage collection may interrupt them); the burst ends at the first sample
+ * that is idle, a timer or an immediate, or, once the flushes started, anything but microtasks. Times in ms from t0 (the load generator's send);
+ * resolution: the sampling interval.
  */
 export function openBursts(file, windows) {
   const prof = JSON.parse(readFileSync(file, 'utf8'));
@@ -91,23 +94,36 @@ export function openBursts(file, windows) {
   for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const stackHas = (id, test) => { for (let n = id; n !== undefined; n = parent.get(n)) if (test(byId.get(n).callFrame)) return true; return false; };
   const isCommand = (cf) => cf.functionName === 'command' && cf.url.includes('/apps/quiz/');
-  const OTHER = new Set(['listOnTimeout', 'processTimers', 'processImmediate', 'onStreamRead', 'hostState']);
-  const isOther = (cf) => OTHER.has(cf.functionName);
+  const MICROTASKS = new Set(['processTicksAndRejections', 'runMicrotasks']);
+  const isMicrotasks = (cf) => MICROTASKS.has(cf.functionName);
+  const TIMERS = new Set(['listOnTimeout', 'processTimers', 'processImmediate']);
+  const isTimer = (cf) => TIMERS.has(cf.functionName);
+  const isWrite = (cf) => cf.functionName === 'writeBuffer' || cf.functionName === 'writev' || cf.functionName === 'writeUtf8String' || cf.functionName === 'writeLatin1String';
   const times = [];
   let t = prof.startTime;
   for (let i = 0; i < prof.samples.length; i++) { t += prof.timeDeltas[i]; times.push(t); }
   const out = [];
   for (const w of windows.filter((x) => x.name === 'open')) {
-    let cmdAt = null, endAt = null;
+    let cmdAt = null, firstWriteAt = null, endAt = null, flushing = false;
     for (let i = 0; i < times.length; i++) {
       if (times[i] < w.startUs) continue;
       if (times[i] > w.endUs + 1_000_000) break;
       const id = prof.samples[i];
       if (cmdAt === null) { if (stackHas(id, isCommand)) cmdAt = times[i]; continue; }
-      const idle = byId.get(id).callFrame.functionName === '(idle)';
-      if (idle || (stackHas(id, isOther) && !stackHas(id, isCommand))) { endAt = times[i]; break; }
+      const name = byId.get(id).callFrame.functionName;
+      if (name === '(garbage collector)' || name === '(program)') continue;
+      const inMicrotasks = stackHas(id, isMicrotasks);
+      if (name === '(idle)') { endAt = times[i]; break; }
+      if (!flushing) {
+        // Still the host message's handler (the command, then its ack), until the flushes start.
+        if (inMicrotasks) flushing = true;
+        else if (stackHas(id, isTimer)) { endAt = times[i]; break; }
+      }
+      if (flushing && !inMicrotasks) { endAt = times[i]; break; }
+      if (firstWriteAt === null && inMicrotasks && stackHas(id, isWrite)) firstWriteAt = times[i];
     }
-    out.push({ round: w.round, commandAtMs: cmdAt === null ? null : +((cmdAt - w.startUs) / 1000).toFixed(1), allWrittenAtMs: endAt === null ? null : +((endAt - w.startUs) / 1000).toFixed(1) });
+    const ms = (x) => (x === null ? null : +((x - w.startUs) / 1000).toFixed(1));
+    out.push({ round: w.round, commandAtMs: ms(cmdAt), firstWriteAtMs: ms(firstWriteAt), allWrittenAtMs: ms(endAt) });
   }
   return out;
 }
@@ -118,7 +134,7 @@ export function renderProfile(summary, phases = ['open', 'submit', 'show', 'clos
     const s = summary[p];
     if (!s) continue;
     const busy = s.sampledMs - s.idleMs;
-    out.push(`  ${p}: ${s.windows} window(s), ${s.wallMs} ms wall, server busy ${busy.toFixed(1)} ms (idle ${s.idleMs} ms)`);
+    out.push(`  ${p}: ${s.windows} window(s), ${s.wallMs} ms wall, busy ${busy.toFixed(1)} ms (idle ${s.idleMs} ms)`);
     out.push(`    by area: ${Object.entries(s.areas).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     out.push(`    self:      ${s.self.slice(0, top).map(([k, v]) => `${v} ${k}`).join('\n               ')}`);
     const own = s.inclusiveApp ?? [];

@@ -1,10 +1,14 @@
 #!/usr/bin/env node
-// Load generator of the quiz benchmark (bench/quiz.mjs): N simulated players and one host, all
-// real baro clients (`@baro/client` over baro's Node WebSocket), in this one process (pinned to
-// core 1 by the runner). Speaks apps/quiz/src/shared/protocol.ts.
+// Load generator of the quiz benchmark (bench/quiz.mjs): N simulated players and one host in this
+// one process (pinned to core 1 by the runner). Speaks apps/quiz/src/shared/protocol.ts.
+// The host is always a real baro client (`@baro/client` over baro's Node WebSocket). The players:
+//   --players-impl lean    (default) wire-level baro sessions on raw `net` sockets (quiz-lean.mjs):
+//                          `state` frames are scanned, not parsed, so reading 10,000 of them costs
+//                          this core a few tens of ms instead of ~200 ms;
+//   --players-impl client  real `@baro/client` clients, like the host.
 //
 //   node bench/load/quiz-players.mjs --url http://127.0.0.1:P --code CODE --live-id ID --players N
-//        [--rounds 5 --warmup-rounds 0 --submitters N (default: all) --batch 500 --settle-ms 500
+//        [--players-impl lean|client --hold-reads-ms 0 --rounds 5 --warmup-rounds 0 --submitters N (default: all) --batch 500 --settle-ms 500
 //         --step-timeout-s 30 --submit-timeout-s 60 --join-timeout-s 120 --budget-s 300 --server-pid PID --pinned]
 //   host password: env QUIZ_HOST_PASSWORD.
 //
@@ -13,6 +17,7 @@
 // process after --budget-s whatever happens.
 import { connect } from '@baro/client';
 import { WebSocket } from 'baro';
+import { LeanPlayer, leanStats, CHECK_EVERY } from './quiz-lean.mjs';
 import { parseArgs, intArg } from '../lib/cli.mjs';
 import { procCpuMs, rssKiB, cpuWindow, sleep } from '../lib/proc.mjs';
 import { summary, r1, r2 } from '../lib/quiz-stats.mjs';
@@ -35,6 +40,10 @@ const SERVER_PID = args['server-pid'] ? Number(args['server-pid']) : null;
 const PINNED = Boolean(args.pinned);
 const PASSWORD = process.env.QUIZ_HOST_PASSWORD || '';
 const OPTIONS = 4; // every question has 4 options, the correct one is 1
+const IMPL = String(args['players-impl'] ?? 'lean');
+if (IMPL !== 'lean' && IMPL !== 'client') { console.error(`--players-impl: lean or client, not "${IMPL}"`); process.exit(2); }
+const LEAN = IMPL === 'lean';
+const HOLD_MS = intArg(args, 'hold-reads-ms', 0);
 
 const out = (o) => process.stdout.write(JSON.stringify(o) + '\n');
 const progress = (msg) => out({ event: 'progress', msg });
@@ -47,7 +56,7 @@ const cpuMs = (u) => (u.user + u.system) / 1000;
 if (!URL_ || !CODE || !LIVE_ID) { console.error('--url, --code and --live-id are required'); process.exit(2); }
 
 // ------------------------------------------------------------------ result & watchdog ----
-const result = { event: 'result', ok: false, players: N, rounds: [], phases: [], join: null, notes: [] };
+const result = { event: 'result', ok: false, players: N, playersImpl: IMPL, rounds: [], phases: [], join: null, notes: [] };
 let finished = false;
 function finish(ok, error) {
   if (finished) return;
@@ -60,6 +69,7 @@ function finish(ok, error) {
   result.hostStates = hostStates;
   result.hostEvents = hostEvents.slice(0, 20);
   result.pingsAnswered = pings;
+  if (LEAN) result.lean = { ...leanStats, checkEvery: CHECK_EVERY };
   result.loadgenCpuMs = r1(cpuMs(process.cpuUsage()));
   result.loadgenMaxRssKiB = Math.round(process.resourceUsage().maxRSS);
   // Pipes are written synchronously on Linux: the line is out before we exit.
@@ -93,10 +103,17 @@ const hostEvents = [];
 const dropReasons = new Map();
 const clientOptions = { WebSocket, transports: ['websocket'], reconnect: false, ackTimeout: STEP_MS, openTimeout: 15_000 };
 
+const PORT = Number(new URL(URL_).port || 80);
+
 function makeClient() {
   const client = connect(URL_, clientOptions);
-  client.on('ping', (_data, ack) => { pings++; lastPingAt = now(); ack({}); });
+  client.on('ping', (_data, ack) => { onPing(); ack({}); });
   return client;
+}
+function onPing() { pings++; lastPingAt = now(); }
+function onDropped(key) {
+  dropped++;
+  dropReasons.set(key, (dropReasons.get(key) ?? 0) + 1);
 }
 
 // The round being measured: which question, and per-player flags reset at every round.
@@ -107,36 +124,77 @@ class Player {
     this.i = i;
     this.nickname = `p${i}`; // letters/digits, <= 20 chars, unique
     this.version = -1;
-    this.client = null;
+    this.client = null; // --players-impl client: a BaroClient
+    this.lean = null;   // --players-impl lean: a LeanPlayer
     this.reset();
   }
   reset() { this.shown = false; this.you = false; this.openAt = 0; this.closedAt = 0; this.reply = null; this.replyAt = 0; }
 }
 const players = Array.from({ length: N }, (_, i) => new Player(i));
 
+// What a player does with a `state` (stage, question index, version; `s` = the parsed state when
+// there is one: always in client mode, for player 0 and the cross-checked players in lean mode) and
+// with its own view. `t` is the arrival time (client: when the handler runs; lean: when the
+// socket's bytes were read).
+function onPlayerState(p, stage, questionIndex, version, t, s) {
+  if (version < p.version) return; // "a client ignores a state older than the one it has"
+  p.version = version;
+  if (questionIndex === null || questionIndex !== round.index) return;
+  if (p.i === 0 && stage && s && round.stateBytes[stage] === undefined) round.stateBytes[stage] = JSON.stringify(s).length;
+  if (stage === 'open') { if (!p.openAt) { p.openAt = t; counts.open++; } }
+  else if (stage === 'shown') { if (!p.shown) { p.shown = true; counts.shown++; } }
+  else if (stage === 'closed') { if (!p.closedAt) { p.closedAt = t; counts.closed++; } }
+  else return;
+  poke();
+}
+function onPlayerYou(p, view) {
+  if (p.i === 0 && round.youBytes === undefined && view) round.youBytes = JSON.stringify(view).length;
+  if (!p.you) { p.you = true; counts.you++; poke(); }
+}
+
 function attach(p) {
   const c = p.client;
   c.on('state', (s) => {
     const t = now();
-    if (s.version < p.version) return; // "a client ignores a state older than the one it has"
-    p.version = s.version;
-    if (!s.question || s.question.index !== round.index) return;
-    if (p.i === 0 && s.stage && round.stateBytes[s.stage] === undefined) round.stateBytes[s.stage] = JSON.stringify(s).length;
-    if (s.stage === 'open') { if (!p.openAt) { p.openAt = t; counts.open++; } }
-    else if (s.stage === 'shown') { if (!p.shown) { p.shown = true; counts.shown++; } }
-    else if (s.stage === 'closed') { if (!p.closedAt) { p.closedAt = t; counts.closed++; } }
-    else return;
-    poke();
+    onPlayerState(p, s.stage, s.question ? s.question.index : null, s.version, t, s);
   });
-  c.on('you', (view) => {
-    if (p.i === 0 && round.youBytes === undefined) round.youBytes = JSON.stringify(view).length;
-    if (!p.you) { p.you = true; counts.you++; poke(); }
-  });
+  c.on('you', (view) => onPlayerYou(p, view));
   c.onState((e) => {
     if (e.type !== 'closed' || finished) return;
-    dropped++;
-    dropReasons.set(`${e.code} ${e.reason}`, (dropReasons.get(`${e.code} ${e.reason}`) ?? 0) + 1);
+    onDropped(`${e.code} ${e.reason}`);
   });
+}
+
+const leanHooks = {
+  state: (lp, stage, questionIndex, version, t, s) => onPlayerState(players[lp.i], stage, questionIndex, version, t, s),
+  you: (lp, _bytes, view) => onPlayerYou(players[lp.i], view),
+  ping: () => onPing(),
+  dropped: (_lp, reason) => { if (!finished) onDropped(reason); },
+};
+/** A lean player's event with an answer, as a promise (rejects on timeout or a dropped socket). */
+function leanAck(lp, name, data, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no answer to "${name}" within ${timeoutMs} ms`)), timeoutMs);
+    lp.emitWithAck(name, data, (reply, error) => {
+      clearTimeout(t);
+      if (error !== undefined) reject(new Error(`"${name}": ${error}`));
+      else resolve(reply);
+    });
+  });
+}
+
+/** Opens player p's session and joins: resolves the join reply. */
+async function joinOne(p, timeoutMs) {
+  const request = { code: CODE, nickname: p.nickname };
+  if (!LEAN) {
+    p.client = makeClient();
+    attach(p);
+    return p.client.emitWithAck('join', request, { timeout: timeoutMs });
+  }
+  p.lean = new LeanPlayer(p.i, PORT, leanHooks);
+  const t0 = now();
+  await p.lean.open(Math.min(timeoutMs, 15_000));
+  return leanAck(p.lean, 'join', request, Math.max(1, timeoutMs - (now() - t0)));
 }
 
 async function joinAll() {
@@ -147,10 +205,8 @@ async function joinAll() {
   const worker = async () => {
     while (next < N && !finished) {
       const p = players[next++];
-      p.client = makeClient();
-      attach(p);
       try {
-        const reply = await p.client.emitWithAck('join', { code: CODE, nickname: p.nickname }, { timeout: Math.min(STEP_MS, JOIN_MS) });
+        const reply = await joinOne(p, Math.min(STEP_MS, JOIN_MS));
         if (!reply?.ok) throw new Error(reply?.error || 'join refused');
         p.version = Math.max(p.version, reply.state?.version ?? -1);
         ok++;
@@ -230,16 +286,22 @@ async function playRound(r) {
   // --- open: t0 right before the command leaves; each player stamps its 'open' state on arrival.
   const pings0 = pings, sinceLastPing = now() - lastPingAt;
   hostStatesInOpen = 0; inOpen = true;
-  const oc0 = process.cpuUsage(), os0 = srvCpu();
+  const oc0 = process.cpuUsage(), os0 = srvCpu(), receipts0 = leanStats.receiptsSent;
   h = hrUs();
   const t0 = now();
   let hostAckAt = 0, openError = null;
   const openAck = hostCommand({ command: 'open' }).then(() => { hostAckAt = now(); }, (e) => { openError = e; });
+  // Diagnostic (--hold-reads-ms): keep this process busy so that the server writes every frame before
+  // any player reads one; what follows the hold is then this load generator's own reading time.
+  let holdEndMs = null;
+  if (HOLD_MS > 0) { const end = now() + HOLD_MS; while (now() < end); holdEndMs = now() - t0; }
   const allOpen = await until(() => counts.open >= N, STEP_MS);
   const tOpenEnd = now();
   inOpen = false;
+  const ocu = process.cpuUsage(oc0);
   rec.open = {
-    windowMs: r2(tOpenEnd - t0), loadgenCpuMs: r1(cpuMs(process.cpuUsage(oc0))), serverCpuMs: r1(srvCpu() - os0), serverRssKiB: srvRss(),
+    windowMs: r2(tOpenEnd - t0), loadgenCpuMs: r1(cpuMs(ocu)), loadgenUserMs: r1(ocu.user / 1000), loadgenSystemMs: r1(ocu.system / 1000),
+    serverCpuMs: r1(srvCpu() - os0), serverRssKiB: srvRss(), ...(LEAN ? { receiptsSentInWindow: leanStats.receiptsSent - receipts0 } : {}),
     pingsInWindow: pings - pings0, hostStatesInWindow: hostStatesInOpen, msSinceLastPing: Number.isFinite(sinceLastPing) ? Math.round(sinceLastPing) : null,
   };
   result.phases.push({ name: 'open', round: r, startUs: h, endUs: hrUs() });
@@ -250,6 +312,11 @@ async function playRound(r) {
   const lat = new Float64Array(N);
   for (let i = 0; i < N; i++) lat[i] = players[i].openAt - t0;
   rec.open.latencyMs = summary(lat);
+  if (holdEndMs !== null) {
+    rec.open.holdEndMs = r2(holdEndMs);
+    const after = lat.map((v) => v - holdEndMs);
+    rec.open.readAfterHoldMs = summary(after);
+  }
   rec.open.over100ms = lat.reduce((a, v) => a + (v > 100 ? 1 : 0), 0);
   rec._lat = lat; // aggregated below, not printed
 
@@ -267,6 +334,9 @@ async function playRound(r) {
 
   rec.stateBytes = round.stateBytes;
   rec.youBytes = round.youBytes;
+  if (LEAN && leanStats.scanMismatches) {
+    throw new Error(`round ${r}: LEAN PLAYER CHECK FAILED: ${leanStats.scanMismatches} state frame(s) scanned differently from JSON.parse (${leanStats.mismatchNote})`);
+  }
   const roundMs = now() - roundT0, roundCpu = cpuMs(process.cpuUsage(roundCpu0));
   rec.roundMs = Math.round(roundMs);
   rec.loadgenCpuMs = r1(roundCpu);
@@ -281,6 +351,7 @@ async function playRound(r) {
   }
   const l = rec.open.latencyMs;
   progress(`round ${r}${timed ? '' : ' (warm-up)'}: open->told p50 ${l.p50} p99 ${l.p99} max ${l.max} ms (first ${l.min}); ` +
+    (rec.open.readAfterHoldMs ? `after the ${rec.open.holdEndMs} ms hold: every player read in ${rec.open.readAfterHoldMs.max} ms; ` : '') +
     (rec.submit ? `${rec.submit.perSec} submits/s (${rec.submit.accepted} in ${rec.submit.lastAckMs} ms); ` : '') +
     `loadgen ${rec.loadgenCpuMs} ms cpu; pings in window ${rec.open.pingsInWindow}`);
 }
@@ -291,19 +362,24 @@ async function submitPhase(r, rec, M) {
   const ts = now();
   let lastReplyAt = 0, firstReplyAt = 0, failures = 0;
   const failReasons = new Map();
+  const onReply = (p, reply) => {
+    const at = now();
+    if (p.reply) { failReasons.set('second reply', (failReasons.get('second reply') ?? 0) + 1); failures++; return; }
+    p.reply = reply; p.replyAt = at;
+    if (!firstReplyAt) firstReplyAt = at;
+    lastReplyAt = at;
+    counts.replies++; poke();
+  };
+  const onFail = (e) => { failures++; const k = String(e?.reason || e?.message || e); failReasons.set(k, (failReasons.get(k) ?? 0) + 1); counts.replies++; poke(); };
   for (let i = 0; i < M; i++) {
     const p = players[i];
-    p.client.emitWithAck('submit', { questionIndex: r, answer: p.i % OPTIONS, clientSubmissionId: `q${r}-p${p.i}` }, { timeout: SUBMIT_MS + 5000 }).then(
-      (reply) => {
-        const at = now();
-        if (p.reply) { failReasons.set('second reply', (failReasons.get('second reply') ?? 0) + 1); failures++; return; }
-        p.reply = reply; p.replyAt = at;
-        if (!firstReplyAt) firstReplyAt = at;
-        lastReplyAt = at;
-        counts.replies++; poke();
-      },
-      (e) => { failures++; const k = String(e?.reason || e?.message || e); failReasons.set(k, (failReasons.get(k) ?? 0) + 1); counts.replies++; poke(); },
-    );
+    const request = { questionIndex: r, answer: p.i % OPTIONS, clientSubmissionId: `q${r}-p${p.i}` };
+    if (LEAN) {
+      // No per-submit timer: the wait below is bounded, and a reply missing then fails the check.
+      p.lean.emitWithAck('submit', request, (reply, error) => (error === undefined ? onReply(p, reply) : onFail(error)));
+    } else {
+      p.client.emitWithAck('submit', request, { timeout: SUBMIT_MS + 5000 }).then((reply) => onReply(p, reply), onFail);
+    }
   }
   const tSent = now();
   // Bounded: the acks' own timeout is 5 s longer, so a reply missing here is one the server has not sent.
@@ -360,8 +436,9 @@ function aggregate() {
     perRoundP99Ms: timed.map((x) => x.open.latencyMs.p99),
     perRoundFirstMs: timed.map((x) => x.open.latencyMs.min),
     roundsWithPingsInWindow: timed.filter((x) => x.open.pingsInWindow > 0).length,
-    // The server pings every player every 5 s and then reads 1 ack per player: an 'open' sent less than
-    // ~0.5 s after a ping burst can wait behind those acks.
+    // Older builds pinged every player at once every 5 s: an 'open' sent less than ~0.5 s after such a
+    // burst waited behind the acks. (Builds that ping one slice of the players every 0.5 s are always
+    // "near" one: read roundsWithPingsInWindow there.)
     roundsNearPingBurst: timed.filter((x) => x.open.pingsInWindow > 0 || (x.open.msSinceLastPing ?? Infinity) < 500).length,
     submitsPerSec: { median: med(perSec), min: perSec[0], max: perSec.at(-1) },
     loadgenCpuMsPerRound: r1(timed.reduce((a, x) => a + x.loadgenCpuMs, 0) / timed.length),
@@ -375,7 +452,7 @@ function aggregate() {
 
 // --------------------------------------------------------------------------- main ----
 try {
-  progress(`connecting the host, then ${N} players (${Math.min(BATCH, N)} joins in flight)`);
+  progress(`connecting the host, then ${N} ${LEAN ? 'lean wire-level' : '@baro/client'} players (${Math.min(BATCH, N)} joins in flight)`);
   connectHost();
   await hostHello();
   await joinAll();
