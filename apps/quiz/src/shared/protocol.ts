@@ -9,7 +9,7 @@
  */
 
 // Type-only imports from the pure domain: nothing of it reaches the browser bundle.
-import type { Phase, RefusalReason as DomainRefusalReason, Stage } from '../domain/live-session.js';
+import type { LeaderboardEntry, Phase, RankingEntry, RefusalReason as DomainRefusalReason, Stage } from '../domain/live-session.js';
 import type { QuizMode } from '../domain/quiz.js';
 
 /** As the domain defines them; a question's stage goes hidden → shown (submit off) → open (submit on) → closed. */
@@ -25,28 +25,14 @@ export interface PublicQuestion {
   options?: string[];
 }
 
-export interface RankingView {
-  rank: number;
-  playerId: string;
-  nickname: string;
-  /** The server's arrival order: the fair, server-decided order of answers. */
-  ticket: number;
-  /** Milliseconds from the moment submissions opened to the answer's arrival. */
-  elapsedMs: number;
-  attempt: number;
-  /** Speed mode points; cotato: 1 for the scorer, 0 otherwise. */
-  points: number;
-}
+/**
+ * A question's ranking row as the domain computes it: `ticket` is the server's arrival order (the
+ * fair order), `elapsedMs` the time from opening to arrival. The server clock time stays inside.
+ */
+export type RankingView = Omit<RankingEntry, 'at'>;
 
-export interface LeaderboardView {
-  rank: number;
-  playerId: string;
-  nickname: string;
-  /** Cotato: questions won. Speed: questions answered correctly. */
-  wins: number;
-  correct: number;
-  points: number;
-}
+/** A leaderboard row (the tie-break sum of tickets stays inside). */
+export type LeaderboardView = Omit<LeaderboardEntry, 'ticketSum'>;
 
 /** What a closed question reveals to everyone. */
 export interface RevealView {

@@ -1,4 +1,5 @@
 import { optionLetter } from '../components/letters.ts';
+import { SecondsField } from '../components/SecondsField.tsx';
 import { MAX_OPTIONS, MIN_OPTIONS, type OptionDraft, type QuestionDraft } from './quiz-draft.ts';
 
 interface Props {
@@ -26,18 +27,7 @@ export function QuestionEditor({ question, index, count, onChange, onMove, onRem
             <option value="short">Short answer</option>
           </select>
         </label>
-        <label class="inline">
-          Time limit (s)
-          <input
-            class="seconds"
-            type="number"
-            min={1}
-            max={600}
-            placeholder="none"
-            value={question.timeLimit}
-            onInput={(event) => onChange({ timeLimit: event.currentTarget.value })}
-          />
-        </label>
+        <SecondsField label="Time limit (s)" value={question.timeLimit} onInput={(timeLimit) => onChange({ timeLimit })} />
         <span class="spacer" />
         <button type="button" class="small" onClick={() => onMove(-1)} disabled={index === 0} aria-label={`Move question ${index + 1} up`}>
           ↑

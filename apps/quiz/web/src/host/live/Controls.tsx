@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { HostCommand, HostState } from '../../../../src/shared/protocol.ts';
+import { SecondsField } from '../../components/SecondsField.tsx';
 import { useRemaining } from '../../time.ts';
 
 interface Props {
@@ -74,19 +75,7 @@ export function Controls({ state, total, busy, error, opensAt, onCommand }: Prop
           <input type="checkbox" data-testid="random-delay" checked={randomDelay} onChange={(event) => setRandomDelay(event.currentTarget.checked)} />
           Random delay
         </label>
-        <label class="inline">
-          Countdown (s)
-          <input
-            class="seconds"
-            type="number"
-            min={1}
-            max={600}
-            placeholder="none"
-            data-testid="countdown-seconds"
-            value={seconds}
-            onInput={(event) => setSeconds(event.currentTarget.value)}
-          />
-        </label>
+        <SecondsField label="Countdown (s)" testId="countdown-seconds" value={seconds} onInput={setSeconds} />
         <button class="primary" data-testid="open-button" disabled={busy || !allowed.open} onClick={open}>
           Open
         </button>
