@@ -1,6 +1,5 @@
-import { HostGate } from './host/HostGate.tsx';
-import { HostLivePage } from './pages/HostLivePage.tsx';
-import { HostPage } from './pages/HostPage.tsx';
+import { useEffect, useState } from 'preact/hooks';
+import type { HostApp as HostAppComponent } from './host/HostApp.tsx';
 import { LandingPage } from './pages/LandingPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { PlayerPage } from './pages/PlayerPage.tsx';
@@ -16,13 +15,21 @@ export function App() {
       return <PlayerPage key={route.code} code={route.code} />;
     case 'host':
     case 'host-live':
-      // One gate for both host pages, so moving between them does not check the password again.
-      return (
-        <HostGate>
-          {(api) => (route.page === 'host' ? <HostPage api={api} /> : <HostLivePage key={route.liveId} api={api} liveId={route.liveId} />)}
-        </HostGate>
-      );
+      return <LazyHost liveId={route.page === 'host-live' ? route.liveId : null} />;
     case 'not-found':
       return <NotFoundPage />;
   }
+}
+
+function LazyHost({ liveId }: { liveId: string | null }) {
+  const [HostApp, setHostApp] = useState<typeof HostAppComponent | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    import('./host/HostApp.tsx').then(
+      (module) => setHostApp(() => module.HostApp),
+      () => setFailed(true),
+    );
+  }, []);
+  if (failed) return <p class="page error">The host page could not be loaded: reload to try again.</p>;
+  return HostApp ? <HostApp liveId={liveId} /> : <p class="page muted">Loading…</p>;
 }
