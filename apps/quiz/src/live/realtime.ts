@@ -62,7 +62,7 @@ export class QuizRealtime {
 
   #accept(session: QuizSession): void {
     session.on('join', (request, ack) => {
-      const room = this.#rooms.byCode(request?.code);
+      const room = this.#guard(() => this.#rooms.byCode(request?.code), undefined);
       if (!room) return ack({ ok: false, error: 'no quiz has this code: check it with the host' });
       if (this.#seatOf.has(session)) return ack({ ok: false, error: 'this connection has already joined' });
       const result = this.#guard(() => room.join(request), SERVER_ERROR);
@@ -72,7 +72,7 @@ export class QuizRealtime {
     });
 
     session.on('rejoin', (request, ack) => {
-      const room = this.#rooms.byCode(request?.code);
+      const room = this.#guard(() => this.#rooms.byCode(request?.code), undefined);
       if (!room || !this.#guard(() => room.rejoin(request?.playerId, request?.secret), false)) {
         return ack({ ok: false, error: 'this seat is not known here: join again' });
       }
@@ -95,6 +95,7 @@ export class QuizRealtime {
       if (!this.#auth.check(request?.password)) return ack({ ok: false, error: 'wrong host password' });
       const room = typeof request.liveId === 'string' ? this.#guard(() => this.#rooms.get(request.liveId), undefined) : undefined;
       if (!room) return ack({ ok: false, error: 'no live session with this id' });
+      this.#leaveHost(session);
       session.data.hostOf = room.id;
       session.join(`host:${room.id}`);
       let hosts = this.#hosts.get(room.id);
@@ -105,7 +106,7 @@ export class QuizRealtime {
 
     session.on('host:command', (command, ack) => {
       const liveId = session.data.hostOf;
-      const room = typeof liveId === 'string' ? this.#rooms.get(liveId) : undefined;
+      const room = typeof liveId === 'string' ? this.#guard(() => this.#rooms.get(liveId), undefined) : undefined;
       if (!room) return ack({ ok: false, error: 'say host:hello with the host password first' });
       ack(this.#guard(() => room.command(command), SERVER_ERROR));
     });
@@ -116,9 +117,16 @@ export class QuizRealtime {
     session.on('transport', changed);
     session.on('disconnect', () => {
       this.#unseat(session);
-      const liveId = session.data.hostOf;
-      if (typeof liveId === 'string') this.#hosts.get(liveId)?.delete(session);
+      this.#leaveHost(session);
     });
+  }
+
+  #leaveHost(session: QuizSession): void {
+    const liveId = session.data.hostOf;
+    if (typeof liveId !== 'string') return;
+    session.leave(`host:${liveId}`);
+    this.#hosts.get(liveId)?.delete(session);
+    delete session.data.hostOf;
   }
 
   /** Runs a room operation; a store failure becomes `fallback` (an error reply) instead of a crash. */
