@@ -177,3 +177,59 @@ test('a player who reloads mid-question is back in the same seat and can still a
     assert.equal(await stageOf(players[1], 'player-view'), 'closed');
   });
 });
+
+test('the host makes a quiz in the editor, imports another, starts a session; players join by typing the code', { timeout: 90_000 }, async () => {
+  await withApp({ demo: false }, async (app) => {
+    const host = await openPage(`${app.url}/host#password=${encodeURIComponent(HOST_PASSWORD)}`, { width: 1280, height: 900 });
+    await host.waitForSelector(id('new-quiz'));
+    assert.equal(await host.evaluate('location.hash'), '', 'the password left the address bar');
+
+    // The form editor: a mistake is explained, then the quiz is saved.
+    await host.click(id('new-quiz'));
+    await host.fill(id('editor-title'), 'Editor quiz');
+    await host.getByLabel('Question', { exact: true }).fill('Which one is a transport?');
+    await host.getByLabel('Option A', { exact: true }).fill('SSE');
+    await host.getByLabel('Option B', { exact: true }).fill('CSS');
+    await host.click(id('editor-save'));
+    await host.waitForSelector(id('quiz-item'));
+    await host.click(id('new-quiz'));
+    await host.click(id('editor-save'));
+    await host.waitForSelector(`${id('editor-error')}:has-text("title must not be empty")`);
+    await host.screenshot({ path: `${ARTIFACTS}editor-errors.png`, fullPage: true });
+    await host.getByRole('button', { name: 'Cancel' }).click();
+
+    // A Markdown file, imported; a broken one is refused with the line that is wrong.
+    await host.setInputFiles(id('import-file'), { name: 'broken.md', mimeType: 'text/markdown', buffer: Buffer.from('# Broken\n\n## Q?\n- [x] a\nanswer: b\n') });
+    await host.waitForSelector(id('import-error'));
+    assert.match((await host.textContent(id('import-error')))!, /line \d+/);
+    const markdown = '# Imported quiz\nmode: speed\n\n## Capital of Korea?\nAnswer: Seoul | 서울\n';
+    await host.setInputFiles(id('import-file'), { name: 'capitals.md', mimeType: 'text/markdown', buffer: Buffer.from(markdown) });
+    await host.waitForSelector(`${id('quiz-item')}[data-title="Imported quiz"]`);
+    assert.deepEqual(await host.$$eval(id('quiz-item'), (items) => items.map((item) => item.getAttribute('data-title'))), ['Editor quiz', 'Imported quiz']);
+
+    await host.click(`${id('quiz-item')}[data-title="Imported quiz"] ${id('start-live')}`);
+    await host.waitForSelector(id('host-join-code'));
+    const code = (await host.textContent(id('host-join-code')))!.trim();
+    assert.match(code, /^[A-Z2-9]{6}$/);
+    assert.match((await host.getAttribute(id('join-qr'), 'src'))!, new RegExp(`/qr/${code}\\.svg$`));
+
+    const player = await openPage(`${app.url}/`);
+    await player.fill(id('join-code-input'), code.toLowerCase());
+    await player.click(id('join-code-go'));
+    await player.fill(id('nickname-input'), '민지');
+    await player.click(id('join-button'));
+    await player.waitForSelector(`${id('player-view')}[data-phase]`);
+    await host.waitForSelector(`${id('player-row')}[data-nickname="민지"]`);
+
+    await host.click(id('show-button'));
+    await player.waitForSelector(`${id('player-view')}[data-stage="shown"]`);
+    await player.fill(id('answer-input'), '  서울 ');
+    assert.equal(await submitEnabled(player), false);
+    await host.click(id('open-button'));
+    await waitSubmitEnabled(player);
+    await player.click(id('submit-button'));
+    await player.waitForSelector(`${id('submit-feedback')}:has-text("Correct")`);
+    await host.waitForSelector(`${id('ranking-row')}[data-nickname="민지"]`);
+    await player.screenshot({ path: `${ARTIFACTS}short-answer-player.png` });
+  });
+});
