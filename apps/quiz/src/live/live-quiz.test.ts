@@ -137,8 +137,8 @@ test('a countdown closes the question by itself', { timeout: 20_000 }, async () 
   }
 });
 
-test('over long-polling and SSE the same game runs', { timeout: 30_000 }, async () => {
-  for (const transport of ['long-polling', 'sse'] as const) {
+test('over long-polling, SSE and polling the same game runs', { timeout: 30_000 }, async () => {
+  for (const transport of ['long-polling', 'sse', 'polling'] as const) {
     const { host, players, close } = await game([transport]);
     try {
       await host.command({ command: 'show', index: 0 });
