@@ -189,7 +189,8 @@ export class LiveSession {
   }
   questionState(index: number): QuestionState | undefined {
     const q = this.state.questions[index];
-    return q && clone(q);
+    // A shallow copy: views ask for it once per player, and structuredClone would dominate.
+    return q && { ...q, extraAccepted: [...q.extraAccepted] };
   }
   get players(): PlayerRecord[] {
     return clone(this.state.players);
