@@ -11,21 +11,27 @@ interface Pending {
  * transaction, so one fsync covers all of them. When 10,000 players answer at once this is the
  * difference between 10,000 disk flushes and a few dozen. A player is told "accepted" only after
  * the batch holding the answer has committed.
+ *
+ * A batch is also written as soon as it holds `maxBatch` answers: Node reads tens of thousands of
+ * socket events in one turn when they are waiting, and the first players must not wait for the last.
  */
 export class SubmissionWriter {
   readonly #store: QuizStore;
+  readonly #maxBatch: number;
   #queue: Pending[] = [];
   #waiters: (() => void)[] = [];
   #scheduled = false;
 
-  constructor(store: QuizStore) {
+  constructor(store: QuizStore, { maxBatch = 256 }: { maxBatch?: number } = {}) {
     this.#store = store;
+    this.#maxBatch = maxBatch;
   }
 
   write(input: NewSubmission): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ input, resolve, reject });
-      this.#schedule();
+      if (this.#queue.length >= this.#maxBatch) this.flush();
+      else this.#schedule();
     });
   }
 
@@ -57,6 +63,8 @@ export class SubmissionWriter {
     if (this.#scheduled) return;
     this.#scheduled = true;
     // setImmediate runs after the poll phase: every answer read from the sockets in this turn joins the batch.
-    setImmediate(() => this.flush());
+    setImmediate(() => {
+      if (this.#scheduled) this.flush();
+    });
   }
 }
