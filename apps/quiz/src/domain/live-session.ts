@@ -117,6 +117,11 @@ export interface FinalResults {
 
 const clone = <T>(value: T): T => structuredClone(value);
 
+function deepFreeze(value: object): void {
+  for (const child of Object.values(value)) if (typeof child === 'object' && child !== null) deepFreeze(child);
+  Object.freeze(value);
+}
+
 const answerKey = (playerId: string, questionIndex: number) => `${playerId}\u0000${questionIndex}`;
 const clientKey = (playerId: string, clientSubmissionId: string) => `${playerId}\u0000${clientSubmissionId}`;
 
@@ -130,6 +135,7 @@ export class LiveSession {
 
   private constructor(state: LiveSessionSnapshot) {
     this.state = state;
+    deepFreeze(state.quiz);
     for (const player of state.players) this.indexPlayer(player);
     for (const sub of state.submissions) this.indexSubmission(sub);
   }
@@ -184,16 +190,18 @@ export class LiveSession {
   get currentIndex(): number | null {
     return this.state.current;
   }
+  /** The quiz itself, deeply frozen: read on every view, so it is not copied each time. */
   get quiz(): Quiz {
-    return clone(this.state.quiz);
+    return this.state.quiz;
   }
   questionState(index: number): QuestionState | undefined {
     const q = this.state.questions[index];
     // A shallow copy: views ask for it once per player, and structuredClone would dominate.
     return q && { ...q, extraAccepted: [...q.extraAccepted] };
   }
+  /** Players in join order (shallow copies: the host's view reads them on every push). */
   get players(): PlayerRecord[] {
-    return clone(this.state.players);
+    return this.state.players.map((p) => ({ ...p }));
   }
   get submissions(): SubmissionRecord[] {
     return clone(this.state.submissions);
@@ -461,9 +469,7 @@ export class LiveSession {
 
   finalResults(): FinalResults {
     const leaderboard = this.leaderboard();
-    const score = (e: LeaderboardEntry) => (this.mode === 'speed' ? e.points : e.wins);
-    const top = leaderboard.length > 0 ? score(leaderboard[0]) : 0;
-    const crowned = top > 0 ? leaderboard.filter((e) => score(e) === top) : [];
+    const crowned = crownedOf(this.mode, leaderboard);
     return {
       mode: this.mode,
       finished: this.state.phase === 'finished',
@@ -504,6 +510,13 @@ export class LiveSession {
       .map((x) => [x.ticket, x.at, x.questionIndex + 1, this.player(x.playerId)?.nickname ?? x.playerId, String(x.answer), x.attempt, x.correct ? 'yes' : 'no']);
     return toCsv([['ticket', 'at', 'question', 'nickname', 'answer', 'attempt', 'correct'], ...rows]);
   }
+}
+
+/** Everyone with the top score (cotato: wins, speed: points), if it is above 0; the winner is the first. */
+export function crownedOf(mode: QuizMode, leaderboard: readonly LeaderboardEntry[]): LeaderboardEntry[] {
+  const score = (e: LeaderboardEntry) => (mode === 'speed' ? e.points : e.wins);
+  const top = leaderboard.length > 0 ? score(leaderboard[0]) : 0;
+  return top > 0 ? leaderboard.filter((e) => score(e) === top) : [];
 }
 
 /** A random opening delay in [minMs, maxMs], using the injected `random` (0 ≤ random() < 1). */

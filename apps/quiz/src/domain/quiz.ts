@@ -57,8 +57,11 @@ export function isCorrect(question: Question, answer: Answer, extraAccepted: rea
   return false;
 }
 
+/** The longest text answer a player may send, in UTF-16 code units. */
+export const ANSWER_MAX_LENGTH = 200;
+
 /** Whether `answer` has the right shape for `question` (index in range / bounded text). */
-export function isWellFormedAnswer(question: Question, answer: unknown, maxTextLength = 200): answer is Answer {
+export function isWellFormedAnswer(question: Question, answer: unknown, maxTextLength = ANSWER_MAX_LENGTH): answer is Answer {
   if (question.kind === 'choice') {
     return typeof answer === 'number' && Number.isInteger(answer) && answer >= 0 && answer < question.options.length;
   }

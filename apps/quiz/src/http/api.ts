@@ -119,7 +119,7 @@ function liveSummary(store: QuizStore, liveId: string): LiveSummary {
     code: record.code,
     title: store.getQuiz(record.quizId)?.title ?? '',
     phase: record.phase as LiveSummary['phase'],
-    playerCount: store.listPlayers(record.id).length,
+    playerCount: store.countPlayers(record.id),
     createdAt: record.createdAt,
   };
 }

@@ -1,4 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { hashSecret } from '../store/store.js';
 
 /** The host password, compared in constant time (over hashes, so lengths do not leak either). */
 export class HostAuth {
@@ -20,4 +21,4 @@ export class HostAuth {
   }
 }
 
-const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
+const digest = (text: string): Buffer => Buffer.from(hashSecret(text));

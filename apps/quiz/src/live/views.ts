@@ -2,7 +2,7 @@
  * What each audience sees of a live session, computed from the domain state. Pure: the room
  * passes `now`, and presence (who is connected, their latency) comes in as a function.
  */
-import type { LiveSession, LeaderboardEntry, RankingEntry } from '../domain/live-session.js';
+import { crownedOf, type LiveSession, type LeaderboardEntry, type RankingEntry } from '../domain/live-session.js';
 import { HOST_ROWS } from '../shared/protocol.js';
 import type {
   HostPlayerView,
@@ -121,9 +121,7 @@ function reveal(session: LiveSession, index: number, ranking: RankingEntry[]): R
 
 function finalResults(session: LiveSession, standings: Standings): PublicState['results'] {
   const board = standings.leaderboard;
-  const score = (e: LeaderboardEntry) => (session.mode === 'speed' ? e.points : e.wins);
-  const top = board.length > 0 ? score(board[0]) : 0;
-  const crowned = top > 0 ? board.filter((e) => score(e) === top) : [];
+  const crowned = crownedOf(session.mode, board);
   return {
     mode: session.mode,
     crowned: crowned.map(leaderboardView),

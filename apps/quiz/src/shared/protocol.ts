@@ -237,5 +237,6 @@ export interface ApiError {
   details?: string[];
 }
 
-export const NICKNAME_MAX = 20;
-export const ANSWER_MAX = 200;
+// The domain's limits (dependency-free modules, so the browser bundle stays small).
+export { NICKNAME_MAX_LENGTH as NICKNAME_MAX } from '../domain/nickname.js';
+export { ANSWER_MAX_LENGTH as ANSWER_MAX } from '../domain/quiz.js';

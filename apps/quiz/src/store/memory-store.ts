@@ -231,6 +231,11 @@ export class MemoryQuizStore implements QuizStore {
     return (this.#sessions.get(liveSessionId)?.players ?? []).map((p) => ({ ...p }));
   }
 
+  countPlayers(liveSessionId: string): number {
+    this.#open();
+    return this.#sessions.get(liveSessionId)?.players.length ?? 0;
+  }
+
   findPlayerBySecretHash(liveSessionId: string, secretHash: string): PlayerRecord | undefined {
     this.#open();
     const player = this.#sessions.get(liveSessionId)?.players.find((p) => p.secretHash === secretHash);

@@ -392,6 +392,10 @@ export class SqliteQuizStore implements QuizStore {
     return this.#s.listPlayers.all(liveSessionId).map(playerRecord);
   }
 
+  countPlayers(liveSessionId: string): number {
+    return this.#s.countPlayers.get(liveSessionId)!.n;
+  }
+
   findPlayerBySecretHash(liveSessionId: string, secretHash: string): PlayerRecord | undefined {
     const row = this.#s.playerBySecret.get(liveSessionId, secretHash);
     return row && playerRecord(row);
@@ -514,6 +518,7 @@ function prepareStatements(db: Database.Database) {
        VALUES (?, ?, ?, ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM players WHERE live_session_id = ?))`,
     ),
     getPlayer: db.prepare<[string], PlayerRow>(`SELECT ${PLAYER_COLUMNS} FROM players WHERE id = ?`),
+    countPlayers: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM players WHERE live_session_id = ?'),
     listPlayers: db.prepare<[string], PlayerRow>(`SELECT ${PLAYER_COLUMNS} FROM players WHERE live_session_id = ? ORDER BY seq`),
     playerBySecret: db.prepare<[string, string], PlayerRow>(
       `SELECT ${PLAYER_COLUMNS} FROM players WHERE live_session_id = ? AND secret_hash = ? ORDER BY seq LIMIT 1`,

@@ -257,6 +257,7 @@ export function storeSuite(name: string, createStore: (options: StoreOptions) =>
     );
     assert.deepEqual(store.listPlayers(other.id), [anaElsewhere]);
     assert.deepEqual(store.listPlayers('nope'), []);
+    assert.deepEqual([store.countPlayers(session.id), store.countPlayers(other.id), store.countPlayers('nope')], [2, 1, 0]);
     assert.throws(() => store.addPlayer({ liveSessionId: 'nope', nickname: 'Cy', secretHash: 'x' }), code('not_found'));
     store.close();
   });

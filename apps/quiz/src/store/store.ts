@@ -57,6 +57,8 @@ export interface QuizStore {
   getPlayer(id: string): PlayerRecord | undefined;
   /** The session's players in join order. */
   listPlayers(liveSessionId: string): PlayerRecord[];
+  /** How many players a session has, without reading them. */
+  countPlayers(liveSessionId: string): number;
   /** Rejoin: the player of this session whose secret hashes to `secretHash`. */
   findPlayerBySecretHash(liveSessionId: string, secretHash: string): PlayerRecord | undefined;
   /** Case-insensitive lookup, e.g. to tell "nickname taken" before trying. */
@@ -263,10 +265,8 @@ export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('base64url');
 }
 
-/** The case-insensitive key nickname uniqueness is checked on (Unicode-aware, unlike SQL NOCASE). */
-export function nicknameKey(nickname: string): string {
-  return nickname.normalize('NFKC').toLowerCase();
-}
+/** The key nickname uniqueness is checked on: the domain's rule, so the store and the game never disagree. */
+export { nicknameKey } from '../domain/nickname.js';
 
 // ---------------------------------------------------------------------------------------------
 // Validation at the store boundary. The app validates first; the store defends itself.
