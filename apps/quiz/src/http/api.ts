@@ -5,10 +5,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { parseQuizJson, parseQuizMarkdown, parseQuizValue, toQuizFile, type ParseResult } from '../domain/quiz-schema.js';
-import type { Quiz } from '../domain/quiz.js';
 import { hashSecret, normalizeJoinCode, StoreError, type QuizRecord, type QuizStore } from '../store/store.js';
 import type { HostAuth } from '../live/host-auth.js';
 import type { LiveRooms } from '../live/live-rooms.js';
+import { quizOf } from '../live/persistence.js';
 import type { ApiError, JoinInfo, LiveSummary, QuizSummary, QuizUpload } from '../shared/protocol.js';
 
 export interface ApiDeps {
@@ -103,8 +103,6 @@ function parseUpload(body: unknown): ParseResult {
   }
   return { ok: false, errors: ['send { format: "json" | "markdown", text } or { format: "value", quiz }'] };
 }
-
-const quizOf = (record: QuizRecord): Quiz => record.body as unknown as Quiz;
 
 function quizSummary(record: QuizRecord): QuizSummary {
   const quiz = quizOf(record);

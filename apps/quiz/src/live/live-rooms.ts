@@ -2,7 +2,7 @@ import { LiveSession } from '../domain/live-session.js';
 import type { Quiz } from '../domain/quiz.js';
 import { normalizeJoinCode, type QuizStore } from '../store/store.js';
 import { LiveRoom } from './live-room.js';
-import { loadLiveSession, saveLiveSession } from './persistence.js';
+import { loadLiveSession, quizOf, saveLiveSession } from './persistence.js';
 import { SubmissionWriter } from './submission-writer.js';
 
 export interface LiveRoomsOptions {
@@ -73,7 +73,7 @@ export class LiveRooms {
   #quiz(quizId: string): Quiz {
     const record = this.#store.getQuiz(quizId);
     if (!record) throw new Error(`no quiz ${quizId}`);
-    return record.body as unknown as Quiz;
+    return quizOf(record);
   }
 
   #roomOptions(record: ReturnType<QuizStore['createLiveSession']>, session: LiveSession) {

@@ -6,7 +6,7 @@
  */
 import { LiveSession, type LiveSessionSnapshot, type SubmissionRecord } from '../domain/live-session.js';
 import type { Answer, Quiz } from '../domain/quiz.js';
-import type { LiveSessionRecord, QuizStore } from '../store/store.js';
+import type { LiveSessionRecord, QuizRecord, QuizStore } from '../store/store.js';
 
 export function saveLiveSession(store: QuizStore, liveId: string, session: LiveSession): void {
   store.saveSnapshot(liveId, JSON.stringify(session.toSnapshot({ records: false })));
@@ -41,6 +41,11 @@ export function loadLiveSession(store: QuizStore, record: LiveSessionRecord, qui
   });
   const nextTicket = submissions.length === 0 ? 1 : submissions[submissions.length - 1].ticket + 1;
   return LiveSession.fromSnapshot({ ...base, players, submissions, nextTicket });
+}
+
+/** A stored quiz's body: the `Quiz` the API validated (with `parseQuiz*`) before storing it. */
+export function quizOf(record: QuizRecord): Quiz {
+  return record.body as unknown as Quiz;
 }
 
 /** Answers are stored as JSON text, so an option index and the text "1" stay different. */

@@ -8,7 +8,7 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
 const submitSchema = z.strictObject({
   questionIndex: z.int('questionIndex must be an integer').min(0),
-  answer: z.union([z.int().min(0).max(100), z.string().max(ANSWER_MAX, `an answer has at most ${ANSWER_MAX} characters`)], 'answer must be an option index or text'),
+  answer: z.union([z.int().min(0).max(LIMITS.options - 1), z.string().max(ANSWER_MAX, `an answer has at most ${ANSWER_MAX} characters`)], 'answer must be an option index or text'),
   clientSubmissionId: z.string('clientSubmissionId must be a string').min(1).max(64),
 });
 
