@@ -41,6 +41,8 @@ export interface QuizAppOptions {
   /** Load the demo quiz and start a live session of it when the database has no quiz. Default true. */
   demo?: boolean;
   randomDelayMs?: { min: number; max: number };
+  /** The game's clock (submission times, opens, countdowns). Default `Date.now`. */
+  now?: () => number;
   pingIntervalMs?: number;
   /** Sessions from one address (a classroom behind one NAT shares it). Default 1,000. */
   sessionsPerAddress?: number;
@@ -77,7 +79,7 @@ export async function startQuizApp(options: QuizAppOptions = {}): Promise<QuizAp
     ...(options.transports ? { transports: options.transports } : {}),
   });
   let publicUrl = options.publicUrl ?? '';
-  const rooms = new LiveRooms(store, { publicUrl: () => publicUrl, randomDelayMs: options.randomDelayMs });
+  const rooms = new LiveRooms(store, { publicUrl: () => publicUrl, randomDelayMs: options.randomDelayMs, ...(options.now ? { now: options.now } : {}) });
   const realtime = new QuizRealtime(baro, rooms, auth, { pingIntervalMs: options.pingIntervalMs });
 
   registerApi(app, { store, rooms, auth, hostPassword });

@@ -121,6 +121,27 @@ test('a random delay: players see "open" only once the server accepts answers', 
   }
 });
 
+test('an open timer that fires before the game clock reaches the opening waits for it, then tells the players', { timeout: 20_000 }, async () => {
+  // A clock at half speed makes every timer fire early by its reckoning, as a real timer can by a millisecond.
+  const start = Date.now();
+  const app = await startTestApp({ now: () => start + (Date.now() - start) / 2 });
+  const host = new TestHost(quizClient(app.url));
+  const { player } = await joinAs(app.url, app.demo!.code, 'Eve');
+  try {
+    await host.hello(app.demo!.liveId);
+    await host.command({ command: 'show', index: 0 });
+    await host.command({ command: 'open', delayMs: 200 });
+    const opened = Date.now();
+    await player.until((p) => p.state?.stage === 'open', 3000);
+    assert.ok(Date.now() - opened >= 390, `opened after ${Date.now() - opened} ms of wall time, 200 ms of game time`);
+    assert.equal((await answer(player, 0, 2)).accepted, true);
+  } finally {
+    player.client.close();
+    host.client.close();
+    await app.dispose();
+  }
+});
+
 test('a countdown closes the question by itself', { timeout: 20_000 }, async () => {
   const { host, players, close } = await game();
   try {

@@ -232,13 +232,23 @@ export class LiveRoom {
     const q = this.#session.questionState(index)!;
     if (q.stage !== 'open') return;
     const now = this.#now();
-    if (q.opensAt !== null && q.opensAt > now) {
-      // The players learn that answers are open at the instant they are, never earlier.
-      this.#openTimer = setTimeout(() => this.#changed(false), q.opensAt - now);
-    }
+    if (q.opensAt !== null && q.opensAt > now) this.#armOpenTimer(q.opensAt);
     if (q.deadline !== null) {
       this.#deadlineTimer = setTimeout(() => this.command({ command: 'close' }), Math.max(0, q.deadline - now));
     }
+  }
+
+  /**
+   * The players learn that answers are open at the instant they are, never earlier. A timer may
+   * fire a millisecond before the wall clock reaches `opensAt` (timers run on a monotonic clock),
+   * when the players would still see "shown": then it waits out the rest.
+   */
+  #armOpenTimer(opensAt: number): void {
+    this.#openTimer = setTimeout(() => {
+      const now = this.#now();
+      if (now < opensAt) this.#armOpenTimer(opensAt);
+      else this.#changed(false);
+    }, opensAt - this.#now());
   }
 
   /** Pushes a new state to everyone; `personal`: every player also gets their own view (placement, answers). */
