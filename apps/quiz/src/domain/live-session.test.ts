@@ -87,6 +87,22 @@ test('refusals: before start, shown-not-open, random delay window, after close, 
   assert.deepEqual(s.submissions.map((x) => x.ticket), [1, 2]);
 });
 
+test('an open inside its delay can be cancelled: the question is shown again and opens afresh; once open it cannot', () => {
+  const s = withPlayers();
+  assert.equal(s.cancelOpen(0).ok, false);
+  s.show(0, 100);
+  assert.deepEqual(s.cancelOpen(150), { ok: false, reason: 'no question is opening' });
+  s.open(200, { delayMs: 1000, timeLimitMs: 5000 });
+  assert.equal(s.cancelOpen(1199).ok, true);
+  assert.equal(s.questionState(0)!.stage, 'shown');
+  refused(s.submit('p1', 0, 'Seoul', 'a', 1300), 'not-open');
+  s.open(2000);
+  assert.deepEqual([s.questionState(0)!.opensAt, s.questionState(0)!.deadline], [2000, null]);
+  accepted(s.submit('p1', 0, 'Seoul', 'a', 2000));
+  assert.deepEqual(s.cancelOpen(2001), { ok: false, reason: 'answers are already open: close the question instead' });
+  assert.equal(s.questionState(0)!.stage, 'open');
+});
+
 test('cotato: retry until right, first correct counts, scorer by ticket, no answers after correct', () => {
   const s = withPlayers();
   s.next(0);

@@ -292,6 +292,19 @@ export class LiveSession {
     return { ok: true };
   }
 
+  /**
+   * Take back an open whose delay has not yet passed: the question is shown again, as if never
+   * opened. No answer can have been accepted (they are refused until `opensAt`).
+   */
+  cancelOpen(now: number): CommandResult {
+    const s = this.state;
+    const q = s.current === null ? null : s.questions[s.current];
+    if (!q || q.stage !== 'open') return { ok: false, reason: 'no question is opening' };
+    if (q.opensAt === null || now >= q.opensAt) return { ok: false, reason: 'answers are already open: close the question instead' };
+    Object.assign(q, { stage: 'shown', opensAt: null, deadline: null });
+    return { ok: true };
+  }
+
   /** Close the open question: the answer and the question's ranking may now be revealed. */
   close(now: number): CommandResult {
     const s = this.state;

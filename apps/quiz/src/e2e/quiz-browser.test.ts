@@ -94,7 +94,7 @@ async function withApp(options: QuizAppOptions, body: (app: Awaited<ReturnType<t
 }
 
 test('host and three players: buttons turn on by themselves, the ranking is the order of acceptance, close turns them off', { timeout: 90_000 }, async () => {
-  await withApp({ pingIntervalMs: 1000 }, async (app) => {
+  await withApp({ pingIntervalMs: 1000, randomDelayMs: { min: 1000, max: 1000 } }, async (app) => {
     const host = await hostPage(app);
     const code = app.demo!.code;
     assert.equal(await host.textContent(id('host-join-code')), code);
@@ -120,6 +120,22 @@ test('host and three players: buttons turn on by themselves, the ranking is the 
     await host.waitForFunction(`[...document.querySelectorAll('[data-testid="player-rtt"]')].every((cell) => /\\d+\\s*ms/.test(cell.textContent))`, null, {
       timeout: 15_000,
     });
+
+    // An open with a random delay, cancelled before it fires: no player's button ever turns on.
+    await host.click(id('next-button'));
+    for (const page of players) await page.waitForSelector(`${id('player-view')}[data-stage="shown"]`);
+    await host.check(id('random-delay'));
+    await host.click(id('open-button'));
+    await host.waitForSelector(id('opens-in'));
+    await host.screenshot({ path: `${ARTIFACTS}q2-host-opening.png`, fullPage: true });
+    await host.click(id('cancel-open-button'));
+    await host.waitForSelector(id('opens-in'), { state: 'detached' });
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    for (const page of players) {
+      assert.equal(await stageOf(page, 'player-view'), 'shown');
+      assert.equal(await submitEnabled(page), false, 'a cancelled open leaves submit disabled');
+    }
+    assert.equal(await host.isEnabled(id('open-button')), true, 'the host can open again');
 
     await host.click(id('finish-button'));
     for (const page of players) await page.waitForSelector(id('final-results'));

@@ -121,6 +121,35 @@ test('a random delay: players see "open" only once the server accepts answers', 
   }
 });
 
+test('the host cancels an open inside its delay: players never see it open, and the next open works', { timeout: 20_000 }, async () => {
+  const app = await startTestApp();
+  const host = new TestHost(quizClient(app.url));
+  const { player } = await joinAs(app.url, app.demo!.code, 'Fay');
+  try {
+    await host.hello(app.demo!.liveId);
+    await host.command({ command: 'show', index: 0 });
+    await player.until((p) => p.state?.stage === 'shown');
+    await host.command({ command: 'open', delayMs: 300 });
+    await host.until((s) => s.opensInMs !== null);
+    await host.command({ command: 'cancel-open' });
+    const cancelled = await host.until((s) => s.opensInMs === null && s.public.stage === 'shown');
+    assert.equal(cancelled.public.stage, 'shown');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.ok(player.states.every((s) => s.stage !== 'open'), 'the cancelled open never reached the player');
+    const refused = await answer(player, 0, 2);
+    assert.deepEqual(refused.accepted ? null : refused.reason, 'not-open');
+    assert.deepEqual(await host.client.emitWithAck('host:command', { command: 'cancel-open' }), { ok: false, error: 'no question is opening' });
+    await host.command({ command: 'open' });
+    await player.until((p) => p.state?.stage === 'open');
+    assert.equal((await answer(player, 0, 2)).accepted, true);
+    assert.deepEqual(await host.client.emitWithAck('host:command', { command: 'cancel-open' }), { ok: false, error: 'answers are already open: close the question instead' });
+  } finally {
+    player.client.close();
+    host.client.close();
+    await app.dispose();
+  }
+});
+
 test('an open timer that fires before the game clock reaches the opening waits for it, then tells the players', { timeout: 20_000 }, async () => {
   // A clock at half speed makes every timer fire early by its reckoning, as a real timer can by a millisecond.
   const start = Date.now();

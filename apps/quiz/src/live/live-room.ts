@@ -192,6 +192,9 @@ export class LiveRoom {
         result = s.open(now, { delayMs, ...(command.timeLimitMs === undefined ? {} : { timeLimitMs: command.timeLimitMs }) });
         break;
       }
+      case 'cancel-open':
+        result = s.cancelOpen(now);
+        break;
       case 'close':
         result = s.close(now);
         break;

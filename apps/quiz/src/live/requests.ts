@@ -23,6 +23,7 @@ const commandSchema = z.discriminatedUnion(
       delayMs: z.union([z.literal('random'), z.int().min(0).max(60_000)]).optional(),
       timeLimitMs: timeLimitMs.optional(),
     }),
+    z.strictObject({ command: z.literal('cancel-open') }),
     z.strictObject({ command: z.literal('close') }),
     z.strictObject({ command: z.literal('next') }),
     z.strictObject({ command: z.literal('finish') }),

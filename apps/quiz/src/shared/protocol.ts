@@ -175,6 +175,8 @@ export type HostCommand =
   | { command: 'show'; index: number }
   /** `delayMs: 'random'`: a random delay (default 1–5 s) so nobody can anticipate the signal. */
   | { command: 'open'; delayMs?: number | 'random'; timeLimitMs?: number }
+  /** Takes back an open still inside its delay: the question is shown again. */
+  | { command: 'cancel-open' }
   | { command: 'close' }
   | { command: 'next' }
   | { command: 'finish' }

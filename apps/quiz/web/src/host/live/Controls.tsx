@@ -80,7 +80,14 @@ export function Controls({ state, total, busy, error, opensAt, onCommand }: Prop
           Open
         </button>
       </div>
-      {opening && opensAt !== null && <OpensIn opensAt={opensAt} />}
+      {opening && (
+        <div class="row wrap">
+          {opensAt !== null && <OpensIn opensAt={opensAt} />}
+          <button data-testid="cancel-open-button" disabled={busy} onClick={() => void onCommand({ command: 'cancel-open' })}>
+            Cancel opening
+          </button>
+        </div>
+      )}
       <div class="row wrap">
         <button data-testid="close-button" disabled={busy || !allowed.close} onClick={() => void onCommand({ command: 'close' })}>
           Close

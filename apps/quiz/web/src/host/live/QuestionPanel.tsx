@@ -30,7 +30,7 @@ export function QuestionPanel({ state, deadline }: { state: HostState; deadline:
         <span class="tag">
           Question {question.index + 1} / {question.total}
         </span>
-        {stage && <span class={`stage stage-${stage}`}>{STAGES[stage]}</span>}
+        {stage && <span class={`stage stage-${stage}`}>{state.opensInMs !== null ? 'opening — answers not open yet' : STAGES[stage]}</span>}
         {stage === 'open' && remaining !== null && <Countdown remainingMs={remaining} />}
       </div>
       <h2 class="question-text">{question.text}</h2>
