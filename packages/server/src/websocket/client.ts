@@ -145,9 +145,12 @@ export class WebSocket extends EventTarget {
     request.on('upgrade', (response: IncomingMessage, socket: Socket, head: Buffer) => {
       this.#request = null;
       const verified = verifyServerResponse({ status: response.statusCode ?? 0, headers: response.headers }, handshake);
-      if (!verified.ok) {
+      // RFC 6455 lets a server choose no subprotocol; the WHATWG WebSocket, whose API this is, then
+      // fails the connection, as browsers and ws do, rather than talk a protocol nobody agreed on.
+      const reason = !verified.ok ? verified.reason : protocols.length > 0 && verified.protocol === null ? 'the server confirmed none of the offered subprotocols' : null;
+      if (reason !== null || !verified.ok) {
         socket.destroy();
-        this.#fail(new Error(`invalid handshake response: ${verified.reason}`));
+        this.#fail(new Error(`invalid handshake response: ${reason}`));
         return;
       }
       if (this.#readyState !== ReadyState.CONNECTING) {

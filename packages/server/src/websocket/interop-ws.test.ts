@@ -548,7 +548,6 @@ describe('baro client: the browser API', () => {
     [['chat.v1', 'chat.v2'], 'chat.v2'],
     [['chat.v1'], 'chat.v1'],
     ['chat.v2', 'chat.v2'],
-    [['other'], ''],
     [[], ''],
   ] as const) {
     test(`subprotocol: offering ${JSON.stringify(offered)} gets ${JSON.stringify(expected)}`, T, async (t) => {
@@ -561,6 +560,21 @@ describe('baro client: the browser API', () => {
       assert.equal((await accepted).connection.protocol, expected);
     });
   }
+
+  test('subprotocol: offering only ones the server does not speak fails the connection (error, then close 1006), as in browsers', T, async (t) => {
+    const s = scoped(t);
+    const client = s.baroClient(url, ['other']);
+    const events: string[] = [];
+    const done = new Promise<CloseEvent>((resolve) => {
+      client.onopen = () => events.push('open');
+      client.onerror = (event: ErrorEvent) => events.push(`error: ${event.message}`);
+      client.onclose = (event) => resolve(event);
+    });
+    const event = await Promise.race([done, sleep(3000).then(() => assert.fail('no close event'))]);
+    assert.deepEqual(events, ['error: invalid handshake response: the server confirmed none of the offered subprotocols']);
+    assert.equal(event.code, 1006);
+    assert.equal(client.protocol, '');
+  });
 
   test('close() validates its arguments before anything else', T, async (t) => {
     const s = scoped(t);
