@@ -4,32 +4,56 @@ import { parseArgs } from 'node:util';
 import type { TransportName } from '@baro/client';
 import { startQuizApp } from './quiz-app.js';
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string', default: process.env.PORT ?? '3000' },
-    host: { type: 'string', default: '0.0.0.0' },
-    db: { type: 'string', default: process.env.QUIZ_DB ?? 'data/quiz.db' },
-    'public-url': { type: 'string' },
-    transports: { type: 'string' },
-    'sessions-per-address': { type: 'string', default: '1000' },
-    help: { type: 'boolean', default: false },
-  },
-});
+const USAGE = `Usage: npm start -- [--port 3000] [--host 0.0.0.0] [--db data/quiz.db] [--public-url http://192.168.0.10:3000] [--transports sse,long-polling] [--sessions-per-address 1000] [--max-players 10000]
+The host password comes from QUIZ_HOST_PASSWORD, else from <db>.host-password (created on first start).`;
 
+function readArgs() {
+  try {
+    return parseArgs({
+      options: {
+        port: { type: 'string', default: process.env.PORT ?? '3000' },
+        host: { type: 'string', default: '0.0.0.0' },
+        db: { type: 'string', default: process.env.QUIZ_DB ?? 'data/quiz.db' },
+        'public-url': { type: 'string' },
+        transports: { type: 'string' },
+        'sessions-per-address': { type: 'string', default: '1000' },
+        'max-players': { type: 'string', default: '10000' },
+        help: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const values = readArgs();
 if (values.help) {
-  console.log(`Usage: npm start -- [--port 3000] [--host 0.0.0.0] [--db data/quiz.db] [--public-url http://192.168.0.10:3000] [--transports sse,long-polling] [--sessions-per-address 1000]
-The host password comes from QUIZ_HOST_PASSWORD, else from <db>.host-password (created on first start).`);
+  console.log(USAGE);
   process.exit(0);
 }
 
+/** A whole number in [min, max], or the process ends with a message saying which option is wrong. */
+function integerOption(name: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (Number.isInteger(n) && n >= min && n <= max) return n;
+  console.error(`--${name}: expected a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  process.exit(2);
+}
+
 const app = await startQuizApp({
-  port: Number(values.port),
+  port: integerOption('port', values.port, 0, 65535),
   host: values.host,
   dbPath: values.db,
   ...(values['public-url'] ? { publicUrl: values['public-url'].replace(/\/$/, '') } : {}),
   ...(values.transports ? { transports: values.transports.split(',') as TransportName[] } : {}),
-  sessionsPerAddress: Number(values['sessions-per-address']),
+  sessionsPerAddress: integerOption('sessions-per-address', values['sessions-per-address'], 1, 1_000_000),
+  maxPlayers: integerOption('max-players', values['max-players'], 1, 1_000_000),
   logger: false,
+}).catch((error: unknown) => {
+  // A taken port, an unreadable database, a short QUIZ_HOST_PASSWORD: one line, not a stack trace.
+  console.error(`the quiz could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
 });
 
 console.log(`baro live quiz on ${app.url}`);

@@ -30,7 +30,7 @@ export interface QuizAppOptions {
   dbPath?: string;
   store?: QuizStore;
   /**
-   * The host password. Default: `QUIZ_HOST_PASSWORD`, else the one saved beside the database
+   * The host password. Default: `QUIZ_HOST_PASSWORD` (when set and not empty), else the one saved beside the database
    * (`<dbPath>.host-password`), else a new random one saved there.
    */
   hostPassword?: string;
@@ -44,6 +44,8 @@ export interface QuizAppOptions {
   /** The game's clock (submission times, opens, countdowns). Default `Date.now`. */
   now?: () => number;
   pingIntervalMs?: number;
+  /** Players in one live session. Default 10,000. */
+  maxPlayers?: number;
   /** Sessions from one address (a classroom behind one NAT shares it). Default 1,000. */
   sessionsPerAddress?: number;
   /** Fastify request logging. Default false. */
@@ -67,7 +69,7 @@ export interface QuizApp {
 export async function startQuizApp(options: QuizAppOptions = {}): Promise<QuizApp> {
   const dbPath = resolve(options.dbPath ?? 'data/quiz.db');
   const store = options.store ?? openStore(dbPath);
-  const hostPassword = options.hostPassword ?? process.env.QUIZ_HOST_PASSWORD ?? savedPassword(options.store ? null : dbPath);
+  const hostPassword = options.hostPassword ?? (process.env.QUIZ_HOST_PASSWORD || savedPassword(options.store ? null : dbPath));
   const auth = new HostAuth(hostPassword);
 
   // Connections left once baro has told its clients to come back later (long-polls, keep-alive
@@ -79,7 +81,7 @@ export async function startQuizApp(options: QuizAppOptions = {}): Promise<QuizAp
     ...(options.transports ? { transports: options.transports } : {}),
   });
   let publicUrl = options.publicUrl ?? '';
-  const rooms = new LiveRooms(store, { publicUrl: () => publicUrl, randomDelayMs: options.randomDelayMs, ...(options.now ? { now: options.now } : {}) });
+  const rooms = new LiveRooms(store, { publicUrl: () => publicUrl, randomDelayMs: options.randomDelayMs, maxPlayers: options.maxPlayers, ...(options.now ? { now: options.now } : {}) });
   const realtime = new QuizRealtime(baro, rooms, auth, { pingIntervalMs: options.pingIntervalMs });
 
   registerApi(app, { store, rooms, auth, hostPassword });

@@ -320,6 +320,23 @@ test('bad player input gets clear errors: nicknames, codes, answers', { timeout:
   }
 });
 
+test('a full quiz refuses new players with a clear error; a seated player still comes back', { timeout: 20_000 }, async () => {
+  const app = await startTestApp({ maxPlayers: 2 });
+  const seated = [await joinAs(app.url, app.demo!.code, 'Ann'), await joinAs(app.url, app.demo!.code, 'Bob')];
+  const late = quizClient(app.url);
+  const back = quizClient(app.url);
+  try {
+    assert.deepEqual(await late.emitWithAck('join', { code: app.demo!.code, nickname: 'Cat' }), { ok: false, error: 'this quiz is full (2 players)' });
+    const { playerId, secret } = seated[0].seat;
+    seated[0].player.client.close();
+    const reply = await back.emitWithAck('rejoin', { code: app.demo!.code, playerId, secret });
+    assert.equal(reply.ok, true);
+  } finally {
+    for (const client of [late, back, seated[1].player.client]) client.close();
+    await app.dispose();
+  }
+});
+
 test('regrade after close accepts another spelling: marks, scorer and placements follow, and survive a restart', { timeout: 20_000 }, async () => {
   const app = await startTestApp();
   const host = new TestHost(quizClient(app.url));

@@ -28,7 +28,11 @@ export interface RoomOptions {
   random?: () => number;
   /** The range of the random delay before submissions open. Default 1–5 s. */
   randomDelayMs?: { min: number; max: number };
+  /** Seats in one live session; past it a join is refused (the seated can still come back). Default 10,000. */
+  maxPlayers?: number;
 }
+
+export const DEFAULT_MAX_PLAYERS = 10_000;
 
 export type SeatResult = { ok: true; playerId: string; secret: string } | { ok: false; error: string };
 
@@ -71,6 +75,7 @@ export class LiveRoom {
   readonly #now: () => number;
   readonly #random: () => number;
   readonly #delay: { min: number; max: number };
+  readonly #maxPlayers: number;
 
   constructor(options: RoomOptions) {
     this.#store = options.store;
@@ -80,6 +85,7 @@ export class LiveRoom {
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
     this.#delay = options.randomDelayMs ?? { min: 1000, max: 5000 };
+    this.#maxPlayers = options.maxPlayers ?? DEFAULT_MAX_PLAYERS;
     this.id = options.record.id;
     this.code = options.record.code;
     this.identity = { liveId: this.id, code: this.code, joinUrl: options.joinUrl };
@@ -114,6 +120,7 @@ export class LiveRoom {
 
   join(request: JoinRequest): SeatResult {
     if (this.#session.phase === 'finished') return { ok: false, error: 'this quiz is over' };
+    if (this.#session.playerCount >= this.#maxPlayers) return { ok: false, error: `this quiz is full (${this.#maxPlayers} players)` };
     const checked = validateNickname(request?.nickname);
     if (!checked.ok) return { ok: false, error: checked.reason };
     const secret = generateSecret();

@@ -11,6 +11,7 @@ export interface LiveRoomsOptions {
   now?: () => number;
   random?: () => number;
   randomDelayMs?: { min: number; max: number };
+  maxPlayers?: number;
 }
 
 /**
@@ -77,8 +78,8 @@ export class LiveRooms {
   }
 
   #roomOptions(record: ReturnType<QuizStore['createLiveSession']>, session: LiveSession) {
-    const { now, random, randomDelayMs } = this.#options;
-    return { store: this.#store, writer: this.writer, record, session, joinUrl: this.joinUrl(record.code), now, random, randomDelayMs };
+    const { now, random, randomDelayMs, maxPlayers } = this.#options;
+    return { store: this.#store, writer: this.writer, record, session, joinUrl: this.joinUrl(record.code), now, random, randomDelayMs, maxPlayers };
   }
 
   #add(room: LiveRoom): LiveRoom {
