@@ -16,7 +16,7 @@ import type { Browser, Page } from 'playwright-core';
 import { App } from './support/app.js';
 import { prepareClientBundle } from './support/bundle.js';
 import { openKitPage, RemoteClient } from './support/drivers.js';
-import { HttpProxy } from './support/proxies.js';
+import { HttpProxy } from '@baro/testing';
 import { sleep } from './support/wait.js';
 
 const TEST_TIMEOUT = 30_000;

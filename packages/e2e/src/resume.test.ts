@@ -20,7 +20,7 @@ import { App } from './support/app.js';
 import { prepareClientBundle } from './support/bundle.js';
 import { nodeDriver, openKitPage, RemoteClient, type KitDriver } from './support/drivers.js';
 import type { PlainClientOptions } from './support/kit.js';
-import { CuttingProxy } from './support/proxies.js';
+import { CuttingProxy } from '@baro/testing';
 import { sequenceReport, sleep } from './support/wait.js';
 
 const TO_CLIENT = 10_000;

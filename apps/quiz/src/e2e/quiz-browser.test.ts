@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '@baro/testing';
+import { CuttingProxy, launchChromium } from '@baro/testing';
 import { HOST_PASSWORD, startTestApp } from '../test-support/quiz-clients.js';
 import type { QuizAppOptions } from '../quiz-app.js';
 
@@ -191,6 +191,48 @@ test('a player who reloads mid-question is back in the same seat and can still a
     await host.click(id('close-button'));
     await Promise.all(players.map(waitSubmitDisabled));
     assert.equal(await stageOf(players[1], 'player-view'), 'closed');
+  });
+});
+
+test('a player whose network drops while the question opens comes back in the same seat: the open arrives, the answer counts', { timeout: 90_000 }, async () => {
+  await withApp({ pingIntervalMs: 1000 }, async (app) => {
+    // Ana's phone reaches the server through a network the test can take down; Bo's does not.
+    const wifi = await CuttingProxy.start(Number(new URL(app.url).port));
+    try {
+      const host = await hostPage(app);
+      const code = app.demo!.code;
+      const ana = await playerPage(wifi.url, code, 'Ana');
+      const bo = await playerPage(app.url, code, 'Bo');
+      await host.click(id('show-button'));
+      for (const page of [ana, bo]) await page.waitForSelector(`${id('player-view')}[data-stage="shown"]`);
+      await ana.click(id('option-2'));
+      await bo.click(id('option-1'));
+
+      wifi.offline();
+      await ana.waitForSelector(`${id('connection-status')}:not([data-state="open"])`);
+      await host.waitForSelector(`${id('player-row')}[data-nickname="Ana"][data-connected="false"]`);
+      await host.click(id('open-button'));
+      await waitSubmitEnabled(bo);
+      assert.equal(await submitEnabled(ana), false, 'offline, Ana cannot have heard the open');
+      await ana.screenshot({ path: `${ARTIFACTS}wifi-drop-player-offline.png` });
+
+      wifi.online();
+      // No reload, no action: the resumed session delivers the open, and Ana's pick is still there.
+      await waitSubmitEnabled(ana);
+      await ana.waitForSelector(`${id('connection-status')}[data-state="open"]`);
+      await ana.click(id('submit-button'));
+      await ana.waitForSelector(`${id('submit-feedback')}:has-text("ticket")`);
+      await host.waitForSelector(`${id('player-row')}[data-nickname="Ana"][data-connected="true"]`);
+      await waitForCount(host, 'ranking-row', 1);
+      assert.equal(await host.getAttribute(id('ranking-row'), 'data-nickname'), 'Ana');
+      assert.deepEqual(
+        await host.$$eval(id('player-row'), (rows) => rows.map((r) => r.getAttribute('data-nickname'))),
+        ['Ana', 'Bo'],
+        'the same seat, not a second one',
+      );
+    } finally {
+      await wifi.close();
+    }
   });
 });
 

@@ -4,7 +4,7 @@
  *   dropping the connection) and may buffer responses, forwarding nothing of a body until it ended
  *   (what a buffering proxy does to an event stream);
  * - `CuttingProxy`: a TCP proxy (node:net) that destroys every connection it carries on demand or
- *   every N ms, whatever transport runs over them.
+ *   every N ms, whatever transport runs over them, and can go offline for a while (a Wi-Fi drop).
  */
 import { Agent, createServer as createHttpServer, request as httpRequest, type IncomingHttpHeaders, type Server as HttpServer } from 'node:http';
 import { connect as netConnect, createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
@@ -123,6 +123,7 @@ export class CuttingProxy {
   readonly #server: NetServer;
   readonly #pairs = new Set<[Socket, Socket]>();
   #timer: NodeJS.Timeout | undefined;
+  #offline = false;
   /** Connections accepted so far. */
   accepted = 0;
   /** Times `cut()` ran, and connections it destroyed. */
@@ -132,6 +133,8 @@ export class CuttingProxy {
 
   private constructor(targetPort: number) {
     this.#server = createNetServer((client) => {
+      // Offline, a connection attempt fails at once, as when the network is gone.
+      if (this.#offline) return client.destroy();
       this.accepted++;
       const upstream = netConnect(targetPort, '127.0.0.1');
       const pair: [Socket, Socket] = [client, upstream];
@@ -174,6 +177,16 @@ export class CuttingProxy {
     this.cuts++;
     this.severed += count;
     return count;
+  }
+
+  /** The network drops: every connection is cut, and new ones fail until `online()`. */
+  offline(): void {
+    this.#offline = true;
+    this.cut();
+  }
+
+  online(): void {
+    this.#offline = false;
   }
 
   cutEvery(ms: number): void {
