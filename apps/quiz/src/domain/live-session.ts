@@ -209,6 +209,10 @@ export class LiveSession {
   get playerCount(): number {
     return this.state.players.length;
   }
+  /** Whether a player of this session has this nickname (as `nicknameKey` compares them). */
+  nicknameTaken(nickname: string): boolean {
+    return this.nicknameKeys.has(nicknameKey(nickname));
+  }
   /** One player, without copying the whole list. */
   findPlayer(id: string): PlayerRecord | undefined {
     const player = this.playersById.get(id);

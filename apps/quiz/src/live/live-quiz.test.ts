@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { HOST_PASSWORD, joinAs, quizClient, startTestApp, TestHost, type TestPlayer } from '../test-support/quiz-clients.js';
+import { HOST_PASSWORD, joinAs, quizClient, startTestApp, TestHost, waitFor, type TestPlayer } from '../test-support/quiz-clients.js';
 
 const answer = (player: TestPlayer, questionIndex: number, value: number | string, clientSubmissionId = `${Math.random()}`) =>
   player.client.emitWithAck('submit', { questionIndex, answer: value, clientSubmissionId });
@@ -320,6 +320,46 @@ test('bad player input gets clear errors: nicknames, codes, answers', { timeout:
   }
 });
 
+test('joins at the same instant: each nickname is seated once, the cap holds, and one connection gets one seat', { timeout: 30_000 }, async () => {
+  const app = await startTestApp({ maxPlayers: 12 });
+  const clients = Array.from({ length: 20 }, () => quizClient(app.url));
+  try {
+    // Every connection open first, so that the joins reach the server together.
+    await Promise.all(clients.map((client) => waitFor<unknown>((listener) => (client.state === 'open' ? listener(null) : client.onState(listener)), () => client.state === 'open')));
+    const code = app.demo!.code;
+    // Sent together, these are stored in one group commit: nicknames are reserved before it, so
+    // "Same" and "SAME" cannot both win, and the cap counts the seats still being stored.
+    const replies = await Promise.all(clients.map((client, i) => client.emitWithAck('join', { code, nickname: i < 4 ? ['Same', 'SAME', 'same', ' same '][i] : `P${i}` })));
+    const seated = replies.filter((r) => r.ok);
+    assert.equal(seated.length, 12);
+    const sameSeats = replies.slice(0, 4).filter((r) => r.ok).length;
+    assert.equal(sameSeats, 1, 'one of the four spellings of "same" is seated');
+    assert.equal(replies.slice(0, 4).filter((r) => !r.ok && /is taken/.test(r.error)).length, 3);
+    assert.equal(replies.filter((r) => !r.ok && r.error === 'this quiz is full (12 players)').length, 20 - 12 - 3);
+    assert.equal(app.store.countPlayers(app.demo!.liveId), 12);
+    assert.equal(new Set(seated.map((r) => (r.ok ? r.playerId : ''))).size, 12);
+
+    // One connection sending two joins before the first is stored gets one seat.
+    const other = await startTestApp();
+    const twice = quizClient(other.url);
+    clients.push(twice);
+    try {
+      const both = await Promise.all([twice.emitWithAck('join', { code: other.demo!.code, nickname: 'One' }), twice.emitWithAck('join', { code: other.demo!.code, nickname: 'Two' })]);
+      assert.deepEqual(
+        both.map((r) => (r.ok ? 'seated' : r.error)),
+        ['seated', 'this connection has already joined'],
+      );
+      assert.equal(other.store.countPlayers(other.demo!.liveId), 1);
+    } finally {
+      twice.close();
+      await other.dispose();
+    }
+  } finally {
+    for (const client of clients) client.close();
+    await app.dispose();
+  }
+});
+
 test('a full quiz refuses new players with a clear error; a seated player still comes back', { timeout: 20_000 }, async () => {
   const app = await startTestApp({ maxPlayers: 2 });
   const seated = [await joinAs(app.url, app.demo!.code, 'Ann'), await joinAs(app.url, app.demo!.code, 'Bob')];
@@ -455,6 +495,30 @@ test('an answer the database refuses is not acknowledged as accepted, uses no ti
     raw.close();
     player.client.close();
     host.client.close();
+    await app.dispose();
+  }
+});
+
+test('a join the database refuses gets a server error, seats nobody, and frees the nickname for the next try', { timeout: 20_000 }, async () => {
+  const app = await startTestApp();
+  const raw = new Database(join(app.dir, 'quiz.db'));
+  raw.exec(`CREATE TRIGGER refuse_boom BEFORE INSERT ON players WHEN NEW.nickname = 'Boom' BEGIN SELECT RAISE(ABORT, 'disk full'); END;`);
+  const client = quizClient(app.url);
+  const errors: unknown[][] = [];
+  const consoleError = console.error;
+  console.error = (...args: unknown[]) => errors.push(args);
+  try {
+    const refused = await client.emitWithAck('join', { code: app.demo!.code, nickname: 'Boom' });
+    assert.deepEqual(refused, { ok: false, error: 'the server could not do this: try again' });
+    assert.match(String(errors[0]?.[1]), /disk full/);
+    assert.equal(app.store.countPlayers(app.demo!.liveId), 0);
+    raw.exec('DROP TRIGGER refuse_boom');
+    const seated = await client.emitWithAck('join', { code: app.demo!.code, nickname: 'Boom' });
+    assert.equal(seated.ok, true, 'the same connection and nickname join once the database takes them');
+  } finally {
+    console.error = consoleError;
+    raw.close();
+    client.close();
     await app.dispose();
   }
 });

@@ -1,9 +1,9 @@
 import { LiveSession, randomDelay } from '../domain/live-session.js';
 import { validateNickname } from '../domain/nickname.js';
-import { generateSecret, hashSecret, StoreError, type LiveSessionRecord, type QuizStore } from '../store/store.js';
+import { generateSecret, hashSecret, nicknameKey, type AddPlayerResult, type AppendResult, type LiveSessionRecord, type NewPlayer, type NewSubmission, type QuizStore } from '../store/store.js';
 import type { CommandReply, HostCommand, HostState, JoinRequest, PlayerView, PublicState, SubmitReply } from '../shared/protocol.js';
 import { encodeAnswer, loadLiveSession, saveLiveSession } from './persistence.js';
-import type { SubmissionWriter } from './submission-writer.js';
+import type { GroupCommit } from './group-commit.js';
 import { hostState, playerView, publicState, Standings, type Presence, type RoomIdentity } from './views.js';
 import { parseCommand, parseSubmit } from './requests.js';
 
@@ -20,7 +20,8 @@ export interface RoomOutlet {
 
 export interface RoomOptions {
   store: QuizStore;
-  writer: SubmissionWriter;
+  answers: GroupCommit<NewSubmission, AppendResult>;
+  joins: GroupCommit<NewPlayer, AddPlayerResult>;
   record: LiveSessionRecord;
   session: LiveSession;
   joinUrl: string;
@@ -70,7 +71,10 @@ export class LiveRoom {
   #deadlineTimer?: NodeJS.Timeout;
   #hostTimer?: NodeJS.Timeout;
   readonly #store: QuizStore;
-  readonly #writer: SubmissionWriter;
+  readonly #answers: GroupCommit<NewSubmission, AppendResult>;
+  readonly #joins: GroupCommit<NewPlayer, AddPlayerResult>;
+  /** Nicknames (by key) of joins being stored: taken already, so two joins cannot race for one. */
+  readonly #joining = new Set<string>();
   readonly #record: LiveSessionRecord;
   readonly #now: () => number;
   readonly #random: () => number;
@@ -79,7 +83,8 @@ export class LiveRoom {
 
   constructor(options: RoomOptions) {
     this.#store = options.store;
-    this.#writer = options.writer;
+    this.#answers = options.answers;
+    this.#joins = options.joins;
     this.#record = options.record;
     this.#session = options.session;
     this.#now = options.now ?? Date.now;
@@ -118,23 +123,32 @@ export class LiveRoom {
 
   // ---- players -------------------------------------------------------------------------------
 
-  join(request: JoinRequest): SeatResult {
+  /** Resolves once the seat is stored; rejects if the store fails (the caller answers with an error). */
+  async join(request: JoinRequest): Promise<SeatResult> {
     if (this.#session.phase === 'finished') return { ok: false, error: 'this quiz is over' };
-    if (this.#session.playerCount >= this.#maxPlayers) return { ok: false, error: `this quiz is full (${this.#maxPlayers} players)` };
+    if (this.#session.playerCount + this.#joining.size >= this.#maxPlayers) return { ok: false, error: `this quiz is full (${this.#maxPlayers} players)` };
     const checked = validateNickname(request?.nickname);
     if (!checked.ok) return { ok: false, error: checked.reason };
+    const { nickname } = checked;
+    const taken = { ok: false, error: `the nickname "${nickname}" is taken: choose another` } as const;
+    const key = nicknameKey(nickname);
+    if (this.#session.nicknameTaken(nickname) || this.#joining.has(key)) return taken;
     const secret = generateSecret();
-    let playerId: string;
+    this.#joining.add(key);
+    let stored: AddPlayerResult;
     try {
-      playerId = this.#store.addPlayer({ liveSessionId: this.id, nickname: checked.nickname, secretHash: hashSecret(secret) }).id;
-    } catch (error) {
-      if (error instanceof StoreError && error.code === 'conflict') return { ok: false, error: `the nickname "${checked.nickname}" is taken: choose another` };
-      throw error;
+      stored = await this.#joins.write({ liveSessionId: this.id, nickname, secretHash: hashSecret(secret) });
+    } finally {
+      this.#joining.delete(key);
     }
-    const joined = this.#session.join(playerId, checked.nickname, this.#now());
+    if (!stored.ok) {
+      if (stored.error.code === 'conflict') return taken;
+      throw stored.error;
+    }
+    const joined = this.#session.join(stored.player.id, nickname, this.#now());
     if (!joined.ok) return { ok: false, error: joined.reason };
     this.scheduleHostPush();
-    return { ok: true, playerId, secret };
+    return { ok: true, playerId: stored.player.id, secret };
   }
 
   /** The seat's owner coming back (reload, another device): proven by the secret. */
@@ -154,13 +168,13 @@ export class LiveRoom {
     if (result.duplicate) {
       // The original may still be in the batch being written: answer only once it is stored.
       const reloads = this.#reloads;
-      await this.#writer.settled();
+      await this.#answers.settled();
       // Its batch failed and was forgotten: this retry is the answer now.
       if (this.#reloads !== reloads) return this.submit(playerId, raw);
       return { accepted: true, ticket: result.ticket, correct: result.correct, attempt: result.attempt, duplicate: true, at: result.at };
     }
     try {
-      const stored = await this.#writer.write({
+      const stored = await this.#answers.write({
         liveSessionId: this.id,
         playerId,
         questionIndex,

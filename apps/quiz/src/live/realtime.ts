@@ -3,7 +3,7 @@
  * the events of `shared/protocol.ts`. Rooms: `players:<liveId>` and `host:<liveId>`.
  */
 import type { BaroServer, Session } from 'baro';
-import type { ClientToServer, ServerToClient } from '../shared/protocol.js';
+import type { ClientToServer, JoinReply, JoinRequest, ServerToClient } from '../shared/protocol.js';
 import type { HostAuth } from './host-auth.js';
 import type { LiveRoom, RoomOutlet } from './live-room.js';
 import type { LiveRooms } from './live-rooms.js';
@@ -39,6 +39,8 @@ export class QuizRealtime {
   readonly #seats = new Map<string, Map<string, Set<QuizSession>>>();
   readonly #hosts = new Map<string, Set<QuizSession>>();
   readonly #seatOf = new WeakMap<QuizSession, Seat>();
+  /** Sessions whose join is being stored: a second join on the same connection is refused meanwhile. */
+  readonly #joining = new WeakSet<QuizSession>();
   readonly #rtt = new WeakMap<QuizSession, number>();
   readonly #pingSlot = new WeakMap<QuizSession, number>();
   #nextPingSlot = 0;
@@ -64,11 +66,8 @@ export class QuizRealtime {
     session.on('join', (request, ack) => {
       const room = this.#guard(() => this.#rooms.byCode(request?.code), undefined);
       if (!room) return ack({ ok: false, error: 'no quiz has this code: check it with the host' });
-      if (this.#seatOf.has(session)) return ack({ ok: false, error: 'this connection has already joined' });
-      const result = this.#guard(() => room.join(request), SERVER_ERROR);
-      if (!result.ok) return ack(result);
-      this.#seat(session, room, result.playerId);
-      ack({ ok: true, liveId: room.id, playerId: result.playerId, secret: result.secret, state: room.publicState(), you: room.playerView(result.playerId)! });
+      if (this.#seatOf.has(session) || this.#joining.has(session)) return ack({ ok: false, error: 'this connection has already joined' });
+      void this.#join(session, room, request, ack);
     });
 
     session.on('rejoin', (request, ack) => {
@@ -119,6 +118,23 @@ export class QuizRealtime {
       this.#unseat(session);
       this.#leaveHost(session);
     });
+  }
+
+  async #join(session: QuizSession, room: LiveRoom, request: JoinRequest, ack: (reply: JoinReply) => void): Promise<void> {
+    this.#joining.add(session);
+    try {
+      const result = await room.join(request);
+      if (!result.ok) return ack(result);
+      // Ended while the seat was being stored: nobody is left to tell, and no room to join.
+      if (session.ended) return;
+      this.#seat(session, room, result.playerId);
+      ack({ ok: true, liveId: room.id, playerId: result.playerId, secret: result.secret, state: room.publicState(), you: room.playerView(result.playerId)! });
+    } catch (error) {
+      console.error('quiz: join failed:', error);
+      ack(SERVER_ERROR);
+    } finally {
+      this.#joining.delete(session);
+    }
   }
 
   #leaveHost(session: QuizSession): void {

@@ -3,6 +3,7 @@ import {
   JOIN_CODE_ATTEMPTS,
   LIMITS,
   StoreError,
+  addEachPlayer,
   checkGrades,
   checkNewQuiz,
   checkNewSubmission,
@@ -16,6 +17,7 @@ import {
   serializeBody,
 } from './store.js';
 import type {
+  AddPlayerResult,
   AppendResult,
   Grade,
   LiveSessionPatch,
@@ -218,6 +220,10 @@ export class MemoryQuizStore implements QuizStore {
     session.players.push(player);
     this.#players.set(player.id, player);
     return { ...player };
+  }
+
+  addPlayers(inputs: readonly NewPlayer[]): AddPlayerResult[] {
+    return addEachPlayer(inputs, (input) => this.addPlayer(input));
   }
 
   getPlayer(id: string): PlayerRecord | undefined {

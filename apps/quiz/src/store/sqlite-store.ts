@@ -4,6 +4,7 @@ import {
   JOIN_CODE_ATTEMPTS,
   LIMITS,
   StoreError,
+  addEachPlayer,
   checkGrades,
   checkNewQuiz,
   checkNewSubmission,
@@ -17,6 +18,7 @@ import {
   serializeBody,
 } from './store.js';
 import type {
+  AddPlayerResult,
   AppendResult,
   Grade,
   LiveSessionPatch,
@@ -175,6 +177,7 @@ export class SqliteQuizStore implements QuizStore {
   readonly #appendTx: Database.Transaction<(input: NewSubmission) => AppendResult>;
 
   readonly #appendManyTx: Database.Transaction<(inputs: NewSubmission[]) => AppendResult[]>;
+  readonly #addPlayersTx: Database.Transaction<(inputs: readonly NewPlayer[]) => AddPlayerResult[]>;
   readonly #gradeTx: Database.Transaction<(liveSessionId: string, grades: Grade[]) => void>;
   readonly #createSessionTx: Database.Transaction<(row: NewSessionRow) => LiveSessionRecord>;
 
@@ -235,6 +238,9 @@ export class SqliteQuizStore implements QuizStore {
 
     // The inner transactions become savepoints: one commit, one fsync for the whole batch.
     this.#appendManyTx = db.transaction((inputs: NewSubmission[]): AppendResult[] => inputs.map((input) => this.#appendTx(input)));
+
+    // A refused insert (a taken nickname) is undone by SQLite alone; the transaction goes on.
+    this.#addPlayersTx = db.transaction((inputs: readonly NewPlayer[]) => addEachPlayer(inputs, (input) => this.addPlayer(input)));
 
     this.#gradeTx = db.transaction((liveSessionId: string, grades: Grade[]) => {
       for (const g of grades) {
@@ -381,6 +387,10 @@ export class SqliteQuizStore implements QuizStore {
       throw error;
     }
     return player;
+  }
+
+  addPlayers(inputs: readonly NewPlayer[]): AddPlayerResult[] {
+    return this.#addPlayersTx.immediate(inputs);
   }
 
   getPlayer(id: string): PlayerRecord | undefined {

@@ -262,6 +262,29 @@ export function storeSuite(name: string, createStore: (options: StoreOptions) =>
     store.close();
   });
 
+  test(`${name}: addPlayers stores a batch in order; a refused player does not stop the others`, () => {
+    const store = setup();
+    const { session } = withSession(store);
+    const results = store.addPlayers([
+      { liveSessionId: session.id, nickname: 'Cy', secretHash: 'c' },
+      { liveSessionId: session.id, nickname: 'ANA', secretHash: 'x' },
+      { liveSessionId: 'nope', nickname: 'Dee', secretHash: 'x' },
+      { liveSessionId: session.id, nickname: 'cy', secretHash: 'x' },
+      { liveSessionId: session.id, nickname: '', secretHash: 'x' },
+      { liveSessionId: session.id, nickname: 'Dee', secretHash: 'd' },
+    ]);
+    assert.deepEqual(
+      results.map((r) => (r.ok ? r.player.nickname : r.error.code)),
+      ['Cy', 'conflict', 'not_found', 'conflict', 'invalid', 'Dee'],
+    );
+    assert.deepEqual(
+      store.listPlayers(session.id).map((p) => p.nickname),
+      ['Ana', 'Bo', 'Cy', 'Dee'],
+    );
+    assert.deepEqual(store.addPlayers([]), []);
+    store.close();
+  });
+
   test(`${name}: rejoin finds a player by secret hash or nickname, only within the session`, () => {
     const store = setup();
     const { quiz, session, ana, bo } = withSession(store);

@@ -54,6 +54,12 @@ export interface QuizStore {
    * case-insensitive), `not_found` for an unknown session.
    */
   addPlayer(input: NewPlayer): PlayerRecord;
+  /**
+   * Group commit for joins: adds several players in one transaction (one fsync), in order. A
+   * refusal (a `StoreError`: conflict, not_found, invalid) is that player's result and does not
+   * stop the others; any other failure stores none of them.
+   */
+  addPlayers(inputs: readonly NewPlayer[]): AddPlayerResult[];
   getPlayer(id: string): PlayerRecord | undefined;
   /** The session's players in join order. */
   listPlayers(liveSessionId: string): PlayerRecord[];
@@ -189,6 +195,20 @@ export interface NewSubmission {
   correct: boolean | null;
   points: number;
 }
+export type AddPlayerResult = { ok: true; player: PlayerRecord } | { ok: false; error: StoreError };
+
+/** `addPlayers` for a store whose `addPlayer` refuses with a `StoreError` and otherwise throws. */
+export function addEachPlayer(inputs: readonly NewPlayer[], addPlayer: (input: NewPlayer) => PlayerRecord): AddPlayerResult[] {
+  return inputs.map((input) => {
+    try {
+      return { ok: true, player: addPlayer(input) };
+    } catch (error) {
+      if (error instanceof StoreError) return { ok: false, error };
+      throw error;
+    }
+  });
+}
+
 export interface AppendResult {
   submission: SubmissionRecord;
   /** True when this was a retry of an already stored submission (nothing new was stored). */

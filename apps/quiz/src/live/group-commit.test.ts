@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteQuizStore } from '../store/sqlite-store.js';
-import { SubmissionWriter } from './submission-writer.js';
+import type { NewSubmission } from '../store/store.js';
+import { GroupCommit } from './group-commit.js';
 
 function setup() {
   const dir = mkdtempSync(join(tmpdir(), 'baro-writer-'));
@@ -30,7 +31,7 @@ function setup() {
 test('answers written in one turn share one transaction; a full batch is written at once', async () => {
   const { store, live, batches, answer, dispose } = setup();
   try {
-    const writer = new SubmissionWriter(store, { maxBatch: 4 });
+    const writer = new GroupCommit((inputs: readonly NewSubmission[]) => store.appendSubmissions(inputs), { maxBatch: 4 });
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => writer.write(answer(i))));
     assert.deepEqual(batches, [4, 4, 2]);
     assert.deepEqual(
@@ -46,7 +47,7 @@ test('answers written in one turn share one transaction; a full batch is written
 test('settled() waits for the batch in flight; a failed batch rejects every answer in it and stores none', async () => {
   const { store, live, batches, answer, dispose } = setup();
   try {
-    const writer = new SubmissionWriter(store);
+    const writer = new GroupCommit((inputs: readonly NewSubmission[]) => store.appendSubmissions(inputs));
     await writer.settled();
     let stored = false;
     const first = writer.write(answer(1)).then(() => (stored = true));
@@ -64,5 +65,30 @@ test('settled() waits for the batch in flight; a failed batch rejects every answ
     );
   } finally {
     dispose();
+  }
+});
+
+test('with delayMs, writes that arrive over several turns share one batch; without it, each turn commits its own', async () => {
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+  for (const [delayMs, expected] of [
+    [0, [1, 1, 1]],
+    [50, [3]],
+  ] as const) {
+    const batches: number[][] = [];
+    const commit = new GroupCommit((inputs: readonly number[]) => {
+      batches.push([...inputs]);
+      return inputs.map((n) => n * 10);
+    }, { delayMs });
+    const results: Promise<number>[] = [];
+    for (const n of [1, 2, 3]) {
+      results.push(commit.write(n));
+      await turn();
+    }
+    assert.deepEqual(await Promise.all(results), [10, 20, 30]);
+    assert.deepEqual(
+      batches.map((b) => b.length),
+      expected,
+      `delayMs ${delayMs}`,
+    );
   }
 });
