@@ -233,7 +233,14 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
 
   #deliver(message: BroadcastMessage, ids: Iterable<string>): void {
     const prepared = prepareEvent(message.name, message.data);
-    for (const id of ids) this.sessions.get(id)?.enqueueEvent(prepared, message.options);
+    // Members are written to in the order they are queued, one socket after another: 10,000 take
+    // ~150 ms. Starting at a random member means nobody is always told first (or last), which a
+    // quiz whose ranking is by arrival needs; each session still gets its own events in order.
+    const members = Array.isArray(ids) ? (ids as string[]) : [...ids];
+    const start = Math.floor(Math.random() * members.length);
+    for (let i = 0; i < members.length; i++) {
+      this.sessions.get(members[(start + i) % members.length])?.enqueueEvent(prepared, message.options);
+    }
   }
 
   #mountWebSocket(): WebSocketServer<Admission<Context>> {
