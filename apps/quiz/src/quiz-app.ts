@@ -30,8 +30,8 @@ export interface QuizAppOptions {
   dbPath?: string;
   store?: QuizStore;
   /**
-   * The host password. Default: `QUIZ_HOST_PASSWORD` (when set and not empty), else the one saved beside the database
-   * (`<dbPath>.host-password`), else a new random one saved there.
+   * The host password. Default: `QUIZ_HOST_PASSWORD` (when set and not empty), else the one saved
+   * beside the database (`<dbPath>.host-password`), else a new random one saved there.
    */
   hostPassword?: string;
   /** The address players use (join links, QR codes). Default: this machine's LAN address. */

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { BaroCloseCode, type TransportName } from '@baro/protocol';
+import { BaroCloseCode, TRANSPORT_NAMES, type TransportName } from '@baro/protocol';
 import type { Hub, BroadcastMessage, BroadcastTarget } from './hub/hub.js';
 import { LocalHub } from './hub/local-hub.js';
 import type { Carrier } from './session/carrier.js';
@@ -82,7 +82,7 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     this.#options = options;
     this.path = (options.path ?? '/baro').replace(/\/$/, '');
     this.limits = { ...DEFAULT_SESSION_LIMITS, ...definedOnly(options.limits ?? {}) };
-    this.transports = new Set(options.transports ?? ['websocket', 'sse', 'long-polling', 'polling']);
+    this.transports = checkTransports(options.transports ?? TRANSPORT_NAMES);
     this.hub = options.hub ?? new LocalHub();
     this.hub.bind((message, ids) => this.#deliver(message, ids));
     this.#host = {
@@ -306,6 +306,14 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     if (this.#events.listenerCount('error') > 0) this.#events.emit('error', ...([error] as BaroServerEvents<C2S, S2C>['error']));
     else queueMicrotask(() => console.error(error));
   }
+}
+
+/** A typo in the list would leave clients with nothing to connect over: say so at construction. */
+function checkTransports(names: readonly TransportName[]): ReadonlySet<TransportName> {
+  const unknown = names.filter((name) => !TRANSPORT_NAMES.includes(name));
+  if (unknown.length > 0) throw new TypeError(`unknown transport ${unknown.map((n) => JSON.stringify(n)).join(', ')}: expected some of ${TRANSPORT_NAMES.join(', ')}`);
+  if (names.length === 0) throw new TypeError(`no transports offered: expected some of ${TRANSPORT_NAMES.join(', ')}`);
+  return new Set(names);
 }
 
 /** `server.to(room).except(other).emit(…)`: immutable, so operators can be kept and reused. */

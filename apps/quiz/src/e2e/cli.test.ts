@@ -117,19 +117,24 @@ test('the CLI refuses a bad option with a message naming it, and exits 2, before
   }
 });
 
-test('the CLI reports a taken port in one line and exits 1', { timeout: 20_000 }, async () => {
+test('the CLI reports a server that cannot start (a taken port, an unknown transport) in one line and exits 1', { timeout: 20_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'baro-quiz-cli-'));
   const blocker = createServer();
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
   try {
     const { port } = blocker.address() as AddressInfo;
-    const child = spawn(process.execPath, [CLI, '--host', '127.0.0.1', '--port', String(port), '--db', join(dir, 'quiz.db')]);
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    assert.equal(code, 1);
-    assert.match(stderr, /^the quiz could not start: .*EADDRINUSE/);
-    assert.equal(stderr.trim().split('\n').length, 1, stderr);
+    for (const [args, message] of [
+      [['--port', String(port)], /^the quiz could not start: .*EADDRINUSE/],
+      [['--port', '0', '--transports', 'websocket,longpolling'], /^the quiz could not start: unknown transport "longpolling": expected some of websocket, sse, long-polling, polling$/m],
+    ] as const) {
+      const child = spawn(process.execPath, [CLI, '--host', '127.0.0.1', ...args, '--db', join(dir, 'quiz.db')]);
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      assert.equal(code, 1, args.join(' '));
+      assert.match(stderr, message);
+      assert.equal(stderr.trim().split('\n').length, 1, stderr);
+    }
   } finally {
     blocker.close();
     rmSync(dir, { recursive: true, force: true });

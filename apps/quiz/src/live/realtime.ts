@@ -127,6 +127,8 @@ export class QuizRealtime {
       if (!result.ok) return ack(result);
       // Ended while the seat was being stored: nobody is left to tell, and no room to join.
       if (session.ended) return;
+      // A rejoin on this connection won meanwhile: one connection, one seat.
+      if (this.#seatOf.has(session)) return ack({ ok: false, error: 'this connection has already joined' });
       this.#seat(session, room, result.playerId);
       ack({ ok: true, liveId: room.id, playerId: result.playerId, secret: result.secret, state: room.publicState(), you: room.playerView(result.playerId)! });
     } catch (error) {

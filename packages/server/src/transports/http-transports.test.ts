@@ -98,6 +98,11 @@ describe('mounting beside the app', () => {
     assert.equal((await send(base, { sid: 'x', token: 'y' }, [])).status, 200);
   });
 
+  test('an unknown or empty transport list is refused at construction, with the names it expects', () => {
+    assert.throws(() => new BaroServer({ port: 0, transports: ['websocket', 'sse ' as never] }), /^TypeError: unknown transport "sse ": expected some of websocket, sse, long-polling, polling$/);
+    assert.throws(() => new BaroServer({ port: 0, transports: [] }), /^TypeError: no transports offered/);
+  });
+
   test('a custom base path', T, async (t) => {
     const { base, port } = await startServer(t, { path: '/rt/' });
     assert.equal(base, `http://127.0.0.1:${port}/rt/`);
