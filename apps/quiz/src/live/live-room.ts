@@ -317,7 +317,9 @@ export class LiveRoom {
     this.#revealed = new Standings(this.#session);
   }
 
+  /** Stops the timers; a join or answer still finishing afterwards pushes to nobody. */
   dispose(): void {
+    this.#outlet = NO_OUTLET;
     clearTimeout(this.#openTimer);
     clearTimeout(this.#deadlineTimer);
     clearTimeout(this.#hostTimer);
