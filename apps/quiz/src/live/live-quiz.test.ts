@@ -129,12 +129,14 @@ test('the host cancels an open inside its delay: players never see it open, and 
     await host.hello(app.demo!.liveId);
     await host.command({ command: 'show', index: 0 });
     await player.until((p) => p.state?.stage === 'shown');
-    await host.command({ command: 'open', delayMs: 300 });
+    // The delay leaves room for the round trips below on a loaded machine (CI).
+    const opensAt = Date.now() + 1500;
+    await host.command({ command: 'open', delayMs: 1500 });
     await host.until((s) => s.opensInMs !== null);
     await host.command({ command: 'cancel-open' });
     const cancelled = await host.until((s) => s.opensInMs === null && s.public.stage === 'shown');
     assert.equal(cancelled.public.stage, 'shown');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, opensAt + 200 - Date.now()));
     assert.ok(player.states.every((s) => s.stage !== 'open'), 'the cancelled open never reached the player');
     const refused = await answer(player, 0, 2);
     assert.deepEqual(refused.accepted ? null : refused.reason, 'not-open');
