@@ -231,12 +231,11 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     else this.#perAddress.set(session.remoteAddress, count);
   }
 
-  #deliver(message: BroadcastMessage, ids: Iterable<string>): void {
+  #deliver(message: BroadcastMessage, members: readonly string[]): void {
     const prepared = prepareEvent(message.name, message.data);
     // Members are written to in the order they are queued, one socket after another: 10,000 take
     // ~150 ms. Starting at a random member means nobody is always told first (or last), which a
     // quiz whose ranking is by arrival needs; each session still gets its own events in order.
-    const members = Array.isArray(ids) ? (ids as string[]) : [...ids];
     const start = Math.floor(Math.random() * members.length);
     for (let i = 0; i < members.length; i++) {
       this.sessions.get(members[(start + i) % members.length])?.enqueueEvent(prepared, message.options);

@@ -19,7 +19,7 @@ export interface BroadcastMessage {
  */
 export interface Hub {
   /** Where this node delivers a broadcast to its own members (set once by the server). */
-  bind(deliver: (message: BroadcastMessage, sessionIds: Iterable<string>) => void): void;
+  bind(deliver: (message: BroadcastMessage, sessionIds: readonly string[]) => void): void;
   /** Joining no rooms registers the session: a broadcast to everyone reaches it. */
   join(sessionId: string, rooms: readonly string[]): void;
   leave(sessionId: string, room: string): void;

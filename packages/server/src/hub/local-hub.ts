@@ -4,9 +4,9 @@ import type { BroadcastMessage, BroadcastTarget, Hub } from './hub.js';
 export class LocalHub implements Hub {
   readonly #members = new Map<string, Set<string>>();
   readonly #roomsOf = new Map<string, Set<string>>();
-  #deliver: ((message: BroadcastMessage, sessionIds: Iterable<string>) => void) | null = null;
+  #deliver: ((message: BroadcastMessage, sessionIds: readonly string[]) => void) | null = null;
 
-  bind(deliver: (message: BroadcastMessage, sessionIds: Iterable<string>) => void): void {
+  bind(deliver: (message: BroadcastMessage, sessionIds: readonly string[]) => void): void {
     this.#deliver = deliver;
   }
 
@@ -44,13 +44,16 @@ export class LocalHub implements Hub {
     this.#deliver(message, this.recipients(target));
   }
 
-  recipients(target: BroadcastTarget): Set<string> {
+  /** Each recipient once, as an array: the server starts a broadcast at a random index of it. */
+  recipients(target: BroadcastTarget): string[] {
+    const sources = target.rooms.length === 0 ? [this.#roomsOf.keys()] : target.rooms.map((room) => this.#members.get(room) ?? []);
+    // The common case, one room (or everyone) and no exceptions, needs no set to remove duplicates.
+    if (sources.length === 1 && target.exceptRooms.length === 0 && target.exceptSessions.length === 0) return [...sources[0]];
     const excluded = new Set(target.exceptSessions);
     for (const room of target.exceptRooms) for (const id of this.#members.get(room) ?? []) excluded.add(id);
     const result = new Set<string>();
-    const sources = target.rooms.length === 0 ? [this.#roomsOf.keys()] : target.rooms.map((room) => this.#members.get(room) ?? []);
     for (const source of sources) for (const id of source) if (!excluded.has(id)) result.add(id);
-    return result;
+    return [...result];
   }
 
   async sessionsIn(room: string): Promise<string[]> {
