@@ -2,9 +2,10 @@
 /** `npm start`: the live quiz on http://localhost:3000 with the demo quiz loaded. */
 import { parseArgs } from 'node:util';
 import type { TransportName } from '@baro/client';
+import { DEFAULT_MAX_PLAYERS } from './live/live-room.js';
 import { startQuizApp } from './quiz-app.js';
 
-const USAGE = `Usage: npm start -- [--port 3000] [--host 0.0.0.0] [--db data/quiz.db] [--public-url http://192.168.0.10:3000] [--transports sse,long-polling] [--sessions-per-address 1000] [--max-players 10000]
+const USAGE = `Usage: npm start -- [--port 3000] [--host 0.0.0.0] [--db data/quiz.db] [--public-url http://192.168.0.10:3000] [--transports sse,long-polling] [--sessions-per-address 1000] [--max-players ${DEFAULT_MAX_PLAYERS}]
 The host password comes from QUIZ_HOST_PASSWORD, else from <db>.host-password (created on first start).`;
 
 function readArgs() {
@@ -17,7 +18,7 @@ function readArgs() {
         'public-url': { type: 'string' },
         transports: { type: 'string' },
         'sessions-per-address': { type: 'string', default: '1000' },
-        'max-players': { type: 'string', default: '10000' },
+        'max-players': { type: 'string', default: String(DEFAULT_MAX_PLAYERS) },
         help: { type: 'boolean', default: false },
       },
     }).values;

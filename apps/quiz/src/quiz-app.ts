@@ -81,7 +81,7 @@ export async function startQuizApp(options: QuizAppOptions = {}): Promise<QuizAp
     ...(options.transports ? { transports: options.transports } : {}),
   });
   let publicUrl = options.publicUrl ?? '';
-  const rooms = new LiveRooms(store, { publicUrl: () => publicUrl, randomDelayMs: options.randomDelayMs, maxPlayers: options.maxPlayers, ...(options.now ? { now: options.now } : {}) });
+  const rooms = new LiveRooms(store, { publicUrl: () => publicUrl, randomDelayMs: options.randomDelayMs, maxPlayers: options.maxPlayers, now: options.now });
   const realtime = new QuizRealtime(baro, rooms, auth, { pingIntervalMs: options.pingIntervalMs });
 
   registerApi(app, { store, rooms, auth, hostPassword });

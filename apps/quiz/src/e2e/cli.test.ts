@@ -53,6 +53,15 @@ function startCli(args: string[]): Promise<Started> {
   });
 }
 
+/** Runs the CLI until it exits by itself (as it does on bad input), with what it wrote to stderr. */
+async function runToExit(args: readonly string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args]);
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { code, stderr };
+}
+
 function stop(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
@@ -107,10 +116,7 @@ test('the CLI refuses a bad option with a message naming it, and exits 2, before
     [['--sessions-per-address', '1.5'], /^--sessions-per-address: expected a whole number/],
     [['--prot', '80'], /^Unknown option '--prot'.*\nUsage: npm start/s],
   ] as const) {
-    const child = spawn(process.execPath, [CLI, ...args, '--db', db]);
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const { code, stderr } = await runToExit([...args, '--db', db]);
     assert.equal(code, 2, args.join(' '));
     assert.match(stderr, message);
     assert.equal(existsSync(db), false);
@@ -127,10 +133,7 @@ test('the CLI reports a server that cannot start (a taken port, an unknown trans
       [['--port', String(port)], /^the quiz could not start: .*EADDRINUSE/],
       [['--port', '0', '--transports', 'websocket,longpolling'], /^the quiz could not start: unknown transport "longpolling": expected some of websocket, sse, long-polling, polling$/m],
     ] as const) {
-      const child = spawn(process.execPath, [CLI, '--host', '127.0.0.1', ...args, '--db', join(dir, 'quiz.db')]);
-      let stderr = '';
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      const { code, stderr } = await runToExit(['--host', '127.0.0.1', ...args, '--db', join(dir, 'quiz.db')]);
       assert.equal(code, 1, args.join(' '));
       assert.match(stderr, message);
       assert.equal(stderr.trim().split('\n').length, 1, stderr);

@@ -74,7 +74,7 @@ export class LiveRoom {
   readonly #answers: GroupCommit<NewSubmission, AppendResult>;
   readonly #joins: GroupCommit<NewPlayer, AddPlayerResult>;
   /** Nicknames (by key) of joins being stored: taken already, so two joins cannot race for one. */
-  readonly #joining = new Set<string>();
+  readonly #pendingNicknames = new Set<string>();
   readonly #record: LiveSessionRecord;
   readonly #now: () => number;
   readonly #random: () => number;
@@ -126,20 +126,20 @@ export class LiveRoom {
   /** Resolves once the seat is stored; rejects if the store fails (the caller answers with an error). */
   async join(request: JoinRequest): Promise<SeatResult> {
     if (this.#session.phase === 'finished') return { ok: false, error: 'this quiz is over' };
-    if (this.#session.playerCount + this.#joining.size >= this.#maxPlayers) return { ok: false, error: `this quiz is full (${this.#maxPlayers} players)` };
+    if (this.#session.playerCount + this.#pendingNicknames.size >= this.#maxPlayers) return { ok: false, error: `this quiz is full (${this.#maxPlayers} players)` };
     const checked = validateNickname(request?.nickname);
     if (!checked.ok) return { ok: false, error: checked.reason };
     const { nickname } = checked;
     const taken = { ok: false, error: `the nickname "${nickname}" is taken: choose another` } as const;
     const key = nicknameKey(nickname);
-    if (this.#session.nicknameTaken(nickname) || this.#joining.has(key)) return taken;
+    if (this.#session.nicknameTaken(nickname) || this.#pendingNicknames.has(key)) return taken;
     const secret = generateSecret();
-    this.#joining.add(key);
+    this.#pendingNicknames.add(key);
     let stored: AddPlayerResult;
     try {
       stored = await this.#joins.write({ liveSessionId: this.id, nickname, secretHash: hashSecret(secret) });
     } finally {
-      this.#joining.delete(key);
+      this.#pendingNicknames.delete(key);
     }
     if (!stored.ok) {
       if (stored.error.code === 'conflict') return taken;

@@ -173,11 +173,8 @@ export interface NewPlayer {
   secretHash: string;
 }
 
-export interface SubmissionRecord {
+export interface NewSubmission {
   liveSessionId: string;
-  /** 1, 2, 3… per live session, in the order the server accepted the answers. */
-  ticket: number;
-  receivedAt: Millis;
   playerId: string;
   questionIndex: number;
   answer: string;
@@ -186,14 +183,10 @@ export interface SubmissionRecord {
   correct: boolean | null;
   points: number;
 }
-export interface NewSubmission {
-  liveSessionId: string;
-  playerId: string;
-  questionIndex: number;
-  answer: string;
-  clientSubmissionId: string;
-  correct: boolean | null;
-  points: number;
+export interface SubmissionRecord extends NewSubmission {
+  /** 1, 2, 3… per live session, in the order the server accepted the answers. */
+  ticket: number;
+  receivedAt: Millis;
 }
 export type AddPlayerResult = { ok: true; player: PlayerRecord } | { ok: false; error: StoreError };
 
