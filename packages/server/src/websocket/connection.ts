@@ -316,9 +316,13 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     this.#relieve();
   }
 
-  /** Below the high-water mark again: read from the peer, and tell a sender that waited. */
+  /**
+   * Below the high-water mark again: read from the peer, and tell a sender that waited. Still above
+   * it, the wait goes on only if a socket 'drain' or a compression will call here again; a
+   * `highWaterMark` under the socket's own (16 KiB) has no 'drain' to wait for.
+   */
   #relieve(): void {
-    if (this.bufferedAmount >= this.#limits.highWaterMark) return;
+    if (this.bufferedAmount >= this.#limits.highWaterMark && (this.#deflating || this.#socket.writableNeedDrain)) return;
     this.#resumeReading(PAUSED_FOR_BACKPRESSURE);
     if (this.#needDrain) {
       this.#needDrain = false;
@@ -433,6 +437,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
       this.#relieve();
     }
     this.#deflating = false;
+    this.#relieve();
     const after = this.#afterOutbound;
     this.#afterOutbound = null;
     after?.();
