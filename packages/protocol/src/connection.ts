@@ -77,8 +77,8 @@ export class WsConnection {
   /**
    * While true, automatic pongs wait instead of being written, and a newer ping replaces the one
    * waiting (RFC 6455 §5.5.3 lets an endpoint answer only the most recent ping). The I/O layer holds
-   * pongs while the transport still has unflushed bytes, so a peer that floods pings and never
-   * reads costs one pending pong, not a pong per ping. Setting it false writes the waiting pong.
+   * pongs while the transport's write buffer is full, so a peer that floods pings and never reads
+   * costs one pending pong, not a pong per ping. Setting it false writes the waiting pong.
    */
   get pongsHeld(): boolean {
     return this.#pongsHeld;

@@ -2,10 +2,11 @@
  * permessage-deflate messages that inflate a thousandfold, over real sockets: forty at once against
  * a server (the inflate budget holds, the attackers are closed with 1013 or 1009, a good client is
  * served meanwhile), the 4 MiB default `maxPayload` of a deflate connection at N and N+1, and a
- * malicious server bombing the Node client.
+ * malicious server bombing the Node client or flooding it with pings.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { constants as zlibConstants, deflateRawSync } from 'node:zlib';
@@ -15,7 +16,7 @@ import { DEFAULT_DEFLATE_MAX_PAYLOAD } from '../permessage-deflate.js';
 import type { CloseEvent } from './client-events.js';
 import { type Scope, assertEchoes, nextConnection, scoped } from './test-support/scope.js';
 import { acceptFor } from './test-support/raw-client.js';
-import { nextDomEvent, nextEvent, withTimeout } from './test-support/wait.js';
+import { nextDomEvent, nextEvent } from './test-support/wait.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -112,38 +113,68 @@ describe('the default maxPayload of a deflate connection (4 MiB)', () => {
 describe('a malicious server against the Node client', () => {
   test('a message inflating to 32 MiB is refused with 1009 (the client’s deflate default, 4 MiB)', { timeout: 20_000 }, async (t) => {
     const s = scoped(t);
-    const sockets = new Set<Socket>();
-    const evil = createServer((socket) => {
-      sockets.add(socket);
-      socket.on('error', () => {});
-      let head = '';
-      socket.on('data', (chunk: Buffer) => {
-        if (head.includes('\r\n\r\n')) return;
-        head += chunk.toString('latin1');
-        if (!head.includes('\r\n\r\n')) return;
-        const key = /sec-websocket-key:\s*(\S+)/i.exec(head)?.[1] ?? '';
-        socket.write(
-          'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-            `Sec-WebSocket-Accept: ${acceptFor(key)}\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n`,
-        );
-        socket.write(buildFrame({ opcode: 2, rsv1: true, payload: deflated(Buffer.alloc(32 * MiB)) }));
-      });
+    const port = await maliciousServer(s, 'permessage-deflate', (socket) => {
+      socket.write(buildFrame({ opcode: 2, rsv1: true, payload: deflated(Buffer.alloc(32 * MiB)) }));
     });
-    await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
-    s.defer(
-      () =>
-        new Promise<void>((resolve) => {
-          for (const socket of sockets) socket.destroy();
-          evil.close(() => resolve());
-        }),
-    );
-    // The evil server never answers our close frame: don't wait the default 10 s for it.
-    const client = s.baroClient(`ws://127.0.0.1:${(evil.address() as AddressInfo).port}`, [], { closeTimeout: 500 });
+    // The malicious server never answers our close frame: don't wait the default 10 s for it.
+    const client = s.baroClient(`ws://127.0.0.1:${port}`, [], { closeTimeout: 500 });
     const closed = nextDomEvent<CloseEvent>(client, 'close', 10_000, "the client's close");
     const messages: unknown[] = [];
     client.addEventListener('message', (event) => messages.push(event));
-    const { code } = await withTimeout(closed, 10_000, 'the close');
+    const { code } = await closed;
     assert.equal(code, 1009);
     assert.deepEqual(messages, []);
   });
+
+  test('a flood of 32 MiB of pings to a client whose pongs are not read leaves the client a bounded buffer', { timeout: 60_000 }, async (t) => {
+    const s = scoped(t);
+    const block = Buffer.concat(Array.from({ length: 1024 }, () => buildFrame({ opcode: 9, payload: randomBytes(125) })));
+    const port = await maliciousServer(s, null, async (socket) => {
+      socket.pause(); // never reads the pongs
+      for (let i = 0; i < 256; i++) {
+        if (!socket.write(block)) await nextEvent(socket, 'drain', 30_000, 'the client to read the flood');
+      }
+      socket.write(buildFrame({ opcode: 1, payload: 'after the flood' }));
+    });
+    const client = s.baroClient(`ws://127.0.0.1:${port}`);
+    const after = nextDomEvent<MessageEvent>(client, 'message', 50_000, 'the message after the flood');
+    assert.equal((await after).data, 'after the flood');
+    // Everything before that message, 262,144 pings, has been read and answered (or not).
+    assert.ok(client.bufferedAmount <= 64 * KiB, `the client buffered ${client.bufferedAmount} bytes of pongs`);
+    assert.equal(client.readyState, client.OPEN);
+  });
 });
+
+/**
+ * A TCP server that answers any upgrade with a 101 (with `extensions`, if any), then runs `attack`
+ * on the socket. Closed with the test.
+ */
+async function maliciousServer(s: Scope, extensions: string | null, attack: (socket: Socket) => void | Promise<void>): Promise<number> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+    let head = '';
+    const onData = (chunk: Buffer) => {
+      head += chunk.toString('latin1');
+      if (!head.includes('\r\n\r\n')) return;
+      socket.off('data', onData);
+      const key = /sec-websocket-key:\s*(\S+)/i.exec(head)?.[1] ?? '';
+      socket.write(
+        'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+          `Sec-WebSocket-Accept: ${acceptFor(key)}\r\n${extensions ? `Sec-WebSocket-Extensions: ${extensions}\r\n` : ''}\r\n`,
+      );
+      void Promise.resolve(attack(socket)).catch(() => socket.destroy());
+    };
+    socket.on('data', onData);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  s.defer(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  return (server.address() as AddressInfo).port;
+}
