@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { buildFrame, concatBytes } from '@baro/testing';
 import type { WebSocketConnection } from './connection.js';
 import { ReadyState } from './ready-state.js';
-import { assertEchoes, nextConnection, scoped } from './test-support/scope.js';
+import { type Scope, assertEchoes, nextConnection, scoped } from './test-support/scope.js';
 import { nextEvent, until, withTimeout } from './test-support/wait.js';
 import type { RawClient } from './test-support/raw-client.js';
 
@@ -19,6 +19,14 @@ const MiB = 1024 * KiB;
 
 function serverClose(connection: WebSocketConnection, ms = 3000): Promise<[number, string]> {
   return nextEvent<[number, string]>(connection, 'close', ms, "the server connection's 'close'");
+}
+
+/** A baro server on 127.0.0.1 with one raw client past the handshake, and that client's server-side connection. */
+async function rawPeer(s: Scope, options: Parameters<Scope['baroServer']>[0]): Promise<{ raw: RawClient; connection: WebSocketConnection; url: string }> {
+  const { server, port, url } = await s.baroServer(options);
+  const accepted = nextConnection(server);
+  const raw = await s.rawOpen(port);
+  return { raw, connection: (await accepted).connection, url };
 }
 
 /** Writes `block` `times` times, waiting for the socket to drain when it asks to. */
@@ -32,10 +40,7 @@ async function writeRepeated(raw: RawClient, block: Uint8Array, times: number, m
 describe('every frame written to a peer counts against maxBufferedBytes', () => {
   test('pings, pongs, automatic pongs, messages and close frames all count in bufferedAmount', { timeout: 5000 }, async (t) => {
     const s = scoped(t);
-    const { server, port } = await s.baroServer();
-    const accepted = nextConnection(server);
-    const raw = await s.rawOpen(port);
-    const { connection } = await accepted;
+    const { raw, connection } = await rawPeer(s, {});
     // Corked, nothing reaches the kernel: bufferedAmount is exactly what was written.
     connection.cork();
     const steps: [string, () => void, number][] = [
@@ -68,10 +73,7 @@ describe('every frame written to a peer counts against maxBufferedBytes', () => 
     test(`with ${over === 0 ? 'exactly' : 'one byte more than'} maxBufferedBytes waiting, the next frame (a ping) ${over === 0 ? 'is written' : 'closes the peer as a slow consumer (4001)'}`, { timeout: 5000 }, async (t) => {
       const s = scoped(t);
       const maxBufferedBytes = 1000;
-      const { server, port, url } = await s.baroServer({ echo: true, maxBufferedBytes, closeTimeout: 500 });
-      const accepted = nextConnection(server);
-      const raw = await s.rawOpen(port);
-      const { connection } = await accepted;
+      const { raw, connection, url } = await rawPeer(s, { echo: true, maxBufferedBytes, closeTimeout: 500 });
       const errors: Error[] = [];
       connection.on('error', (error) => errors.push(error));
       connection.cork();
@@ -102,10 +104,7 @@ describe('every frame written to a peer counts against maxBufferedBytes', () => 
 describe('a peer that floods pings and never reads', () => {
   test('pongs wait while the socket is backed up: the server holds a bounded buffer, answers the newest ping once the peer reads, and keeps serving', { timeout: 60_000 }, async (t) => {
     const s = scoped(t);
-    const { server, port, url } = await s.baroServer({ echo: true });
-    const accepted = nextConnection(server);
-    const raw = await s.rawOpen(port);
-    const { connection } = await accepted;
+    const { raw, connection, url } = await rawPeer(s, { echo: true });
     raw.socket.pause();
     raw.discardIncoming();
     let pings = 0;
@@ -147,10 +146,7 @@ describe('reading pauses above the high-water mark', () => {
   test('an echo peer that sends 48 MiB and never reads is not closed (1 MiB maxBufferedBytes) and gets every echo once it reads', { timeout: 60_000 }, async (t) => {
     const s = scoped(t);
     const highWaterMark = 64 * KiB;
-    const { server, port, url } = await s.baroServer({ echo: true, highWaterMark, maxBufferedBytes: 1 * MiB });
-    const accepted = nextConnection(server);
-    const raw = await s.rawOpen(port);
-    const { connection } = await accepted;
+    const { raw, connection, url } = await rawPeer(s, { echo: true, highWaterMark, maxBufferedBytes: 1 * MiB });
     const errors: Error[] = [];
     connection.on('error', (error) => errors.push(error));
     raw.socket.pause();
