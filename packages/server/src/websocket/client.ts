@@ -5,7 +5,7 @@ import { buildDeflateOffer, createClientHandshake, serializeExtensions, verifySe
 import { DEFAULT_DEFLATE_MAX_PAYLOAD, PerMessageDeflate } from '../permessage-deflate.js';
 import type { InflateBudget } from '../inflate-budget.js';
 import { CloseEvent, ErrorEvent } from './client-events.js';
-import { WebSocketConnection, DEFAULT_LIMITS, type ConnectionLimits } from './connection.js';
+import { WebSocketConnection, type ConnectionLimits } from './connection.js';
 import { ReadyState } from './ready-state.js';
 
 export type BinaryType = 'blob' | 'arraybuffer' | 'nodebuffer';

@@ -14,7 +14,7 @@ import {
 } from '@baro/protocol';
 import { DEFAULT_DEFLATE_MAX_PAYLOAD, DEFAULT_DEFLATE_WINDOW_BITS, PerMessageDeflate } from '../permessage-deflate.js';
 import type { InflateBudget } from '../inflate-budget.js';
-import { WebSocketConnection, DEFAULT_LIMITS, type ConnectionLimits, type SendData } from './connection.js';
+import { WebSocketConnection, type ConnectionLimits, type SendData } from './connection.js';
 import { ReadyState } from './ready-state.js';
 import { rejectHandshake } from './reject.js';
 import { routeUpgrades } from './upgrade-router.js';
