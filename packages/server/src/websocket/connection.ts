@@ -74,6 +74,8 @@ function onSocketError(this: Socket): void {
 
 type OutboundJob = { kind: 'frame'; opcode: number; payload: Buffer; compress: boolean } | { kind: 'prepared'; frame: PreparedFrame };
 
+const EMPTY_BUFFER = Buffer.alloc(0);
+
 /** Why reading from the socket is paused; reading resumes when no reason is left. */
 const PAUSED_WHILE_INFLATING = 1;
 const PAUSED_FOR_BACKPRESSURE = 2;
@@ -318,8 +320,8 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
 
   /**
    * Below the high-water mark again: read from the peer, and tell a sender that waited. Still above
-   * it, the wait goes on only if a socket 'drain' or a compression will call here again; a
-   * `highWaterMark` under the socket's own (16 KiB) has no 'drain' to wait for.
+   * it, the wait goes on only if a socket 'drain' or a compression will call here again (see
+   * `#watchForDrain`).
    */
   #relieve(): void {
     if (this.bufferedAmount >= this.#limits.highWaterMark && (this.#deflating || this.#socket.writableNeedDrain)) return;
@@ -454,11 +456,24 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   #checkBackpressure(): boolean {
     if (this.#readyState !== ReadyState.OPEN) return false;
     if (this.bufferedAmount >= this.#limits.highWaterMark) {
+      if (!this.#needDrain) this.#watchForDrain();
       this.#needDrain = true;
       return false;
     }
     return true;
   }
+
+  /**
+   * 'drain' comes from the socket's 'drain' or from compression progress. Neither comes when a
+   * `highWaterMark` under the socket's own (16 KiB) was passed with nothing compressing: an empty
+   * write then calls back once everything before it is flushed.
+   */
+  #watchForDrain(): void {
+    if (this.#deflating || this.#socket.writableNeedDrain || !this.#socket.writable) return;
+    this.#socket.write(EMPTY_BUFFER, (this.#onFlushed ??= () => this.#relieve()));
+  }
+
+  #onFlushed: (() => void) | null = null;
 
   /**
    * Every byte for the peer passes here (data, pings, pongs, close frames). A peer is a slow

@@ -101,6 +101,21 @@ describe('every frame written to a peer counts against maxBufferedBytes', () => 
   }
 });
 
+describe('highWaterMark at N-1 and N', () => {
+  for (const [buffered, expected] of [[999, true], [1000, false]] as const) {
+    test(`with ${buffered} bytes buffered (highWaterMark 1000) send() returns ${expected}`, { timeout: 5000 }, async (t) => {
+      const s = scoped(t);
+      const { connection } = await rawPeer(s, { highWaterMark: 1000 });
+      connection.cork();
+      // A payload of 126 bytes or more has a 4-byte header.
+      assert.equal(connection.send(Buffer.alloc(buffered - 4)), expected);
+      assert.equal(connection.bufferedAmount, buffered);
+      connection.uncork();
+      if (!expected) await nextEvent(connection, 'drain', 3000, "'drain' once the kernel took the bytes");
+    });
+  }
+});
+
 describe('a peer that floods pings and never reads', () => {
   test('pongs wait while the socket is backed up: the server holds a bounded buffer, answers the newest ping once the peer reads, and keeps serving', { timeout: 60_000 }, async (t) => {
     const s = scoped(t);
