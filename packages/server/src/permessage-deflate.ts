@@ -15,9 +15,9 @@ import type { ZlibLimiter } from './zlib-limiter.js';
 import { defaultInflateBudget, type InflateBudget, type InflateBudgetHolder } from './inflate-budget.js';
 
 /**
- * Memory-bounded defaults. With zlib's own (15-bit windows, memLevel 8) a server held about 262 KiB
- * per connection once both directions had run (400 connections, one 1.6 KiB JSON echo each, RSS);
- * with 12-bit windows and memLevel 5, about 145 KiB. Messages of a few KiB, what real-time apps
+ * Memory-bounded defaults. With zlib's own (15-bit windows, memLevel 8) a server holds about 265 KiB
+ * per connection once both directions have run, with 12-bit windows and memLevel 5 about 150 KiB
+ * (bench/deflate-memory.mjs; 20 KiB without deflate). Messages of a few KiB, what real-time apps
  * send, compress just as well (3.5 KiB of JSON to 23% either way).
  */
 export const DEFAULT_DEFLATE_WINDOW_BITS = 12;
