@@ -92,7 +92,7 @@ export async function handleSse(server: AnyBaroServer, request: IncomingMessage,
   if (isRefusal(params)) return refuse(response, params, headers);
   const admission = await server.admit(request, params);
   if (isRefusal(admission)) return refuse(response, admission, headers);
-  if (tracker.gone(response)) return;
+  if (tracker.gone(response)) return server.abandon(admission);
   const carrier = new SseCarrier(response, headers);
   tracker.keepAlive(carrier);
   const session = server.connect(admission, carrier);
