@@ -1,8 +1,14 @@
 import type { IncomingMessage } from 'node:http';
 import type { Refusal } from './refusal.js';
 
-/** What `authenticate` decides: accept (with anything the app wants to keep) or refuse with a status. */
-export type AuthDecision<Context = unknown> = boolean | { ok: true; context?: Context } | { ok: false; status?: number; reason?: string };
+/**
+ * What `authenticate` decides: accept (with anything the app wants to keep) or refuse with a status
+ * (and headers, e.g. Retry-After or WWW-Authenticate).
+ */
+export type AuthDecision<Context = unknown> =
+  | boolean
+  | { ok: true; context?: Context }
+  | { ok: false; status?: number; reason?: string; headers?: Record<string, string> };
 
 /** The app's hook: runs for every request that opens or uses a connection or session. */
 export type Authenticate<Context> = (request: IncomingMessage) => AuthDecision<Context> | Promise<AuthDecision<Context>>;
@@ -27,5 +33,5 @@ export async function runAuthenticate<Context>(
   if (decision === true) return { ok: true, context: undefined };
   if (decision === false) return { ok: false, status: 401, reason: 'unauthorized' };
   if (decision.ok) return { ok: true, context: decision.context };
-  return { ok: false, status: decision.status ?? 401, reason: decision.reason ?? 'unauthorized' };
+  return { ok: false, status: decision.status ?? 401, reason: decision.reason ?? 'unauthorized', ...(decision.headers ? { headers: decision.headers } : {}) };
 }
