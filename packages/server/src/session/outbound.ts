@@ -34,11 +34,12 @@ export function prepareEvent(name: string, data: unknown, ackId?: number): Prepa
 /**
  * What one sequenced packet is counted as against `maxQueuedBytes` and `replayBytes`: its UTF-8
  * bytes, plus a fixed overhead for its sequence prefix and the objects that hold it (the pending
- * packet, the wire packet, the replay entry, the string heads). 160 bytes was measured on Node 20
- * for small acks (bench/replay-cost.mjs); counting only the text made a flood of tiny packets
- * cost ~6 times what it was counted as.
+ * packet, the wire packet, the replay entry, string heads, the event's data kept for binary
+ * sends). `node --expose-gc bench/replay-cost.mjs` on Node 20: a small event takes ~275 B of heap,
+ * an ack ~205 B; counting only the text made a flood of tiny packets cost ~6 times what it was
+ * counted as.
  */
-export const PACKET_OVERHEAD_BYTES = 160;
+export const PACKET_OVERHEAD_BYTES = 256;
 
 export function packetCost(tailByteLength: number): number {
   return tailByteLength + PACKET_OVERHEAD_BYTES;
