@@ -5,7 +5,11 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { buildFrame } from '@baro/testing';
+import { BaroServer } from '../baro-server.js';
 import { RawHttp } from '../transports/test-support/raw-http.js';
 import { poll, PollingClient, startServer } from '../transports/test-support/http-client.js';
 import { RawClient, upgradeHead } from '../websocket/test-support/raw-client.js';
@@ -131,6 +135,37 @@ describe('resumes', () => {
     assert.equal(upgrade.headers['retry-after'], '10');
     assert.equal(session.ended, false, 'the session itself goes on');
     assert.equal((await client.poll()).status, 200);
+  });
+  test('a resume drops the backlog of the connection it replaces at once, rather than after its close handshake times out', T, async (t) => {
+    const httpServer = createServer();
+    await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+    const sockets: Duplex[] = [];
+    httpServer.on('upgrade', (_request, socket: Duplex) => sockets.push(socket));
+    const server = new BaroServer({ server: httpServer, websocket: { highWaterMark: 16 * 1024 }, limits: { maxQueuedBytes: 64 << 20, replayBytes: 64 << 20 } });
+    server.on('error', () => {});
+    t.after(async () => {
+      await server.close({ timeout: 200 });
+      httpServer.closeAllConnections();
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    });
+    const port = (httpServer.address() as AddressInfo).port;
+    const first = await RawClient.connect(port);
+    t.after(() => first.socket.destroy());
+    await first.handshake(WS);
+    const [, info] = JSON.parse((await first.nextFrame()).payload.toString('utf8')) as [string, { sid: string; token: string }];
+    first.socket.pause();
+    const session = server.sessions.get(info.sid)!;
+    for (let i = 0; i < 1000 && session.queuedBytes <= 256 * 1024; i++) {
+      session.emit('bulk', 'x'.repeat(64 * 1024));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    assert.ok(session.queuedBytes > 256 * 1024, 'the first connection holds a backlog');
+    const second = await RawClient.connect(port);
+    t.after(() => second.socket.destroy());
+    await second.handshake({ ...WS, path: `/baro/ws?sid=${info.sid}&token=${info.token}&seq=0` });
+    await until(() => sockets[0].destroyed, 2000, 'the replaced connection to be dropped');
+    assert.equal(session.transport, 'websocket');
+    assert.equal(sockets[1].destroyed, false);
   });
 });
 

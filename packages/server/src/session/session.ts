@@ -242,7 +242,7 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
     if (missed === null) return false;
     const previous = this.#carrier;
     this.#carrier = carrier;
-    if (previous && previous !== carrier) previous.detach();
+    if (previous && previous !== carrier) previous.detach(true);
     this.#replay.acknowledge(clientSeq);
     this.#resend = missed;
     this.lastSeen = this.#host.now();
@@ -326,7 +326,7 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
     // A poll request waiting for data is the client saying it is there.
     if (!carrier.streaming && carrier.writable) this.lastSeen = now;
     if (now - this.lastSeen > this.#limits.heartbeat * 2.5) {
-      carrier.detach();
+      carrier.detach(true);
       this.carrierLost(carrier);
       return;
     }
