@@ -170,8 +170,6 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     return this.hub.sessionsIn(room);
   }
 
-  // ----------------------------------------------------------- transport API
-
   /** What the server holds now (summed over the sessions). */
   stats(): BaroServerStats {
     const stats: BaroServerStats = { sessions: this.sessions.size, slots: this.#slots.total, replayPackets: 0, replayBytes: 0, queuedBytes: 0 };
