@@ -11,7 +11,7 @@ import type { Duplex } from 'node:stream';
 import { buildFrame } from '@baro/testing';
 import { BaroServer } from '../baro-server.js';
 import { RawHttp } from '../transports/test-support/raw-http.js';
-import { poll, PollingClient, startServer } from '../transports/test-support/http-client.js';
+import { poll, PollingClient, SseStream, startServer } from '../transports/test-support/http-client.js';
 import { RawClient, upgradeHead } from '../websocket/test-support/raw-client.js';
 import { tryUpgrade } from '../websocket/test-support/scope.js';
 import { until, withTimeout } from '../websocket/test-support/wait.js';
@@ -136,11 +136,12 @@ describe('resumes', () => {
     assert.equal(session.ended, false, 'the session itself goes on');
     assert.equal((await client.poll()).status, 200);
   });
-  test('a resume drops the backlog of the connection it replaces at once, rather than after its close handshake times out', T, async (t) => {
+  /** A BaroServer on its own HTTP server, recording every socket, with room for a big backlog. */
+  async function recordingServer(t: { after: (fn: () => Promise<void>) => void }) {
     const httpServer = createServer();
     await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
     const sockets: Duplex[] = [];
-    httpServer.on('upgrade', (_request, socket: Duplex) => sockets.push(socket));
+    httpServer.on('connection', (socket: Duplex) => sockets.push(socket));
     const server = new BaroServer({ server: httpServer, websocket: { highWaterMark: 16 * 1024 }, limits: { maxQueuedBytes: 64 << 20, replayBytes: 64 << 20 } });
     server.on('error', () => {});
     t.after(async () => {
@@ -148,24 +149,48 @@ describe('resumes', () => {
       httpServer.closeAllConnections();
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     });
-    const port = (httpServer.address() as AddressInfo).port;
+    return { server, sockets, port: (httpServer.address() as AddressInfo).port };
+  }
+
+  /** Emits 64 KB events until the session holds more than `bytes` for its client. */
+  async function fillBacklog(session: { emit(event: string, data: unknown): boolean; queuedBytes: number }, bytes: number): Promise<void> {
+    for (let i = 0; i < 1000 && session.queuedBytes <= bytes; i++) {
+      session.emit('bulk', 'x'.repeat(64 * 1024));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    assert.ok(session.queuedBytes > bytes, 'the first connection holds a backlog');
+  }
+
+  test('a WebSocket resume drops the backlog of the connection it replaces at once, rather than after its close handshake times out', T, async (t) => {
+    const { server, sockets, port } = await recordingServer(t);
     const first = await RawClient.connect(port);
     t.after(() => first.socket.destroy());
     await first.handshake(WS);
     const [, info] = JSON.parse((await first.nextFrame()).payload.toString('utf8')) as [string, { sid: string; token: string }];
     first.socket.pause();
     const session = server.sessions.get(info.sid)!;
-    for (let i = 0; i < 1000 && session.queuedBytes <= 256 * 1024; i++) {
-      session.emit('bulk', 'x'.repeat(64 * 1024));
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-    assert.ok(session.queuedBytes > 256 * 1024, 'the first connection holds a backlog');
+    await fillBacklog(session, 256 * 1024);
     const second = await RawClient.connect(port);
     t.after(() => second.socket.destroy());
     await second.handshake({ ...WS, path: `/baro/ws?sid=${info.sid}&token=${info.token}&seq=0` });
     await until(() => sockets[0].destroyed, 2000, 'the replaced connection to be dropped');
     assert.equal(session.transport, 'websocket');
     assert.equal(sockets[1].destroyed, false);
+  });
+
+  test('an SSE resume drops the backlog of the stream it replaces', T, async (t) => {
+    const { server, sockets, port } = await recordingServer(t);
+    const first = await RawHttp.connect(port, t);
+    first.write(`GET /baro/sse HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
+    await until(() => /data: \["o",.*\]\n/.test(first.text), 3000, 'the open packet');
+    const [, info] = JSON.parse(/data: (\["o",.*\])\n/.exec(first.text)![1]) as [string, { sid: string; token: string }];
+    first.socket.pause();
+    const session = server.sessions.get(info.sid)!;
+    await fillBacklog(session, 1.5 * 1024 * 1024);
+    const second = await SseStream.open(`http://127.0.0.1:${port}/baro/sse?sid=${info.sid}&token=${info.token}&seq=0`, {}, t);
+    await second.packet('o');
+    await until(() => sockets[0].destroyed, 2000, 'the replaced stream to be dropped');
+    assert.equal(session.transport, 'sse');
   });
 });
 

@@ -70,10 +70,12 @@ export class SseCarrier implements Carrier {
     if (this.writable) this.#response.write(':\n\n');
   }
 
-  detach(): void {
+  detach(dropBacklog = false): void {
     if (!this.#open) return;
     this.#open = false;
-    this.#response.end();
+    // A stream still holding a backlog its client will not read (it resumed elsewhere) goes now.
+    if (dropBacklog && this.#response.writableLength > this.#highWaterMark) this.#response.destroy();
+    else this.#response.end();
   }
 
   bind(session: Session, onGone: () => void): void {
