@@ -104,7 +104,7 @@ export async function startQuizApp(options: QuizAppOptions = {}): Promise<QuizAp
   const dbPath = resolve(options.dbPath ?? 'data/quiz.db');
   const store = options.store ?? openStore(dbPath);
   const hostPassword = options.hostPassword ?? (process.env.QUIZ_HOST_PASSWORD || savedPassword(options.store ? null : dbPath));
-  const auth = new HostAuth(hostPassword, { failuresPerMinute: options.hostFailuresPerMinute, tokenTtlMs: options.hostTokenTtlMs });
+  const auth = new HostAuth(hostPassword, { failuresPerMinute: options.hostFailuresPerMinute, tokenTtlMs: options.hostTokenTtlMs, now: options.now });
   const limits = { ...HTTP_DEFAULTS, ...definedOnly(options) };
   const unknownCodes = new AddressBuckets({ perMinute: limits.unknownCodesPerMinute });
 
