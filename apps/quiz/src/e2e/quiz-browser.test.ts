@@ -272,8 +272,11 @@ test('the host makes a quiz in the editor, imports another, starts a session; pl
     await host.getByLabel('Question', { exact: true }).fill('Which one is a transport?');
     await host.getByLabel('Option A', { exact: true }).fill('SSE');
     await host.getByLabel('Option B', { exact: true }).fill('CSS');
+    await host.fill(id('editor-max-attempts'), '3');
     await host.click(id('editor-save'));
     await host.waitForSelector(id('quiz-item'));
+    const [saved] = app.store.listQuizzes();
+    assert.equal((saved.body as { maxAttempts?: number }).maxAttempts, 3, 'the tries per question are saved');
     await host.click(id('new-quiz'));
     await host.click(id('editor-save'));
     await host.waitForSelector(`${id('editor-error')}:has-text("title must not be empty")`);
