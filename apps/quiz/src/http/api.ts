@@ -48,14 +48,13 @@ export function registerApi(app: FastifyInstance, { store, rooms, auth, unknownC
   const hostOnly = { onRequest: host };
   const upload = { onRequest: host, bodyLimit: uploadLimitBytes };
 
-  /** A join code that is not live costs the address a token: enumerating codes is throttled, players are not. */
-  const liveRoom = (request: FastifyRequest, reply: FastifyReply, code: string | undefined) => {
+  /** A join code that does not exist costs the address a token: enumerating codes is throttled, players are not. */
+  const roomOf = (request: FastifyRequest, reply: FastifyReply, code: string | undefined) => {
     const waitMs = unknownCodes.wait(request.ip);
     if (waitMs > 0) return void tooMany(reply, waitMs, 'too many unknown join codes from this address');
     const room = code === undefined ? undefined : rooms.byCode(code);
-    if (room && room.session.phase !== 'finished') return room;
-    unknownCodes.take(request.ip);
-    return undefined;
+    if (!room) unknownCodes.take(request.ip);
+    return room;
   };
   const qrCache = new Map<string, string>();
 
@@ -123,18 +122,19 @@ export function registerApi(app: FastifyInstance, { store, rooms, auth, unknownC
   });
 
   app.get<{ Params: { code: string } }>('/api/join/:code', async (request, reply) => {
-    const room = liveRoom(request, reply, request.params.code);
+    const room = roomOf(request, reply, request.params.code);
     if (reply.sent) return reply;
-    if (!room) return fail(reply, 404, `no live quiz has the code ${request.params.code.slice(0, 12)}`);
+    if (!room) return fail(reply, 404, `no quiz has the code ${request.params.code.slice(0, 12)}`);
     return { liveId: room.id, code: room.code, title: room.session.quiz.title, phase: room.session.phase } satisfies JoinInfo;
   });
 
   app.get<{ Params: { file: string } }>('/qr/:file', async (request, reply) => {
     const file = request.params.file;
     const code = file.endsWith('.svg') ? normalizeJoinCode(file.slice(0, -'.svg'.length)) : undefined;
-    const room = liveRoom(request, reply, code);
+    const room = roomOf(request, reply, code);
     if (reply.sent) return reply;
-    if (!room) return fail(reply, 404, 'no live quiz has this join code');
+    // Only a session players can still join has a QR code: a finished one's is not rendered.
+    if (!room || room.session.phase === 'finished') return fail(reply, 404, 'no live quiz has this join code');
     let svg = qrCache.get(room.code);
     if (svg === undefined) {
       svg = await QRCode.toString(rooms.joinUrl(room.code), { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });

@@ -166,6 +166,11 @@ test('join codes: a QR code only for a live code; lookups of codes that are not 
     assert.equal(qr.status, 200);
     assert.match(await qr.text(), /^<svg/);
     assert.equal((await fetch(`${app.url}/qr/${code}.svg`)).status, 200, 'a cached QR code costs no lookup token');
+    // A finished session: its code is known (the player page says it has ended) but has no QR code.
+    const finished = app.rooms.create(app.store.listQuizzes()[0].id);
+    assert.deepEqual(finished.command({ command: 'finish' }), { ok: true });
+    assert.equal((await fetch(`${app.url}/qr/${finished.code}.svg`)).status, 404);
+    assert.equal(((await (await fetch(`${app.url}/api/join/${finished.code}`)).json()) as { phase: string }).phase, 'finished');
     const unknown = code === 'ABCDEF' ? 'ABCDEG' : 'ABCDEF';
     assert.equal((await fetch(`${app.url}/qr/${unknown}.svg`)).status, 404, 'well formed, not live');
     assert.equal((await fetch(`${app.url}/api/join/${unknown}`)).status, 404);
