@@ -61,7 +61,7 @@ export interface QuizAppOptions {
   joinsPerMinute?: RealtimeOptions['joinsPerMinute'];
   /** Pages seated on one player's seat at once; one more takes over from the oldest. Default 3. */
   sessionsPerSeat?: RealtimeOptions['sessionsPerSeat'];
-  /** Lookups of join codes that are not live one address may make a minute (code enumeration). Default 30. */
+  /** Lookups of join codes that do not exist one address may make a minute (code enumeration). Default 30. */
   unknownCodesPerMinute?: number;
   /** Time for a client to send a whole request (headers and body), in ms; then 408. Default 30 s. */
   requestTimeoutMs?: number;

@@ -29,7 +29,7 @@ const fail = (reply: FastifyReply, status: number, error: string, details?: stri
   reply.code(status).send({ error, ...(details ? { details } : {}) } satisfies ApiError);
 
 /** 429 with `Retry-After`; `Connection: close` so that a request body still on its way is not read. */
-export const tooMany = (reply: FastifyReply, waitMs: number, error: string) => {
+const tooMany = (reply: FastifyReply, waitMs: number, error: string) => {
   const seconds = retryAfterSeconds(waitMs);
   return reply.code(429).header('retry-after', String(seconds)).header('connection', 'close').send({ error: `${error}: try again in ${seconds} s` } satisfies ApiError);
 };

@@ -134,6 +134,7 @@ test('host tokens: the password is traded for a token that opens the API and hos
   const get = (path: string, credential: string) => fetch(`${app.url}${path}`, { headers: { authorization: `Bearer ${credential}` } });
   try {
     assert.equal((await fetch(`${app.url}/api/auth/token`, { method: 'POST' })).status, 401);
+    assert.deepEqual(await host.client.emitWithAck('host:hello', 'not an object' as never), { ok: false, error: 'wrong host password or expired sign-in' });
     const issued = await fetch(`${app.url}/api/auth/token`, { method: 'POST', headers: { authorization: `Bearer ${HOST_PASSWORD}` } });
     assert.equal(issued.status, 201);
     const { token, expiresAt } = (await issued.json()) as HostTokenReply;

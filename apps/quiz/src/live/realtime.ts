@@ -100,9 +100,11 @@ export class QuizRealtime {
       void this.#join(session, room, request, ack);
     });
 
+    // A rejoin proves itself with the seat's secret, and its refusal says the same for a wrong code
+    // or a wrong secret: no oracle for codes, so it is not counted. (Counting it would make a player
+    // behind a throttled NAT forget their seat.)
     session.on('rejoin', (request, ack) => {
-      const found = this.#roomByCode(request?.code, address);
-      const room = found === 'throttled' ? undefined : found;
+      const room = this.#guard(() => this.#rooms.byCode(request?.code), undefined);
       if (!room || !this.#guard(() => room.rejoin(request?.playerId, request?.secret), false)) {
         return ack({ ok: false, error: 'this seat is not known here: join again' });
       }
@@ -122,7 +124,7 @@ export class QuizRealtime {
     });
 
     session.on('host:hello', (request, ack) => {
-      const credential = request && ('token' in request ? request.token : request.password);
+      const credential = typeof request === 'object' && request !== null ? ('token' in request ? request.token : request.password) : undefined;
       const checked = this.#auth.check(credential, address);
       if (checked.status === 'throttled') return ack(rateLimited(checked.retryAfterMs, 'too many wrong host passwords from this address'));
       if (checked.status !== 'ok') return ack({ ok: false, error: 'wrong host password or expired sign-in' });
@@ -173,7 +175,7 @@ export class QuizRealtime {
     }
   }
 
-  /** The room of a join code; a code that is not live counts against the address (code enumeration). */
+  /** The room of a join code; a code that does not exist counts against the address (code enumeration). */
   #roomByCode(code: unknown, address: string): LiveRoom | 'throttled' | undefined {
     if (this.#unknownCodes && this.#unknownCodes.wait(address) > 0) return 'throttled';
     const room = this.#guard(() => this.#rooms.byCode(code), undefined);
