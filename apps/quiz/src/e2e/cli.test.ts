@@ -108,7 +108,7 @@ test('the CLI prints working host and player links, stops cleanly on Ctrl-C, and
   }
 });
 
-test('the CLI refuses a bad option with a message naming it, and exits 2, before touching the database', { timeout: 20_000 }, async () => {
+test('the CLI refuses a bad option with a message naming it, and exits 2, before touching the database', { timeout: 60_000 }, async () => {
   const db = join(tmpdir(), `baro-never-created-${process.pid}.db`);
   for (const [args, message] of [
     [['--port', 'eighty'], /^--port: expected a whole number from 0 to 65535, got "eighty"/],
@@ -125,7 +125,7 @@ test('the CLI refuses a bad option with a message naming it, and exits 2, before
   }
 });
 
-test('the CLI reports a server that cannot start (a taken port, an unknown transport, a short host password) in one line and exits 1', { timeout: 20_000 }, async () => {
+test('the CLI reports a server that cannot start (a taken port, an unknown transport, a short host password) in one line and exits 1', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'baro-quiz-cli-'));
   const blocker = createServer();
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
