@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { CuttingProxy, launchChromium } from '@baro/testing';
-import { HOST_PASSWORD, startTestApp } from '../test-support/quiz-clients.js';
+import { HOST_PASSWORD, quizClient, startTestApp } from '../test-support/quiz-clients.js';
 import type { QuizAppOptions } from '../quiz-app.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../../../test-artifacts/quiz/', import.meta.url));
@@ -316,5 +316,23 @@ test('the host makes a quiz in the editor, imports another, starts a session; pl
     await player.waitForSelector(`${id('submit-feedback')}:has-text("Correct")`);
     await host.waitForSelector(`${id('ranking-row')}[data-nickname="민지"]`);
     await player.screenshot({ path: `${ARTIFACTS}short-answer-player.png` });
+  });
+});
+
+test('a player page whose seat is taken by one page too many says so, and stops showing the game', { timeout: 60_000 }, async () => {
+  await withApp({ sessionsPerSeat: 2 }, async (app) => {
+    const code = app.demo!.code;
+    const page = await playerPage(app.url, code, 'Ana');
+    const seat = JSON.parse((await page.evaluate(`localStorage.getItem('baro-quiz:seat:${code}')`)) as string) as { playerId: string; secret: string };
+    // Two more pages (other devices) take the same seat: the first page is the oldest of three.
+    const others = [quizClient(app.url), quizClient(app.url)];
+    try {
+      for (const other of others) assert.equal((await other.emitWithAck('rejoin', { code, playerId: seat.playerId, secret: seat.secret })).ok, true);
+      await page.waitForSelector('.card.error:has-text("This seat was opened on another page or device")');
+      assert.equal(await page.$(id('player-view')), null, 'the game is no longer shown');
+      await page.screenshot({ path: `${ARTIFACTS}seat-taken-player.png` });
+    } finally {
+      for (const other of others) other.close();
+    }
   });
 });
