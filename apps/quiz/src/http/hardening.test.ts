@@ -159,7 +159,7 @@ test('host tokens: the password is traded for a token that opens the API and hos
   }
 });
 
-test('join codes: a QR code only for a live code; lookups of codes that are not live are throttled per address (429 + Retry-After)', { timeout: 20_000 }, async () => {
+test('join codes: a QR code only for a live code; lookups of codes that do not exist are throttled per address (429 + Retry-After)', { timeout: 20_000 }, async () => {
   const app = await startTestApp({ unknownCodesPerMinute: 3 });
   const { code } = app.demo!;
   try {
