@@ -50,3 +50,21 @@ if (gzip > budget) {
   console.error(`over budget by ${gzip - budget} B`);
   process.exit(1);
 }
+
+// The peers (WebRTC) are a second file, so that pages without them do not pay for them:
+// dist/baro-peers.min.js, loaded beside the client (`createPeers(client)` takes the client).
+const peersOutfile = `${root}dist/baro-peers.min.js`;
+await esbuild.build({
+  entryPoints: [`${root}dist/peers/index.js`],
+  outfile: peersOutfile,
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  minify: true,
+  treeShaking: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+const peersCode = readFileSync(peersOutfile);
+console.log(`${peersOutfile}: ${peersCode.length} B raw, ${gzipSync(peersCode, { level: 9 }).length} B min+gz`);
