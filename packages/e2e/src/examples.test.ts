@@ -9,8 +9,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@baro/client';
 import { WebSocket } from 'baro';
-import { launchChromium } from '@baro/testing';
-import { WEBRTC_ARGS } from './support/peers-app.js';
+import { launchChromium, WEBRTC_ARGS } from '@baro/testing';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 

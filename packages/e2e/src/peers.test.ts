@@ -7,9 +7,9 @@
  */
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchChromium } from '@baro/testing';
+import { launchChromium, WEBRTC_ARGS } from '@baro/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { PeersApp, WEBRTC_ARGS } from './support/peers-app.js';
+import { PeersApp } from './support/peers-app.js';
 import { waitFor } from './support/wait.js';
 
 const TEST_TIMEOUT = 40_000;

@@ -12,8 +12,6 @@ import { PEER_EVENT } from '@baro/protocol';
 
 const clientDist = fileURLToPath(new URL('../../../client/dist/', import.meta.url));
 
-/** Chromium flags for host candidates without mDNS names (Chromium ignores the loopback interface when another exists, so the host's own address is used; nothing leaves the machine). */
-export const WEBRTC_ARGS = ['--disable-features=WebRtcHideLocalIpsWithMdns', '--allow-loopback-in-peer-connection'];
 
 let bundle: string | null = null;
 async function peersBundle(): Promise<string> {
