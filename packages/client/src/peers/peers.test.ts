@@ -116,7 +116,7 @@ test('signalling or relaying to a session outside every shared room is refused a
   assert.deepEqual(seen, ['hello']);
 });
 
-test('joining a mesh needs the app\'s consent, and a mesh has a size limit', { timeout: 15_000 }, async () => {
+test('joining a mesh needs the app\'s consent; a mesh has a size limit, and a session a limit of meshes', { timeout: 15_000 }, async () => {
   const a = await openClient();
   await assert.rejects(a.peers.joinMesh('secret-room'), /not-allowed/);
   assert.equal(sessions.get(a.id)!.rooms.has('secret-room'), false);
@@ -130,6 +130,10 @@ test('joining a mesh needs the app\'s consent, and a mesh has a size limit', { t
   await assert.rejects(a.peers.joinMesh('ok-full'), /mesh-full/);
   for (const peers of members) peers.leaveMesh('ok-full');
   await waitFor(() => peersServer.meshMembers('ok-full').length === 0, 'everyone to leave');
+  // One session in many meshes: past 8 it is refused, and the server holds no mesh for the rest.
+  for (let i = 0; i < 8; i++) await a.peers.joinMesh(`ok-many-${i}`);
+  for (let i = 8; i < 12; i++) await assert.rejects(a.peers.joinMesh(`ok-many-${i}`), /too-many-meshes/);
+  assert.deepEqual(Array.from({ length: 12 }, (_, i) => peersServer.meshMembers(`ok-many-${i}`).length), [1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0]);
 });
 
 test('a flood of signals is cut at the signal burst, and relaying past the byte budget is slowed, not lost', { timeout: 20_000 }, async () => {
