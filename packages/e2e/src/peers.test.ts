@@ -9,6 +9,9 @@ import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchChromium, WEBRTC_ARGS } from '@baro/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { connect } from '@baro/client';
+import { createPeers, type Peer } from '@baro/client/peers';
+import { WebSocket } from 'baro';
 import { PeersApp } from './support/peers-app.js';
 import { waitFor } from './support/wait.js';
 
@@ -237,4 +240,27 @@ test('connecting to a page that shares no room is refused by the server', { time
   assert.equal((await call(a.page, 'closed'))[b.id], 'not-in-shared-room');
   assert.equal(await call(b.page, 'peerCount'), 0, 'b heard nothing');
   assert.ok(app.peers.counters.refused > refusedBefore);
+});
+
+test('a page and a Node client (no RTCPeerConnection): the Node side says so at once, and both relay without waiting out the direct timeout', { timeout: TEST_TIMEOUT }, async () => {
+  const a = await openPeer({ directTimeout: 30_000 });
+  const node = connect(app.url, { WebSocket, reconnect: false });
+  try {
+    await waitFor(() => node.state === 'open', 'the Node client to open');
+    const peers = createPeers(node);
+    const seen: unknown[] = [];
+    await call(a.page, 'joinMesh', 'mixed');
+    const started = Date.now();
+    const [toPage] = await peers.joinMesh('mixed') as Peer[];
+    toPage.on('n', (n) => seen.push(n));
+    for (let n = 1; n <= 50; n++) toPage.emit('n', n);
+    await waitFor(async () => (await state(a.page))[node.sessionId!]?.path === 'relay', 'the page to relay', { every: 20 });
+    assert.ok(Date.now() - started < 10_000, 'long before the 30 s direct timeout');
+    assert.equal(await call(a.page, 'send', node.sessionId!, 1, 50), 50);
+    await waitFor(async () => seen.length >= 50 && (await call(a.page, 'received', node.sessionId!)).length >= 50, '50 messages each way', { every: 20 });
+    assert.deepEqual(seen, range(1, 50));
+    assert.deepEqual(await call(a.page, 'received', node.sessionId!), range(1, 50));
+  } finally {
+    node.close();
+  }
 });
