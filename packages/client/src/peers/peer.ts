@@ -1,4 +1,5 @@
 import { decodePeerFrame, encodePeerFrame, type PeerFrame, type Signal } from '@baro/protocol';
+import { guarded } from '../guarded.js';
 import { ignoresOffer, isPolite } from './negotiation.js';
 import { RelayQueue, type RelayOutcome } from './relay-queue.js';
 import { ReliableStream } from './reliable-stream.js';
@@ -22,17 +23,6 @@ export interface PeerHost {
   relay(to: string, frames: PeerFrame[]): Promise<RelayOutcome>;
   closed(peer: Peer): void;
 }
-
-/** Runs app code: an error it throws must not break the peer, so it is rethrown as an uncaught error. */
-const guarded = (run: () => void): void => {
-  try {
-    run();
-  } catch (error) {
-    queueMicrotask(() => {
-      throw error;
-    });
-  }
-};
 
 /**
  * One other peer, and the event stream between the two: `peer.emit(name, data)` and
