@@ -67,6 +67,7 @@ interface P2P {
     peerCount(): number;
     closePeer(id: string): void;
     addAudio(id: string): void;
+    dropDirect(id: string): void;
     closeClient(): void;
     hold(): void;
     release(): void;
@@ -229,6 +230,25 @@ test('a peer that starts relayed moves to the direct path when ICE succeeds, wit
   const paths = (await state(a.page))[b.id].paths;
   assert.deepEqual(paths, ['connecting', 'relay', 'direct']);
   assert.ok(app.peers.counters.relayedFrames > 0, 'the start went through the relay');
+});
+
+test('a direct path that dies under traffic hands over to the relay with nothing lost or repeated', { timeout: TEST_TIMEOUT }, async () => {
+  const a = await openPeer();
+  const b = await openPeer();
+  await call(a.page, 'joinMesh', 'drop');
+  await call(b.page, 'joinMesh', 'drop');
+  await waitForPaths([a, b], 1, 'direct');
+  const relayedBefore = app.peers.counters.relayedFrames;
+  const sending = Promise.all([call(a.page, 'trickle', b.id, 1, 200, 3), call(b.page, 'trickle', a.id, 1, 200, 3)]);
+  await waitFor(async () => (await call(a.page, 'received', b.id)).length >= 50, 'some messages over the direct path', { every: 10 });
+  await call(b.page, 'dropDirect', a.id);
+  await sending;
+  for (const [page, from] of [[a.page, b.id], [b.page, a.id]] as const) {
+    await waitFor(async () => (await call(page, 'received', from)).length >= 200, '200 messages', { timeout: 10_000, every: 50 });
+    assert.deepEqual(await call(page, 'received', from), range(1, 200));
+  }
+  for (const [page, other] of [[a.page, b.id], [b.page, a.id]] as const) assert.deepEqual((await state(page))[other].paths, ['connecting', 'direct', 'relay']);
+  assert.ok(app.peers.counters.relayedFrames > relayedBefore, 'the rest went through the relay');
 });
 
 test('connecting to a page that shares no room is refused by the server', { timeout: TEST_TIMEOUT }, async () => {

@@ -95,6 +95,8 @@ window.p2p = {
   closed() { return Object.fromEntries(closed); },
   peerCount() { return peers.list.length; },
   closePeer(id) { peers.get(id)?.close(); },
+  /** Closes the WebRTC connection under the peer, as a network failure would end the direct path. */
+  dropDirect(id) { peers.get(id).connection.close(); },
   addAudio(id) { peers.get(id).connection.addTransceiver('audio', { direction: 'recvonly' }); },
   closeClient() { client.close(); },
   hold() { holding = true; },
