@@ -1,5 +1,6 @@
 import { isPeerFrame, PEER_EVENT, type JoinReply, type PeerFrame, type PeerNotice, type PeerRequest, type Signal } from '@baro/protocol';
 import type { BaroClient } from '../client.js';
+import { guarded } from '../guarded.js';
 import type { StateEvent } from '../types.js';
 import { Peer, type PeerHost } from './peer.js';
 import type { RelayOutcome } from './relay-queue.js';
@@ -119,7 +120,7 @@ export class Peers {
     if (selfId === null) throw new Error('peers connect once the client is open: a peer id is a session id');
     const peer = new Peer({ ...this.#host, selfId }, peerId);
     this.#peers.set(peerId, peer);
-    for (const listener of [...this.#listeners]) listener(peer);
+    for (const listener of [...this.#listeners]) guarded(() => listener(peer));
     return peer;
   }
 
