@@ -120,7 +120,11 @@ test('two pages: the mesh goes direct, messages flow both ways, and none of them
   await exchange([a, b], 200);
   // Unreliable messages go over the direct path too.
   assert.equal(await call(a.page, 'send', b.id, 1001, 1010, false), 10);
-  await waitFor(async () => (await call(b.page, 'received', a.id)).length >= 205, 'most unreliable messages (loopback loses none in practice)', { every: 50 });
+  // Unreliable may lose some (not in practice on one machine): some arrive, none twice, none invented.
+  await waitFor(async () => (await call(b.page, 'received', a.id)).length > 200, 'unreliable messages', { every: 50 });
+  const unreliable = (await call(b.page, 'received', a.id)).slice(200) as number[];
+  assert.equal(new Set(unreliable).size, unreliable.length);
+  assert.ok(unreliable.every((n) => n >= 1001 && n <= 1010), JSON.stringify(unreliable));
   assert.equal(app.peers.counters.relayedBytes, before.relayedBytes, 'no byte relayed');
   assert.equal(app.peers.counters.relayedFrames, before.relayedFrames);
   // Nothing the server received after the channel was up carries a message: at most late ICE candidates.
