@@ -117,8 +117,10 @@ export function enablePeers<C2S extends EventsMap, S2C extends EventsMap, Contex
     }
     if (session.ended) return;
     if (!allowed) return fail('not-allowed');
-    // Checked again: another join may have filled the mesh while the app decided.
+    // Checked again: other joins may have gone through while the app decided.
+    if (state.meshes.size >= limits.maxMeshesPerSession) return fail('too-many-meshes');
     const members = meshes.get(room) ?? new Set<string>();
+    if (members.has(session.id)) return ack?.({ peers: [...members].filter((id) => id !== session.id) } satisfies JoinReply);
     if (members.size >= limits.maxMeshSize) return fail('mesh-full');
     session.join(room);
     const others = [...members];
