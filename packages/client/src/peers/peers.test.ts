@@ -134,6 +134,11 @@ test('joining a mesh needs the app\'s consent; a mesh has a size limit, and a se
   for (let i = 0; i < 8; i++) await a.peers.joinMesh(`ok-many-${i}`);
   for (let i = 8; i < 12; i++) await assert.rejects(a.peers.joinMesh(`ok-many-${i}`), /too-many-meshes/);
   assert.deepEqual(Array.from({ length: 12 }, (_, i) => peersServer.meshMembers(`ok-many-${i}`).length), [1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0]);
+  // The same, all at once: the joins wait on authorizeJoin together, and still only 8 get in.
+  const b = await openClient();
+  const outcomes = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => b.peers.joinMesh(`ok-burst-${i}`)));
+  assert.equal(outcomes.filter((outcome) => outcome.status === 'fulfilled').length, 8);
+  assert.equal(Array.from({ length: 12 }, (_, i) => peersServer.meshMembers(`ok-burst-${i}`).length).reduce((x, y) => x + y), 8);
 });
 
 test('a flood of signals is cut at the signal burst, and relaying past the byte budget is slowed, not lost', { timeout: 20_000 }, async () => {
