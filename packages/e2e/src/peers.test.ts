@@ -74,7 +74,6 @@ interface P2P {
   };
 }
 type Driver = P2P['p2p'];
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const call = <K extends keyof Driver>(page: Page, name: K, ...args: Parameters<Driver[K]>): Promise<Awaited<ReturnType<Driver[K]>>> =>
   page.evaluate(([n, a]) => ((window as never as P2P).p2p[n as K] as (...x: unknown[]) => unknown)(...(a as unknown[])), [name, args] as const) as never;
 
