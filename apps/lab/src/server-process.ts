@@ -18,6 +18,8 @@ const server = new BaroServer({
   server: http,
   transports: [variant.transport],
   sessionsPerAddress: 100_000,
+  // The p2p workload's pages come from a page server of their own, on another port.
+  allowedOrigins: '*',
   // The burst sends 1,000 events at once to every client: don't let the default rate limits or caps interfere.
   limits: { eventsPerSecond: 10_000, eventBurst: 10_000 },
   websocket: { perMessageDeflate: variant.deflate ? { threshold: 0 } : false },
