@@ -1,21 +1,24 @@
 import { LiveSession, randomDelay } from '../domain/live-session.js';
 import { validateNickname } from '../domain/nickname.js';
 import { generateSecret, hashSecret, nicknameKey, type AddPlayerResult, type AppendResult, type LiveSessionRecord, type NewPlayer, type NewSubmission, type QuizStore } from '../store/store.js';
-import type { CommandReply, HostCommand, HostState, JoinRequest, PlayerView, PublicState, SubmitReply } from '../shared/protocol.js';
+import type { CommandReply, HostCommand, HostState, JoinRequest, PlayerView, PresenterState, PublicState, SubmitReply } from '../shared/protocol.js';
 import { encodeAnswer, loadLiveSession, saveLiveSession } from './persistence.js';
 import type { GroupCommit } from './group-commit.js';
 import { hostState, playerView, publicState, Standings, type Presence, type RoomIdentity } from './views.js';
 import { parseCommand, parseSubmit } from './requests.js';
+import { presenterState } from './presenter-view.js';
 
 /** Where a room's pushes go; the realtime layer implements it on the baro server. */
 export interface RoomOutlet {
   toPlayers(state: PublicState): void;
   toHosts(state: HostState): void;
+  toPresenters(state: PresenterState): void;
   toPlayer(playerId: string, view: PlayerView): void;
   /** Players with at least one open session, who get their own view after a close. */
   connectedPlayers(): Iterable<string>;
   presence(playerId: string): Presence;
   hasHosts(): boolean;
+  hasPresenters(): boolean;
 }
 
 export interface RoomOptions {
@@ -40,10 +43,12 @@ export type SeatResult = { ok: true; playerId: string; secret: string } | { ok: 
 const NO_OUTLET: RoomOutlet = {
   toPlayers() {},
   toHosts() {},
+  toPresenters() {},
   toPlayer() {},
   connectedPlayers: () => [],
   presence: () => ({ connected: false, rttMs: null, transport: null }),
   hasHosts: () => false,
+  hasPresenters: () => false,
 };
 
 /**
@@ -115,6 +120,10 @@ export class LiveRoom {
 
   hostState(): HostState {
     return hostState(this.#session, this.identity, new Standings(this.#session), (id) => this.#outlet.presence(id), this.#now(), this.#version);
+  }
+
+  presenterState(): PresenterState {
+    return presenterState(this.#session, this.identity, this.publicState(), (id) => this.#outlet.presence(id));
   }
 
   playerView(playerId: string): PlayerView | null {
@@ -299,6 +308,7 @@ export class LiveRoom {
     clearTimeout(this.#hostTimer);
     this.#hostTimer = undefined;
     if (this.#outlet.hasHosts()) this.#outlet.toHosts(this.hostState());
+    if (this.#outlet.hasPresenters()) this.#outlet.toPresenters(this.presenterState());
   }
 
   /**
@@ -306,7 +316,7 @@ export class LiveRoom {
    * players: the host view of 10,000 players is large and must not be rebuilt for every answer.
    */
   scheduleHostPush(): void {
-    if (this.#hostTimer !== undefined || !this.#outlet.hasHosts()) return;
+    if (this.#hostTimer !== undefined || (!this.#outlet.hasHosts() && !this.#outlet.hasPresenters())) return;
     this.#hostTimer = setTimeout(() => this.#pushHost(), 100 + Math.floor(this.#session.playerCount / 20));
   }
 

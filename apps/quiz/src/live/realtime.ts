@@ -38,6 +38,7 @@ export class QuizRealtime {
   /** liveId → playerId → the sessions of that seat (a player may have two tabs open). */
   readonly #seats = new Map<string, Map<string, Set<QuizSession>>>();
   readonly #hosts = new Map<string, Set<QuizSession>>();
+  readonly #presenters = new Map<string, Set<QuizSession>>();
   readonly #seatOf = new WeakMap<QuizSession, Seat>();
   /** Sessions whose join is being stored: a second join on the same connection is refused meanwhile. */
   readonly #joining = new WeakSet<QuizSession>();
@@ -103,6 +104,21 @@ export class QuizRealtime {
       ack({ ok: true, state: room.hostState() });
     });
 
+    // The projector: the players' room (the game state, at the same instant as the phones) plus its own.
+    session.on('presenter:hello', (request, ack) => {
+      if (!this.#auth.check(request?.password)) return ack({ ok: false, error: 'wrong host password' });
+      const room = typeof request.liveId === 'string' ? this.#guard(() => this.#rooms.get(request.liveId), undefined) : undefined;
+      if (!room) return ack({ ok: false, error: 'no live session with this id' });
+      this.#leavePresenter(session);
+      session.data.presenterOf = room.id;
+      session.join(`players:${room.id}`);
+      session.join(`presenter:${room.id}`);
+      let presenters = this.#presenters.get(room.id);
+      if (!presenters) this.#presenters.set(room.id, (presenters = new Set()));
+      presenters.add(session);
+      ack({ ok: true, state: room.presenterState() });
+    });
+
     session.on('host:command', (command, ack) => {
       const liveId = session.data.hostOf;
       const room = typeof liveId === 'string' ? this.#guard(() => this.#rooms.get(liveId), undefined) : undefined;
@@ -117,6 +133,7 @@ export class QuizRealtime {
     session.on('disconnect', () => {
       this.#unseat(session);
       this.#leaveHost(session);
+      this.#leavePresenter(session);
     });
   }
 
@@ -145,6 +162,16 @@ export class QuizRealtime {
     session.leave(`host:${liveId}`);
     this.#hosts.get(liveId)?.delete(session);
     delete session.data.hostOf;
+  }
+
+  #leavePresenter(session: QuizSession): void {
+    const liveId = session.data.presenterOf;
+    if (typeof liveId !== 'string') return;
+    // A seated player on this connection stays in the players' room.
+    if (this.#seatOf.get(session)?.room.id !== liveId) session.leave(`players:${liveId}`);
+    session.leave(`presenter:${liveId}`);
+    this.#presenters.get(liveId)?.delete(session);
+    delete session.data.presenterOf;
   }
 
   /** Runs a room operation; a store failure becomes `fallback` (an error reply) instead of a crash. */
@@ -184,17 +211,20 @@ export class QuizRealtime {
   #outlet(room: LiveRoom): RoomOutlet {
     const players = this.#server.to(`players:${room.id}`);
     const hosts = this.#server.to(`host:${room.id}`);
+    const presenters = this.#server.to(`presenter:${room.id}`);
     const sessionsOf = (playerId: string) => this.#seats.get(room.id)?.get(playerId) ?? new Set<QuizSession>();
     return {
       toPlayers: (state) => players.emit('state', state),
       // A host that falls behind needs only the newest view.
       toHosts: (state) => hosts.emit('host:state', state, { latest: 'host:state' }),
+      toPresenters: (state) => presenters.emit('presenter:state', state, { latest: 'presenter:state' }),
       toPlayer: (playerId, view) => {
         for (const session of sessionsOf(playerId)) session.emit('you', view);
       },
       connectedPlayers: () => this.#seats.get(room.id)?.keys() ?? [],
       presence: (playerId) => this.#presence(sessionsOf(playerId)),
       hasHosts: () => (this.#hosts.get(room.id)?.size ?? 0) > 0,
+      hasPresenters: () => (this.#presenters.get(room.id)?.size ?? 0) > 0,
     };
   }
 

@@ -3,6 +3,7 @@
  * passes `now`, and presence (who is connected, their latency) comes in as a function.
  */
 import { crownedOf, type LiveSession, type LeaderboardEntry, type RankingEntry } from '../domain/live-session.js';
+import { answerDistribution } from '../domain/distribution.js';
 import { HOST_ROWS } from '../shared/protocol.js';
 import type {
   HostPlayerView,
@@ -116,6 +117,7 @@ function reveal(session: LiveSession, index: number, ranking: RankingEntry[]): R
     ranking: ranking.slice(0, PUBLIC_ROWS).map(rankingView),
     correctCount: ranking.length,
     scorer: top ? { playerId: top.playerId, nickname: top.nickname } : null,
+    distribution: answerDistribution(session.quiz.questions[index], session.submissionsAt(index)),
   };
 }
 

@@ -11,9 +11,10 @@
 // Type-only imports from the pure domain: nothing of it reaches the browser bundle.
 import type { LeaderboardEntry, Phase, RankingEntry, RefusalReason as DomainRefusalReason, Stage } from '../domain/live-session.js';
 import type { QuizMode } from '../domain/quiz.js';
+import type { AnswerDistribution } from '../domain/distribution.js';
 
 /** As the domain defines them; a question's stage goes hidden → shown (submit off) → open (submit on) → closed. */
-export type { Phase, QuizMode, Stage };
+export type { AnswerDistribution, Phase, QuizMode, Stage };
 
 /** A question as players see it: never the correct answer before it closes. */
 export interface PublicQuestion {
@@ -46,6 +47,8 @@ export interface RevealView {
   /** How many players answered correctly. */
   correctCount: number;
   scorer: { playerId: string; nickname: string } | null;
+  /** How the room answered (each player's first answer), for the chart. */
+  distribution: AnswerDistribution;
 }
 
 export interface FinalResultsView {
@@ -138,6 +141,23 @@ export interface HostState {
   joinUrl: string;
 }
 
+/**
+ * The presenter screen's view (the projector): only what every player may see, so it never carries
+ * the answer before close, and "open" reaches it with the players' state, never earlier. It is
+ * pushed with the host's view; the game state itself comes with the players' `state` pushes.
+ */
+export interface PresenterState {
+  public: PublicState;
+  playerTotal: number;
+  onlineTotal: number;
+  /** The first `PRESENTER_NICKNAMES` nicknames in join order, for the lobby. */
+  nicknames: string[];
+  /** Players who answered the current question (not whether rightly). */
+  answered: number;
+  joinUrl: string;
+}
+export const PRESENTER_NICKNAMES = 60;
+
 /** How many rows the host's view carries. */
 export const HOST_ROWS = { players: 1000, ranking: 100 } as const;
 
@@ -189,6 +209,10 @@ export interface HostHello {
 }
 export type HostHelloReply = { ok: true; state: HostState } | Failure;
 
+/** The presenter screen needs the host's credentials: it shows the join code and the players. */
+export type PresenterHello = HostHello;
+export type PresenterHelloReply = { ok: true; state: PresenterState } | Failure;
+
 /** Events the browser sends (acknowledged ones are functions: request → reply). */
 export interface ClientToServer {
   join: (request: JoinRequest) => JoinReply;
@@ -196,6 +220,7 @@ export interface ClientToServer {
   submit: (request: SubmitRequest) => SubmitReply;
   'host:hello': (request: HostHello) => HostHelloReply;
   'host:command': (command: HostCommand) => CommandReply;
+  'presenter:hello': (request: PresenterHello) => PresenterHelloReply;
 }
 
 /** Events the server sends. `ping` is answered with `{}` at once: the server measures the round trip. */
@@ -203,6 +228,7 @@ export interface ServerToClient {
   state: PublicState;
   you: PlayerView;
   'host:state': HostState;
+  'presenter:state': PresenterState;
   ping: (data: { t: number }) => Record<string, never>;
 }
 

@@ -3,6 +3,7 @@ import type { HostApp as HostAppComponent } from './host/HostApp.tsx';
 import { LandingPage } from './pages/LandingPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { PlayerPage } from './pages/PlayerPage.tsx';
+import { PresenterPage } from './pages/PresenterPage.tsx';
 import { useRoute } from './router.ts';
 
 export function App() {
@@ -16,6 +17,8 @@ export function App() {
     case 'host':
     case 'host-live':
       return <LazyHost liveId={route.page === 'host-live' ? route.liveId : null} />;
+    case 'present':
+      return <PresenterPage key={route.liveId} liveId={route.liveId} />;
     case 'not-found':
       return <NotFoundPage />;
   }

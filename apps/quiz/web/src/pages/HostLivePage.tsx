@@ -14,6 +14,7 @@ import { Regrade } from '../host/live/Regrade.tsx';
 import { HostLiveSession } from '../host/live/session.ts';
 import { createQuizClient, useConnection } from '../realtime.ts';
 import { useStore } from '../store.ts';
+import { useT } from '../i18n/index.ts';
 
 /** The host's control room for one live session; everything comes back after a reload from the URL and the stored password. */
 export function HostLivePage({ api, liveId }: { api: HostApi; liveId: string }) {
@@ -23,13 +24,17 @@ export function HostLivePage({ api, liveId }: { api: HostApi; liveId: string }) 
   const connection = useConnection(session.client);
   const command = session.command.bind(session);
   const shown = state?.public;
+  const t = useT();
 
   return (
     <main class="page wide" data-testid="host-view" data-phase={shown?.phase ?? ''} data-stage={shown?.stage ?? ''}>
       <header class="bar">
         <h1>{shown?.title ?? 'Live session'}</h1>
         {shown && <span class="tag">{shown.mode}</span>}
-        <Link href="/host">All quizzes</Link>
+        <a href={`/present/${encodeURIComponent(liveId)}`} target="_blank" rel="noopener" data-testid="open-presenter">
+          {t.presenter.open}
+        </a>
+        <Link href="/host">{t.host.allQuizzes}</Link>
       </header>
       {helloError && (
         <p class="card error" role="alert">
