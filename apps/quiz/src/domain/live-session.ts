@@ -270,7 +270,7 @@ export class LiveSession {
     if (!Number.isInteger(index) || index < 0 || index >= s.questions.length) return { ok: false, reason: `no question ${index}` };
     const cur = s.current === null ? null : s.questions[s.current];
     if (cur && cur.stage === 'open') return { ok: false, reason: 'close the open question first' };
-    if (s.questions[index].stage !== 'hidden' && s.current !== index) return { ok: false, reason: `question ${index} was already played` };
+    if (s.questions[index].stage !== 'hidden' && s.current !== index) return { ok: false, reason: `question ${index + 1} was already played` };
     if (cur && s.current !== index && cur.stage === 'shown') Object.assign(cur, { stage: 'hidden', shownAt: null });
     s.phase = 'ongoing';
     s.current = index;
@@ -287,7 +287,7 @@ export class LiveSession {
     const s = this.state;
     if (s.phase !== 'ongoing' || s.current === null) return { ok: false, reason: 'no question is shown' };
     const q = s.questions[s.current];
-    if (q.stage !== 'shown') return { ok: false, reason: `question ${s.current} is ${q.stage}, not shown` };
+    if (q.stage !== 'shown') return { ok: false, reason: `question ${s.current + 1} is ${q.stage}, not shown` };
     const delay = Math.max(0, options.delayMs ?? 0);
     const limit = options.timeLimitMs ?? s.quiz.questions[s.current].timeLimitMs ?? (this.mode === 'speed' ? SPEED_DEFAULT_TIME_LIMIT_MS : null);
     q.stage = 'open';

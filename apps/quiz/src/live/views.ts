@@ -205,5 +205,6 @@ export function hostState(
     submissionCount,
     leaderboard: standings.leaderboard.slice(0, HOST_ROWS.ranking).map(leaderboardView),
     joinUrl: room.joinUrl,
+    playedQuestions: session.quiz.questions.flatMap((_, i) => (session.questionState(i)!.stage === 'closed' ? [i] : [])),
   };
 }

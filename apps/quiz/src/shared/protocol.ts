@@ -139,6 +139,8 @@ export interface HostState {
   /** The first `HOST_ROWS.ranking` rows (the CSV export has everyone). */
   leaderboard: LeaderboardView[];
   joinUrl: string;
+  /** Questions already played (closed): showing one again is refused, or does nothing if it is the current one. */
+  playedQuestions: number[];
 }
 
 /**

@@ -1,7 +1,9 @@
 import { useState } from 'preact/hooks';
 import type { QuizSummary } from '../../../src/shared/protocol.ts';
 import type { HostApi } from '../api.ts';
+import { ConfirmButton } from '../components/ConfirmButton.tsx';
 import { errorMessage } from '../errors.ts';
+import { useT } from '../i18n/index.ts';
 import { navigate } from '../router.ts';
 
 interface Props {
@@ -12,6 +14,7 @@ interface Props {
 }
 
 export function QuizList({ api, quizzes, onEdit, onChanged }: Props) {
+  const t = useT();
   const [busyId, setBusyId] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -63,9 +66,9 @@ export function QuizList({ api, quizzes, onEdit, onChanged }: Props) {
               <button data-testid="edit-quiz" disabled={busyId !== null} onClick={() => onEdit(quiz.id)}>
                 Edit
               </button>
-              <button class="danger" data-testid="delete-quiz" disabled={busyId !== null} onClick={() => remove(quiz)}>
+              <ConfirmButton class="danger" testId="delete-quiz" disabled={busyId !== null} question={t.host.confirmDelete(quiz.title)} onConfirm={() => void remove(quiz)}>
                 Delete
-              </button>
+              </ConfirmButton>
             </div>
           </li>
         ))}

@@ -61,7 +61,7 @@ export const en = {
     closed: 'The connection was closed. Reload the page to continue.',
     nicknameTaken: (nickname: string) => `“${nickname}” is taken. Choose another nickname.`,
     nicknameInvalid: 'Use letters, digits, spaces, “_”, “-” and “.” only.',
-    nicknameTooLong: (max: number) => `At most ${max} characters.`,
+    tooLong: (max: number) => `Too long: at most ${max} characters.`,
     nicknameBlocked: 'This nickname is not allowed here. Choose another.',
     full: 'This quiz is full.',
     over: 'This quiz is over.',

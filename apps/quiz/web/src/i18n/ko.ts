@@ -63,7 +63,7 @@ export const ko: Messages = {
     closed: '연결이 끊겼어요. 페이지를 새로고침해 주세요.',
     nicknameTaken: (nickname: string) => `“${nickname}”은(는) 이미 있어요. 다른 닉네임을 골라 주세요.`,
     nicknameInvalid: '글자, 숫자, 띄어쓰기, “_”, “-”, “.”만 쓸 수 있어요.',
-    nicknameTooLong: (max: number) => `${max}자까지 쓸 수 있어요.`,
+    tooLong: (max: number) => `너무 길어요. ${max}자까지 쓸 수 있어요.`,
     nicknameBlocked: '쓸 수 없는 닉네임이에요. 다른 닉네임을 골라 주세요.',
     full: '참가 인원이 다 찼어요.',
     over: '이 퀴즈는 끝났어요.',

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { HostApi } from '../api.ts';
 import { ConnectionStatus } from '../components/ConnectionStatus.tsx';
+import { LanguageSwitch } from '../components/LanguageSwitch.tsx';
 import { FinalResults } from '../components/FinalResults.tsx';
 import { Leaderboard } from '../components/Leaderboard.tsx';
 import { Link } from '../components/Link.tsx';
@@ -29,7 +30,7 @@ export function HostLivePage({ api, liveId }: { api: HostApi; liveId: string }) 
   return (
     <main class="page wide" data-testid="host-view" data-phase={shown?.phase ?? ''} data-stage={shown?.stage ?? ''}>
       <header class="bar">
-        <h1>{shown?.title ?? 'Live session'}</h1>
+        <h1>{shown?.title ?? t.host.liveSession}</h1>
         {shown && <span class="tag">{shown.mode}</span>}
         <a href={`/present/${encodeURIComponent(liveId)}`} target="_blank" rel="noopener" data-testid="open-presenter">
           {t.presenter.open}
@@ -42,7 +43,7 @@ export function HostLivePage({ api, liveId }: { api: HostApi; liveId: string }) 
         </p>
       )}
       {!state || !shown ? (
-        !helloError && <p class="muted">Connecting…</p>
+        !helloError && <p class="muted">{t.host.connecting}</p>
       ) : (
         <div class="live-grid">
           <div class="stack side">
@@ -64,12 +65,12 @@ export function HostLivePage({ api, liveId }: { api: HostApi; liveId: string }) 
               <Regrade questionIndex={shown.question.index} busy={busy} onCommand={command} />
             )}
             <section class="card">
-              <h2>Ranking</h2>
+              <h2>{t.host.ranking}</h2>
               <Ranking rows={state.ranking} />
             </section>
             {shown.phase !== 'finished' && (
               <section class="card">
-                <h2>Leaderboard</h2>
+                <h2>{t.host.leaderboard}</h2>
                 <Leaderboard rows={state.leaderboard} mode={shown.mode} />
               </section>
             )}
@@ -79,6 +80,7 @@ export function HostLivePage({ api, liveId }: { api: HostApi; liveId: string }) 
         </div>
       )}
       <ConnectionStatus connection={connection} />
+      <LanguageSwitch />
     </main>
   );
 }

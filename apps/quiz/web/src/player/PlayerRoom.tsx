@@ -2,6 +2,9 @@ import type { ComponentChild } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { JoinInfo } from '../../../src/shared/protocol.ts';
 import { ConnectionStatus } from '../components/ConnectionStatus.tsx';
+import { LanguageSwitch } from '../components/LanguageSwitch.tsx';
+import { useT } from '../i18n/index.ts';
+import { translateServerError } from '../i18n/server-errors.ts';
 import { createQuizClient, useConnection } from '../realtime.ts';
 import { useStore } from '../store.ts';
 import { NicknameForm } from './NicknameForm.tsx';
@@ -12,8 +15,10 @@ import { PlayerSession } from './session.ts';
 export function PlayerRoom({ code, info }: { code: string; info: JoinInfo }) {
   const [session] = useState(() => new PlayerSession(createQuizClient(), code, info.liveId));
   useEffect(() => () => session.dispose(), [session]);
-  const { seat, joining, joinError, game, feedback } = useStore(session);
+  const { seat, joining, joinError: rawJoinError, game, feedback } = useStore(session);
   const connection = useConnection(session.client);
+  const t = useT();
+  const joinError = rawJoinError && translateServerError(t, rawJoinError);
 
   let body: ComponentChild;
   if (game) {
@@ -28,9 +33,9 @@ export function PlayerRoom({ code, info }: { code: string; info: JoinInfo }) {
       </>
     );
   } else if (seat) {
-    body = <p class={joinError ? 'card error' : 'card muted'}>{joinError ?? 'Taking your seat again…'}</p>;
+    body = <p class={joinError ? 'card error' : 'card muted'}>{joinError ?? t.join.rejoining}</p>;
   } else if (info.phase === 'finished') {
-    body = <p class="card">This quiz has ended.</p>;
+    body = <p class="card">{t.join.ended}</p>;
   } else {
     body = <NicknameForm busy={joining} error={joinError} onJoin={(nickname) => session.join(nickname)} />;
   }
@@ -43,6 +48,7 @@ export function PlayerRoom({ code, info }: { code: string; info: JoinInfo }) {
       </header>
       {body}
       <ConnectionStatus connection={connection} />
+      <LanguageSwitch />
     </main>
   );
 }

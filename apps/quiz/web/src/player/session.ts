@@ -1,6 +1,7 @@
 import type { StateEvent } from '@baro/client';
 import type { JoinReply, PlayerView, PublicState, SubmitRequest } from '../../../src/shared/protocol.ts';
 import { errorMessage } from '../errors.ts';
+import { messages } from '../i18n/index.ts';
 import { ACK_TIMEOUT, askUntilAnswered, whenOpen, type QuizClient } from '../realtime.ts';
 import { forgetSeat, loadSeat, saveSeat, type Seat } from '../storage.ts';
 import { Store } from '../store.ts';
@@ -91,7 +92,7 @@ export class PlayerSession extends Store<PlayerSnapshot> {
         this.update({
           feedback: reply.accepted
             ? { questionIndex, kind: 'accepted', ticket: reply.ticket, correct: reply.correct }
-            : { questionIndex, kind: 'refused', message: reply.message },
+            : { questionIndex, kind: 'refused', message: messages().refusal[reply.reason] ?? reply.message },
         }),
       (error: unknown) => this.update({ feedback: { questionIndex, kind: 'refused', message: errorMessage(error) } }),
     );
@@ -117,7 +118,7 @@ export class PlayerSession extends Store<PlayerSnapshot> {
           if (reply.ok) return this.#seated(reply);
           // The server does not know this seat (any more): a new nickname is the way back in.
           forgetSeat(this.code);
-          this.update({ seat: null, game: null, joining: false, joinError: `Could not rejoin: ${reply.error}` });
+          this.update({ seat: null, game: null, joining: false, joinError: messages().join.couldNotRejoin });
         },
         (error: unknown) => this.update({ joining: false, joinError: errorMessage(error) }),
       )
