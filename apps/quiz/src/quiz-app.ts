@@ -9,6 +9,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify from 'fastify';
 import type { TransportName } from '@baro/client';
 import { BaroServer } from 'baro';
+import { NicknameFilter } from './domain/nickname-filter.js';
 import { parseQuizMarkdown } from './domain/quiz-schema.js';
 import { registerApi } from './http/api.js';
 import { HostAuth } from './live/host-auth.js';
@@ -20,6 +21,8 @@ import { generateSecret, hashSecret, type QuizStore } from './store/store.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const WEB_ROOT = resolve(here, 'web');
 const DEMO_QUIZ = resolve(here, '../demo/cotato-night.md');
+/** See `heartbeatMs`; its cost at 10,000 players is measured by bench/quiz-heartbeat.mjs. */
+export const QUIZ_HEARTBEAT_MS = 1500;
 
 export interface QuizAppOptions {
   /** Default 3000; 0 picks a free port. */
@@ -44,6 +47,13 @@ export interface QuizAppOptions {
   /** The game's clock (submission times, opens, countdowns). Default `Date.now`. */
   now?: () => number;
   pingIntervalMs?: number;
+  /**
+   * baro's heartbeat (ms): a link silent for 2.5 of these is dead, on the server and in the page.
+   * Default 1,500, so a phone that drops off is shown "reconnecting…", and offline to the host, within ~4 s.
+   */
+  heartbeatMs?: number;
+  /** Words a nickname may not contain (the club's list; matching ignores case, width, spaces and punctuation). Default: none. */
+  blockedNicknameWords?: readonly string[];
   /** Players in one live session. Default 10,000. */
   maxPlayers?: number;
   /** Sessions from one address (a classroom behind one NAT shares it). Default 1,000. */
@@ -78,10 +88,11 @@ export async function startQuizApp(options: QuizAppOptions = {}): Promise<QuizAp
   const baro: QuizServer = new BaroServer({
     server: app.server,
     sessionsPerAddress: options.sessionsPerAddress ?? 1000,
+    limits: { heartbeat: options.heartbeatMs ?? QUIZ_HEARTBEAT_MS },
     ...(options.transports ? { transports: options.transports } : {}),
   });
   let publicUrl = options.publicUrl ?? '';
-  const rooms = new LiveRooms(store, { publicUrl: () => publicUrl, randomDelayMs: options.randomDelayMs, maxPlayers: options.maxPlayers, now: options.now });
+  const rooms = new LiveRooms(store, { publicUrl: () => publicUrl, randomDelayMs: options.randomDelayMs, maxPlayers: options.maxPlayers, now: options.now, nicknameFilter: new NicknameFilter(options.blockedNicknameWords ?? []) });
   const realtime = new QuizRealtime(baro, rooms, auth, { pingIntervalMs: options.pingIntervalMs });
 
   registerApi(app, { store, rooms, auth, hostPassword });

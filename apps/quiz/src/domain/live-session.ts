@@ -54,6 +54,10 @@ export interface LiveSessionSnapshot {
   players: PlayerRecord[];
   submissions: SubmissionRecord[];
   nextTicket: number;
+  /** Players the host removed: out of the game (rankings, charts), their seat closed to them. */
+  kicked?: string[];
+  /** No new players (those seated still come back). */
+  locked?: boolean;
 }
 
 export type CommandResult = { ok: true } | { ok: false; reason: string };
@@ -134,6 +138,12 @@ export class LiveSession {
   private readonly byPlayerQuestion = new Map<string, SubmissionRecord[]>();
 
   private constructor(state: LiveSessionSnapshot) {
+    // The store keeps a removed player's row and answers (the exports show them); the game does not.
+    const kicked = new Set(state.kicked ?? []);
+    if (kicked.size > 0) {
+      state.players = state.players.filter((p) => !kicked.has(p.id));
+      state.submissions = state.submissions.filter((x) => !kicked.has(x.playerId));
+    }
     this.state = state;
     deepFreeze(state.quiz);
     for (const player of state.players) this.indexPlayer(player);
@@ -259,6 +269,37 @@ export class LiveSession {
 
   private player(id: string): PlayerRecord | undefined {
     return this.playersById.get(id);
+  }
+
+  get locked(): boolean {
+    return this.state.locked === true;
+  }
+
+  /** Closes (or reopens) the session to new players. */
+  setLocked(locked: boolean): CommandResult {
+    if (this.state.phase === 'finished') return { ok: false, reason: 'the session is finished' };
+    this.state.locked = locked;
+    return { ok: true };
+  }
+
+  /**
+   * Removes a player from the game: their answers stop counting (rankings and scorers are
+   * recomputed without them) and their seat is closed to them. Their nickname stays taken.
+   */
+  kick(playerId: string): CommandResult {
+    const player = this.player(playerId);
+    if (!player) return { ok: false, reason: 'no such player' };
+    const s = this.state;
+    s.kicked = [...(s.kicked ?? []), playerId];
+    s.players = s.players.filter((p) => p.id !== playerId);
+    this.playersById.delete(playerId);
+    for (const sub of s.submissions) {
+      if (sub.playerId !== playerId) continue;
+      this.byClientId.delete(clientKey(sub.playerId, sub.clientSubmissionId));
+      this.byPlayerQuestion.delete(answerKey(sub.playerId, sub.questionIndex));
+    }
+    s.submissions = s.submissions.filter((x) => x.playerId !== playerId);
+    return { ok: true };
   }
 
   // ---- host commands -------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import { LiveSession, randomDelay } from '../domain/live-session.js';
 import { validateNickname } from '../domain/nickname.js';
+import type { NicknameFilter } from '../domain/nickname-filter.js';
 import { generateSecret, hashSecret, nicknameKey, type AddPlayerResult, type AppendResult, type LiveSessionRecord, type NewPlayer, type NewSubmission, type QuizStore } from '../store/store.js';
 import type { CommandReply, HostCommand, HostState, JoinRequest, PlayerView, PresenterState, PublicState, SubmitReply } from '../shared/protocol.js';
 import { encodeAnswer, loadLiveSession, saveLiveSession } from './persistence.js';
@@ -19,6 +20,8 @@ export interface RoomOutlet {
   presence(playerId: string): Presence;
   hasHosts(): boolean;
   hasPresenters(): boolean;
+  /** Tells a removed player's pages and takes them out of the room. */
+  dropPlayer(playerId: string): void;
 }
 
 export interface RoomOptions {
@@ -34,6 +37,8 @@ export interface RoomOptions {
   randomDelayMs?: { min: number; max: number };
   /** Seats in one live session; past it a join is refused (the seated can still come back). Default 10,000. */
   maxPlayers?: number;
+  /** Words a nickname may not contain. Default: none. */
+  nicknameFilter?: NicknameFilter;
 }
 
 export const DEFAULT_MAX_PLAYERS = 10_000;
@@ -46,9 +51,10 @@ const NO_OUTLET: RoomOutlet = {
   toPresenters() {},
   toPlayer() {},
   connectedPlayers: () => [],
-  presence: () => ({ connected: false, rttMs: null, transport: null }),
+  presence: () => ({ connected: false, reconnecting: false, rttMs: null, transport: null }),
   hasHosts: () => false,
   hasPresenters: () => false,
+  dropPlayer() {},
 };
 
 /**
@@ -85,6 +91,7 @@ export class LiveRoom {
   readonly #random: () => number;
   readonly #delay: { min: number; max: number };
   readonly #maxPlayers: number;
+  readonly #nicknameFilter: NicknameFilter | undefined;
 
   constructor(options: RoomOptions) {
     this.#store = options.store;
@@ -96,6 +103,7 @@ export class LiveRoom {
     this.#random = options.random ?? Math.random;
     this.#delay = options.randomDelayMs ?? { min: 1000, max: 5000 };
     this.#maxPlayers = options.maxPlayers ?? DEFAULT_MAX_PLAYERS;
+    this.#nicknameFilter = options.nicknameFilter;
     this.id = options.record.id;
     this.code = options.record.code;
     this.identity = { liveId: this.id, code: this.code, joinUrl: options.joinUrl };
@@ -135,10 +143,12 @@ export class LiveRoom {
   /** Resolves once the seat is stored; rejects if the store fails (the caller answers with an error). */
   async join(request: JoinRequest): Promise<SeatResult> {
     if (this.#session.phase === 'finished') return { ok: false, error: 'this quiz is over' };
+    if (this.#session.locked) return { ok: false, error: 'the host has closed this quiz to new players' };
     if (this.#session.playerCount + this.#pendingNicknames.size >= this.#maxPlayers) return { ok: false, error: `this quiz is full (${this.#maxPlayers} players)` };
     const checked = validateNickname(request?.nickname);
     if (!checked.ok) return { ok: false, error: checked.reason };
     const { nickname } = checked;
+    if (this.#nicknameFilter?.blocks(nickname)) return { ok: false, error: 'this nickname is not allowed here: choose another' };
     const taken = { ok: false, error: `the nickname "${nickname}" is taken: choose another` } as const;
     const key = nicknameKey(nickname);
     if (this.#session.nicknameTaken(nickname) || this.#pendingNicknames.has(key)) return taken;
@@ -236,6 +246,13 @@ export class LiveRoom {
         break;
       case 'regrade':
         result = this.#regrade(command.questionIndex, command.answer);
+        break;
+      case 'kick':
+        result = s.kick(command.playerId);
+        if (result.ok) this.#outlet.dropPlayer(command.playerId);
+        break;
+      case 'lock':
+        result = s.setLocked(command.locked);
         break;
     }
     if (!result.ok) return { ok: false, error: result.reason };

@@ -225,14 +225,20 @@ export class QuizRealtime {
       presence: (playerId) => this.#presence(sessionsOf(playerId)),
       hasHosts: () => (this.#hosts.get(room.id)?.size ?? 0) > 0,
       hasPresenters: () => (this.#presenters.get(room.id)?.size ?? 0) > 0,
+      dropPlayer: (playerId) => {
+        for (const session of [...sessionsOf(playerId)]) {
+          session.emit('kicked', { message: 'the host removed you from this quiz' });
+          this.#unseat(session);
+        }
+      },
     };
   }
 
   #presence(sessions: Set<QuizSession>): Presence {
-    let best: Presence = { connected: false, rttMs: null, transport: null };
+    let best: Presence = { connected: false, reconnecting: false, rttMs: null, transport: null };
     for (const session of sessions) {
       if (!session.connected && best.connected) continue;
-      best = { connected: session.connected, rttMs: this.#rtt.get(session) ?? best.rttMs, transport: session.transport };
+      best = { connected: session.connected, reconnecting: !session.connected, rttMs: this.#rtt.get(session) ?? best.rttMs, transport: session.transport };
     }
     return best;
   }

@@ -28,6 +28,8 @@ export interface RoomIdentity {
 
 export interface Presence {
   connected: boolean;
+  /** Not connected, but a session of the seat waits to be resumed (a dropped network, not a closed page). */
+  reconnecting: boolean;
   rttMs: number | null;
   transport: string | null;
 }
@@ -192,7 +194,8 @@ export function hostState(
     if (seen.connected) onlineTotal++;
     if (players.length === HOST_ROWS.players) continue;
     const board = standings.leaderboardEntry(p.id);
-    players.push({ id: p.id, nickname: p.nickname, ...seen, answers: answersOf.get(p.id) ?? 0, wins: board?.wins ?? 0, points: board?.points ?? 0 });
+    const status = seen.connected ? 'online' : seen.reconnecting ? 'reconnecting' : 'gone';
+    players.push({ id: p.id, nickname: p.nickname, connected: seen.connected, status, rttMs: seen.rttMs, transport: seen.transport, answers: answersOf.get(p.id) ?? 0, wins: board?.wins ?? 0, points: board?.points ?? 0 });
   }
   return {
     public: publicState(session, room, standings, now, version),
@@ -205,6 +208,7 @@ export function hostState(
     submissionCount,
     leaderboard: standings.leaderboard.slice(0, HOST_ROWS.ranking).map(leaderboardView),
     joinUrl: room.joinUrl,
+    locked: session.locked,
     playedQuestions: session.quiz.questions.flatMap((_, i) => (session.questionState(i)!.stage === 'closed' ? [i] : [])),
   };
 }

@@ -112,6 +112,8 @@ export interface HostPlayerView {
   id: string;
   nickname: string;
   connected: boolean;
+  /** online; reconnecting (their link dropped, their session waits to be resumed); gone (page closed or session expired). */
+  status: 'online' | 'reconnecting' | 'gone';
   /** Round trip of the last server ping in ms (null: not measured yet). */
   rttMs: number | null;
   transport: string | null;
@@ -139,6 +141,8 @@ export interface HostState {
   /** The first `HOST_ROWS.ranking` rows (the CSV export has everyone). */
   leaderboard: LeaderboardView[];
   joinUrl: string;
+  /** No new players may join. */
+  locked: boolean;
   /** Questions already played (closed): showing one again is refused, or does nothing if it is the current one. */
   playedQuestions: number[];
 }
@@ -202,7 +206,11 @@ export type HostCommand =
   | { command: 'close' }
   | { command: 'next' }
   | { command: 'finish' }
-  | { command: 'regrade'; questionIndex: number; answer: string };
+  | { command: 'regrade'; questionIndex: number; answer: string }
+  /** Removes a player: their answers stop counting (they stay in the store and the exports), their seat is closed to them, their nickname stays taken. */
+  | { command: 'kick'; playerId: string }
+  /** Closes the session to new players (the seated still come back), or reopens it. */
+  | { command: 'lock'; locked: boolean };
 export type CommandReply = { ok: true } | Failure;
 
 export interface HostHello {
@@ -231,6 +239,8 @@ export interface ServerToClient {
   you: PlayerView;
   'host:state': HostState;
   'presenter:state': PresenterState;
+  /** The host removed this player: the page forgets its seat. */
+  kicked: { message: string };
   ping: (data: { t: number }) => Record<string, never>;
 }
 

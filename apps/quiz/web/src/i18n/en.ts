@@ -101,6 +101,25 @@ export const en = {
     correct: 'correct',
     players: (n: number) => `${n}`,
   },
+  players: {
+    title: 'Players',
+    online: (online: number, total: number) => `${online} online / ${total}`,
+    firstListed: (n: number) => `the first ${n} are listed`,
+    status: 'Status',
+    transport: 'Transport',
+    rtt: 'RTT',
+    answers: 'Answers',
+    statuses: { online: 'online', reconnecting: 'reconnecting…', gone: 'left' } as Record<'online' | 'reconnecting' | 'gone', string>,
+  },
+  moderation: {
+    open: 'New players can join.',
+    locked: 'Entry is closed: no new players (those who joined can come back).',
+    lock: 'Close entry',
+    unlock: 'Reopen entry',
+    kick: 'Remove',
+    confirmKick: (nickname: string) =>
+      `Remove “${nickname}”? Their answers stop counting (they stay in the exports), and they cannot come back with this seat or nickname.`,
+  },
   presenter: {
     title: 'Presenter screen',
     joinAt: 'Join at',

@@ -11,7 +11,7 @@ const PATTERNS: [RegExp, (t: Messages, match: RegExpMatchArray) => string][] = [
   [/nickname is not allowed/, (t) => t.errors.nicknameBlocked],
   [/quiz is full/, (t) => t.errors.full],
   [/quiz is over/, (t) => t.errors.over],
-  [/closed to new players|lobby is locked/, (t) => t.errors.locked],
+  [/closed this quiz to new players/, (t) => t.errors.locked],
   [/removed by the host|banned/, (t) => t.errors.kicked],
   [/no quiz has this code/, (t) => t.errors.noCode],
   [/could not|try again/, (t) => t.errors.generic],

@@ -9,6 +9,7 @@ import { Ranking } from '../components/Ranking.tsx';
 import { Controls } from '../host/live/Controls.tsx';
 import { ExportButtons } from '../host/live/ExportButtons.tsx';
 import { JoinPanel } from '../host/live/JoinPanel.tsx';
+import { KickButton, LobbyLock } from '../host/live/Moderation.tsx';
 import { PlayerTable } from '../host/live/PlayerTable.tsx';
 import { QuestionPanel } from '../host/live/QuestionPanel.tsx';
 import { Regrade } from '../host/live/Regrade.tsx';
@@ -48,6 +49,7 @@ export function HostLivePage({ api, liveId }: { api: HostApi; liveId: string }) 
         <div class="live-grid">
           <div class="stack side">
             <JoinPanel code={shown.code} joinUrl={state.joinUrl} />
+            <LobbyLock locked={state.locked} finished={shown.phase === 'finished'} busy={busy} onCommand={command} />
             <Controls
               state={state}
               total={shown.questionCount}
@@ -74,7 +76,13 @@ export function HostLivePage({ api, liveId }: { api: HostApi; liveId: string }) 
                 <Leaderboard rows={state.leaderboard} mode={shown.mode} />
               </section>
             )}
-            <PlayerTable players={state.players} total={state.playerTotal} online={state.onlineTotal} mode={shown.mode} />
+            <PlayerTable
+              players={state.players}
+              total={state.playerTotal}
+              online={state.onlineTotal}
+              mode={shown.mode}
+              actions={(player) => <KickButton player={player} busy={busy} onCommand={command} />}
+            />
             <ExportButtons api={api} liveId={liveId} code={shown.code} />
           </div>
         </div>

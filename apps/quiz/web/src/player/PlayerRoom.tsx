@@ -15,13 +15,19 @@ import { PlayerSession } from './session.ts';
 export function PlayerRoom({ code, info }: { code: string; info: JoinInfo }) {
   const [session] = useState(() => new PlayerSession(createQuizClient(), code, info.liveId));
   useEffect(() => () => session.dispose(), [session]);
-  const { seat, joining, joinError: rawJoinError, game, feedback } = useStore(session);
+  const { seat, joining, joinError: rawJoinError, game, feedback, kicked } = useStore(session);
   const connection = useConnection(session.client);
   const t = useT();
   const joinError = rawJoinError && translateServerError(t, rawJoinError);
 
   let body: ComponentChild;
-  if (game) {
+  if (kicked) {
+    body = (
+      <p class="card error" role="alert" data-testid="kicked">
+        {t.errors.kicked}
+      </p>
+    );
+  } else if (game) {
     body = (
       <>
         {joinError && (

@@ -27,6 +27,8 @@ export interface PlayerSnapshot {
   joinError: string | null;
   game: Game | null;
   feedback: Feedback | null;
+  /** The host removed this player. */
+  kicked: boolean;
 }
 
 /** A submit whose answer got lost is sent again this many times at most (same id: counted once). */
@@ -62,8 +64,8 @@ export class PlayerSession extends Store<PlayerSnapshot> {
     liveId: string,
   ) {
     const seat = storedSeat(code, liveId);
-    super({ seat, joining: seat !== null, joinError: null, game: null, feedback: null });
-    client.on('state', this.#onState).on('you', this.#onYou);
+    super({ seat, joining: seat !== null, joinError: null, game: null, feedback: null, kicked: false });
+    client.on('state', this.#onState).on('you', this.#onYou).on('kicked', this.#onKicked);
     client.onState(this.#onSessionEvent);
     if (seat) this.#rejoin(seat);
   }
@@ -148,6 +150,12 @@ export class PlayerSession extends Store<PlayerSnapshot> {
     if (!game) return;
     if (state.liveId === game.state.liveId && state.version < game.state.version) return;
     this.update({ game: { ...game, state, deadline: deadlineOf(state) } });
+  };
+
+  /** Removed by the host: the seat is gone for good, so is the stored secret. */
+  #onKicked = (): void => {
+    forgetSeat(this.code);
+    this.update({ seat: null, game: null, joining: false, joinError: null, kicked: true });
   };
 
   #onYou = (you: PlayerView): void => {
