@@ -5,6 +5,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '@baro/testing';
 import { startTestApp } from '../test-support/quiz-clients.js';
@@ -78,6 +79,15 @@ test('kick: the removed player is told, leaves the rankings, and cannot come bac
     await late.waitForSelector(`${id('player-view')}[data-phase]`);
     await host.waitForSelector(row('Late'));
     assert.deepEqual(await host.$$eval(id('player-row'), (rows) => rows.map((r) => r.getAttribute('data-nickname'))), ['Ana', 'Late']);
+
+    // The export, as the browser saves it: UTF-8 with a byte order mark; the removed player's answer kept and marked.
+    const [download] = await Promise.all([host.waitForEvent('download'), host.click(id('export-submissions'))]);
+    const bytes = readFileSync((await download.path())!);
+    assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'a UTF-8 byte order mark');
+    const lines = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(3)).trim().split('\r\n');
+    assert.equal(lines.length, 3);
+    assert.match(lines[1], /,Troll,3\. WebSocket,1,yes,yes$/);
+    assert.match(lines[2], /,Ana,3\. WebSocket,1,yes,no$/);
   } finally {
     await app.dispose();
   }

@@ -9,6 +9,7 @@ import { hashSecret, normalizeJoinCode, StoreError, type QuizRecord, type QuizSt
 import type { HostAuth } from '../live/host-auth.js';
 import type { LiveRooms } from '../live/live-rooms.js';
 import { quizOf } from '../live/persistence.js';
+import { resultsCsv, submissionsCsv } from '../live/exports.js';
 import type { ApiError, JoinInfo, LiveSummary, QuizSummary, QuizUpload } from '../shared/protocol.js';
 
 export interface ApiDeps {
@@ -74,7 +75,7 @@ export function registerApi(app: FastifyInstance, { store, rooms, auth, hostPass
     if (kind !== 'results.csv' && kind !== 'submissions.csv') return fail(reply, 404, 'unknown export');
     const room = rooms.get(id);
     if (!room) return fail(reply, 404, 'no such live session');
-    const csv = kind === 'results.csv' ? room.session.toCsv() : room.session.submissionsCsv();
+    const csv = kind === 'results.csv' ? resultsCsv(room) : submissionsCsv(store, room);
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="quiz-${room.code}-${kind}"`)

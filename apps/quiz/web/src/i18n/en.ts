@@ -120,6 +120,10 @@ export const en = {
     confirmKick: (nickname: string) =>
       `Remove “${nickname}”? Their answers stop counting (they stay in the exports), and they cannot come back with this seat or nickname.`,
   },
+  lives: {
+    none: 'No live sessions yet.',
+    phases: { before: 'not started', ongoing: 'running', finished: 'finished' } as Record<'before' | 'ongoing' | 'finished', string>,
+  },
   presenter: {
     title: 'Presenter screen',
     joinAt: 'Join at',

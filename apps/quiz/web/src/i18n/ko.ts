@@ -121,6 +121,10 @@ export const ko: Messages = {
     kick: '내보내기',
     confirmKick: (nickname: string) => `“${nickname}”님을 내보낼까요? 낸 답은 점수에서 빠지고(내보내기 파일에는 남아요), 같은 자리나 닉네임으로 다시 들어올 수 없어요.`,
   },
+  lives: {
+    none: '아직 진행한 퀴즈가 없어요.',
+    phases: { before: '시작 전', ongoing: '진행 중', finished: '끝남' },
+  },
   presenter: {
     title: '발표 화면',
     joinAt: '접속 주소',
