@@ -12,6 +12,7 @@ import { BaroServer } from 'baro';
 import { NicknameFilter } from './domain/nickname-filter.js';
 import { parseQuizMarkdown } from './domain/quiz-schema.js';
 import { registerApi } from './http/api.js';
+import { registerImageRoutes } from './http/images.js';
 import { HostAuth } from './live/host-auth.js';
 import { LiveRooms } from './live/live-rooms.js';
 import { QuizRealtime, type QuizServer } from './live/realtime.js';
@@ -96,6 +97,7 @@ export async function startQuizApp(options: QuizAppOptions = {}): Promise<QuizAp
   const realtime = new QuizRealtime(baro, rooms, auth, { pingIntervalMs: options.pingIntervalMs });
 
   registerApi(app, { store, rooms, auth, hostPassword });
+  registerImageRoutes(app, { store, auth });
   if (existsSync(join(WEB_ROOT, 'index.html'))) {
     await app.register(fastifyStatic, { root: WEB_ROOT, wildcard: false, index: false });
     // The single-page app routes these paths itself.

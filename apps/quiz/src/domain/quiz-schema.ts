@@ -4,6 +4,7 @@
  * each error naming where (JSON path or Markdown line) and why.
  */
 import { z } from 'zod';
+import { IMAGE_ID } from './image-type.js';
 import type { Question, Quiz } from './quiz.js';
 
 export const LIMITS = {
@@ -26,6 +27,8 @@ const text = (what: string, max: number) =>
     .min(1, `${what} must not be empty`)
     .max(max, `${what} must be at most ${max} characters`);
 
+const imageId = z.string('image must be an image id').regex(IMAGE_ID, 'image must be an image id (from POST /api/images)');
+
 const timeLimitSeconds = z
   .number('timeLimitSeconds must be a number')
   .min(LIMITS.minTimeLimitMs / 1000, `timeLimitSeconds must be at least ${LIMITS.minTimeLimitMs / 1000}`)
@@ -42,6 +45,8 @@ const choiceQuestion = z
       .max(LIMITS.options, `a choice question has at most ${LIMITS.options} options`),
     answer: z.union([z.int(), z.array(z.int()).min(1)], 'answer must be an option index or a non-empty list of indexes'),
     timeLimitSeconds,
+    image: imageId.optional(),
+    optionImages: z.array(imageId.nullable(), 'optionImages must be a list of image ids or nulls').optional(),
   })
   .superRefine((q, ctx) => {
     const answers = Array.isArray(q.answer) ? q.answer : [q.answer];
@@ -51,6 +56,9 @@ const choiceQuestion = z
       }
     }
     if (new Set(answers).size !== answers.length) ctx.addIssue({ code: 'custom', path: ['answer'], message: 'answer lists an index twice' });
+    if (q.optionImages && q.optionImages.length !== q.options.length) {
+      ctx.addIssue({ code: 'custom', path: ['optionImages'], message: `optionImages must have one entry per option (${q.options.length})` });
+    }
   });
 
 const shortQuestion = z.strictObject({
@@ -61,6 +69,7 @@ const shortQuestion = z.strictObject({
     .min(1, 'a short question needs at least 1 accepted answer')
     .max(LIMITS.acceptedAnswers, `a short question has at most ${LIMITS.acceptedAnswers} accepted answers`),
   timeLimitSeconds,
+  image: imageId.optional(),
 });
 
 export const quizFileSchema = z.strictObject({
@@ -90,9 +99,11 @@ export function parseQuizValue(value: unknown): ParseResult {
   const file = result.data;
   const questions = file.questions.map((q): Question => {
     const timeLimitMs = q.timeLimitSeconds === undefined ? {} : { timeLimitMs: Math.round(q.timeLimitSeconds * 1000) };
+    const image = q.image === undefined ? {} : { image: q.image };
+    const optionImages = q.type === 'choice' && q.optionImages?.some((id) => id !== null) ? { optionImages: q.optionImages } : {};
     return q.type === 'choice'
-      ? { kind: 'choice', text: q.text, options: q.options, correct: Array.isArray(q.answer) ? q.answer : [q.answer], ...timeLimitMs }
-      : { kind: 'short', text: q.text, accepted: q.answers, ...timeLimitMs };
+      ? { kind: 'choice', text: q.text, options: q.options, correct: Array.isArray(q.answer) ? q.answer : [q.answer], ...timeLimitMs, ...image, ...optionImages }
+      : { kind: 'short', text: q.text, accepted: q.answers, ...timeLimitMs, ...image };
   });
   return { ok: true, quiz: { title: file.title, mode: file.mode, questions } };
 }
@@ -104,9 +115,18 @@ export function toQuizFile(quiz: Quiz): QuizFile {
     mode: quiz.mode,
     questions: quiz.questions.map((q) => {
       const time = q.timeLimitMs === undefined ? {} : { timeLimitSeconds: q.timeLimitMs / 1000 };
+      const image = q.image === undefined ? {} : { image: q.image };
       return q.kind === 'choice'
-        ? { type: 'choice' as const, text: q.text, options: [...q.options], answer: q.correct.length === 1 ? q.correct[0] : [...q.correct], ...time }
-        : { type: 'short' as const, text: q.text, answers: [...q.accepted], ...time };
+        ? {
+            type: 'choice' as const,
+            text: q.text,
+            options: [...q.options],
+            answer: q.correct.length === 1 ? q.correct[0] : [...q.correct],
+            ...time,
+            ...image,
+            ...(q.optionImages ? { optionImages: [...q.optionImages] } : {}),
+          }
+        : { type: 'short' as const, text: q.text, answers: [...q.accepted], ...time, ...image };
     }),
   };
 }

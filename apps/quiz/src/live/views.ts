@@ -102,8 +102,12 @@ export function publicQuestion(session: LiveSession, index: number): PublicQuest
     kind: question.kind,
     text: question.text,
     ...(question.kind === 'choice' ? { options: question.options } : {}),
+    ...(question.image ? { image: mediaUrl(question.image) } : {}),
+    ...(question.kind === 'choice' && question.optionImages ? { optionImages: question.optionImages.map((id) => (id ? mediaUrl(id) : null)) } : {}),
   };
 }
+
+const mediaUrl = (imageId: string): string => `/media/${encodeURIComponent(imageId)}`;
 
 export function answerKey(session: LiveSession, index: number): Pick<RevealView, 'correctOptions' | 'acceptedAnswers'> {
   const question = session.quiz.questions[index];

@@ -24,6 +24,10 @@ export interface PublicQuestion {
   text: string;
   /** Choice questions only. */
   options?: string[];
+  /** The question's picture (a same-origin URL), if it has one. */
+  image?: string;
+  /** Choice questions: each option's picture, or null. */
+  optionImages?: (string | null)[];
 }
 
 /**
@@ -271,6 +275,11 @@ export interface JoinInfo {
   title: string;
   phase: Phase;
 }
+/** POST /api/images (host): the picture's id (what a quiz refers to) and where it is served. */
+export interface ImageUploaded {
+  id: string;
+  url: string;
+}
 /** Every API error: a status code and `{ error }` (several lines for quiz file errors). */
 export interface ApiError {
   error: string;
@@ -280,3 +289,4 @@ export interface ApiError {
 // The domain's limits (dependency-free modules, so the browser bundle stays small).
 export { NICKNAME_MAX_LENGTH as NICKNAME_MAX } from '../domain/nickname.js';
 export { ANSWER_MAX_LENGTH as ANSWER_MAX } from '../domain/quiz.js';
+export { IMAGE_MAX_BYTES, IMAGE_TYPES } from '../domain/image-type.js';

@@ -32,6 +32,8 @@ import type {
   QuizRecord,
   QuizStore,
   SnapshotRecord,
+  ImageRecord,
+  NewImage,
   StoreOptions,
   SubmissionRecord,
 } from './store.js';
@@ -110,6 +112,15 @@ const MIGRATIONS: readonly string[] = [
   /* 2 */ `
   -- A player's join order: without it, numbering the next player scanned every player of the session.
   CREATE UNIQUE INDEX players_order ON players (live_session_id, seq);
+  `,
+  /* 3 (engineer G: pictures; renumber freely when merging) */ `
+  -- Pictures of questions and options, referred to by id from a quiz's body.
+  CREATE TABLE images (
+    id         TEXT PRIMARY KEY,
+    mime       TEXT NOT NULL,
+    bytes      BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT;
   `,
 ];
 
@@ -449,6 +460,17 @@ export class SqliteQuizStore implements QuizStore {
     return snapshotRecord(this.#s.saveSnapshot.get(liveSessionId, checked, this.#now())!);
   }
 
+  saveImage(input: NewImage): ImageRecord {
+    const record = { id: this.#generateId(), mime: input.mime, bytes: Uint8Array.from(input.bytes), createdAt: this.#now() };
+    this.#s.saveImage.run(record.id, record.mime, Buffer.from(record.bytes), record.createdAt);
+    return record;
+  }
+
+  getImage(id: string): ImageRecord | undefined {
+    const row = this.#s.getImage.get(id);
+    return row && { id: row.id, mime: row.mime, bytes: new Uint8Array(row.bytes), createdAt: row.created_at };
+  }
+
   loadSnapshot(liveSessionId: string): SnapshotRecord | undefined {
     const row = this.#s.loadSnapshot.get(liveSessionId);
     return row && snapshotRecord(row);
@@ -566,6 +588,8 @@ function prepareStatements(db: Database.Database) {
        RETURNING *`,
     ),
     loadSnapshot: db.prepare<[string], SnapshotRow>('SELECT * FROM snapshots WHERE live_session_id = ?'),
+    saveImage: db.prepare<[string, string, Buffer, number]>('INSERT INTO images (id, mime, bytes, created_at) VALUES (?, ?, ?, ?)'),
+    getImage: db.prepare<[string], { id: string; mime: string; bytes: Buffer; created_at: number }>('SELECT * FROM images WHERE id = ?'),
   };
 }
 

@@ -1,8 +1,12 @@
 import { optionLetter } from '../components/letters.ts';
 import { SecondsField } from '../components/SecondsField.tsx';
+import type { HostApi } from '../api.ts';
+import { useT } from '../i18n/index.ts';
+import { ImagePicker } from './ImagePicker.tsx';
 import { MAX_OPTIONS, MIN_OPTIONS, type OptionDraft, type QuestionDraft } from './quiz-draft.ts';
 
 interface Props {
+  api: HostApi;
   question: QuestionDraft;
   index: number;
   count: number;
@@ -11,7 +15,8 @@ interface Props {
   onRemove: () => void;
 }
 
-export function QuestionEditor({ question, index, count, onChange, onMove, onRemove }: Props) {
+export function QuestionEditor({ api, question, index, count, onChange, onMove, onRemove }: Props) {
+  const t = useT();
   const id = `q${question.key}`;
   const setOption = (at: number, patch: Partial<OptionDraft>): void =>
     onChange({ options: question.options.map((option, i) => (i === at ? { ...option, ...patch } : option)) });
@@ -42,6 +47,7 @@ export function QuestionEditor({ question, index, count, onChange, onMove, onRem
 
       <label for={`${id}-text`}>Question</label>
       <textarea id={`${id}-text`} rows={2} value={question.text} onInput={(event) => onChange({ text: event.currentTarget.value })} />
+      <ImagePicker api={api} image={question.image} label={t.images.question} testId={`question-image-${index}`} onChange={(image) => onChange({ image })} />
 
       {question.type === 'choice' ? (
         <div class="stack tight">
@@ -60,6 +66,13 @@ export function QuestionEditor({ question, index, count, onChange, onMove, onRem
                 value={option.text}
                 onInput={(event) => setOption(at, { text: event.currentTarget.value })}
                 aria-label={`Option ${optionLetter(at)}`}
+              />
+              <ImagePicker
+                api={api}
+                image={option.image}
+                label={t.images.option(optionLetter(at))}
+                testId={`option-image-${index}-${at}`}
+                onChange={(image) => setOption(at, { image })}
               />
               <button
                 type="button"

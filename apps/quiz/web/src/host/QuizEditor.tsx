@@ -116,6 +116,7 @@ export function QuizEditor({ api, quizId, onClose }: { api: HostApi; quizId: str
           </ul>
           {draft.questions.map((question, index) => (
             <QuestionEditor
+              api={api}
               key={question.key}
               question={question}
               index={index}

@@ -30,6 +30,7 @@ export const en = {
     place: (n: number) => `Place ${n}`,
     question: (n: number, total: number) => `Question ${n} / ${total}`,
     getReady: 'Get ready…',
+    picture: 'The question’s picture',
     answersOpen: 'Answers are open',
     options: 'Options',
     yourAnswer: 'Your answer',
@@ -123,6 +124,16 @@ export const en = {
   lives: {
     none: 'No live sessions yet.',
     phases: { before: 'not started', ongoing: 'running', finished: 'finished' } as Record<'before' | 'ongoing' | 'finished', string>,
+  },
+  images: {
+    add: (what: string) => `Add a picture (${what})`,
+    replace: (what: string) => `Replace the picture (${what})`,
+    remove: 'Remove picture',
+    uploading: 'Uploading…',
+    wrongType: 'Only PNG, JPEG, GIF and WebP pictures.',
+    tooLarge: (mb: number) => `This picture is larger than ${mb} MB.`,
+    question: 'question',
+    option: (letter: string) => `option ${letter}`,
   },
   presenter: {
     title: 'Presenter screen',

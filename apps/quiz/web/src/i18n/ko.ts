@@ -32,6 +32,7 @@ export const ko: Messages = {
     place: (n: number) => `${n}등`,
     question: (n: number, total: number) => `${n} / ${total}번 문제`,
     getReady: '곧 시작해요…',
+    picture: '문제 사진',
     answersOpen: '지금 답을 낼 수 있어요',
     options: '보기',
     yourAnswer: '내 답',
@@ -124,6 +125,16 @@ export const ko: Messages = {
   lives: {
     none: '아직 진행한 퀴즈가 없어요.',
     phases: { before: '시작 전', ongoing: '진행 중', finished: '끝남' },
+  },
+  images: {
+    add: (what: string) => `사진 넣기 (${what})`,
+    replace: (what: string) => `사진 바꾸기 (${what})`,
+    remove: '사진 빼기',
+    uploading: '올리는 중…',
+    wrongType: 'PNG, JPEG, GIF, WebP 사진만 올릴 수 있어요.',
+    tooLarge: (mb: number) => `${mb}MB보다 큰 사진은 올릴 수 없어요.`,
+    question: '문제',
+    option: (letter: string) => `보기 ${letter}`,
   },
   presenter: {
     title: '발표 화면',

@@ -128,12 +128,14 @@ function PresenterQuestion({ shown, question, extras, deadline }: { shown: Publi
       <h2 class="presenter-text" data-testid="presenter-question">
         {question.text}
       </h2>
+      {question.image && <img class="question-image presenter-image" data-testid="presenter-image" src={question.image} alt={t.player.picture} />}
       {shown.stage === 'shown' && <p class="get-ready">{t.player.getReady}</p>}
       {question.kind === 'choice' && !reveal && (
         <ol class="presenter-options">
           {(question.options ?? []).map((option, index) => (
             <li key={index} data-testid="presenter-option">
               <span class="letter">{optionLetter(index)}</span>
+              {question.optionImages?.[index] && <img class="option-image" src={question.optionImages[index]!} alt="" />}
               {option}
             </li>
           ))}

@@ -87,6 +87,7 @@ export function QuestionCard({ state, question, you, deadline, feedback, onSubmi
       <h2 class="question-text" data-testid="question-text">
         {question.text}
       </h2>
+      {question.image && <img class="question-image" data-testid="question-image" src={question.image} alt={t.player.picture} />}
       {/* Announced by screen readers when it changes: "get ready", then "answers are open". */}
       <p class={stage === 'open' ? 'answers-open' : 'get-ready'} role="status" data-testid="stage-announcement">
         {stage === 'open' ? t.player.answersOpen : t.player.getReady}
@@ -110,6 +111,7 @@ export function QuestionCard({ state, question, you, deadline, feedback, onSubmi
                 onClick={() => setChoice(index)}
               >
                 <span class="letter">{optionLetter(index)}</span>
+                {question.optionImages?.[index] && <img class="option-image" src={question.optionImages[index]!} alt="" />}
                 <span>{option}</span>
               </button>
             );
