@@ -57,11 +57,7 @@ const app = await startQuizApp({
   process.exit(1);
 });
 
-console.log(`baro live quiz on ${app.url}`);
-console.log(`  host:    ${app.hostUrl}`);
-if (app.demo) console.log(`  players: ${app.demo.joinUrl}   (join code ${app.demo.code})`);
-console.log(`  data:    ${values.db}`);
-
+// Ctrl-C works from the moment the links are printed.
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
@@ -77,3 +73,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     );
   });
 }
+
+console.log(`baro live quiz on ${app.url}`);
+console.log(`  host:    ${app.hostUrl}`);
+if (app.demo) console.log(`  players: ${app.demo.joinUrl}   (join code ${app.demo.code})`);
+console.log(`  data:    ${values.db}`);

@@ -109,7 +109,7 @@ export async function startQuizApp(options: QuizAppOptions = {}): Promise<QuizAp
   await app.listen({ port: options.port ?? 3000, host: options.host ?? '0.0.0.0' });
   const { port } = app.server.address() as { port: number };
   const url = `http://localhost:${port}`;
-  publicUrl ||= `http://${lanAddress() ?? 'localhost'}:${port}`;
+  publicUrl ||= `http://${reachableHost(options.host ?? '0.0.0.0')}:${port}`;
 
   const demo = options.demo === false ? null : loadDemo(store, rooms, hostPassword);
   return {
@@ -146,7 +146,11 @@ function savedPassword(dbPath: string | null): string {
 
 /** A fresh database gets the demo quiz and a live session of it, so `npm start` is ready to play. */
 function loadDemo(store: QuizStore, rooms: LiveRooms, hostPassword: string): QuizApp['demo'] {
-  const existing = store.listLiveSessions()[0];
+  // The newest session still to play: a finished one has no players' link to print.
+  const existing = store
+    .listLiveSessions()
+    .filter((record) => record.phase !== 'finished')
+    .sort((a, b) => b.createdAt - a.createdAt)[0];
   if (store.listQuizzes().length > 0) {
     return existing ? { liveId: existing.id, code: existing.code, joinUrl: rooms.joinUrl(existing.code) } : null;
   }
@@ -155,6 +159,15 @@ function loadDemo(store: QuizStore, rooms: LiveRooms, hostPassword: string): Qui
   const quiz = store.createQuiz({ title: parsed.quiz.title, body: parsed.quiz as never });
   const room = rooms.create(quiz.id, hashSecret(hostPassword));
   return { liveId: room.id, code: room.code, joinUrl: rooms.joinUrl(room.code) };
+}
+
+/**
+ * The host players can reach: this machine's LAN address when the server listens on every
+ * interface, else the one address it listens on (a link to the LAN address would not answer).
+ */
+export function reachableHost(listenHost: string): string {
+  if (listenHost === '0.0.0.0' || listenHost === '::') return lanAddress() ?? 'localhost';
+  return listenHost.includes(':') ? `[${listenHost}]` : listenHost;
 }
 
 function lanAddress(): string | undefined {

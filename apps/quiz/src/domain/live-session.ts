@@ -4,7 +4,7 @@
  * JSON-serialisable snapshot (`toSnapshot` / `LiveSession.fromSnapshot`). Rules: README.md.
  */
 import type { Answer, Quiz, QuizMode } from './quiz.js';
-import { isCorrect, isWellFormedAnswer } from './quiz.js';
+import { isCorrect, isWellFormedAnswer, normalizeAnswer } from './quiz.js';
 import { nicknameKey, validateNickname } from './nickname.js';
 import { toCsv, type CsvValue } from './csv.js';
 
@@ -73,7 +73,9 @@ export type RefusalReason =
   | 'time-up'
   | 'invalid-answer'
   | 'already-correct'
-  | 'already-answered';
+  | 'already-answered'
+  /** The same (wrong) answer again: a retry must be another answer. */
+  | 'same-answer';
 
 export type SubmitResult =
   | { accepted: true; ticket: number; correct: boolean; attempt: number; at: number; duplicate: boolean }
@@ -403,6 +405,7 @@ export class LiveSession {
     const mine = this.byPlayerQuestion.get(answerKey(playerId, questionIndex)) ?? [];
     if (this.mode === 'speed' && mine.length > 0) return refuse('already-answered', 'one answer per question in speed mode');
     if (this.mode === 'cotato' && mine.some((x) => x.correct)) return refuse('already-correct', 'you already answered correctly');
+    if (mine.some((x) => sameAnswer(x.answer, answer))) return refuse('same-answer', 'you already sent this answer: try another');
     const record: SubmissionRecord = {
       ticket: s.nextTicket++,
       playerId,
@@ -568,6 +571,12 @@ export class LiveSession {
       .map((x) => [x.ticket, x.at, x.questionIndex + 1, this.player(x.playerId)?.nickname ?? x.playerId, String(x.answer), x.attempt, x.correct ? 'yes' : 'no']);
     return toCsv([['ticket', 'at', 'question', 'nickname', 'answer', 'attempt', 'correct'], ...rows]);
   }
+}
+
+/** Two answers that grade alike: the same option, or texts equal once normalised. */
+function sameAnswer(a: Answer, b: Answer): boolean {
+  if (typeof a === 'number' || typeof b === 'number') return a === b;
+  return normalizeAnswer(a) === normalizeAnswer(b);
 }
 
 /** Everyone with the top score (cotato: wins, speed: points), if it is above 0; the winner is the first. */

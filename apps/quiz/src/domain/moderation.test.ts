@@ -57,3 +57,18 @@ test('lock: kept in the snapshot; refused once finished', () => {
   s.finish(1);
   assert.equal(s.setLocked(true).ok, false);
 });
+
+test('a retry must be another answer: the same option, or the same text as graded, is refused without a ticket', () => {
+  const s = LiveSession.create({ title: 'Retry', mode: 'cotato', questions: [{ kind: 'short', text: 'Capital?', accepted: ['Seoul'] }] });
+  s.join('p1', 'Ana', 0);
+  s.show(0, 1);
+  s.open(2);
+  assert.equal(s.submit('p1', 0, 'Busan', 'a', 3).accepted, true);
+  const again = s.submit('p1', 0, ' BUSAN ', 'b', 4);
+  assert.equal(again.accepted, false);
+  assert.equal(!again.accepted && again.reason, 'same-answer');
+  // The same request again (a network retry) still gets its original outcome.
+  assert.equal(s.submit('p1', 0, 'Busan', 'a', 5).accepted, true);
+  const right = s.submit('p1', 0, 'Seoul', 'c', 6);
+  assert.equal(right.accepted && right.ticket, 2, 'the refused retry took no ticket');
+});
