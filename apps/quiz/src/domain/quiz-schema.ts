@@ -212,15 +212,17 @@ export function parseQuizMarkdown(source: string): ParseResult {
     }
   });
   if (title === null) errors.push('missing "# Title" line');
-  for (const q of questions) {
+  // Questions whose shape is already wrong are left out of the schema check: one error each is enough.
+  const checkable = questions.filter((q) => {
     if (q.options.length === 0 && !q.answers) errors.push(`line ${q.line}: question has no options ("- [x] …") and no "answer:" line`);
     else if (q.options.length > 0 && q.correct.length === 0) errors.push(`line ${q.line}: no option is marked correct with "[x]"`);
-  }
-  if (errors.length > 0) return { ok: false, errors };
+    else return true;
+    return false;
+  });
   const value = {
-    title,
+    title: title ?? 'untitled',
     ...(mode === undefined ? {} : { mode }),
-    questions: questions.map((q) => ({
+    questions: checkable.map((q) => ({
       ...(q.answers
         ? { type: 'short', text: q.text.join('\n'), answers: q.answers }
         : { type: 'choice', text: q.text.join('\n'), options: q.options, answer: q.correct }),
@@ -228,13 +230,16 @@ export function parseQuizMarkdown(source: string): ParseResult {
     })),
   };
   const result = parseQuizValue(value);
-  if (result.ok) return result;
-  // Map JSON paths back to Markdown lines where we can.
-  return {
-    ok: false,
-    errors: result.errors.map((e) => {
-      const m = /^questions\[(\d+)\]/.exec(e);
-      return m && questions[Number(m[1])] ? `line ${questions[Number(m[1])].line}: ${e}` : e;
-    }),
-  };
+  if (result.ok && errors.length === 0) return result;
+  // Every problem at once, each with its line (JSON paths mapped back to the question's heading), in file order.
+  const schemaErrors = result.ok
+    ? []
+    : result.errors
+        .filter((e) => !(questions.length > checkable.length && /^questions: a quiz needs at least 1 question/.test(e)))
+        .map((e) => {
+          const m = /^questions\[(\d+)\]/.exec(e);
+          return m && checkable[Number(m[1])] ? `line ${checkable[Number(m[1])].line}: ${e}` : e;
+        });
+  const lineOf = (e: string): number => Number(/^line (\d+):/.exec(e)?.[1] ?? Infinity);
+  return { ok: false, errors: [...errors, ...schemaErrors].sort((a, b) => lineOf(a) - lineOf(b)) };
 }
