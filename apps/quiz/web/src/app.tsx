@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { useT } from './i18n/index.ts';
 import type { HostApp as HostAppComponent } from './host/HostApp.tsx';
 import { LandingPage } from './pages/LandingPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
@@ -33,6 +34,7 @@ function LazyHost({ liveId }: { liveId: string | null }) {
       () => setFailed(true),
     );
   }, []);
-  if (failed) return <p class="page error">The host page could not be loaded: reload to try again.</p>;
-  return HostApp ? <HostApp liveId={liveId} /> : <p class="page muted">Loading…</p>;
+  const t = useT();
+  if (failed) return <p class="page error">{t.errors.generic}</p>;
+  return HostApp ? <HostApp liveId={liveId} /> : <p class="page muted">{t.loading}</p>;
 }

@@ -49,25 +49,25 @@ export function QuizList({ api, quizzes, onEdit, onChanged }: Props) {
           {error}
         </p>
       )}
-      {quizzes.length === 0 && <p class="muted">No quizzes yet: create one or import a file.</p>}
+      {quizzes.length === 0 && <p class="muted">{t.dashboard.noQuizzes}</p>}
       <ul class="list" data-testid="quiz-list">
         {quizzes.map((quiz) => (
           <li key={quiz.id} class="list-item" data-testid="quiz-item" data-quiz-id={quiz.id} data-title={quiz.title}>
             <div class="grow">
               <strong>{quiz.title}</strong>
               <p class="muted small">
-                {quiz.mode} · {quiz.questionCount === 1 ? '1 question' : `${quiz.questionCount} questions`}
+                {quiz.mode} · {t.dashboard.questions(quiz.questionCount)}
               </p>
             </div>
             <div class="row wrap">
               <button class="primary" data-testid="start-live" disabled={busyId !== null} onClick={() => start(quiz)}>
-                Start live session
+                {t.dashboard.start}
               </button>
               <button data-testid="edit-quiz" disabled={busyId !== null} onClick={() => onEdit(quiz.id)}>
-                Edit
+                {t.dashboard.edit}
               </button>
               <ConfirmButton class="danger" testId="delete-quiz" disabled={busyId !== null} question={t.host.confirmDelete(quiz.title)} onConfirm={() => void remove(quiz)}>
-                Delete
+                {t.dashboard.delete}
               </ConfirmButton>
             </div>
           </li>
