@@ -101,7 +101,7 @@ export async function startQuizApp(options: QuizAppOptions = {}): Promise<QuizAp
   if (existsSync(join(WEB_ROOT, 'index.html'))) {
     await app.register(fastifyStatic, { root: WEB_ROOT, wildcard: false, index: false });
     // The single-page app routes these paths itself.
-    for (const path of ['/', '/join/:code', '/host', '/host/live/:id', '/present/:id']) app.get(path, (_request, reply) => reply.sendFile('index.html'));
+    for (const path of ['/', '/join/:code', '/host', '/host/live/:id', '/host/results/:id', '/present/:id']) app.get(path, (_request, reply) => reply.sendFile('index.html'));
   } else {
     app.get('/', (_request, reply) => reply.code(503).type('text/plain').send('The web UI is not built: run `npm run build`.\n'));
   }

@@ -88,6 +88,18 @@ test('kick: the removed player is told, leaves the rankings, and cannot come bac
     assert.equal(lines.length, 3);
     assert.match(lines[1], /,Troll,3\. WebSocket,1,yes,yes$/);
     assert.match(lines[2], /,Ana,3\. WebSocket,1,yes,no$/);
+
+    // The results page, opened later from the list of sessions: each question's stats, each player's answers.
+    await host.goto(`${app.url}/host`);
+    await host.click(`${id('live-item')} a[href^="/host/results/"]`);
+    await host.waitForSelector(id('results-page'));
+    assert.equal((await host.$$(id('results-question'))).length, 6);
+    assert.equal((await host.$$(`${id('results-question')}[data-played="true"]`)).length, 1);
+    await host.click(`${id('results-player')}[data-nickname="Ana"] summary`);
+    assert.match((await host.textContent(`${id('results-player')}[data-nickname="Ana"]`))!, /3\. WebSocket/);
+    assert.equal(await host.$(`${id('results-player')}[data-nickname="Troll"]`), null, 'the removed player is not in the game');
+    await host.waitForFunction(`document.getAnimations().every((animation) => animation.playState === 'finished')`);
+    await host.screenshot({ path: `${ARTIFACTS}results-page.png`, fullPage: true });
   } finally {
     await app.dispose();
   }

@@ -10,6 +10,7 @@ import type { HostAuth } from '../live/host-auth.js';
 import type { LiveRooms } from '../live/live-rooms.js';
 import { quizOf } from '../live/persistence.js';
 import { resultsCsv, submissionsCsv } from '../live/exports.js';
+import { sessionReport } from '../live/session-report.js';
 import type { ApiError, JoinInfo, LiveSummary, QuizSummary, QuizUpload } from '../shared/protocol.js';
 
 export interface ApiDeps {
@@ -72,9 +73,10 @@ export function registerApi(app: FastifyInstance, { store, rooms, auth, hostPass
 
   app.get<{ Params: { id: string; kind: string } }>('/api/live/:id/:kind', { preHandler: host }, async (request, reply) => {
     const { id, kind } = request.params;
-    if (kind !== 'results.csv' && kind !== 'submissions.csv') return fail(reply, 404, 'unknown export');
+    if (kind !== 'results.csv' && kind !== 'submissions.csv' && kind !== 'report') return fail(reply, 404, 'unknown export');
     const room = rooms.get(id);
     if (!room) return fail(reply, 404, 'no such live session');
+    if (kind === 'report') return sessionReport(store, room);
     const csv = kind === 'results.csv' ? resultsCsv(room) : submissionsCsv(store, room);
     return reply
       .type('text/csv; charset=utf-8')

@@ -275,6 +275,31 @@ export interface JoinInfo {
   title: string;
   phase: Phase;
 }
+/** GET /api/live/:id/report (host): a session's results page. */
+export interface SessionReport {
+  liveId: string;
+  code: string;
+  title: string;
+  mode: QuizMode;
+  phase: Phase;
+  createdAt: number;
+  leaderboard: LeaderboardView[];
+  questions: {
+    /** 1-based, as people count. */
+    number: number;
+    text: string;
+    played: boolean;
+    /** The correct options ("2. Paris") or the accepted spellings. */
+    answer: string[];
+    options?: string[];
+    correctOptions?: number[];
+    distribution: AnswerDistribution;
+    correctCount: number;
+    ranking: RankingView[];
+  }[];
+  players: { nickname: string; answers: { question: number; answer: string; correct: boolean; at: number }[] }[];
+}
+
 /** POST /api/images (host): the picture's id (what a quiz refers to) and where it is served. */
 export interface ImageUploaded {
   id: string;

@@ -18,6 +18,8 @@ export function App() {
     case 'host':
     case 'host-live':
       return <LazyHost liveId={route.page === 'host-live' ? route.liveId : null} />;
+    case 'host-results':
+      return <LazyHost liveId={route.liveId} results />;
     case 'present':
       return <PresenterPage key={route.liveId} liveId={route.liveId} />;
     case 'not-found':
@@ -25,7 +27,7 @@ export function App() {
   }
 }
 
-function LazyHost({ liveId }: { liveId: string | null }) {
+function LazyHost({ liveId, results = false }: { liveId: string | null; results?: boolean }) {
   const [HostApp, setHostApp] = useState<typeof HostAppComponent | null>(null);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
@@ -36,5 +38,5 @@ function LazyHost({ liveId }: { liveId: string | null }) {
   }, []);
   const t = useT();
   if (failed) return <p class="page error">{t.errors.generic}</p>;
-  return HostApp ? <HostApp liveId={liveId} /> : <p class="page muted">{t.loading}</p>;
+  return HostApp ? <HostApp liveId={liveId} results={results} /> : <p class="page muted">{t.loading}</p>;
 }

@@ -22,6 +22,7 @@ export function LiveList({ lives }: { lives: LiveSummary[] }) {
             <span class="tag">{live.code}</span>
             <span class={`phase phase-${live.phase}`}>{t.lives.phases[live.phase]}</span>
             <span class="muted small">{t.presenter.players(live.playerCount)}</span>
+            <Link href={`/host/results/${encodeURIComponent(live.id)}`}>{t.results.open}</Link>
           </li>
         ))}
       </ul>

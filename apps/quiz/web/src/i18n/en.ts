@@ -157,6 +157,14 @@ export const en = {
     notFound: 'Page not found',
     enterCode: 'Enter a join code',
   },
+  results: {
+    open: 'Results',
+    answersByPlayer: 'Answers by player',
+    answerCount: (n: number) => (n === 1 ? '1 answer' : `${n} answers`),
+    verdict: 'Right?',
+    given: 'Answer',
+    time: 'Received',
+  },
   presenter: {
     title: 'Presenter screen',
     joinAt: 'Join at',

@@ -158,6 +158,14 @@ export const ko: Messages = {
     notFound: '없는 페이지예요',
     enterCode: '참가 코드 입력하기',
   },
+  results: {
+    open: '결과 보기',
+    answersByPlayer: '참가자별 답',
+    answerCount: (n: number) => `답 ${n}개`,
+    verdict: '정답 여부',
+    given: '낸 답',
+    time: '받은 시각',
+  },
   presenter: {
     title: '발표 화면',
     joinAt: '접속 주소',
