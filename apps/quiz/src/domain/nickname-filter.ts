@@ -20,11 +20,14 @@ export class NicknameFilter {
     const folded = fold(nickname);
     return this.#words.some((word) => folded.includes(word));
   }
+}
 
-  /** One word a line; empty lines and lines starting with `#` are skipped. */
-  static parse(text: string): NicknameFilter {
-    return new NicknameFilter(text.split(/\r?\n/).filter((line) => !line.trimStart().startsWith('#')));
-  }
+/** A word list file: one word a line; empty lines and lines starting with `#` are skipped. */
+export function parseWordList(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
 }
 
 /** NFKC, lower case, only letters and digits left. */
