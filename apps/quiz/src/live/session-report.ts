@@ -1,7 +1,7 @@
 /**
  * A finished (or running) session's results page: the whole leaderboard, each question with its
- * answer, chart and first answers, and each player's answers. Built from the store (removed
- * players' answers are in the exports, not here: the page shows the game as it counts).
+ * answer, chart and first answers, and each player's answers. Built from the game as it counts:
+ * removed players' answers are in the CSV exports, not here.
  */
 import { answerDistribution } from '../domain/distribution.js';
 import { answerLabel } from '../domain/report.js';

@@ -6,6 +6,7 @@ import { crownedOf, type LiveSession, type LeaderboardEntry, type RankingEntry }
 import { answerDistribution } from '../domain/distribution.js';
 import { HOST_ROWS } from '../shared/protocol.js';
 import type {
+  AnswerDistribution,
   HostPlayerView,
   HostState,
   LeaderboardView,
@@ -43,12 +44,24 @@ export class Standings {
   readonly ranking: RankingEntry[];
   readonly #rankOf = new Map<string, LeaderboardEntry>();
   readonly #placementOf = new Map<string, number>();
+  #distribution: AnswerDistribution | undefined;
 
   constructor(readonly session: LiveSession) {
     this.leaderboard = session.leaderboard();
     this.ranking = session.currentIndex === null ? [] : session.questionRanking(session.currentIndex);
     for (const entry of this.leaderboard) this.#rankOf.set(entry.playerId, entry);
     for (const entry of this.ranking) this.#placementOf.set(entry.playerId, entry.rank);
+  }
+
+  /**
+   * The current question's answer chart, computed once per standings (a closed question takes no
+   * more answers; a regrade or a removal makes new standings): every join's reply carries it.
+   */
+  get distribution(): AnswerDistribution | null {
+    const index = this.session.currentIndex;
+    if (index === null) return null;
+    this.#distribution ??= answerDistribution(this.session.quiz.questions[index], this.session.submissionsAt(index));
+    return this.#distribution;
   }
 
   leaderboardEntry(playerId: string): LeaderboardEntry | undefined {
@@ -86,7 +99,7 @@ export function publicState(session: LiveSession, room: RoomIdentity, standings:
     question: index === null ? null : publicQuestion(session, index),
     stage,
     remainingMs: stage === 'open' && q?.deadline != null ? Math.max(0, q.deadline - now) : null,
-    reveal: index !== null && stage === 'closed' ? reveal(session, index, standings.ranking) : null,
+    reveal: index !== null && stage === 'closed' ? reveal(session, index, standings) : null,
     leaderboard: closedOrDone ? standings.leaderboard.slice(0, PUBLIC_ROWS).map(leaderboardView) : [],
     results: finished ? finalResults(session, standings) : null,
     version,
@@ -115,7 +128,8 @@ export function answerKey(session: LiveSession, index: number): Pick<RevealView,
   return { acceptedAnswers: [...question.accepted, ...session.questionState(index)!.extraAccepted] };
 }
 
-function reveal(session: LiveSession, index: number, ranking: RankingEntry[]): RevealView {
+function reveal(session: LiveSession, index: number, standings: Standings): RevealView {
+  const ranking = standings.ranking;
   const top = ranking[0];
   return {
     questionIndex: index,
@@ -123,7 +137,7 @@ function reveal(session: LiveSession, index: number, ranking: RankingEntry[]): R
     ranking: ranking.slice(0, PUBLIC_ROWS).map(rankingView),
     correctCount: ranking.length,
     scorer: top ? { playerId: top.playerId, nickname: top.nickname } : null,
-    distribution: answerDistribution(session.quiz.questions[index], session.submissionsAt(index)),
+    distribution: standings.distribution!,
   };
 }
 
