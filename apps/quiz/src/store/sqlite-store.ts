@@ -113,7 +113,7 @@ const MIGRATIONS: readonly string[] = [
   -- A player's join order: without it, numbering the next player scanned every player of the session.
   CREATE UNIQUE INDEX players_order ON players (live_session_id, seq);
   `,
-  /* 3 (engineer G: pictures; renumber freely when merging) */ `
+  /* 3: pictures (its own entry, so a merge can renumber it without touching the others) */ `
   -- Pictures of questions and options, referred to by id from a quiz's body.
   CREATE TABLE images (
     id         TEXT PRIMARY KEY,
