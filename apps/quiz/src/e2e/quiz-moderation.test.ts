@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '@baro/testing';
-import { startTestApp } from '../test-support/quiz-clients.js';
+import { HOST_PASSWORD, startTestApp } from '../test-support/quiz-clients.js';
 import { ARTIFACTS, hostPage, id, openPage, playerPage, waitStage } from './browser-support.js';
 
 let browser: Browser;
@@ -100,6 +100,19 @@ test('kick: the removed player is told, leaves the rankings, and cannot come bac
     assert.equal(await host.$(`${id('results-player')}[data-nickname="Troll"]`), null, 'the removed player is not in the game');
     await host.waitForFunction(`document.getAnimations().every((animation) => animation.playState === 'finished')`);
     await host.screenshot({ path: `${ARTIFACTS}results-page.png`, fullPage: true });
+
+    // Archived: folded away in the list, kept whole, and brought back.
+    const archive = (body: unknown, liveId = app.demo!.liveId) =>
+      fetch(`${app.url}/api/live/${liveId}/archive`, { method: 'POST', headers: { authorization: `Bearer ${HOST_PASSWORD}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.equal((await archive({ archived: 'yes' })).status, 400);
+    assert.equal((await archive({ archived: true }, 'no-such-session')).status, 404);
+    await host.goto(`${app.url}/host`);
+    await host.click(`${id('live-item')}[data-archived="false"] ${id('archive-live')}`);
+    await host.waitForSelector(`${id('archived-lives')} ${id('live-item')}[data-archived="true"]`, { state: 'attached' });
+    assert.equal(await host.$(`${id('live-item')}[data-archived="false"]`), null);
+    await host.click(`${id('archived-lives')} summary`);
+    await host.click(`${id('live-item')}[data-archived="true"] ${id('archive-live')}`);
+    await host.waitForSelector(`${id('live-item')}[data-archived="false"]`);
   } finally {
     await app.dispose();
   }

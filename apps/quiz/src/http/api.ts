@@ -69,7 +69,17 @@ export function registerApi(app: FastifyInstance, { store, rooms, auth, hostPass
     return reply.code(201).send(liveSummary(store, room.id));
   });
 
-  app.get('/api/live', { preHandler: host }, async () => store.listLiveSessions().map((record) => liveSummary(store, record.id)));
+  app.get('/api/live', { preHandler: host }, async () => {
+    const archived = store.archivedSessions();
+    return store.listLiveSessions().map((record) => liveSummary(store, record.id, archived));
+  });
+
+  app.post<{ Params: { id: string }; Body: unknown }>('/api/live/:id/archive', { preHandler: host }, async (request, reply) => {
+    const archived = (request.body as { archived?: unknown } | null)?.archived;
+    if (typeof archived !== 'boolean') return fail(reply, 400, 'send { archived: true | false }');
+    store.setArchived(request.params.id, archived);
+    return reply.code(204).send();
+  });
 
   app.get<{ Params: { id: string; kind: string } }>('/api/live/:id/:kind', { preHandler: host }, async (request, reply) => {
     const { id, kind } = request.params;
@@ -112,7 +122,7 @@ function quizSummary(record: QuizRecord): QuizSummary {
   return { id: record.id, title: record.title, mode: quiz.mode, questionCount: quiz.questions.length, createdAt: record.createdAt };
 }
 
-function liveSummary(store: QuizStore, liveId: string): LiveSummary {
+function liveSummary(store: QuizStore, liveId: string, archived = store.archivedSessions()): LiveSummary {
   const record = store.getLiveSession(liveId)!;
   return {
     id: record.id,
@@ -122,5 +132,6 @@ function liveSummary(store: QuizStore, liveId: string): LiveSummary {
     phase: record.phase as LiveSummary['phase'],
     playerCount: store.countPlayers(record.id),
     createdAt: record.createdAt,
+    archived: archived.has(record.id),
   };
 }

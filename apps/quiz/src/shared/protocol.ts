@@ -267,6 +267,8 @@ export interface LiveSummary {
   phase: Phase;
   playerCount: number;
   createdAt: number;
+  /** Put away by the host (POST /api/live/:id/archive): listed apart. */
+  archived: boolean;
 }
 /** GET /api/join/:code (public). */
 export interface JoinInfo {

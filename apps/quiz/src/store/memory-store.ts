@@ -69,6 +69,7 @@ export class MemoryQuizStore implements QuizStore {
   readonly #sessionsByCode = new Map<string, string>();
   readonly #players = new Map<string, PlayerRecord>();
   readonly #images = new Map<string, ImageRecord>();
+  readonly #archived = new Set<string>();
   #closed = false;
 
   constructor(options: StoreOptions = {}) {
@@ -325,6 +326,18 @@ export class MemoryQuizStore implements QuizStore {
     const session = this.#session(liveSessionId);
     session.snapshot = { liveSessionId, data: checked, savedAt: this.#now() };
     return { ...session.snapshot };
+  }
+
+  setArchived(liveSessionId: string, archived: boolean): void {
+    this.#open();
+    this.#session(liveSessionId);
+    if (archived) this.#archived.add(liveSessionId);
+    else this.#archived.delete(liveSessionId);
+  }
+
+  archivedSessions(): Set<string> {
+    this.#open();
+    return new Set(this.#archived);
   }
 
   saveImage(input: NewImage): ImageRecord {

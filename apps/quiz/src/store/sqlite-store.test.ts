@@ -96,7 +96,7 @@ test('SqliteQuizStore: the file is in WAL mode with foreign keys enforced and th
       .prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
       .all()
       .map((r) => r.name);
-    assert.deepEqual(tables, ['images', 'live_sessions', 'players', 'quizzes', 'snapshots', 'submissions']);
+    assert.deepEqual(tables, ['archived_sessions', 'images', 'live_sessions', 'players', 'quizzes', 'snapshots', 'submissions']);
     assert.equal(raw.prepare('SELECT count(*) AS n FROM quizzes').pluck().get(), 1);
     // Numbering the next player is an index lookup, not a scan of the session's players.
     const plan = raw

@@ -113,7 +113,12 @@ const MIGRATIONS: readonly string[] = [
   -- A player's join order: without it, numbering the next player scanned every player of the session.
   CREATE UNIQUE INDEX players_order ON players (live_session_id, seq);
   `,
-  /* 3: pictures (its own entry, so a merge can renumber it without touching the others) */ `
+  /* 3: pictures and archived sessions (its own entry, so a merge can renumber it without touching the others) */ `
+  -- Sessions the host put away: listed apart, kept whole.
+  CREATE TABLE archived_sessions (
+    live_session_id TEXT PRIMARY KEY REFERENCES live_sessions (id) ON DELETE CASCADE,
+    archived_at     INTEGER NOT NULL
+  ) STRICT;
   -- Pictures of questions and options, referred to by id from a quiz's body.
   CREATE TABLE images (
     id         TEXT PRIMARY KEY,
@@ -460,6 +465,16 @@ export class SqliteQuizStore implements QuizStore {
     return snapshotRecord(this.#s.saveSnapshot.get(liveSessionId, checked, this.#now())!);
   }
 
+  setArchived(liveSessionId: string, archived: boolean): void {
+    if (!this.getLiveSession(liveSessionId)) throw new StoreError('not_found', `no live session ${liveSessionId}`);
+    if (archived) this.#s.archive.run(liveSessionId, this.#now());
+    else this.#s.unarchive.run(liveSessionId);
+  }
+
+  archivedSessions(): Set<string> {
+    return new Set(this.#s.archived.all().map((row) => row.live_session_id));
+  }
+
   saveImage(input: NewImage): ImageRecord {
     const record = { id: this.#generateId(), mime: input.mime, bytes: Uint8Array.from(input.bytes), createdAt: this.#now() };
     this.#s.saveImage.run(record.id, record.mime, Buffer.from(record.bytes), record.createdAt);
@@ -588,6 +603,9 @@ function prepareStatements(db: Database.Database) {
        RETURNING *`,
     ),
     loadSnapshot: db.prepare<[string], SnapshotRow>('SELECT * FROM snapshots WHERE live_session_id = ?'),
+    archive: db.prepare<[string, number]>('INSERT OR IGNORE INTO archived_sessions (live_session_id, archived_at) VALUES (?, ?)'),
+    unarchive: db.prepare<[string]>('DELETE FROM archived_sessions WHERE live_session_id = ?'),
+    archived: db.prepare<[], { live_session_id: string }>('SELECT live_session_id FROM archived_sessions'),
     saveImage: db.prepare<[string, string, Buffer, number]>('INSERT INTO images (id, mime, bytes, created_at) VALUES (?, ?, ?, ?)'),
     getImage: db.prepare<[string], { id: string; mime: string; bytes: Buffer; created_at: number }>('SELECT * FROM images WHERE id = ?'),
   };

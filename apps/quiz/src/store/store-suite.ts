@@ -527,4 +527,17 @@ export function storeSuite(name: string, createStore: (options: StoreOptions) =>
     assert.equal(store.getImage('no-such-image'), undefined);
     store.close();
   });
+
+  test(`${name}: a session is archived and brought back; an unknown one is refused`, () => {
+    const store = setup();
+    const { session } = withSession(store);
+    assert.deepEqual([...store.archivedSessions()], []);
+    store.setArchived(session.id, true);
+    store.setArchived(session.id, true);
+    assert.deepEqual([...store.archivedSessions()], [session.id]);
+    store.setArchived(session.id, false);
+    assert.deepEqual([...store.archivedSessions()], []);
+    assert.throws(() => store.setArchived('nope', true), (error: unknown) => error instanceof StoreError && error.code === 'not_found');
+    store.close();
+  });
 }

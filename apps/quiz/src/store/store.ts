@@ -98,6 +98,10 @@ export interface QuizStore {
   saveSnapshot(liveSessionId: string, data: string): SnapshotRecord;
   loadSnapshot(liveSessionId: string): SnapshotRecord | undefined;
 
+  /** Puts a session away (or back): it is listed apart, nothing of it is deleted. Throws `not_found`. */
+  setArchived(liveSessionId: string, archived: boolean): void;
+  archivedSessions(): Set<string>;
+
   // Pictures of questions and options (quizzes refer to them by id). Checked by the caller (type, size).
   saveImage(input: NewImage): ImageRecord;
   getImage(id: string): ImageRecord | undefined;

@@ -99,6 +99,10 @@ export class HostApi {
     await this.#call(id === undefined ? '/api/quizzes' : `/api/quizzes/${segment(id)}`, sendJson(id === undefined ? 'POST' : 'PUT', upload));
   }
 
+  async archive(liveId: string, archived: boolean): Promise<void> {
+    await this.#call(`/api/live/${segment(liveId)}/archive`, sendJson('POST', { archived }));
+  }
+
   report(liveId: string): Promise<SessionReport> {
     return this.#json(`/api/live/${segment(liveId)}/report`);
   }

@@ -123,6 +123,9 @@ export const en = {
   },
   lives: {
     none: 'No live sessions yet.',
+    archive: 'Archive',
+    unarchive: 'Bring back',
+    showArchived: (n: number) => `Archived (${n})`,
     phases: { before: 'not started', ongoing: 'running', finished: 'finished' } as Record<'before' | 'ongoing' | 'finished', string>,
   },
   images: {

@@ -124,6 +124,9 @@ export const ko: Messages = {
   },
   lives: {
     none: '아직 진행한 퀴즈가 없어요.',
+    archive: '보관',
+    unarchive: '꺼내기',
+    showArchived: (n: number) => `보관함 (${n})`,
     phases: { before: '시작 전', ongoing: '진행 중', finished: '끝남' },
   },
   images: {

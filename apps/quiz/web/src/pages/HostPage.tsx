@@ -60,7 +60,7 @@ export function HostPage({ api }: { api: HostApi }) {
             {lives.error}
           </p>
         )}
-        {lives.data && <LiveList lives={lives.data} />}
+        {lives.data && <LiveList api={api} lives={lives.data} onChanged={lives.reload} />}
       </section>
       <LanguageSwitch />
     </main>
