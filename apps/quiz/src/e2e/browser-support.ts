@@ -16,10 +16,11 @@ export interface PageOptions {
   /** The browser's languages (`navigator.languages`); default English. */
   locale?: string;
   reducedMotion?: 'reduce' | 'no-preference';
+  colorScheme?: 'light' | 'dark';
 }
 
 export async function newContext(browser: Browser, options: PageOptions = {}): Promise<BrowserContext> {
-  return browser.newContext({ viewport: options.viewport ?? PHONE, locale: options.locale ?? 'en-US', reducedMotion: options.reducedMotion ?? 'no-preference' });
+  return browser.newContext({ viewport: options.viewport ?? PHONE, locale: options.locale ?? 'en-US', reducedMotion: options.reducedMotion ?? 'no-preference', colorScheme: options.colorScheme ?? 'light' });
 }
 
 export async function openPage(browser: Browser, url: string, options: PageOptions = {}): Promise<Page> {

@@ -187,3 +187,22 @@ test('Finish asks first and is off while a question is open; a played question c
     await app.dispose();
   }
 });
+
+test('in the dark theme a disabled "Open" looks off, not like the enabled one', { timeout: 60_000 }, async () => {
+  const app = await startTestApp();
+  try {
+    const host = await hostPage(browser, app.url, app.demo!.liveId, { colorScheme: 'dark' });
+    const background = (selector: string) => host.evaluate(`getComputedStyle(document.querySelector('${selector}')).backgroundColor`) as Promise<string>;
+    await host.waitForSelector(`${id('open-button')}[disabled]`);
+    const off = await background(id('open-button'));
+    await host.click(id('show-button'));
+    await host.waitForSelector(`${id('open-button')}:not([disabled])`);
+    const on = await background(id('open-button'));
+    assert.notEqual(off, on);
+    // Off: the dark theme's plain surface (--surface-2, #222a35), not its light accent.
+    assert.equal(off, 'rgb(34, 42, 53)');
+    await host.screenshot({ path: `${ARTIFACTS}dark-host-open-enabled.png` });
+  } finally {
+    await app.dispose();
+  }
+});
