@@ -4,7 +4,7 @@
  * JSON-serialisable snapshot (`toSnapshot` / `LiveSession.fromSnapshot`). Rules: README.md.
  */
 import type { Answer, Quiz, QuizMode } from './quiz.js';
-import { isCorrect, isWellFormedAnswer, normalizeAnswer } from './quiz.js';
+import { DEFAULT_MAX_ATTEMPTS, isCorrect, isWellFormedAnswer, normalizeAnswer } from './quiz.js';
 import { nicknameKey, validateNickname } from './nickname.js';
 import { toCsv, type CsvValue } from './csv.js';
 
@@ -74,6 +74,7 @@ export type RefusalReason =
   | 'invalid-answer'
   | 'already-correct'
   | 'already-answered'
+  | 'too-many-attempts'
   /** The same (wrong) answer again: a retry must be another answer. */
   | 'same-answer';
 
@@ -243,7 +244,12 @@ export class LiveSession {
     const s = this.state;
     if (s.current === null || s.phase !== 'ongoing') return false;
     const mine = this.byPlayerQuestion.get(answerKey(playerId, s.current)) ?? [];
-    return this.mode === 'speed' ? mine.length === 0 : !mine.some((x) => x.correct);
+    return this.mode === 'speed' ? mine.length === 0 : mine.length < this.maxAttempts && !mine.some((x) => x.correct);
+  }
+
+  /** Answers a player may have accepted per question (the quiz's setting). */
+  get maxAttempts(): number {
+    return this.state.quiz.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   }
 
   // ---- players -------------------------------------------------------------------------------
@@ -405,6 +411,7 @@ export class LiveSession {
     const mine = this.byPlayerQuestion.get(answerKey(playerId, questionIndex)) ?? [];
     if (this.mode === 'speed' && mine.length > 0) return refuse('already-answered', 'one answer per question in speed mode');
     if (this.mode === 'cotato' && mine.some((x) => x.correct)) return refuse('already-correct', 'you already answered correctly');
+    if (mine.length >= this.maxAttempts) return refuse('too-many-attempts', `at most ${this.maxAttempts} answers per question`);
     if (mine.some((x) => sameAnswer(x.answer, answer))) return refuse('same-answer', 'you already sent this answer: try another');
     const record: SubmissionRecord = {
       ticket: s.nextTicket++,

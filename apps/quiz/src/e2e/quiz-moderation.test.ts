@@ -3,19 +3,20 @@
  * says so, their seat and nickname are closed to them), closes and reopens entry (the seated still
  * come back), and a nickname from the club's word list is refused.
  */
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '@baro/testing';
 import { HOST_PASSWORD, startTestApp } from '../test-support/quiz-clients.js';
-import { ARTIFACTS, hostPage, id, openPage, playerPage, waitStage } from './browser-support.js';
+import { animationsFinished, ARTIFACTS, expectNoCspViolations, hostPage, id, openPage, playerPage, waitStage } from './browser-support.js';
 
 let browser: Browser;
 before(async () => {
   browser = await launchChromium();
 });
 after(() => browser?.close());
+afterEach(expectNoCspViolations);
 
 const row = (nickname: string) => `${id('player-row')}[data-nickname="${nickname}"]`;
 
@@ -98,7 +99,7 @@ test('kick: the removed player is told, leaves the rankings, and cannot come bac
     await host.click(`${id('results-player')}[data-nickname="Ana"] summary`);
     assert.match((await host.textContent(`${id('results-player')}[data-nickname="Ana"]`))!, /3\. WebSocket/);
     assert.equal(await host.$(`${id('results-player')}[data-nickname="Troll"]`), null, 'the removed player is not in the game');
-    await host.waitForFunction(`document.getAnimations().every((animation) => animation.playState === 'finished')`);
+    await animationsFinished(host);
     await host.screenshot({ path: `${ARTIFACTS}results-page.png`, fullPage: true });
 
     // Archived: folded away in the list, kept whole, and brought back.

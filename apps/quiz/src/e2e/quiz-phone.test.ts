@@ -3,18 +3,19 @@
  * browser's languages (and the switch), the result card on a 360×640 phone without sideways
  * scrolling (a regrade updates it), length counters, keyboard-only play, and the confirmations.
  */
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '@baro/testing';
 import { HOST_PASSWORD, startTestApp } from '../test-support/quiz-clients.js';
-import { ARTIFACTS, hostPage, id, openPage, PHONE, playerPage, waitStage } from './browser-support.js';
+import { ARTIFACTS, expectNoCspViolations, hostPage, id, openPage, PHONE, playerPage, waitStage } from './browser-support.js';
 
 let browser: Browser;
 before(async () => {
   browser = await launchChromium();
 });
 after(() => browser?.close());
+afterEach(expectNoCspViolations);
 
 const noSidewaysScroll = async (page: Page): Promise<boolean> => (await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')) as boolean;
 
@@ -108,7 +109,7 @@ test('keyboard only: join code, Enter, nickname, arrows in the options, submit; 
     await page.keyboard.type(app.demo!.code);
     await page.keyboard.press('Enter');
     await page.waitForSelector(id('nickname-input'));
-    await page.waitForFunction(`document.activeElement?.id === 'nickname'`);
+    await page.waitForSelector('#nickname:focus');
 
     // Past 20 characters: a counter says so and Join stays off (nothing is cut silently).
     await page.keyboard.type('x'.repeat(21));
@@ -125,7 +126,7 @@ test('keyboard only: join code, Enter, nickname, arrows in the options, submit; 
     await waitStage(page, 'player-view', 'shown');
     // Tab reaches the options group once; arrows move and pick.
     await page.keyboard.press('Tab');
-    await page.waitForFunction(`document.activeElement?.getAttribute('data-testid') === 'option-0'`);
+    await page.waitForSelector(`${id('option-0')}:focus`);
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
     await page.waitForSelector(`${id('option-2')}[aria-checked="true"]`);

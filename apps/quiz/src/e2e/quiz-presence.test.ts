@@ -3,18 +3,19 @@
  * only heartbeats can tell) is shown "reconnecting…" on the phone and to the host within 5 s, and
  * comes back by itself when the network does. The quiz's default heartbeat is used.
  */
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { CuttingProxy, launchChromium } from '@baro/testing';
 import { startTestApp } from '../test-support/quiz-clients.js';
-import { ARTIFACTS, hostPage, id, playerPage } from './browser-support.js';
+import { ARTIFACTS, expectNoCspViolations, hostPage, id, playerPage } from './browser-support.js';
 
 let browser: Browser;
 before(async () => {
   browser = await launchChromium();
 });
 after(() => browser?.close());
+afterEach(expectNoCspViolations);
 
 const DETECTION_BUDGET_MS = 5000;
 

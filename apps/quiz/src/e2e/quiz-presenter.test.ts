@@ -3,18 +3,19 @@
  * code, each question, the chart after close and the podium, and at no moment the answer before
  * close, nor "open" before the players' buttons turn on (a random delay stays hidden).
  */
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '@baro/testing';
 import { startTestApp } from '../test-support/quiz-clients.js';
-import { ARTIFACTS, hostPage, id, LAPTOP, playerPage, waitStage } from './browser-support.js';
+import { animationsFinished, ARTIFACTS, expectNoCspViolations, hostPage, id, LAPTOP, newContext, playerPage, waitStage } from './browser-support.js';
 
 let browser: Browser;
 before(async () => {
   browser = await launchChromium();
 });
 after(() => browser?.close());
+afterEach(expectNoCspViolations);
 
 /**
  * Installed in the presenter page: on every change of the DOM it checks that nothing of an answer
@@ -126,7 +127,7 @@ test('the presenter screen follows a whole game and never shows an answer (or an
     await presenter.waitForSelector(id('podium'));
     const podium = await presenter.$$eval(id('podium-step'), (steps) => steps.map((step) => [step.getAttribute('data-rank'), step.getAttribute('data-nickname')]));
     assert.equal(podium[0]?.[1], 'Ana', 'Ana answered first every time');
-    await presenter.waitForFunction(`document.getAnimations().every((animation) => animation.playState === 'finished')`);
+    await animationsFinished(presenter);
     await presenter.screenshot({ path: `${ARTIFACTS}presenter-podium.png` });
     assert.deepEqual(await violations(presenter), []);
   } finally {
@@ -137,7 +138,7 @@ test('the presenter screen follows a whole game and never shows an answer (or an
 test('the presenter screen without the host credentials in the browser says where to open it', { timeout: 30_000 }, async () => {
   const app = await startTestApp();
   try {
-    const context = await browser.newContext({ viewport: LAPTOP });
+    const context = await newContext(browser, { viewport: LAPTOP });
     const page = await context.newPage();
     await page.goto(`${app.url}/present/${app.demo!.liveId}`);
     await page.waitForSelector(id('presenter-needs-host'));

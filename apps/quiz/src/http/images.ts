@@ -7,13 +7,22 @@ import { IMAGE_ID, IMAGE_MAX_BYTES, IMAGE_TYPES, sniffImageType } from '../domai
 import type { HostAuth } from '../live/host-auth.js';
 import type { QuizStore } from '../store/store.js';
 import type { ApiError, ImageUploaded } from '../shared/protocol.js';
+import { hostGuard } from './host-guard.js';
 
-export function registerImageRoutes(app: FastifyInstance, { store, auth }: { store: QuizStore; auth: HostAuth }): void {
+export interface ImageRouteDeps {
+  store: QuizStore;
+  auth: HostAuth;
+  /** The server's upload limit: a picture's body may have the smaller of it and `IMAGE_MAX_BYTES`. */
+  uploadLimitBytes: number;
+}
+
+export function registerImageRoutes(app: FastifyInstance, { store, auth, uploadLimitBytes }: ImageRouteDeps): void {
+  const bodyLimit = Math.min(IMAGE_MAX_BYTES, uploadLimitBytes);
   // Other types get Fastify's 415; a larger body its 413 (checked while it streams in, not after).
-  app.addContentTypeParser([...IMAGE_TYPES], { parseAs: 'buffer', bodyLimit: IMAGE_MAX_BYTES }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser([...IMAGE_TYPES], { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
 
-  app.post('/api/images', async (request, reply) => {
-    if (!auth.checkHeader(request.headers.authorization)) return reply.code(401).send({ error: 'the host password is missing or wrong' } satisfies ApiError);
+  // The host's credentials are checked before the body is read, like every host route.
+  app.post('/api/images', { onRequest: hostGuard(auth), bodyLimit }, async (request, reply) => {
     const bytes = request.body;
     if (!(bytes instanceof Uint8Array) || bytes.length === 0) return reply.code(400).send({ error: 'send the picture as the body' } satisfies ApiError);
     const declared = request.headers['content-type']?.split(';')[0].trim().toLowerCase();

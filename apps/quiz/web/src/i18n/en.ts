@@ -54,6 +54,7 @@ export const en = {
     'already-correct': 'You already answered correctly.',
     'already-answered': 'You already answered.',
     'same-answer': 'You already sent this answer.',
+    'too-many-attempts': 'No more tries for this question.',
     'not-joined': 'Join the quiz first.',
     'server-error': 'Your answer could not be saved. Send it again.',
   } as Record<string, string>,
@@ -69,6 +70,8 @@ export const en = {
     locked: 'The host has closed entry to this quiz.',
     kicked: 'The host removed you from this quiz.',
     noCode: 'No quiz has this code. Check it with the host.',
+    seatTaken: 'This seat was opened on another page or device. Reload this page to play here.',
+    tooManyJoins: (seconds: number) => `Too many tries to join from your network. Try again in ${seconds} s.`,
     generic: 'Something went wrong. Try again.',
   },
   result: {
@@ -201,6 +204,7 @@ export const en = {
     removeOption: (letter: string) => `Remove option ${letter}`,
     addOption: '+ Add option',
     accepted: 'Accepted answers (one per line; case and spaces are ignored)',
+    maxAttempts: 'Tries per question',
   },
   presenter: {
     title: 'Presenter screen',

@@ -56,6 +56,7 @@ export const ko: Messages = {
     'already-correct': '이미 맞혔어요.',
     'already-answered': '이미 답을 냈어요.',
     'same-answer': '방금 낸 답과 같아요.',
+    'too-many-attempts': '이 문제는 더 이상 답을 낼 수 없어요.',
     'not-joined': '먼저 퀴즈에 참가해 주세요.',
     'server-error': '답을 저장하지 못했어요. 다시 보내 주세요.',
   },
@@ -71,6 +72,8 @@ export const ko: Messages = {
     locked: '진행자가 참가를 마감했어요.',
     kicked: '진행자가 퀴즈에서 내보냈어요.',
     noCode: '이 코드의 퀴즈가 없어요. 진행자에게 코드를 확인해 주세요.',
+    seatTaken: '다른 페이지나 기기에서 이 자리로 들어왔어요. 여기서 하려면 페이지를 새로고침해 주세요.',
+    tooManyJoins: (seconds: number) => `같은 네트워크에서 참가 시도가 너무 많아요. ${seconds}초 뒤에 다시 해 주세요.`,
     generic: '문제가 생겼어요. 다시 시도해 주세요.',
   },
   result: {
@@ -202,6 +205,7 @@ export const ko: Messages = {
     removeOption: (letter: string) => `보기 ${letter} 삭제`,
     addOption: '+ 보기 추가',
     accepted: '정답으로 인정할 답 (한 줄에 하나, 대소문자와 띄어쓰기는 무시해요)',
+    maxAttempts: '문제당 도전 횟수',
   },
   presenter: {
     title: '발표 화면',

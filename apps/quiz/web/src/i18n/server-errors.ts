@@ -14,6 +14,8 @@ const PATTERNS: [RegExp, (t: Messages, match: RegExpMatchArray) => string][] = [
   [/closed this quiz to new players/, (t) => t.errors.locked],
   [/removed by the host|banned/, (t) => t.errors.kicked],
   [/no quiz has this code/, (t) => t.errors.noCode],
+  [/seat was opened on another page/, (t) => t.errors.seatTaken],
+  [/too many (?:joins|unknown join codes) from (?:your network|this address): try again in (\d+) s/, (t, m) => t.errors.tooManyJoins(Number(m[1]))],
   [/could not|try again/, (t) => t.errors.generic],
 ];
 

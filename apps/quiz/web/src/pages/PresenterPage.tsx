@@ -8,15 +8,15 @@ import { Podium } from '../components/Podium.tsx';
 import { useT } from '../i18n/index.ts';
 import { PresenterSession } from '../presenter/session.ts';
 import { createQuizClient } from '../realtime.ts';
-import { loadHostPassword } from '../storage.ts';
+import { loadHostToken } from '../storage.ts';
 import { useStore } from '../store.ts';
 import { useRemaining } from '../time.ts';
 
-/** The projector's screen for one live session. Without the host's credentials in this browser it says where to open it. */
+/** The projector's screen for one live session. Without the host's sign-in token in this browser it says where to open it. */
 export function PresenterPage({ liveId }: { liveId: string }) {
   const t = useT();
-  const password = loadHostPassword();
-  if (!password) {
+  const token = loadHostToken()?.token;
+  if (!token) {
     return (
       <main class="page narrow">
         <p class="card" role="alert" data-testid="presenter-needs-host">
@@ -25,12 +25,12 @@ export function PresenterPage({ liveId }: { liveId: string }) {
       </main>
     );
   }
-  return <PresenterScreen liveId={liveId} password={password} />;
+  return <PresenterScreen liveId={liveId} token={token} />;
 }
 
-function PresenterScreen({ liveId, password }: { liveId: string; password: string }) {
+function PresenterScreen({ liveId, token }: { liveId: string; token: string }) {
   const t = useT();
-  const [session] = useState(() => new PresenterSession(createQuizClient(), liveId, password));
+  const [session] = useState(() => new PresenterSession(createQuizClient(), liveId, token));
   useEffect(() => () => session.dispose(), [session]);
   const { extras, shown, deadline, error } = useStore(session);
   useEffect(() => {

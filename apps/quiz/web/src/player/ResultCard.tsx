@@ -17,7 +17,9 @@ export function ResultCard({ state, question, you }: { state: PublicState; quest
   // The verdict is what a player looks for: bring the card's top into view when it appears.
   useEffect(() => card.current?.scrollIntoView({ block: 'start' }), []);
   const reveal = state.reveal?.questionIndex === question.index ? state.reveal : null;
-  const answered = you.current.length > 0;
+  // The view carries only the last few answers, with the count beside them. A correct answer is
+  // always the last one (cotato takes none after it, speed only one), so it is among them.
+  const answered = you.attempts > 0;
   const right = you.current.some((submission) => submission.correct);
   const verdict = right ? 'right' : answered ? 'wrong' : 'none';
   const answer =

@@ -1,5 +1,5 @@
 import type { StateEvent } from '@baro/client';
-import type { JoinReply, PlayerView, PublicState, SubmitRequest } from '../../../src/shared/protocol.ts';
+import type { JoinReply, PlayerView, PublicState, SeatTaken, SubmitRequest } from '../../../src/shared/protocol.ts';
 import { errorMessage } from '../errors.ts';
 import { messages } from '../i18n/index.ts';
 import { ACK_TIMEOUT, askUntilAnswered, whenOpen, type QuizClient } from '../realtime.ts';
@@ -65,7 +65,7 @@ export class PlayerSession extends Store<PlayerSnapshot> {
   ) {
     const seat = storedSeat(code, liveId);
     super({ seat, joining: seat !== null, joinError: null, game: null, feedback: null, kicked: false });
-    client.on('state', this.#onState).on('you', this.#onYou).on('kicked', this.#onKicked);
+    client.on('state', this.#onState).on('you', this.#onYou).on('kicked', this.#onKicked).on('seat:taken', this.#onSeatTaken);
     client.onState(this.#onSessionEvent);
     if (seat) this.#rejoin(seat);
   }
@@ -156,6 +156,11 @@ export class PlayerSession extends Store<PlayerSnapshot> {
   #onKicked = (): void => {
     forgetSeat(this.code);
     this.update({ seat: null, game: null, joining: false, joinError: null, kicked: true });
+  };
+
+  /** The seat was taken on another page (one too many): this page stops showing the game until reloaded. */
+  #onSeatTaken = ({ message }: SeatTaken): void => {
+    this.update({ game: null, joining: false, joinError: `${message[0].toUpperCase()}${message.slice(1)}.` });
   };
 
   #onYou = (you: PlayerView): void => {

@@ -15,7 +15,7 @@ export interface PresenterSnapshot {
 }
 
 /**
- * The projector's page: read-only, with the host's credentials. It follows the players' state
+ * The projector's page: read-only, with the host's sign-in token (never the password). It follows the players' state
  * (which never carries the answer before close, and turns "open" only when the players' does) and
  * the presenter view for the join numbers.
  */
@@ -26,7 +26,7 @@ export class PresenterSession extends Store<PresenterSnapshot> {
   constructor(
     readonly client: QuizClient,
     private readonly liveId: string,
-    private readonly password: string,
+    private readonly token: string,
   ) {
     super({ extras: null, shown: null, deadline: null, error: null });
     client.on('state', this.#onState).on('presenter:state', this.#onPresenter);
@@ -39,7 +39,7 @@ export class PresenterSession extends Store<PresenterSnapshot> {
   }
 
   #hello(): void {
-    const hello = { liveId: this.liveId, password: this.password };
+    const hello = { liveId: this.liveId, token: this.token };
     askUntilAnswered(
       () => this.client.emitWithAck('presenter:hello', hello, { timeout: ACK_TIMEOUT }),
       () => whenOpen(this.client),
