@@ -216,6 +216,14 @@ export const en = {
     needsHost: 'Open the presenter screen from the host’s control room on this computer.',
     open: 'Presenter screen',
   },
+  signIn: {
+    title: 'Host',
+    password: 'Host password',
+    submit: 'Sign in',
+    checking: 'Checking…',
+    wrongPassword: 'Wrong password.',
+    expired: 'Your sign-in has expired: enter the password again.',
+  },
   host: {
     liveSession: 'Live session',
     allQuizzes: 'All quizzes',

@@ -217,6 +217,14 @@ export const ko: Messages = {
     needsHost: '이 컴퓨터의 진행자 화면에서 발표 화면을 열어 주세요.',
     open: '발표 화면',
   },
+  signIn: {
+    title: '진행자',
+    password: '진행자 비밀번호',
+    submit: '로그인',
+    checking: '확인하는 중…',
+    wrongPassword: '비밀번호가 틀렸어요.',
+    expired: '로그인이 만료됐어요. 비밀번호를 다시 입력해 주세요.',
+  },
   host: {
     liveSession: '진행 중인 퀴즈',
     allQuizzes: '퀴즈 목록',
