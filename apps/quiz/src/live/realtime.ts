@@ -1,6 +1,7 @@
 /**
  * The quiz over baro: who each session is (a player's seat or a host), which rooms it is in, and
- * the events of `shared/protocol.ts`. Rooms: `players:<liveId>` and `host:<liveId>`.
+ * the events of `shared/protocol.ts`. Rooms: `players:<liveId>`, `seat:<liveId>:<playerId>`,
+ * `host:<liveId>` and `presenter:<liveId>` (a presenter is in the players' room too).
  */
 import type { BaroServer, Session } from 'baro';
 import type { ClientToServer, Failure, HostHello, JoinReply, JoinRequest, ServerToClient } from '../shared/protocol.js';
@@ -263,7 +264,8 @@ export class QuizRealtime {
     const seat = this.#seatOf.get(session);
     if (!seat) return;
     this.#seatOf.delete(session);
-    session.leave(`players:${seat.room.id}`);
+    // A presenter screen on this connection stays in the players' room.
+    if (session.data.presenterOf !== seat.room.id) session.leave(`players:${seat.room.id}`);
     session.leave(seatRoom(seat.room.id, seat.playerId));
     const seats = this.#seats.get(seat.room.id);
     const sessions = seats?.get(seat.playerId);
