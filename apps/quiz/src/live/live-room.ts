@@ -1,21 +1,27 @@
 import { LiveSession, randomDelay } from '../domain/live-session.js';
 import { validateNickname } from '../domain/nickname.js';
+import type { NicknameFilter } from '../domain/nickname-filter.js';
 import { generateSecret, hashSecret, nicknameKey, type AddPlayerResult, type AppendResult, type LiveSessionRecord, type NewPlayer, type NewSubmission, type QuizStore } from '../store/store.js';
-import type { CommandReply, HostCommand, HostState, JoinRequest, PlayerView, PublicState, SubmitReply } from '../shared/protocol.js';
+import type { CommandReply, HostCommand, HostState, JoinRequest, PlayerView, PresenterState, PublicState, SubmitReply } from '../shared/protocol.js';
 import { encodeAnswer, loadLiveSession, saveLiveSession } from './persistence.js';
 import type { GroupCommit } from './group-commit.js';
 import { hostState, playerView, publicState, Standings, type Presence, type RoomIdentity } from './views.js';
 import { parseCommand, parseSubmit } from './requests.js';
+import { presenterState } from './presenter-view.js';
 
 /** Where a room's pushes go; the realtime layer implements it on the baro server. */
 export interface RoomOutlet {
   toPlayers(state: PublicState): void;
   toHosts(state: HostState): void;
+  toPresenters(state: PresenterState): void;
   toPlayer(playerId: string, view: PlayerView): void;
   /** Players with at least one open session, who get their own view after a close. */
   connectedPlayers(): Iterable<string>;
   presence(playerId: string): Presence;
   hasHosts(): boolean;
+  hasPresenters(): boolean;
+  /** Tells a removed player's pages and takes them out of the room. */
+  dropPlayer(playerId: string): void;
 }
 
 export interface RoomOptions {
@@ -31,6 +37,8 @@ export interface RoomOptions {
   randomDelayMs?: { min: number; max: number };
   /** Seats in one live session; past it a join is refused (the seated can still come back). Default 10,000. */
   maxPlayers?: number;
+  /** Words a nickname may not contain. Default: none. */
+  nicknameFilter?: NicknameFilter;
 }
 
 export const DEFAULT_MAX_PLAYERS = 10_000;
@@ -40,10 +48,13 @@ export type SeatResult = { ok: true; playerId: string; secret: string } | { ok: 
 const NO_OUTLET: RoomOutlet = {
   toPlayers() {},
   toHosts() {},
+  toPresenters() {},
   toPlayer() {},
   connectedPlayers: () => [],
-  presence: () => ({ connected: false, rttMs: null, transport: null }),
+  presence: () => ({ connected: false, reconnecting: false, rttMs: null, transport: null }),
   hasHosts: () => false,
+  hasPresenters: () => false,
+  dropPlayer() {},
 };
 
 /**
@@ -80,6 +91,7 @@ export class LiveRoom {
   readonly #random: () => number;
   readonly #delay: { min: number; max: number };
   readonly #maxPlayers: number;
+  readonly #nicknameFilter: NicknameFilter | undefined;
 
   constructor(options: RoomOptions) {
     this.#store = options.store;
@@ -91,6 +103,7 @@ export class LiveRoom {
     this.#random = options.random ?? Math.random;
     this.#delay = options.randomDelayMs ?? { min: 1000, max: 5000 };
     this.#maxPlayers = options.maxPlayers ?? DEFAULT_MAX_PLAYERS;
+    this.#nicknameFilter = options.nicknameFilter;
     this.id = options.record.id;
     this.code = options.record.code;
     this.identity = { liveId: this.id, code: this.code, joinUrl: options.joinUrl };
@@ -117,6 +130,10 @@ export class LiveRoom {
     return hostState(this.#session, this.identity, new Standings(this.#session), (id) => this.#outlet.presence(id), this.#now(), this.#version);
   }
 
+  presenterState(): PresenterState {
+    return presenterState(this.#session, this.identity, this.publicState(), (id) => this.#outlet.presence(id));
+  }
+
   playerView(playerId: string): PlayerView | null {
     return playerView(this.#session, playerId, this.#revealed);
   }
@@ -126,10 +143,12 @@ export class LiveRoom {
   /** Resolves once the seat is stored; rejects if the store fails (the caller answers with an error). */
   async join(request: JoinRequest): Promise<SeatResult> {
     if (this.#session.phase === 'finished') return { ok: false, error: 'this quiz is over' };
+    if (this.#session.locked) return { ok: false, error: 'the host has closed this quiz to new players' };
     if (this.#session.playerCount + this.#pendingNicknames.size >= this.#maxPlayers) return { ok: false, error: `this quiz is full (${this.#maxPlayers} players)` };
     const checked = validateNickname(request?.nickname);
     if (!checked.ok) return { ok: false, error: checked.reason };
     const { nickname } = checked;
+    if (this.#nicknameFilter?.blocks(nickname)) return { ok: false, error: 'this nickname is not allowed here: choose another' };
     const taken = { ok: false, error: `the nickname "${nickname}" is taken: choose another` } as const;
     const key = nicknameKey(nickname);
     if (this.#session.nicknameTaken(nickname) || this.#pendingNicknames.has(key)) return taken;
@@ -228,6 +247,13 @@ export class LiveRoom {
       case 'regrade':
         result = this.#regrade(command.questionIndex, command.answer);
         break;
+      case 'kick':
+        result = s.kick(command.playerId);
+        if (result.ok) this.#outlet.dropPlayer(command.playerId);
+        break;
+      case 'lock':
+        result = s.setLocked(command.locked);
+        break;
     }
     if (!result.ok) return { ok: false, error: result.reason };
     saveLiveSession(this.#store, this.id, s);
@@ -299,6 +325,7 @@ export class LiveRoom {
     clearTimeout(this.#hostTimer);
     this.#hostTimer = undefined;
     if (this.#outlet.hasHosts()) this.#outlet.toHosts(this.hostState());
+    if (this.#outlet.hasPresenters()) this.#outlet.toPresenters(this.presenterState());
   }
 
   /**
@@ -306,7 +333,7 @@ export class LiveRoom {
    * players: the host view of 10,000 players is large and must not be rebuilt for every answer.
    */
   scheduleHostPush(): void {
-    if (this.#hostTimer !== undefined || !this.#outlet.hasHosts()) return;
+    if (this.#hostTimer !== undefined || (!this.#outlet.hasHosts() && !this.#outlet.hasPresenters())) return;
     this.#hostTimer = setTimeout(() => this.#pushHost(), 100 + Math.floor(this.#session.playerCount / 20));
   }
 

@@ -1,4 +1,5 @@
 import { LiveSession } from '../domain/live-session.js';
+import type { NicknameFilter } from '../domain/nickname-filter.js';
 import type { Quiz } from '../domain/quiz.js';
 import { normalizeJoinCode, type AddPlayerResult, type AppendResult, type NewPlayer, type NewSubmission, type QuizStore } from '../store/store.js';
 import { LiveRoom } from './live-room.js';
@@ -12,6 +13,7 @@ export interface LiveRoomsOptions {
   random?: () => number;
   randomDelayMs?: { min: number; max: number };
   maxPlayers?: number;
+  nicknameFilter?: NicknameFilter;
 }
 
 /**
@@ -83,8 +85,8 @@ export class LiveRooms {
   }
 
   #roomOptions(record: ReturnType<QuizStore['createLiveSession']>, session: LiveSession) {
-    const { now, random, randomDelayMs, maxPlayers } = this.#options;
-    return { store: this.#store, answers: this.answers, joins: this.joins, record, session, joinUrl: this.joinUrl(record.code), now, random, randomDelayMs, maxPlayers };
+    const { now, random, randomDelayMs, maxPlayers, nicknameFilter } = this.#options;
+    return { store: this.#store, answers: this.answers, joins: this.joins, record, session, joinUrl: this.joinUrl(record.code), now, random, randomDelayMs, maxPlayers, nicknameFilter };
   }
 
   #add(room: LiveRoom): LiveRoom {

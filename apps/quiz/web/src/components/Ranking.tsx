@@ -1,18 +1,23 @@
 import type { RankingView } from '../../../src/shared/protocol.ts';
+import { useT } from '../i18n/index.ts';
 
-/** A question's ranking in the server's arrival order (tickets): the fair order of answers. */
-export function Ranking({ rows, highlight }: { rows: RankingView[]; highlight?: string }) {
+/**
+ * A question's ranking in the server's arrival order: the fair order of answers. `compact` (a
+ * player's phone) leaves out the arrival number and points, which need explaining.
+ */
+export function Ranking({ rows, highlight, compact = false }: { rows: RankingView[]; highlight?: string; compact?: boolean }) {
+  const t = useT();
   return (
     <div class="scroll-x" data-testid="ranking">
-      {rows.length === 0 && <p class="muted">No answers ranked yet.</p>}
+      {rows.length === 0 && <p class="muted">{t.table.noAnswers}</p>}
       <table class="table" hidden={rows.length === 0}>
         <thead>
           <tr>
             <th>#</th>
-            <th>Player</th>
-            <th class="num">Ticket</th>
-            <th class="num">Time</th>
-            <th class="num">Points</th>
+            <th>{t.table.player}</th>
+            {!compact && <th class="num">{t.table.order}</th>}
+            <th class="num">{t.table.time}</th>
+            {!compact && <th class="num">{t.table.points}</th>}
           </tr>
         </thead>
         <tbody>
@@ -27,9 +32,9 @@ export function Ranking({ rows, highlight }: { rows: RankingView[]; highlight?: 
             >
               <td>{row.rank}</td>
               <td class="name">{row.nickname}</td>
-              <td class="num">#{row.ticket}</td>
-              <td class="num">{Math.round(row.elapsedMs).toLocaleString()} ms</td>
-              <td class="num">{row.points}</td>
+              {!compact && <td class="num">#{row.ticket}</td>}
+              <td class="num">{(row.elapsedMs / 1000).toFixed(2)} s</td>
+              {!compact && <td class="num">{row.points}</td>}
             </tr>
           ))}
         </tbody>
