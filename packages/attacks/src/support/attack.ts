@@ -1,0 +1,38 @@
+/**
+ * One attack, measured: starts the watch and the bystander, runs the attack, stops both and
+ * asserts the memory bound and the bystander's service. The attack's own outcome (close code,
+ * status) is asserted by the test on what `attack` returns.
+ */
+import type { TestContext } from 'node:test';
+import type { Bystander } from './bystander.js';
+import { MemoryWatch, MiB } from './memory.js';
+import type { Target } from './target.js';
+import { assertHeld, assertServed } from './verdict.js';
+import assert from 'node:assert/strict';
+
+
+/**
+ * `attack(overBound)`: `overBound()` turns true once the server grew past the bound (plus a margin),
+ * so an attack that already proved the problem can stop before it exhausts the machine.
+ */
+export async function measureAttack<T>(
+  t: TestContext,
+  name: string,
+  target: Target,
+  { boundMiB, bystander }: { boundMiB: number; bystander: () => Promise<Bystander> },
+  attack: (overBound: () => boolean) => Promise<T>,
+): Promise<T> {
+  const watch = new MemoryWatch(target.pid);
+  const served = await bystander();
+  let result: T;
+  try {
+    result = await attack(() => watch.growth > (boundMiB + 64) * MiB);
+  } finally {
+    const report = await served.stop();
+    const memory = watch.stop();
+    assert.ok(target.alive(), `${name}: the server process died`);
+    assertHeld(t, name, memory, boundMiB);
+    assertServed(t, name, report);
+  }
+  return result;
+}

@@ -1,0 +1,32 @@
+/**
+ * Target: a `BaroServer` with echo handlers, in its own process. Options (JSON, argv[2]) go to the
+ * server as they are, except `authenticateQuery`: when set, requests are authenticated by the
+ * query parameter of that name (its value becomes the session's `data.auth`; missing → 401).
+ * Events: `echo` (answers its data), `broadcast` (to everyone as `broadcast`), `whoami` (answers
+ * `session.data.auth`). Queries: `sessions` (open sessions).
+ */
+import type { IncomingMessage } from 'node:http';
+import { BaroServer, type BaroServerOptions } from 'baro';
+import { reportToParent, onParentRequest } from './ipc.js';
+
+type Options = Omit<BaroServerOptions, 'authenticate'> & { authenticateQuery?: string };
+const { authenticateQuery, ...options } = JSON.parse(process.argv[2] ?? '{}') as Options;
+
+const authenticate = authenticateQuery
+  ? (request: IncomingMessage) => {
+      const user = new URL(request.url ?? '/', 'http://target').searchParams.get(authenticateQuery);
+      return user ? { ok: true as const, context: { user } } : { ok: false as const, status: 401 };
+    }
+  : undefined;
+
+const server = new BaroServer({ ...options, ...(authenticate ? { authenticate } : {}), port: 0, host: '127.0.0.1' });
+server.on('connection', (session) => {
+  session.on('echo', (data: unknown, ack?: (reply: unknown) => void) => ack?.(data));
+  session.on('broadcast', (data: unknown) => server.emit('broadcast', data));
+  session.on('whoami', (_data: unknown, ack?: (reply: unknown) => void) => ack?.(session.data.auth ?? null));
+});
+server.on('error', () => {});
+
+onParentRequest((query) => (query === 'sessions' ? server.sessions.size : undefined));
+await server.ready;
+reportToParent({ type: 'ready', port: server.address().port });
