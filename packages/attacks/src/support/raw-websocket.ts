@@ -17,6 +17,8 @@ export interface UpgradeOptions {
 
 export interface RawWebSocket {
   readonly socket: Socket;
+  /** The client side's port: the target reports each close by it. */
+  readonly localPort: number;
   /** The handshake's status (101 when upgraded). */
   readonly status: number;
   readonly responseHead: string;
@@ -73,7 +75,7 @@ export function rawUpgrade(port: number, options: UpgradeOptions = {}): Promise<
           const responseHead = buffered.subarray(0, end).toString('latin1');
           upgraded = { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(responseHead)?.[1] ?? 0), responseHead };
           buffered = buffered.subarray(end + 4);
-          resolve({ socket, ...upgraded, frames, ended, closeCode: () => closeCodeOf(frames) });
+          resolve({ socket, localPort: socket.localPort!, ...upgraded, frames, ended, closeCode: () => closeCodeOf(frames) });
         }
         buffered = parseFrames(buffered, frames);
       };
