@@ -1,7 +1,8 @@
 /**
  * One attack, measured: starts the watch and the bystander, runs the attack, stops both and
  * asserts the memory bound and the bystander's service. The attack's own outcome (close code,
- * status) is asserted by the test on what `attack` returns.
+ * status) is asserted by the test on what `attack` returns; `describe` prints it first, so a
+ * failing run still shows every figure.
  */
 import type { TestContext } from 'node:test';
 import type { Bystander } from './bystander.js';
@@ -19,7 +20,7 @@ export async function measureAttack<T>(
   t: TestContext,
   name: string,
   target: Target,
-  { boundMiB, bystander }: { boundMiB: number; bystander: () => Promise<Bystander> },
+  { boundMiB, bystander, describe }: { boundMiB: number; bystander: () => Promise<Bystander>; describe?: (result: T) => void },
   attack: (overBound: () => boolean) => Promise<T>,
 ): Promise<T> {
   const watch = new MemoryWatch(target.pid);
@@ -27,6 +28,7 @@ export async function measureAttack<T>(
   let result: T;
   try {
     result = await attack(() => watch.growth > (boundMiB + 64) * MiB);
+    describe?.(result);
   } finally {
     const report = await served.stop();
     const memory = watch.stop();

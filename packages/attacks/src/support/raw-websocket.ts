@@ -13,6 +13,8 @@ export interface UpgradeOptions {
   headers?: Record<string, string>;
   /** Bind the client side to this loopback address (127.0.0.2, …): another "address" for per-address limits. */
   localAddress?: string;
+  /** Called with every frame the server sends (the list in `frames` keeps only recent ones). */
+  onFrame?: (frame: ServerFrame) => void;
 }
 
 export interface RawWebSocket {
@@ -77,7 +79,7 @@ export function rawUpgrade(port: number, options: UpgradeOptions = {}): Promise<
           buffered = buffered.subarray(end + 4);
           resolve({ socket, localPort: socket.localPort!, ...upgraded, frames, ended, closeCode: () => closeCodeOf(frames) });
         }
-        buffered = parseFrames(buffered, frames);
+        buffered = parseFrames(buffered, frames, options.onFrame);
       };
       socket.on('data', onData);
       socket.once('close', () => {
@@ -96,7 +98,7 @@ function closeCodeOf(frames: ServerFrame[]): number | undefined {
 }
 
 /** Parses whole server frames (unmasked) off the front of `bytes`; returns what is left. */
-function parseFrames(bytes: Buffer, into: ServerFrame[]): Buffer {
+function parseFrames(bytes: Buffer, into: ServerFrame[], onFrame?: (frame: ServerFrame) => void): Buffer {
   let offset = 0;
   for (;;) {
     if (bytes.length - offset < 2) break;
@@ -115,7 +117,9 @@ function parseFrames(bytes: Buffer, into: ServerFrame[]): Buffer {
     if (bytes.length - offset < header + length) break;
     const payload = bytes.subarray(offset + header, offset + header + length);
     // Keep control frames and small messages; a flood of echoes is counted, not kept.
-    into.push({ fin: (first & 0x80) !== 0, rsv1: (first & 0x40) !== 0, opcode: first & 0x0f, payload: payload.length <= 4096 ? Buffer.from(payload) : Buffer.alloc(0) });
+    const frame = { fin: (first & 0x80) !== 0, rsv1: (first & 0x40) !== 0, opcode: first & 0x0f, payload: payload.length <= 4096 ? Buffer.from(payload) : Buffer.alloc(0) };
+    into.push(frame);
+    onFrame?.(frame);
     if (into.length > 10_000) into.splice(0, into.length - 1000);
     offset += header + length;
   }

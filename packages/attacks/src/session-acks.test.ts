@@ -1,0 +1,71 @@
+/**
+ * Issue 9, item 3: events with reserved names, or over the rate limit, each asking for an ack, from
+ * 100 sessions that read but never send receipts. Unpatched, every refusal got a sequenced ack kept
+ * for replay (12,000 acks in 0.1 s for one session; +353 MiB in 7 s). Refused events must cost
+ * tokens too: a session gets at most about twice its rate (`eventsPerSecond` 200, `eventBurst` 400)
+ * in answers, and the server stays within +150 MiB.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_SESSION_LIMITS } from 'baro';
+import { measureAttack } from './support/attack.js';
+import { sessionBystander } from './support/bystander.js';
+import { clientFrame, flood, Opcode, rawUpgrade, type RawWebSocket } from './support/raw-websocket.js';
+import { startTarget, type EchoTarget } from './support/target.js';
+import { pause } from './support/wait.js';
+
+const SESSIONS = 100;
+const ATTACK_MS = 6000;
+const BATCH = 500;
+
+let target: EchoTarget;
+before(async () => {
+  target = await startTarget('baro-echo', { sessionsPerAddress: 1000 });
+});
+after(() => target?.stop());
+
+/** A batch of refused events, each asking for an answer: reserved names and (past the rate) echoes. */
+function batch(firstSeq: number): Buffer {
+  const frames: Buffer[] = [];
+  for (let i = 0; i < BATCH; i++) {
+    const seq = firstSeq + i;
+    const name = i % 2 === 0 ? 'disconnect' : 'echo';
+    frames.push(clientFrame(Opcode.text, JSON.stringify(['e', seq, name, '바로', seq])));
+  }
+  return Buffer.concat(frames);
+}
+
+test('refused events from 100 sessions that never receipt: answers bounded by the rate, < +150 MiB', { timeout: 90_000 }, async (t) => {
+  const answers = new Map<RawWebSocket, number>();
+  const attackers: RawWebSocket[] = [];
+  for (let i = 0; i < SESSIONS; i++) {
+    let count = 0;
+    const attacker = await rawUpgrade(target.port, {
+      path: '/baro/ws',
+      headers: { 'Sec-WebSocket-Protocol': 'baro.v1' },
+      onFrame: (frame) => {
+        if (frame.opcode === Opcode.text && frame.payload.subarray(0, 5).toString() === '["a",') answers.set(attacker, ++count);
+      },
+    });
+    assert.equal(attacker.status, 101);
+    attackers.push(attacker);
+  }
+  const started = Date.now();
+  await measureAttack(t, 'refused acks', target, { boundMiB: 150, bystander: () => sessionBystander(target.url) }, async (overBound) => {
+    let seq = 1;
+    while (Date.now() - started < ATTACK_MS && !overBound()) {
+      const bytes = batch(seq);
+      seq += BATCH;
+      await Promise.all(attackers.map((attacker) => flood(attacker.socket, bytes, { total: bytes.length, maxMs: 1000 })));
+      await pause(5);
+    }
+  });
+  const seconds = (Date.now() - started) / 1000;
+  const { eventsPerSecond, eventBurst } = DEFAULT_SESSION_LIMITS;
+  // Accepted events and answered refusals each take from a budget of the same rate and burst.
+  const allowed = 2 * (eventBurst + eventsPerSecond * (seconds + 1));
+  const most = Math.max(...attackers.map((attacker) => answers.get(attacker) ?? 0));
+  t.diagnostic(`refused acks: at most ${most} answers to one session in ${seconds.toFixed(1)} s (allowed ${Math.round(allowed)})`);
+  assert.ok(most <= allowed, `a session got ${most} answers in ${seconds.toFixed(1)} s, more than ${Math.round(allowed)}`);
+  for (const attacker of attackers) attacker.socket.destroy();
+});
