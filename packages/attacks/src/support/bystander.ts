@@ -7,22 +7,31 @@ import { WebSocket } from 'baro';
 import { connect, type TransportName } from '@baro/client';
 import { pause, within } from './wait.js';
 
-/** The stated bound on a bystander's round trip while an attack runs (generous: 2 shared cores). */
-export const BYSTANDER_BOUND_MS = 500;
+/**
+ * The stated bounds on a bystander's round trips while an attack runs: 95% within 1 s, and every
+ * one within 4 s (else it counts as a failure). Generous: CI and this machine have 2 cores shared
+ * with other work (an idle SSE echo alone peaked at ~490 ms under a load average of 20); an attack
+ * that starves the event loop still breaks them by far.
+ */
+export const BYSTANDER_BOUND_MS = 1000;
+export const BYSTANDER_LIMIT_MS = 4 * BYSTANDER_BOUND_MS;
 const MAX_ROUND_TRIPS = 20_000;
 const INTERVAL_MS = 20;
 
 export interface BystanderReport {
   roundTrips: number;
   maxMs: number;
+  p95Ms: number;
   p99Ms: number;
-  /** Round trips that failed or took longer than 4× the bound (message, in order). */
+  /** Round trips that failed or took longer than BYSTANDER_LIMIT_MS (message, in order). */
   failures: string[];
 }
 
 export interface Bystander {
   /** Resolves after at least `count` more round trips completed (bounded). */
   roundTripsDone(count: number, timeoutMs?: number): Promise<void>;
+  /** Forgets the round trips so far (the warm-up: connecting, a transport's first requests). */
+  reset(): void;
   stop(): Promise<BystanderReport>;
 }
 
@@ -35,7 +44,7 @@ export function runBystander(roundTrip: (n: number) => Promise<void>, close: () 
     for (let n = 0; n < MAX_ROUND_TRIPS && !stopped; n++) {
       const started = performance.now();
       try {
-        await within(roundTrip(n), BYSTANDER_BOUND_MS * 4, `bystander round trip ${n}`);
+        await within(roundTrip(n), BYSTANDER_LIMIT_MS, `bystander round trip ${n}`);
         times.push(performance.now() - started);
       } catch (error) {
         failures.push((error as Error).message);
@@ -46,24 +55,24 @@ export function runBystander(roundTrip: (n: number) => Promise<void>, close: () 
   })();
   return {
     async roundTripsDone(count, timeoutMs = 10_000) {
-      const target = times.length + count;
+      const target = Math.min(times.length + count, MAX_ROUND_TRIPS);
       const deadline = Date.now() + timeoutMs;
       while (times.length < target) {
         if (Date.now() > deadline || failures.length > 20) throw new Error(`bystander: ${times.length}/${target} round trips; failures: ${failures.slice(0, 3).join('; ')}`);
         await pause(INTERVAL_MS);
       }
     },
+    reset() {
+      times.length = 0;
+      failures.length = 0;
+    },
     async stop() {
       stopped = true;
       await loop;
       await close();
       const sorted = [...times].sort((a, b) => a - b);
-      return {
-        roundTrips: sorted.length,
-        maxMs: Math.round(sorted.at(-1) ?? Infinity),
-        p99Ms: Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? Infinity),
-        failures,
-      };
+      const quantile = (q: number): number => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? Infinity);
+      return { roundTrips: sorted.length, maxMs: Math.round(sorted.at(-1) ?? Infinity), p95Ms: quantile(0.95), p99Ms: quantile(0.99), failures };
     },
   };
 }
@@ -87,6 +96,7 @@ export async function websocketBystander(port: number, path = '/'): Promise<Byst
     () => socket.close(),
   );
   await bystander.roundTripsDone(3);
+  bystander.reset();
   return bystander;
 }
 
@@ -95,12 +105,13 @@ export async function sessionBystander(url: string, transport: TransportName = '
   const client = connect(url, { transports: [transport], WebSocket: WebSocket as never, pollInterval: 50, reconnect: false });
   const bystander = runBystander(
     async (n) => {
-      const reply = await client.emitWithAck('echo', n, { timeout: BYSTANDER_BOUND_MS * 4 });
+      const reply = await client.emitWithAck('echo', n, { timeout: BYSTANDER_LIMIT_MS });
       if (reply !== n) throw new Error(`bystander: echo ${n} answered ${JSON.stringify(reply)}`);
     },
     () => client.close(),
   );
   await bystander.roundTripsDone(3);
+  bystander.reset();
   return bystander;
 }
 
@@ -119,5 +130,6 @@ export async function httpBystander(url: string, path: string, localAddress = '1
       }),
   );
   await bystander.roundTripsDone(3);
+  bystander.reset();
   return bystander;
 }

@@ -3,14 +3,16 @@
  * server as they are, except `authenticateQuery`: when set, requests are authenticated by the
  * query parameter of that name (its value becomes the session's `data.auth`; missing → 401).
  * Events: `echo` (answers its data), `broadcast` (to everyone as `broadcast`), `whoami` (answers
- * `session.data.auth`). Queries: `sessions` (open sessions).
+ * `session.data.auth`). Queries: `sessions` (open sessions). `httpTimeouts` (ms): the server is
+ * attached to an `http.Server` of the target's own with these header and request timeouts, as an
+ * app that owns its server sets them.
  */
-import type { IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import { BaroServer, type BaroServerOptions } from 'baro';
 import { reportToParent, onParentRequest } from './ipc.js';
 
-type Options = Omit<BaroServerOptions, 'authenticate'> & { authenticateQuery?: string };
-const { authenticateQuery, ...options } = JSON.parse(process.argv[2] ?? '{}') as Options;
+type Options = Omit<BaroServerOptions, 'authenticate'> & { authenticateQuery?: string; httpTimeouts?: { headersTimeout: number; requestTimeout: number } };
+const { authenticateQuery, httpTimeouts, ...options } = JSON.parse(process.argv[2] ?? '{}') as Options;
 
 const authenticate = authenticateQuery
   ? (request: IncomingMessage) => {
@@ -19,7 +21,9 @@ const authenticate = authenticateQuery
     }
   : undefined;
 
-const server = new BaroServer({ ...options, ...(authenticate ? { authenticate } : {}), port: 0, host: '127.0.0.1' });
+const ownServer = httpTimeouts ? createServer({ ...httpTimeouts, connectionsCheckingInterval: 250 }) : null;
+const server = new BaroServer({ ...options, ...(authenticate ? { authenticate } : {}), ...(ownServer ? { server: ownServer } : { port: 0, host: '127.0.0.1' }) });
+if (ownServer) await new Promise<void>((resolve) => ownServer.listen(0, '127.0.0.1', resolve));
 server.on('connection', (session) => {
   session.on('echo', (data: unknown, ack?: (reply: unknown) => void) => ack?.(data));
   session.on('broadcast', (data: unknown) => server.emit('broadcast', data));
@@ -29,4 +33,4 @@ server.on('error', () => {});
 
 onParentRequest((query) => (query === 'sessions' ? server.sessions.size : undefined));
 await server.ready;
-reportToParent({ type: 'ready', port: server.address().port });
+reportToParent({ type: 'ready', port: (ownServer?.address() as { port: number } | null)?.port ?? server.address().port });
