@@ -5,14 +5,15 @@
  * Events: `echo` (answers its data), `broadcast` (to everyone as `broadcast`), `whoami` (answers
  * `session.data.auth`). Queries: `sessions` (open sessions). `httpTimeouts` (ms): the server is
  * attached to an `http.Server` of the target's own with these header and request timeouts, as an
- * app that owns its server sets them.
+ * app that owns its server sets them. `tickMs`: the server broadcasts `tick` with 1, 2, 3, … to
+ * everyone at this interval, until the query `stopTicks` (which answers the last number sent).
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import { BaroServer, type BaroServerOptions } from 'baro';
 import { reportToParent, onParentRequest } from './ipc.js';
 
-type Options = Omit<BaroServerOptions, 'authenticate'> & { authenticateQuery?: string; httpTimeouts?: { headersTimeout: number; requestTimeout: number } };
-const { authenticateQuery, httpTimeouts, ...options } = JSON.parse(process.argv[2] ?? '{}') as Options;
+type Options = Omit<BaroServerOptions, 'authenticate'> & { authenticateQuery?: string; httpTimeouts?: { headersTimeout: number; requestTimeout: number }; tickMs?: number };
+const { authenticateQuery, httpTimeouts, tickMs, ...options } = JSON.parse(process.argv[2] ?? '{}') as Options;
 
 const authenticate = authenticateQuery
   ? (request: IncomingMessage) => {
@@ -31,6 +32,16 @@ server.on('connection', (session) => {
 });
 server.on('error', () => {});
 
-onParentRequest((query) => (query === 'sessions' ? server.sessions.size : undefined));
+let tick = 0;
+const ticker = tickMs ? setInterval(() => server.emit('tick', ++tick), tickMs) : null;
+
+onParentRequest((query) => {
+  if (query === 'sessions') return server.sessions.size;
+  if (query === 'stopTicks') {
+    if (ticker) clearInterval(ticker);
+    return tick;
+  }
+  return undefined;
+});
 await server.ready;
 reportToParent({ type: 'ready', port: (ownServer?.address() as { port: number } | null)?.port ?? server.address().port });
