@@ -19,17 +19,26 @@ export function ask(client: QuizSession, event: string, request: unknown, timeou
   return (client as unknown as BaroClient).emitWithAck(event as never, request as never, { timeout }) as Promise<Reply>;
 }
 
-/** The host's session on the demo's live quiz, with a short question (index 1) shown and open. */
-export async function openShortQuestion(url: string, code: string, password: string): Promise<QuizSession> {
+/** The host's session on the demo's live quiz (host:hello with the password). */
+export async function hostSession(url: string, code: string, password: string): Promise<QuizSession> {
   const info = await http(`${url}/api/join/${code}`);
   if (info.status !== 200) throw new Error(`GET /api/join/${code}: ${info.status}`);
   const { liveId } = JSON.parse(info.body) as { liveId: string };
   const host = quizSession(url);
   const hello = await ask(host, 'host:hello', { liveId, password });
   if (!hello.ok) throw new Error(`host:hello: ${hello.error}`);
-  for (const command of [{ command: 'show', index: 1 }, { command: 'open' }]) {
-    const reply = await ask(host, 'host:command', command);
-    if (!reply.ok) throw new Error(`${command.command}: ${reply.error}`);
-  }
+  return host;
+}
+
+export async function command(host: QuizSession, command: Record<string, unknown>): Promise<void> {
+  const reply = await ask(host, 'host:command', command);
+  if (!reply.ok) throw new Error(`${String(command.command)}: ${reply.error}`);
+}
+
+/** The host's session, with the demo's short question (index 1) shown and open. */
+export async function openShortQuestion(url: string, code: string, password: string): Promise<QuizSession> {
+  const host = await hostSession(url, code, password);
+  await command(host, { command: 'show', index: 1 });
+  await command(host, { command: 'open' });
   return host;
 }
