@@ -1,8 +1,9 @@
 /**
  * Issue 9, item 2: with permessage-deflate, 40 connections each send one ~32 KiB message that
  * inflates to 32 MiB. The per-message limit alone let the server hold 1.4 GiB. The server must keep
- * the inflated bytes in flight bounded (a process-wide budget, a lower `maxPayload` with deflate):
- * such a message is refused with 1009 (too big) and the server stays within +150 MiB.
+ * the inflated bytes in flight bounded: with deflate `maxPayload` is 4 MiB unless set (past it:
+ * 1009, too big), and a process-wide budget of inflated bytes in flight (32 MiB) closes the
+ * connection holding the most with 1013 (try again later). The server stays within +150 MiB.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,7 +31,7 @@ before(async () => {
 });
 after(() => target?.stop());
 
-test('40 inflation bombs at once are refused with 1009, the server holding < +150 MiB', { timeout: 60_000 }, async (t) => {
+test('40 inflation bombs at once are refused with 1009 or 1013, the server holding < +150 MiB', { timeout: 60_000 }, async (t) => {
   const frame = bomb();
   t.diagnostic(`inflation bomb: ${frame.length} bytes on the wire inflate to ${INFLATED / MiB} MiB`);
   const attackers: RawWebSocket[] = [];
@@ -49,7 +50,7 @@ test('40 inflation bombs at once are refused with 1009, the server holding < +15
   });
   for (const port of ports) {
     const close = await target.closeOf(port, 5000);
-    assert.equal(close.code, CloseCode.messageTooBig, `the bomb from port ${port} was closed with ${close.code}`);
+    assert.ok(close.code === CloseCode.messageTooBig || close.code === CloseCode.tryAgainLater, `the bomb from port ${port} was closed with ${close.code}`);
   }
   for (const attacker of attackers) attacker.socket.destroy();
 });
