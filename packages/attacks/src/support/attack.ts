@@ -30,6 +30,8 @@ export async function measureAttack<T>(
     result = await attack(() => watch.growth > (boundMiB + 64) * MiB);
     describe?.(result);
   } finally {
+    // A short attack may end before the bystander's next round trips: it must still get them.
+    await served.roundTripsDone(3).catch(() => {});
     const report = await served.stop();
     const memory = watch.stop();
     assert.ok(target.alive(), `${name}: the server process died`);
