@@ -8,13 +8,13 @@
 // Usage: node bench/soak.mjs [--duration S (default 600, 10..3600)] [--clients N per transport (default 3)] [--json]
 // Needs the build (`npm run build`): the target and the attack helpers come from packages/attacks/dist.
 import { connect as netConnect } from 'node:net';
-import { constants, deflateRawSync } from 'node:zlib';
 import { connect } from '@baro/client';
 import { WebSocket } from 'baro';
 import { parseArgs, intArg } from './lib/cli.mjs';
 import { startTarget } from '../packages/attacks/dist/support/target.js';
 import { MemoryWatch, mib } from '../packages/attacks/dist/support/memory.js';
 import { clientFrame, flood, Opcode, rawUpgrade } from '../packages/attacks/dist/support/raw-websocket.js';
+import { inflationBomb, pingBurst, refusedEvents, tinyFragments } from '../packages/attacks/dist/support/payloads.js';
 import { http, packetsIn, pipelined } from '../packages/attacks/dist/support/raw-http.js';
 import { pause, waitFor } from '../packages/attacks/dist/support/wait.js';
 
@@ -78,10 +78,9 @@ function normalClient(transport, id) {
 
 // ---- attacks (each bounded in count and time; the assertions live in packages/attacks) ---------
 
-const PING = clientFrame(Opcode.ping, Buffer.alloc(125, 0x70));
-const PINGS = Buffer.concat(Array.from({ length: 8192 }, () => PING));
-const compressed = deflateRawSync(Buffer.alloc(32 * MiB), { level: 9, finishFlush: constants.Z_SYNC_FLUSH });
-const BOMB = clientFrame(Opcode.text, compressed.subarray(0, compressed.length - 4), { rsv1: true });
+const PINGS = pingBurst();
+const BOMB = inflationBomb(32 * MiB, Opcode.text);
+const FRAGMENTS = tinyFragments();
 
 async function withSockets(count, open, use, holdMs) {
   const sockets = [];
@@ -108,7 +107,7 @@ const attacks = {
     withSockets(20, () => ws(), async (list) => {
       const started = Date.now();
       for (let seq = 1; Date.now() - started < 3000; seq += 200) {
-        const batch = Buffer.concat(Array.from({ length: 200 }, (_, i) => clientFrame(Opcode.text, JSON.stringify(['e', seq + i, i % 2 ? 'echo' : 'disconnect', '바로', seq + i]))));
+        const batch = refusedEvents(seq, 200);
         await Promise.all(list.map((attacker) => flood(attacker.socket, batch, { total: batch.length, maxMs: 1000 })));
       }
     }),
@@ -148,9 +147,8 @@ const attacks = {
         if (i % 3 === 0) attacker.socket.write(clientFrame(Opcode.text, Buffer.from([0x68, 0xff, 0xfe])));
         else if (i % 3 === 1) attacker.socket.write(clientFrame(Opcode.binary, Buffer.alloc(1024), { declaredLength: 2n ** 62n }));
         else {
-          attacker.socket.write(clientFrame(Opcode.text, 'x', { fin: false }));
-          const continuation = clientFrame(Opcode.continuation, 'x', { fin: false });
-          void flood(attacker.socket, Buffer.concat(Array.from({ length: 10_000 }, () => continuation)), { total: 20 * 70_000, maxMs: 2000 });
+          attacker.socket.write(FRAGMENTS.first);
+          void flood(attacker.socket, FRAGMENTS.continuations, { total: 110_000 * FRAGMENTS.frameBytes, maxMs: 2000 });
         }
       });
     }, 2000),

@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { DEFAULT_SESSION_LIMITS } from 'baro';
 import { measureAttack } from './support/attack.js';
 import { sessionBystander } from './support/bystander.js';
-import { clientFrame, flood, Opcode, rawUpgrade, type RawWebSocket } from './support/raw-websocket.js';
+import { refusedEvents } from './support/payloads.js';
+import { flood, Opcode, rawUpgrade, type RawWebSocket } from './support/raw-websocket.js';
 import { startTarget, type EchoTarget } from './support/target.js';
 import { pause } from './support/wait.js';
 
@@ -23,17 +24,6 @@ before(async () => {
   target = await startTarget('baro-echo', { sessionsPerAddress: 1000 });
 });
 after(() => target?.stop());
-
-/** A batch of refused events, each asking for an answer: reserved names and (past the rate) echoes. */
-function batch(firstSeq: number): Buffer {
-  const frames: Buffer[] = [];
-  for (let i = 0; i < BATCH; i++) {
-    const seq = firstSeq + i;
-    const name = i % 2 === 0 ? 'disconnect' : 'echo';
-    frames.push(clientFrame(Opcode.text, JSON.stringify(['e', seq, name, '바로', seq])));
-  }
-  return Buffer.concat(frames);
-}
 
 test('refused events from 100 sessions that never receipt: answers bounded by the rate, < +150 MiB', { timeout: 90_000 }, async (t) => {
   const answers = new Map<RawWebSocket, number>();
@@ -54,7 +44,7 @@ test('refused events from 100 sessions that never receipt: answers bounded by th
   await measureAttack(t, 'refused acks', target, { boundMiB: 150, bystander: () => sessionBystander(target.url) }, async (overBound) => {
     let seq = 1;
     while (Date.now() - started < ATTACK_MS && !overBound()) {
-      const bytes = batch(seq);
+      const bytes = refusedEvents(seq, BATCH);
       seq += BATCH;
       await Promise.all(attackers.map((attacker) => flood(attacker.socket, bytes, { total: bytes.length, maxMs: 1000 })));
       await pause(5);

@@ -11,6 +11,7 @@ import { measureAttack } from './support/attack.js';
 import { websocketBystander } from './support/bystander.js';
 import { clientFrame, flood, Opcode, rawUpgrade, type RawWebSocket } from './support/raw-websocket.js';
 import { startTarget, type EchoTarget } from './support/target.js';
+import { tinyFragments } from './support/payloads.js';
 
 let target: EchoTarget;
 before(async () => {
@@ -39,15 +40,13 @@ async function expectCloses(list: RawWebSocket[], code: number): Promise<void> {
 test('many tiny fragments: 10 connections past maxFragments are closed with 1009, < +100 MiB', { timeout: 60_000 }, async (t) => {
   const list = await attackers(10);
   // One text message of 1-byte fragments: a first frame, then continuations, never a final one.
-  const first = clientFrame(Opcode.text, 'x', { fin: false });
-  const continuation = clientFrame(Opcode.continuation, 'x', { fin: false });
-  const burst = Buffer.concat(Array.from({ length: 10_000 }, () => continuation));
+  const { first, continuations: burst, frameBytes } = tinyFragments();
   await measureAttack(t, 'tiny fragments', target, { boundMiB: 100, bystander: () => websocketBystander(target.port) }, async (overBound) => {
     await Promise.all(
       list.map((attacker) => {
         attacker.socket.write(first);
         const port = attacker.localPort;
-        return flood(attacker.socket, burst, { total: 120_000 * continuation.length, maxMs: 10_000, stopWhen: () => overBound() || target.closes.some((close) => close.remotePort === port) });
+        return flood(attacker.socket, burst, { total: 120_000 * frameBytes, maxMs: 10_000, stopWhen: () => overBound() || target.closes.some((close) => close.remotePort === port) });
       }),
     );
   });

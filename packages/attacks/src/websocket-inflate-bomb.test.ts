@@ -7,23 +7,17 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { constants, deflateRawSync } from 'node:zlib';
 import { CloseCode } from '@baro/protocol';
 import { measureAttack } from './support/attack.js';
 import { websocketBystander } from './support/bystander.js';
 import { MiB } from './support/memory.js';
-import { clientFrame, Opcode, rawUpgrade, type RawWebSocket } from './support/raw-websocket.js';
+import { inflationBomb } from './support/payloads.js';
+import { rawUpgrade, type RawWebSocket } from './support/raw-websocket.js';
 import { startTarget, type EchoTarget } from './support/target.js';
 import { waitFor } from './support/wait.js';
 
 const CONNECTIONS = 40;
 const INFLATED = 32 * MiB;
-
-/** One compressed message (RFC 7692: sync-flushed, without the trailing 00 00 ff ff) of zeros. */
-function bomb(): Buffer {
-  const compressed = deflateRawSync(Buffer.alloc(INFLATED), { level: 9, finishFlush: constants.Z_SYNC_FLUSH });
-  return clientFrame(Opcode.binary, compressed.subarray(0, compressed.length - 4), { rsv1: true });
-}
 
 let target: EchoTarget;
 before(async () => {
@@ -32,7 +26,7 @@ before(async () => {
 after(() => target?.stop());
 
 test('40 inflation bombs at once are refused with 1009 or 1013, the server holding < +150 MiB', { timeout: 60_000 }, async (t) => {
-  const frame = bomb();
+  const frame = inflationBomb(INFLATED);
   t.diagnostic(`inflation bomb: ${frame.length} bytes on the wire inflate to ${INFLATED / MiB} MiB`);
   const attackers: RawWebSocket[] = [];
   for (let i = 0; i < CONNECTIONS; i++) {

@@ -9,12 +9,12 @@ import assert from 'node:assert/strict';
 import { BaroCloseCode } from '@baro/protocol';
 import { measureAttack } from './support/attack.js';
 import { websocketBystander } from './support/bystander.js';
-import { clientFrame, flood, Opcode, rawUpgrade } from './support/raw-websocket.js';
+import { pingBurst } from './support/payloads.js';
+import { flood, rawUpgrade } from './support/raw-websocket.js';
 import { startTarget, type EchoTarget } from './support/target.js';
 import { MiB } from './support/memory.js';
 
-const PING = clientFrame(Opcode.ping, Buffer.alloc(125, 0x70));
-const PINGS = Buffer.concat(Array.from({ length: 8192 }, () => PING)); // ~1 MiB per write
+const PINGS = pingBurst();
 
 let target: EchoTarget;
 before(async () => {
