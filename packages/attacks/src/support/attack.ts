@@ -4,13 +4,12 @@
  * status) is asserted by the test on what `attack` returns; `describe` prints it first, so a
  * failing run still shows every figure.
  */
+import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import type { Bystander } from './bystander.js';
 import { MemoryWatch, MiB } from './memory.js';
 import type { Target } from './target.js';
 import { assertHeld, assertServed } from './verdict.js';
-import assert from 'node:assert/strict';
-
 
 /**
  * `attack(overBound)`: `overBound()` turns true once the server grew past the bound (plus a margin),
