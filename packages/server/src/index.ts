@@ -3,7 +3,8 @@ export { WebSocketConnection, DEFAULT_LIMITS, type ConnectionLimits, type SendOp
 export { WebSocket, type WebSocketClientOptions, type BinaryType } from './websocket/client.js';
 export { CloseEvent, ErrorEvent } from './websocket/client-events.js';
 export { ReadyState } from './websocket/ready-state.js';
-export { PerMessageDeflate } from './permessage-deflate.js';
+export { PerMessageDeflate, DEFAULT_DEFLATE_MAX_PAYLOAD, DEFAULT_DEFLATE_WINDOW_BITS, DEFAULT_DEFLATE_MEM_LEVEL } from './permessage-deflate.js';
+export { InflateBudget, defaultInflateBudget, DEFAULT_INFLATE_BUDGET_BYTES } from './inflate-budget.js';
 export { CloseCode, BaroCloseCode, prepareFrame, type PreparedFrame } from '@baro/protocol';
 export { BaroServer, BroadcastOperator, type BaroServerOptions } from './baro-server.js';
 export { Session, DEFAULT_SESSION_LIMITS, type SessionLimits } from './session/session.js';

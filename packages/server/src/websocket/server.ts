@@ -12,8 +12,9 @@ import {
   validateUpgradeRequest,
   type ServerDeflateOptions,
 } from '@baro/protocol';
-import { PerMessageDeflate } from '../permessage-deflate.js';
-import { WebSocketConnection, DEFAULT_LIMITS, type ConnectionLimits, type SendData } from './connection.js';
+import { DEFAULT_DEFLATE_MAX_PAYLOAD, DEFAULT_DEFLATE_WINDOW_BITS, PerMessageDeflate } from '../permessage-deflate.js';
+import type { InflateBudget } from '../inflate-budget.js';
+import { WebSocketConnection, type ConnectionLimits, type SendData } from './connection.js';
 import { ReadyState } from './ready-state.js';
 import { rejectHandshake } from './reject.js';
 import { routeUpgrades } from './upgrade-router.js';
@@ -21,11 +22,23 @@ import { routeUpgrades } from './upgrade-router.js';
 /** What `authenticate` decides: accept (with anything the app wants to keep) or refuse with a status. */
 export type AuthDecision<Context = unknown> = boolean | { ok: true; context?: Context } | { ok: false; status?: number; reason?: string };
 
+/**
+ * permessage-deflate settings. Memory-bounded by default: `serverMaxWindowBits` and
+ * `clientMaxWindowBits` 12 (the client's only when it offers the parameter, as browsers do),
+ * `memLevel` 5, and `maxPayload` 4 MiB on deflate connections unless the server sets one.
+ */
 export interface DeflateOptions extends ServerDeflateOptions {
   /** Messages smaller than this are sent uncompressed. Default 1024 bytes. */
   threshold?: number;
   level?: number;
+  /** zlib memLevel of our compressor, 1..9. Default 5. */
   memLevel?: number;
+  /**
+   * Inflated bytes in flight, shared with every connection using the same budget. Default: the
+   * process-wide `defaultInflateBudget` (32 MiB). Past it, the connection whose message holds the
+   * most inflated bytes is closed with 1013 (Try Again Later).
+   */
+  inflateBudget?: InflateBudget;
 }
 
 export interface WebSocketServerOptions<Context = unknown> extends Partial<ConnectionLimits> {
@@ -159,7 +172,11 @@ export class WebSocketServer<Context = unknown> extends EventEmitter<ServerEvent
       let extensions = '';
       if (options.perMessageDeflate) {
         const deflateOptions = options.perMessageDeflate === true ? {} : options.perMessageDeflate;
-        const agreed = negotiateDeflateAsServer(checked.extensions, deflateOptions);
+        const agreed = negotiateDeflateAsServer(checked.extensions, {
+          ...deflateOptions,
+          serverMaxWindowBits: deflateOptions.serverMaxWindowBits ?? DEFAULT_DEFLATE_WINDOW_BITS,
+          clientMaxWindowBits: deflateOptions.clientMaxWindowBits ?? DEFAULT_DEFLATE_WINDOW_BITS,
+        });
         if (agreed) {
           extensions = agreed.response;
           deflate = new PerMessageDeflate({
@@ -168,7 +185,8 @@ export class WebSocketServer<Context = unknown> extends EventEmitter<ServerEvent
             threshold: deflateOptions.threshold,
             level: deflateOptions.level,
             memLevel: deflateOptions.memLevel,
-            maxInflatedBytes: options.maxPayload ?? DEFAULT_LIMITS.maxPayload,
+            maxInflatedBytes: options.maxPayload ?? DEFAULT_DEFLATE_MAX_PAYLOAD,
+            inflateBudget: deflateOptions.inflateBudget,
           });
         }
       }
@@ -181,7 +199,7 @@ export class WebSocketServer<Context = unknown> extends EventEmitter<ServerEvent
         extensions,
         deflate,
         limits: {
-          maxPayload: options.maxPayload,
+          maxPayload: options.maxPayload ?? (deflate ? DEFAULT_DEFLATE_MAX_PAYLOAD : undefined),
           maxFragments: options.maxFragments,
           maxBufferedBytes: options.maxBufferedBytes,
           highWaterMark: options.highWaterMark,
