@@ -12,6 +12,7 @@ import {
   validateUpgradeRequest,
   type ServerDeflateOptions,
 } from '@baro/protocol';
+import { admitRequest, type AllowedOrigins, type Authenticate } from '../admission/index.js';
 import { DEFAULT_DEFLATE_MAX_PAYLOAD, DEFAULT_DEFLATE_WINDOW_BITS, PerMessageDeflate } from '../permessage-deflate.js';
 import type { InflateBudget } from '../inflate-budget.js';
 import { WebSocketConnection, type ConnectionLimits, type SendData } from './connection.js';
@@ -19,8 +20,7 @@ import { ReadyState } from './ready-state.js';
 import { rejectHandshake } from './reject.js';
 import { routeUpgrades } from './upgrade-router.js';
 
-/** What `authenticate` decides: accept (with anything the app wants to keep) or refuse with a status. */
-export type AuthDecision<Context = unknown> = boolean | { ok: true; context?: Context } | { ok: false; status?: number; reason?: string };
+export type { AuthDecision } from '../admission/index.js';
 
 /**
  * permessage-deflate settings. Memory-bounded by default: `serverMaxWindowBits` and
@@ -49,10 +49,15 @@ export interface WebSocketServerOptions<Context = unknown> extends Partial<Conne
   host?: string;
   /** Only upgrades to this path; several servers with different paths can share an HTTP server. */
   path?: string;
-  /** Runs for every upgrade after the request is valid; may refuse with a status code. */
-  authenticate?: (request: IncomingMessage) => AuthDecision<Context> | Promise<AuthDecision<Context>>;
-  /** Browser Origins allowed; requests without Origin (non-browser clients) pass. Default: any. */
-  allowedOrigins?: readonly string[] | ((origin: string) => boolean);
+  /** Runs for every upgrade after the request is valid and its origin allowed; may refuse with a status code. */
+  authenticate?: Authenticate<Context>;
+  /**
+   * Browser Origins allowed besides the request's own Host; requests without Origin (non-browser
+   * clients) pass. Default: none (same origin only); `'*'` allows any.
+   */
+  allowedOrigins?: AllowedOrigins;
+  /** Called with what `authenticate` gave when the handshake then fails (timeout, client gone, shutdown). */
+  releaseContext?: (context: Context) => void;
   /** Subprotocols this server speaks, in preference order; the first one the client also offers wins. */
   protocols?: readonly string[];
   /** Or choose yourself; return undefined to pick none. */
@@ -141,9 +146,6 @@ export class WebSocketServer<Context = unknown> extends EventEmitter<ServerEvent
     const checked = validateUpgradeRequest({ method: request.method ?? '', httpVersion: request.httpVersion, headers: request.headers });
     if (!checked.ok) return refuse(socket, checked.status, checked.reason, checked.headers);
 
-    const origin = request.headers.origin;
-    if (origin !== undefined && !originAllowed(options.allowedOrigins, origin)) return refuse(socket, 403, 'origin not allowed');
-
     this.#handshakes.add(socket);
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -151,21 +153,13 @@ export class WebSocketServer<Context = unknown> extends EventEmitter<ServerEvent
       rejectHandshake(socket, 408, 'handshake timed out');
     }, options.handshakeTimeout ?? 10_000);
     try {
-      let context: Context | undefined;
-      if (options.authenticate) {
-        let decision: AuthDecision<Context>;
-        try {
-          decision = await options.authenticate(request);
-        } catch (error) {
-          this.#emitError(error instanceof Error ? error : new Error(String(error)));
-          decision = { ok: false, status: 500, reason: 'authentication failed' };
-        }
-        if (timedOut || socket.destroyed) return null;
-        const refusal = refusalOf(decision);
-        if (refusal) return refuse(socket, refusal.status, refusal.reason);
-        if (typeof decision === 'object' && decision.ok) context = decision.context;
+      const admitted = await admitRequest(request, options, (error) => this.#emitError(error));
+      if (!admitted.ok) return timedOut || socket.destroyed ? null : refuse(socket, admitted.status, admitted.reason, admitted.headers);
+      const context = admitted.context;
+      if (timedOut || socket.destroyed || this.#closing) {
+        if (context !== undefined) options.releaseContext?.(context);
+        return null;
       }
-      if (timedOut || socket.destroyed || this.#closing) return null;
 
       const protocol = this.#chooseProtocol(checked.protocols, request);
       let deflate: PerMessageDeflate | null = null;
@@ -294,17 +288,4 @@ function destroyOnError(this: Duplex): void {
 function refuse(socket: Duplex, status: number, reason: string, headers?: Record<string, string>): null {
   rejectHandshake(socket, status, reason, headers);
   return null;
-}
-
-function originAllowed(allowed: WebSocketServerOptions['allowedOrigins'], origin: string): boolean {
-  if (allowed === undefined) return true;
-  if (typeof allowed === 'function') return allowed(origin);
-  return allowed.includes(origin);
-}
-
-function refusalOf(decision: AuthDecision<unknown>): { status: number; reason: string } | null {
-  if (decision === true) return null;
-  if (decision === false) return { status: 401, reason: 'unauthorized' };
-  if (decision.ok) return null;
-  return { status: decision.status ?? 401, reason: decision.reason ?? 'unauthorized' };
 }
