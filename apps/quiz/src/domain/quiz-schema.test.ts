@@ -114,3 +114,23 @@ test('toQuizFile is the inverse of parsing a quiz file', () => {
   assert.ok(parsed.ok);
   assert.deepEqual(toQuizFile(parsed.quiz), file);
 });
+
+test('maxAttempts: optional, a whole number from 1 to 100, in JSON and as "attempts:" in Markdown', () => {
+  const json = parseQuizValue({ ...good, maxAttempts: 5 });
+  assert.equal(json.ok && json.quiz.maxAttempts, 5);
+  assert.equal(json.ok && toQuizFile(json.quiz).maxAttempts, 5);
+  const none = parseQuizValue(good);
+  assert.equal(none.ok && 'maxAttempts' in none.quiz, false);
+  for (const [value, message] of [
+    [0, 'maxAttempts: maxAttempts must be at least 1'],
+    [101, 'maxAttempts: maxAttempts must be at most 100'],
+    [2.5, 'maxAttempts: maxAttempts must be a whole number'],
+  ] as const) {
+    const bad = parseQuizValue({ ...good, maxAttempts: value });
+    assert.deepEqual(bad.ok ? [] : bad.errors, [message]);
+  }
+  const md = parseQuizMarkdown('# T\nattempts: 7\n\n## Q?\nanswer: a\n');
+  assert.equal(md.ok && md.quiz.maxAttempts, 7);
+  const badMd = parseQuizMarkdown('# T\nattempts: many\n\n## Q?\nanswer: a\n');
+  assert.deepEqual(badMd.ok ? [] : badMd.errors, ['line 2: "attempts:" needs a whole number']);
+});

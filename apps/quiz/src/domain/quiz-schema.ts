@@ -15,6 +15,7 @@ export const LIMITS = {
   optionLength: 200,
   acceptedAnswers: 20,
   answerLength: 200,
+  maxAttempts: 100,
   minTimeLimitMs: 1_000,
   maxTimeLimitMs: 600_000,
 } as const;
@@ -66,6 +67,11 @@ const shortQuestion = z.strictObject({
 export const quizFileSchema = z.strictObject({
   title: text('title', LIMITS.titleLength),
   mode: z.enum(['cotato', 'speed'], 'mode must be "cotato" or "speed"').default('cotato'),
+  maxAttempts: z
+    .int('maxAttempts must be a whole number')
+    .min(1, 'maxAttempts must be at least 1')
+    .max(LIMITS.maxAttempts, `maxAttempts must be at most ${LIMITS.maxAttempts}`)
+    .optional(),
   questions: z
     .array(z.discriminatedUnion('type', [choiceQuestion, shortQuestion], 'question type must be "choice" or "short"'), 'questions must be a list')
     .min(1, 'a quiz needs at least 1 question')
@@ -94,7 +100,7 @@ export function parseQuizValue(value: unknown): ParseResult {
       ? { kind: 'choice', text: q.text, options: q.options, correct: Array.isArray(q.answer) ? q.answer : [q.answer], ...timeLimitMs }
       : { kind: 'short', text: q.text, accepted: q.answers, ...timeLimitMs };
   });
-  return { ok: true, quiz: { title: file.title, mode: file.mode, questions } };
+  return { ok: true, quiz: { title: file.title, mode: file.mode, ...(file.maxAttempts === undefined ? {} : { maxAttempts: file.maxAttempts }), questions } };
 }
 
 /** The inverse of `parseQuizValue`: a quiz as the JSON file format (what an editor loads and saves). */
@@ -102,6 +108,7 @@ export function toQuizFile(quiz: Quiz): QuizFile {
   return {
     title: quiz.title,
     mode: quiz.mode,
+    ...(quiz.maxAttempts === undefined ? {} : { maxAttempts: quiz.maxAttempts }),
     questions: quiz.questions.map((q) => {
       const time = q.timeLimitMs === undefined ? {} : { timeLimitSeconds: q.timeLimitMs / 1000 };
       return q.kind === 'choice'
@@ -135,6 +142,7 @@ interface MdQuestion {
  * Markdown format (see README.md):
  *   # Title
  *   mode: speed                  (optional, before the first question)
+ *   attempts: 5                  (optional, before the first question: maxAttempts)
  *   ## Question text             (further plain lines extend the text)
  *   - [x] correct option
  *   - [ ] other option
@@ -146,6 +154,7 @@ export function parseQuizMarkdown(source: string): ParseResult {
   const errors: string[] = [];
   let title: string | null = null;
   let mode: string | undefined;
+  let maxAttempts: number | undefined;
   const questions: MdQuestion[] = [];
   let inFence = false;
   const lines = source.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
@@ -183,6 +192,9 @@ export function parseQuizMarkdown(source: string): ParseResult {
       else current.timeLimitSeconds = seconds;
     } else if ((m = /^mode\s*:\s*(.*)$/i.exec(line)) && !current) {
       mode = m[1].trim().toLowerCase();
+    } else if ((m = /^attempts\s*:\s*(.*)$/i.exec(line)) && !current) {
+      maxAttempts = Number(m[1].trim());
+      if (m[1].trim() === '' || !Number.isInteger(maxAttempts)) errors.push(`line ${n}: "attempts:" needs a whole number`);
     } else if (/^[-*+]\s/.test(line)) {
       errors.push(`line ${n}: options are written "- [x] correct" or "- [ ] wrong"`);
     } else if (current) {
@@ -200,6 +212,7 @@ export function parseQuizMarkdown(source: string): ParseResult {
   const value = {
     title,
     ...(mode === undefined ? {} : { mode }),
+    ...(maxAttempts === undefined ? {} : { maxAttempts }),
     questions: questions.map((q) => ({
       ...(q.answers
         ? { type: 'short', text: q.text.join('\n'), answers: q.answers }

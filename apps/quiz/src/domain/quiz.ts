@@ -25,8 +25,13 @@ export type Question = ChoiceQuestion | ShortQuestion;
 export interface Quiz {
   title: string;
   mode: QuizMode;
+  /** Answers one player may have accepted per question (cotato retries). Default `DEFAULT_MAX_ATTEMPTS`. */
+  maxAttempts?: number;
   questions: Question[];
 }
+
+/** Cotato retries per player and question when the quiz does not say: each one is stored and pushed. */
+export const DEFAULT_MAX_ATTEMPTS = 20;
 
 /** A player's answer: an option index for choice questions, free text for short ones. */
 export type Answer = number | string;

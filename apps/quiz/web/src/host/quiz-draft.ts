@@ -22,6 +22,8 @@ export interface QuestionDraft {
 export interface QuizDraft {
   title: string;
   mode: QuizMode;
+  /** Tries per question, as typed; empty: the server's default. */
+  maxAttempts: string;
   questions: QuestionDraft[];
 }
 
@@ -44,13 +46,15 @@ export function newQuestion(): QuestionDraft {
   };
 }
 
-export const emptyQuiz = (): QuizDraft => ({ title: '', mode: 'cotato', questions: [newQuestion()] });
+export const emptyQuiz = (): QuizDraft => ({ title: '', mode: 'cotato', maxAttempts: '', questions: [newQuestion()] });
 
 /** The server validates the result and names any problem by its path; nothing is rejected here. */
 export function toQuizFile(draft: QuizDraft): QuizFile {
+  const maxAttempts = draft.maxAttempts.trim();
   return {
     title: draft.title,
     mode: draft.mode,
+    ...(maxAttempts === '' ? {} : { maxAttempts: Number(maxAttempts) }),
     questions: draft.questions.map((question): QuizFileQuestion => {
       const seconds = question.timeLimit.trim();
       const time = seconds === '' ? {} : { timeLimitSeconds: Number(seconds) };
@@ -69,6 +73,7 @@ export function fromQuizFile(file: QuizFile): QuizDraft {
   return {
     title: file.title,
     mode: file.mode ?? 'cotato',
+    maxAttempts: file.maxAttempts?.toString() ?? '',
     questions: file.questions.map((question) => {
       const draft = { ...newQuestion(), type: question.type, text: question.text, timeLimit: question.timeLimitSeconds?.toString() ?? '' };
       if (question.type === 'short') return { ...draft, answers: question.answers.join('\n') };

@@ -7,6 +7,8 @@ import type { QuizMode } from '../../../src/shared/protocol.ts';
 export interface QuizFile {
   title: string;
   mode?: QuizMode;
+  /** Accepted answers per player and question (1–100; the server's default when absent). */
+  maxAttempts?: number;
   questions: QuizFileQuestion[];
 }
 

@@ -1,5 +1,5 @@
 import type { StateEvent } from '@baro/client';
-import type { JoinReply, PlayerView, PublicState, SubmitRequest } from '../../../src/shared/protocol.ts';
+import type { JoinReply, PlayerView, PublicState, SeatTaken, SubmitRequest } from '../../../src/shared/protocol.ts';
 import { errorMessage } from '../errors.ts';
 import { ACK_TIMEOUT, askUntilAnswered, whenOpen, type QuizClient } from '../realtime.ts';
 import { forgetSeat, loadSeat, saveSeat, type Seat } from '../storage.ts';
@@ -62,7 +62,7 @@ export class PlayerSession extends Store<PlayerSnapshot> {
   ) {
     const seat = storedSeat(code, liveId);
     super({ seat, joining: seat !== null, joinError: null, game: null, feedback: null });
-    client.on('state', this.#onState).on('you', this.#onYou);
+    client.on('state', this.#onState).on('you', this.#onYou).on('seat:taken', this.#onSeatTaken);
     client.onState(this.#onSessionEvent);
     if (seat) this.#rejoin(seat);
   }
@@ -147,6 +147,11 @@ export class PlayerSession extends Store<PlayerSnapshot> {
     if (!game) return;
     if (state.liveId === game.state.liveId && state.version < game.state.version) return;
     this.update({ game: { ...game, state, deadline: deadlineOf(state) } });
+  };
+
+  /** The seat was taken on another page (one too many): this page stops showing the game until reloaded. */
+  #onSeatTaken = ({ message }: SeatTaken): void => {
+    this.update({ game: null, joining: false, joinError: `${message[0].toUpperCase()}${message.slice(1)}.` });
   };
 
   #onYou = (you: PlayerView): void => {
