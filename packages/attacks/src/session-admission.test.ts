@@ -9,7 +9,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { measureAttack } from './support/attack.js';
-import { httpBystander } from './support/bystander.js';
+import { pollingBystander } from './support/bystander.js';
 import { http, packetsIn, pipelined } from './support/raw-http.js';
 import { rawUpgrade } from './support/raw-websocket.js';
 import { startTarget, type EchoTarget } from './support/target.js';
@@ -25,7 +25,7 @@ describe('the per-address limit under pipelining', () => {
     const head = `GET /baro/poll?wait=0 HTTP/1.1\r\nHost: 127.0.0.1:${target.port}\r\n\r\n`;
     const describe = (statuses: number[]): void =>
       t.diagnostic(`pipelined polls: ${statuses.filter((s) => s === 200).length} answered 200, ${statuses.filter((s) => s === 429).length} answered 429`);
-    const statuses = await measureAttack(t, 'pipelined polls', target, { boundMiB: 50, bystander: () => httpBystander(target.url, '/baro/poll?wait=0'), describe }, () => pipelined(target.port, head, 300));
+    const statuses = await measureAttack(t, 'pipelined polls', target, { boundMiB: 50, bystander: () => pollingBystander(target.url), describe }, () => pipelined(target.port, head, 300));
     const attackerSessions = statuses.filter((status) => status === 200).length;
     assert.ok(attackerSessions <= 5, `${attackerSessions} sessions were opened from one address`);
     assert.ok(statuses.every((status) => status === 200 || status === 429), `statuses: ${[...new Set(statuses)].join(', ')}`);

@@ -5,6 +5,7 @@
 import { request as httpRequest } from 'node:http';
 import { WebSocket } from 'baro';
 import { connect, type TransportName } from '@baro/client';
+import { http, packetsIn } from './raw-http.js';
 import { pause, within } from './wait.js';
 
 /**
@@ -129,6 +130,35 @@ export async function httpBystander(url: string, path: string, localAddress = '1
         request.end();
       }),
   );
+  await bystander.roundTripsDone(3);
+  bystander.reset();
+  return bystander;
+}
+
+/**
+ * Echo round trips over one polling session opened from another loopback address (so per-address
+ * limits on 127.0.0.1 leave it alone): `POST /baro/send` an echo, long-poll until its answer.
+ */
+export async function pollingBystander(url: string, localAddress = '127.0.0.2'): Promise<Bystander> {
+  const opened = await http(`${url}/baro/poll?wait=0`, { localAddress });
+  const open = packetsIn(opened.body).find((packet) => packet[0] === 'o');
+  if (opened.status !== 200 || !open) throw new Error(`the bystander could not open a session: ${opened.status} ${opened.body}`);
+  const { sid, token } = open[1] as { sid: string; token: string };
+  let seq = 0;
+  const bystander = runBystander(async (n) => {
+    const cseq = n + 1;
+    const sent = await http(`${url}/baro/send?sid=${sid}&token=${token}`, { method: 'POST', headers: { 'Content-Type': 'application/x-ndjson' }, body: JSON.stringify(['e', cseq, 'echo', n, cseq]), localAddress });
+    if (sent.status !== 200) throw new Error(`bystander: POST answered ${sent.status}`);
+    for (let polls = 0; polls < 10; polls++) {
+      const polled = await http(`${url}/baro/poll?wait=1&sid=${sid}&token=${token}&seq=${seq}`, { localAddress });
+      if (polled.status !== 200) throw new Error(`bystander: poll answered ${polled.status}`);
+      for (const packet of packetsIn(polled.body)) {
+        if (packet[0] === 'e' || packet[0] === 'a') seq = Math.max(seq, packet[1] as number);
+        if (packet[0] === 'a' && packet[2] === cseq) return;
+      }
+    }
+    throw new Error(`bystander: no answer to echo ${n}`);
+  });
   await bystander.roundTripsDone(3);
   bystander.reset();
   return bystander;
