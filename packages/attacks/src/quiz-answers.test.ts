@@ -74,6 +74,7 @@ describe('join flood', () => {
   test('one address joining, leaving and joining again is refused rate-limited past its joins a minute', { timeout: 90_000 }, async (t) => {
     const ATTEMPTS = 300;
     let joined = 0;
+    const started = Date.now();
     const refusals = new Map<string, number>();
     await measureAttack(t, 'join flood', quiz, { boundMiB: 100, bystander: () => httpBystander(quiz.url, '/'), describe: () => t.diagnostic(`join flood: ${joined} seats of ${ATTEMPTS}; refusals ${JSON.stringify(Object.fromEntries(refusals))}`) }, async () => {
       for (let round = 0; round < ATTEMPTS / 20; round++) {
@@ -88,7 +89,9 @@ describe('join flood', () => {
         );
       }
     });
-    assert.ok(joined <= JOINS_PER_MINUTE + 5, `${joined} seats from one address (limit ${JOINS_PER_MINUTE} a minute)`);
+    // The burst, plus what the bucket refilled during the flood.
+    const allowed = JOINS_PER_MINUTE + Math.ceil(((Date.now() - started) / 60_000) * JOINS_PER_MINUTE) + 1;
+    assert.ok(joined <= allowed, `${joined} seats from one address in ${Date.now() - started} ms (limit ${JOINS_PER_MINUTE} a minute: ${allowed})`);
     assert.equal(refusals.get('rate-limited'), ATTEMPTS - joined, `refusals: ${JSON.stringify(Object.fromEntries(refusals))}`);
   });
 });

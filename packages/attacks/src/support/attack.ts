@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
+import { withAttackLock } from './attack-lock.js';
 import type { Bystander } from './bystander.js';
 import { MemoryWatch, MiB } from './memory.js';
 import type { Target } from './target.js';
@@ -16,6 +17,16 @@ import { assertHeld, assertServed } from './verdict.js';
  * so an attack that already proved the problem can stop before it exhausts the machine.
  */
 export async function measureAttack<T>(
+  t: TestContext,
+  name: string,
+  target: Target,
+  { boundMiB, bystander, describe }: { boundMiB: number; bystander: () => Promise<Bystander>; describe?: (result: T) => void },
+  attack: (overBound: () => boolean) => Promise<T>,
+): Promise<T> {
+  return withAttackLock(() => measureAlone(t, name, target, { boundMiB, bystander, describe }, attack));
+}
+
+async function measureAlone<T>(
   t: TestContext,
   name: string,
   target: Target,
