@@ -16,23 +16,20 @@ import { assertHeld, assertServed } from './verdict.js';
  * `attack(overBound)`: `overBound()` turns true once the server grew past the bound (plus a margin),
  * so an attack that already proved the problem can stop before it exhausts the machine.
  */
-export async function measureAttack<T>(
-  t: TestContext,
-  name: string,
-  target: Target,
-  { boundMiB, bystander, describe }: { boundMiB: number; bystander: () => Promise<Bystander>; describe?: (result: T) => void },
-  attack: (overBound: () => boolean) => Promise<T>,
-): Promise<T> {
-  return withAttackLock(() => measureAlone(t, name, target, { boundMiB, bystander, describe }, attack));
+export interface AttackBounds<T> {
+  /** What the server may grow by over its baseline, in MiB. */
+  boundMiB: number;
+  /** Starts the bystander (after its warm-up). */
+  bystander: () => Promise<Bystander>;
+  /** Prints the attack's outcome before the verdicts. */
+  describe?: (result: T) => void;
 }
 
-async function measureAlone<T>(
-  t: TestContext,
-  name: string,
-  target: Target,
-  { boundMiB, bystander, describe }: { boundMiB: number; bystander: () => Promise<Bystander>; describe?: (result: T) => void },
-  attack: (overBound: () => boolean) => Promise<T>,
-): Promise<T> {
+export function measureAttack<T>(t: TestContext, name: string, target: Target, bounds: AttackBounds<T>, attack: (overBound: () => boolean) => Promise<T>): Promise<T> {
+  return withAttackLock(() => measureAlone(t, name, target, bounds, attack));
+}
+
+async function measureAlone<T>(t: TestContext, name: string, target: Target, { boundMiB, bystander, describe }: AttackBounds<T>, attack: (overBound: () => boolean) => Promise<T>): Promise<T> {
   const watch = new MemoryWatch(target.pid);
   const served = await bystander();
   let result: T;
