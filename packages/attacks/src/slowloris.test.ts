@@ -1,0 +1,96 @@
+/**
+ * Slowloris: many connections that send a request a byte at a time (or a body that never ends)
+ * to hold the server's sockets and buffers. The WebSocket upgrade is cut at `handshakeTimeout`
+ * (here 2 s; 408 when an answer can still be written); on a `BaroServer` attached to an
+ * `http.Server` with header/request timeouts, the SSE, long-polling and POST endpoints are cut at
+ * those timeouts too (a slow body: 408). Meanwhile the server holds < +30 MiB and a bystander is served.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
+import { measureAttack } from './support/attack.js';
+import { sessionBystander, websocketBystander } from './support/bystander.js';
+import { http, packetsIn } from './support/raw-http.js';
+import { startTarget, type EchoTarget } from './support/target.js';
+import { pause } from './support/wait.js';
+
+const TRICKLE_MS = 250;
+const SLACK_MS = 3000;
+
+interface Slow {
+  socket: Socket;
+  status: number | null;
+  endedAt: number | null;
+}
+
+/** Opens `count` connections writing `head` then one more byte of `drip` every TRICKLE_MS until each ends (bounded). */
+async function trickle(port: number, heads: string[], drip: string, maxMs: number): Promise<{ slow: Slow[]; started: number }> {
+  const started = Date.now();
+  const slow = heads.map((head) => {
+    const entry: Slow = { socket: connect({ host: '127.0.0.1', port }), status: null, endedAt: null };
+    entry.socket.on('error', () => {});
+    entry.socket.on('data', (chunk: Buffer) => {
+      entry.status ??= Number(/^HTTP\/1\.1 (\d{3})/.exec(chunk.toString('latin1', 0, 16))?.[1] ?? 0);
+    });
+    entry.socket.on('close', () => (entry.endedAt = Date.now()));
+    entry.socket.write(head);
+    return entry;
+  });
+  for (let i = 0; Date.now() - started < maxMs && slow.some((entry) => entry.endedAt === null); i++) {
+    for (const entry of slow) if (entry.endedAt === null) entry.socket.write(drip[i % drip.length]);
+    await pause(TRICKLE_MS);
+  }
+  return { slow, started };
+}
+
+function assertCut(name: string, { slow, started }: { slow: Slow[]; started: number }, withinMs: number, statuses: readonly (number | null)[]): void {
+  const open = slow.filter((entry) => entry.endedAt === null).length;
+  for (const entry of slow) entry.socket.destroy();
+  assert.equal(open, 0, `${name}: ${open} of ${slow.length} slow requests still open after ${withinMs} ms`);
+  const latest = Math.max(...slow.map((entry) => entry.endedAt! - started));
+  assert.ok(latest <= withinMs, `${name}: the last slow request ended after ${latest} ms (bound ${withinMs} ms)`);
+  const seen = new Set(slow.map((entry) => entry.status));
+  for (const status of seen) assert.ok(statuses.includes(status), `${name}: answered ${status}`);
+}
+
+describe('slowloris on the WebSocket upgrade', () => {
+  let target: EchoTarget;
+  before(async () => {
+    target = await startTarget('websocket-echo', { handshakeTimeout: 2000 });
+  });
+  after(() => target?.stop());
+
+  test('300 upgrade requests sent a byte at a time are cut at the handshake timeout, < +30 MiB', { timeout: 60_000 }, async (t) => {
+    const head = `GET / HTTP/1.1\r\nHost: 127.0.0.1:${target.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n`;
+    const result = await measureAttack(t, 'slowloris upgrade', target, { boundMiB: 30, bystander: () => websocketBystander(target.port) }, () =>
+      trickle(target.port, Array.from({ length: 300 }, () => head), 'X-Slow: abcdefghijklmnopqrstuvwxyz\r\n', 2000 + SLACK_MS + 1000),
+    );
+    assertCut('slowloris upgrade', result, 2000 + SLACK_MS, [null, 0, 408]);
+  });
+});
+
+describe('slowloris on the HTTP transports', () => {
+  let target: EchoTarget;
+  before(async () => {
+    target = await startTarget('baro-echo', { sessionsPerAddress: 1000, httpTimeouts: { headersTimeout: 2000, requestTimeout: 3000 } });
+  });
+  after(() => target?.stop());
+
+  test('slow heads on SSE and long-polling are cut at the header timeout, < +30 MiB', { timeout: 60_000 }, async (t) => {
+    const heads = Array.from({ length: 300 }, (_, i) => `GET ${i % 2 ? '/baro/sse' : '/baro/poll?wait=1'} HTTP/1.1\r\nHost: 127.0.0.1:${target.port}\r\n`);
+    const result = await measureAttack(t, 'slowloris SSE/long-polling', target, { boundMiB: 30, bystander: () => sessionBystander(target.url, 'sse') }, () =>
+      trickle(target.port, heads, 'X-Slow: abcdefghijklmnopqrstuvwxyz\r\n', 2000 + SLACK_MS + 1000),
+    );
+    assertCut('slowloris SSE/long-polling', result, 2000 + SLACK_MS, [null, 0, 408]);
+  });
+
+  test('POST bodies sent a byte at a time are answered 408 at the request timeout, < +30 MiB', { timeout: 60_000 }, async (t) => {
+    const opened = await http(`${target.url}/baro/poll?wait=0`);
+    const { sid, token } = packetsIn(opened.body).find((packet) => packet[0] === 'o')![1] as { sid: string; token: string };
+    const head = `POST /baro/send?sid=${sid}&token=${token} HTTP/1.1\r\nHost: 127.0.0.1:${target.port}\r\nContent-Type: application/x-ndjson\r\nContent-Length: 100000\r\n\r\n`;
+    const result = await measureAttack(t, 'slowloris POST', target, { boundMiB: 30, bystander: () => sessionBystander(target.url, 'long-polling') }, () =>
+      trickle(target.port, Array.from({ length: 200 }, () => head), ' ', 3000 + SLACK_MS + 1000),
+    );
+    assertCut('slowloris POST', result, 3000 + SLACK_MS, [408]);
+  });
+});
