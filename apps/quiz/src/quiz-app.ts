@@ -13,6 +13,7 @@ import { parseQuizMarkdown } from './domain/quiz-schema.js';
 import { registerApi } from './http/api.js';
 import { HostAuth } from './live/host-auth.js';
 import { LiveRooms } from './live/live-rooms.js';
+import type { RoomOptions } from './live/live-room.js';
 import { QuizRealtime, type QuizServer } from './live/realtime.js';
 import { SqliteQuizStore } from './store/sqlite-store.js';
 import { generateSecret, hashSecret, type QuizStore } from './store/store.js';
@@ -46,6 +47,10 @@ export interface QuizAppOptions {
   pingIntervalMs?: number;
   /** Players in one live session. Default 10,000. */
   maxPlayers?: number;
+  /** How far ahead an opening is announced (live/open-schedule.ts). */
+  openLead?: RoomOptions['openLead'];
+  /** The reaction-time check's clock threshold and slack (domain/fairness.ts). */
+  fairness?: RoomOptions['fairness'];
   /** Sessions from one address (a classroom behind one NAT shares it). Default 1,000. */
   sessionsPerAddress?: number;
   /** Fastify request logging. Default false. */
@@ -81,8 +86,8 @@ export async function startQuizApp(options: QuizAppOptions = {}): Promise<QuizAp
     ...(options.transports ? { transports: options.transports } : {}),
   });
   let publicUrl = options.publicUrl ?? '';
-  const rooms = new LiveRooms(store, { publicUrl: () => publicUrl, randomDelayMs: options.randomDelayMs, maxPlayers: options.maxPlayers, now: options.now });
-  const realtime = new QuizRealtime(baro, rooms, auth, { pingIntervalMs: options.pingIntervalMs });
+  const rooms = new LiveRooms(store, { publicUrl: () => publicUrl, randomDelayMs: options.randomDelayMs, maxPlayers: options.maxPlayers, now: options.now, openLead: options.openLead, fairness: options.fairness });
+  const realtime = new QuizRealtime(baro, rooms, auth, { pingIntervalMs: options.pingIntervalMs, ...(options.now ? { now: options.now } : {}) });
 
   registerApi(app, { store, rooms, auth, hostPassword });
   if (existsSync(join(WEB_ROOT, 'index.html'))) {

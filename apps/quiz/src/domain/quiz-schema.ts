@@ -66,6 +66,12 @@ const shortQuestion = z.strictObject({
 export const quizFileSchema = z.strictObject({
   title: text('title', LIMITS.titleLength),
   mode: z.enum(['cotato', 'speed'], 'mode must be "cotato" or "speed"').default('cotato'),
+  ranking: z.enum(['arrival', 'reaction'], 'ranking must be "arrival" or "reaction"').optional(),
+  falseStartPenaltySeconds: z
+    .number('falseStartPenaltySeconds must be a number')
+    .min(0, 'falseStartPenaltySeconds must be at least 0')
+    .max(60, 'falseStartPenaltySeconds must be at most 60')
+    .optional(),
   questions: z
     .array(z.discriminatedUnion('type', [choiceQuestion, shortQuestion], 'question type must be "choice" or "short"'), 'questions must be a list')
     .min(1, 'a quiz needs at least 1 question')
@@ -94,7 +100,16 @@ export function parseQuizValue(value: unknown): ParseResult {
       ? { kind: 'choice', text: q.text, options: q.options, correct: Array.isArray(q.answer) ? q.answer : [q.answer], ...timeLimitMs }
       : { kind: 'short', text: q.text, accepted: q.answers, ...timeLimitMs };
   });
-  return { ok: true, quiz: { title: file.title, mode: file.mode, questions } };
+  return {
+    ok: true,
+    quiz: {
+      title: file.title,
+      mode: file.mode,
+      questions,
+      ...(file.ranking === undefined ? {} : { ranking: file.ranking }),
+      ...(file.falseStartPenaltySeconds === undefined ? {} : { falseStartPenaltyMs: Math.round(file.falseStartPenaltySeconds * 1000) }),
+    },
+  };
 }
 
 /** The inverse of `parseQuizValue`: a quiz as the JSON file format (what an editor loads and saves). */
@@ -102,6 +117,8 @@ export function toQuizFile(quiz: Quiz): QuizFile {
   return {
     title: quiz.title,
     mode: quiz.mode,
+    ...(quiz.ranking === undefined ? {} : { ranking: quiz.ranking }),
+    ...(quiz.falseStartPenaltyMs === undefined ? {} : { falseStartPenaltySeconds: quiz.falseStartPenaltyMs / 1000 }),
     questions: quiz.questions.map((q) => {
       const time = q.timeLimitMs === undefined ? {} : { timeLimitSeconds: q.timeLimitMs / 1000 };
       return q.kind === 'choice'
@@ -135,6 +152,7 @@ interface MdQuestion {
  * Markdown format (see README.md):
  *   # Title
  *   mode: speed                  (optional, before the first question)
+ *   ranking: reaction            (optional, before the first question)
  *   ## Question text             (further plain lines extend the text)
  *   - [x] correct option
  *   - [ ] other option
@@ -146,6 +164,7 @@ export function parseQuizMarkdown(source: string): ParseResult {
   const errors: string[] = [];
   let title: string | null = null;
   let mode: string | undefined;
+  let ranking: string | undefined;
   const questions: MdQuestion[] = [];
   let inFence = false;
   const lines = source.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
@@ -183,6 +202,8 @@ export function parseQuizMarkdown(source: string): ParseResult {
       else current.timeLimitSeconds = seconds;
     } else if ((m = /^mode\s*:\s*(.*)$/i.exec(line)) && !current) {
       mode = m[1].trim().toLowerCase();
+    } else if ((m = /^ranking\s*:\s*(.*)$/i.exec(line)) && !current) {
+      ranking = m[1].trim().toLowerCase();
     } else if (/^[-*+]\s/.test(line)) {
       errors.push(`line ${n}: options are written "- [x] correct" or "- [ ] wrong"`);
     } else if (current) {
@@ -200,6 +221,7 @@ export function parseQuizMarkdown(source: string): ParseResult {
   const value = {
     title,
     ...(mode === undefined ? {} : { mode }),
+    ...(ranking === undefined ? {} : { ranking }),
     questions: questions.map((q) => ({
       ...(q.answers
         ? { type: 'short', text: q.text.join('\n'), answers: q.answers }

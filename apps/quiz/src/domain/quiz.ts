@@ -22,11 +22,24 @@ export interface ShortQuestion {
 
 export type Question = ChoiceQuestion | ShortQuestion;
 
+/**
+ * How a question's answers are ordered (README: "Ranking rules"). `arrival`: by ticket, the
+ * server's arrival order. `reaction`: by each player's reaction time, measured on their device
+ * from their button turning on and checked by the server; ties by ticket.
+ */
+export type RankingRule = 'arrival' | 'reaction';
+
 export interface Quiz {
   title: string;
   mode: QuizMode;
   questions: Question[];
+  /** Default 'arrival'. */
+  ranking?: RankingRule;
+  /** After a false start (an answer before answers open), the player waits this long after the open. Default 1000 ms. */
+  falseStartPenaltyMs?: number;
 }
+
+export const DEFAULT_FALSE_START_PENALTY_MS = 1000;
 
 /** A player's answer: an option index for choice questions, free text for short ones. */
 export type Answer = number | string;

@@ -1,7 +1,7 @@
 import { LiveSession } from '../domain/live-session.js';
 import type { Quiz } from '../domain/quiz.js';
 import { normalizeJoinCode, type AddPlayerResult, type AppendResult, type NewPlayer, type NewSubmission, type QuizStore } from '../store/store.js';
-import { LiveRoom } from './live-room.js';
+import { LiveRoom, type RoomOptions } from './live-room.js';
 import { loadLiveSession, quizOf, saveLiveSession } from './persistence.js';
 import { GroupCommit } from './group-commit.js';
 
@@ -12,6 +12,8 @@ export interface LiveRoomsOptions {
   random?: () => number;
   randomDelayMs?: { min: number; max: number };
   maxPlayers?: number;
+  openLead?: RoomOptions['openLead'];
+  fairness?: RoomOptions['fairness'];
 }
 
 /**
@@ -83,8 +85,8 @@ export class LiveRooms {
   }
 
   #roomOptions(record: ReturnType<QuizStore['createLiveSession']>, session: LiveSession) {
-    const { now, random, randomDelayMs, maxPlayers } = this.#options;
-    return { store: this.#store, answers: this.answers, joins: this.joins, record, session, joinUrl: this.joinUrl(record.code), now, random, randomDelayMs, maxPlayers };
+    const { now, random, randomDelayMs, maxPlayers, openLead, fairness } = this.#options;
+    return { store: this.#store, answers: this.answers, joins: this.joins, record, session, joinUrl: this.joinUrl(record.code), now, random, randomDelayMs, maxPlayers, openLead, fairness };
   }
 
   #add(room: LiveRoom): LiveRoom {

@@ -2,12 +2,12 @@
  * The quiz over baro: who each session is (a player's seat or a host), which rooms it is in, and
  * the events of `shared/protocol.ts`. Rooms: `players:<liveId>` and `host:<liveId>`.
  */
-import type { BaroServer, Session } from 'baro';
+import { ClockResponder, type BaroServer, type Session } from 'baro';
 import type { ClientToServer, JoinReply, JoinRequest, ServerToClient } from '../shared/protocol.js';
 import type { HostAuth } from './host-auth.js';
 import type { LiveRoom, RoomOutlet } from './live-room.js';
 import type { LiveRooms } from './live-rooms.js';
-import type { Presence } from './views.js';
+import type { Link } from './views.js';
 
 /** The shared, client-style event maps in the server's Socket.IO style: `(data, ack) => void`. */
 type Acked<M> = {
@@ -29,6 +29,8 @@ interface Seat {
 export interface RealtimeOptions {
   /** How often each player is pinged to measure their round trip. Default 5 s. */
   pingIntervalMs?: number;
+  /** The game clock the pages sync to (the rooms' clock). Default `Date.now`. */
+  now?: () => number;
 }
 
 export class QuizRealtime {
@@ -46,11 +48,14 @@ export class QuizRealtime {
   #nextPingSlot = 0;
   #pingTick = 0;
   readonly #pingTimer: NodeJS.Timeout;
+  /** Answers the pages' clock sync (the scheduled opening and reaction times rest on it). */
+  readonly #clocks: ClockResponder;
 
   constructor(server: QuizServer, rooms: LiveRooms, auth: HostAuth, options: RealtimeOptions = {}) {
     this.#server = server;
     this.#rooms = rooms;
     this.#auth = auth;
+    this.#clocks = new ClockResponder(server, options.now ? { now: options.now } : {});
     rooms.onRoom((room) => room.connect(this.#outlet(room)));
     server.on('connection', (session) => this.#accept(session));
     const interval = options.pingIntervalMs ?? 5000;
@@ -198,11 +203,20 @@ export class QuizRealtime {
     };
   }
 
-  #presence(sessions: Set<QuizSession>): Presence {
-    let best: Presence = { connected: false, rttMs: null, transport: null };
+  #presence(sessions: Set<QuizSession>): Link {
+    let best: Link = { connected: false, rttMs: null, transport: null, clockUncertaintyMs: null };
     for (const session of sessions) {
       if (!session.connected && best.connected) continue;
-      best = { connected: session.connected, rttMs: this.#rtt.get(session) ?? best.rttMs, transport: session.transport };
+      const clock = this.#clocks.report(session);
+      const pinged = this.#rtt.get(session);
+      // The larger of the two round trips: the bounds built on it must hold for an honest page.
+      const rtt = pinged === undefined ? clock?.rttMs : clock === undefined ? pinged : Math.max(pinged, clock.rttMs);
+      best = {
+        connected: session.connected,
+        rttMs: rtt ?? best.rttMs,
+        transport: session.transport,
+        clockUncertaintyMs: clock?.uncertaintyMs ?? best.clockUncertaintyMs,
+      };
     }
     return best;
   }

@@ -29,7 +29,13 @@ export interface Presence {
   connected: boolean;
   rttMs: number | null;
   transport: string | null;
+  /** The page's clock sync: uncertainty (null: not synced yet) and whether it is good enough to rank by reaction time. */
+  clockUncertaintyMs: number | null;
+  clockSynced: boolean;
 }
+
+/** What the realtime layer knows of a player; the room decides whether the clock counts as synced. */
+export type Link = Omit<Presence, 'clockSynced'>;
 
 /**
  * The rankings of one moment, computed once and shared by every view built from it: with 10,000
@@ -62,7 +68,7 @@ export function visibleStage(session: LiveSession, now: number): Stage | null {
   const index = session.currentIndex;
   if (index === null) return null;
   const q = session.questionState(index)!;
-  if (q.stage === 'open' && q.opensAt !== null && now < q.opensAt) return 'shown';
+  if (q.stage === 'open' && (q.announcedAt === null || (q.announcedAt === undefined && q.opensAt !== null && now < q.opensAt))) return 'shown';
   return q.stage;
 }
 
@@ -83,6 +89,8 @@ export function publicState(session: LiveSession, room: RoomIdentity, standings:
     question: index === null ? null : publicQuestion(session, index),
     stage,
     remainingMs: stage === 'open' && q?.deadline != null ? Math.max(0, q.deadline - now) : null,
+    opensAt: stage === 'open' ? (q?.opensAt ?? null) : null,
+    opensInMs: stage === 'open' && q?.opensAt != null ? Math.max(0, q.opensAt - now) : null,
     reveal: index !== null && stage === 'closed' ? reveal(session, index, standings.ranking) : null,
     leaderboard: closedOrDone ? standings.leaderboard.slice(0, PUBLIC_ROWS).map(leaderboardView) : [],
     results: finished ? finalResults(session, standings) : null,
@@ -137,6 +145,8 @@ export function rankingView(entry: RankingEntry): RankingView {
     nickname: entry.nickname,
     ticket: entry.ticket,
     elapsedMs: entry.elapsedMs,
+    reactionMs: entry.reactionMs,
+    reactionFlag: entry.reactionFlag,
     attempt: entry.attempt,
     points: entry.points,
   };
@@ -196,6 +206,7 @@ export function hostState(
     public: publicState(session, room, standings, now, version),
     answerKey: index === null ? null : answerKey(session, index),
     opensInMs: q?.stage === 'open' && q.opensAt !== null && now < q.opensAt ? q.opensAt - now : null,
+    openingPending: q?.stage === 'open' && q.announcedAt === null,
     players,
     playerTotal: session.playerCount,
     onlineTotal,

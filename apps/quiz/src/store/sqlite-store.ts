@@ -111,6 +111,11 @@ const MIGRATIONS: readonly string[] = [
   -- A player's join order: without it, numbering the next player scanned every player of the session.
   CREATE UNIQUE INDEX players_order ON players (live_session_id, seq);
   `,
+  /* 3 */ `
+  -- The reaction time the server accepted for an answer, and why it was capped or not used (fairness.ts).
+  ALTER TABLE submissions ADD COLUMN reaction_ms REAL;
+  ALTER TABLE submissions ADD COLUMN reaction_flag TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -151,6 +156,8 @@ interface SubmissionRow {
   client_submission_id: string;
   correct: number | null;
   points: number;
+  reaction_ms: number | null;
+  reaction_flag: string | null;
 }
 interface SnapshotRow {
   live_session_id: string;
@@ -232,6 +239,8 @@ export class SqliteQuizStore implements QuizStore {
         input.clientSubmissionId,
         input.correct === null ? null : input.correct ? 1 : 0,
         input.points,
+        input.reactionMs ?? null,
+        input.reactionFlag ?? null,
       );
       return { submission: { ...input, ticket, receivedAt }, duplicate: false };
     });
@@ -547,10 +556,10 @@ function prepareStatements(db: Database.Database) {
     takeTicket: db.prepare<[string], { ticket: number }>(
       'UPDATE live_sessions SET next_ticket = next_ticket + 1 WHERE id = ? RETURNING next_ticket - 1 AS ticket',
     ),
-    insertSubmission: db.prepare<[string, number, number, string, number, string, string, number | null, number]>(
+    insertSubmission: db.prepare<[string, number, number, string, number, string, string, number | null, number, number | null, string | null]>(
       `INSERT INTO submissions
-         (live_session_id, ticket, received_at, player_id, question_index, answer, client_submission_id, correct, points)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         (live_session_id, ticket, received_at, player_id, question_index, answer, client_submission_id, correct, points, reaction_ms, reaction_flag)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     listSubmissions: db.prepare<[string], SubmissionRow>('SELECT * FROM submissions WHERE live_session_id = ? ORDER BY ticket'),
     listSubmissionsForQuestion: db.prepare<[string, number], SubmissionRow>(
@@ -628,6 +637,8 @@ function submissionRecord(row: SubmissionRow): SubmissionRecord {
     clientSubmissionId: row.client_submission_id,
     correct: row.correct === null ? null : row.correct === 1,
     points: row.points,
+    ...(row.reaction_ms === null ? {} : { reactionMs: row.reaction_ms }),
+    ...(row.reaction_flag === null ? {} : { reactionFlag: row.reaction_flag }),
   };
 }
 

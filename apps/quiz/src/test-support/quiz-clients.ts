@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type BaroClient, type TransportName } from '@baro/client';
+import { ClockSync, connect, type BaroClient, type TransportName } from '@baro/client';
 import { WebSocket } from 'baro';
 import { startQuizApp, type QuizApp, type QuizAppOptions } from '../quiz-app.js';
 import type { ClientToServer, HostState, PlayerView, PublicState, ServerToClient } from '../shared/protocol.js';
@@ -38,23 +38,69 @@ export function waitFor<T>(subscribe: (listener: (value: T) => void) => void, pr
   });
 }
 
+/** The real clock every test player shares (ms), whatever their own clock says. */
+export const realNow = (): number => performance.timeOrigin + performance.now();
+
+export interface TestPlayerOptions {
+  /** The player's clock runs this many ms ahead of the real one (negative: behind). Default 0. */
+  skewMs?: number;
+}
+
+/**
+ * A player as the page behaves: it syncs its clock to the server's, and an opening state takes
+ * effect (the button turns on) when its synced clock reaches `opensAt`, not when it arrives.
+ */
 export class TestPlayer {
   state: PublicState | null = null;
   you: PlayerView | null = null;
   readonly states: PublicState[] = [];
+  readonly sync: ClockSync;
+  /** When the button last turned on: the player's own clock, and the real one. */
+  buttonOn: { local: number; real: number } | null = null;
+  /** Every state as it arrived, the opening one included before it takes effect. */
+  readonly received: PublicState[] = [];
+  readonly #skew: number;
+  #pending?: NodeJS.Timeout;
   readonly #listeners = new Set<() => void>();
 
-  constructor(readonly client: QuizClient) {
+  constructor(
+    readonly client: QuizClient,
+    options: TestPlayerOptions = {},
+  ) {
+    this.#skew = options.skewMs ?? 0;
+    this.sync = new ClockSync(client, { now: () => realNow() + this.#skew, burstSpacingMs: 20 });
     client.on('state', (state) => {
+      const arrived = this.sync.now();
+      this.received.push(state);
       if (this.state && state.version < this.state.version) return;
-      this.state = state;
-      this.states.push(state);
-      this.#changed();
+      clearTimeout(this.#pending);
+      if (state.stage === 'open' && state.opensAt !== null && state.version !== this.state?.version) {
+        const at = this.sync.toLocal(state.opensAt) ?? arrived + (state.opensInMs ?? 0);
+        this.#pending = setTimeout(() => this.#apply(state, true), Math.max(0, at - this.sync.now()));
+        return;
+      }
+      this.#apply(state, false);
     });
     client.on('you', (you) => {
       this.you = you;
       this.#changed();
     });
+  }
+
+  #apply(state: PublicState, opening: boolean): void {
+    if (opening) this.buttonOn = { local: this.sync.now(), real: realNow() };
+    this.state = state;
+    this.states.push(state);
+    this.#changed();
+  }
+
+  /** Answers, with the reaction time the page measured since its button turned on. */
+  submit(questionIndex: number, answer: number | string, clientSubmissionId = `${Math.random()}`, reactionMs = this.reactionMs()) {
+    return this.client.emitWithAck('submit', { questionIndex, answer, clientSubmissionId, ...(reactionMs === undefined ? {} : { reactionMs }) });
+  }
+
+  reactionMs(): number | undefined {
+    return this.buttonOn ? this.sync.now() - this.buttonOn.local : undefined;
   }
 
   #changed(): void {
@@ -96,8 +142,8 @@ export class TestHost {
   }
 }
 
-export async function joinAs(url: string, code: string, nickname: string, transports?: readonly TransportName[]) {
-  const player = new TestPlayer(quizClient(url, transports));
+export async function joinAs(url: string, code: string, nickname: string, transports?: readonly TransportName[], options: TestPlayerOptions = {}) {
+  const player = new TestPlayer(quizClient(url, transports), options);
   const reply = await player.client.emitWithAck('join', { code, nickname });
   if (!reply.ok) throw new Error(reply.error);
   player.state ??= reply.state;
