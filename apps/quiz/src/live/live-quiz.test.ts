@@ -264,6 +264,7 @@ test('a server restart between two questions loses no accepted answer; players c
     await host2.command({ command: 'next' });
     await host2.command({ command: 'open' });
     const { player: cy } = await joinAs(restarted.url, app.demo!.code, 'Cy');
+    await cy.until((p) => p.state?.stage === 'open');
     const reply = await answer(cy, 1, '101');
     assert.ok(reply.accepted && reply.ticket === 4);
     host2.client.close();

@@ -88,7 +88,7 @@ export function publicState(session: LiveSession, room: RoomIdentity, standings:
     questionCount: quiz.questions.length,
     question: index === null ? null : publicQuestion(session, index),
     stage,
-    remainingMs: stage === 'open' && q?.deadline != null ? Math.max(0, q.deadline - now) : null,
+    remainingMs: stage === 'open' && q?.deadline != null ? Math.max(0, q.deadline - Math.max(now, q.opensAt ?? now)) : null,
     opensAt: stage === 'open' ? (q?.opensAt ?? null) : null,
     opensInMs: stage === 'open' && q?.opensAt != null ? Math.max(0, q.opensAt - now) : null,
     reveal: index !== null && stage === 'closed' ? reveal(session, index, standings.ranking) : null,

@@ -73,7 +73,7 @@ export interface PublicState {
   questionCount: number;
   question: PublicQuestion | null;
   stage: Stage | null;
-  /** While open with a countdown: milliseconds left when this state was sent. */
+  /** While open with a countdown: milliseconds left when this state was sent, counted from `opensAt` if that is later. */
   remainingMs: number | null;
   /** While open: when answers open, server clock (ms since the epoch). A page turns its button on then, by its synced clock. */
   opensAt: number | null;

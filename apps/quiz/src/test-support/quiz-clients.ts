@@ -69,22 +69,26 @@ export class TestPlayer {
   ) {
     this.#skew = options.skewMs ?? 0;
     this.sync = new ClockSync(client, { now: () => realNow() + this.#skew, burstSpacingMs: 20 });
-    client.on('state', (state) => {
-      const arrived = this.sync.now();
-      this.received.push(state);
-      if (this.state && state.version < this.state.version) return;
-      clearTimeout(this.#pending);
-      if (state.stage === 'open' && state.opensAt !== null && state.version !== this.state?.version) {
-        const at = this.sync.toLocal(state.opensAt) ?? arrived + (state.opensInMs ?? 0);
-        this.#pending = setTimeout(() => this.#apply(state, true), Math.max(0, at - this.sync.now()));
-        return;
-      }
-      this.#apply(state, false);
-    });
+    client.on('state', (state) => this.receive(state));
     client.on('you', (you) => {
       this.you = you;
       this.#changed();
     });
+  }
+
+  /** A state from the server (pushed, or in a join reply). */
+  receive(state: PublicState): void {
+    const arrived = this.sync.now();
+    this.received.push(state);
+    if (this.state && state.version < this.state.version) return;
+    clearTimeout(this.#pending);
+    if (state.stage === 'open' && state.opensAt !== null && state.version !== this.state?.version) {
+      // By the synced clock; unsynced, the wait the server announced, counted from arrival (never early).
+      const at = this.sync.toLocal(state.opensAt) ?? arrived + (state.opensInMs ?? 0);
+      this.#pending = setTimeout(() => this.#apply(state, true), Math.max(0, at - this.sync.now()));
+      return;
+    }
+    this.#apply(state, false);
   }
 
   #apply(state: PublicState, opening: boolean): void {
@@ -146,7 +150,7 @@ export async function joinAs(url: string, code: string, nickname: string, transp
   const player = new TestPlayer(quizClient(url, transports), options);
   const reply = await player.client.emitWithAck('join', { code, nickname });
   if (!reply.ok) throw new Error(reply.error);
-  player.state ??= reply.state;
+  if (!player.state) player.receive(reply.state);
   player.you ??= reply.you;
   return { player, seat: reply };
 }
