@@ -114,3 +114,17 @@ test('toQuizFile is the inverse of parsing a quiz file', () => {
   assert.ok(parsed.ok);
   assert.deepEqual(toQuizFile(parsed.quiz), file);
 });
+
+test('ranking rule and false-start penalty: parsed from JSON and Markdown, checked, and written back', () => {
+  const json = parseQuizJson(JSON.stringify({ title: 'F', ranking: 'reaction', falseStartPenaltySeconds: 2.5, questions: [{ type: 'short', text: 'q', answers: ['a'] }] }));
+  assert.ok(json.ok);
+  assert.equal(json.quiz.ranking, 'reaction');
+  assert.equal(json.quiz.falseStartPenaltyMs, 2500);
+  assert.deepEqual(parseQuizValue(toQuizFile(json.quiz)), json);
+  const md = parseQuizMarkdown('# F\nranking: reaction\n## q\nanswer: a\n');
+  assert.ok(md.ok && md.quiz.ranking === 'reaction');
+  const bad = parseQuizJson(JSON.stringify({ title: 'F', ranking: 'vibes', falseStartPenaltySeconds: 61, questions: [{ type: 'short', text: 'q', answers: ['a'] }] }));
+  assert.deepEqual(bad.ok ? [] : bad.errors, ['ranking: ranking must be "arrival" or "reaction"', 'falseStartPenaltySeconds: falseStartPenaltySeconds must be at most 60']);
+  const plain = parseQuizJson(JSON.stringify({ title: 'F', questions: [{ type: 'short', text: 'q', answers: ['a'] }] }));
+  assert.ok(plain.ok && !('ranking' in plain.quiz), 'arrival stays the default, unwritten');
+});
