@@ -12,6 +12,7 @@ export function Ranking({ rows, highlight }: { rows: RankingView[]; highlight?: 
             <th>Player</th>
             <th class="num">Ticket</th>
             <th class="num">Time</th>
+            <th class="num" title="Measured on the phone from its button turning on; checked by the server">Reaction</th>
             <th class="num">Points</th>
           </tr>
         </thead>
@@ -29,6 +30,10 @@ export function Ranking({ rows, highlight }: { rows: RankingView[]; highlight?: 
               <td class="name">{row.nickname}</td>
               <td class="num">#{row.ticket}</td>
               <td class="num">{Math.round(row.elapsedMs).toLocaleString()} ms</td>
+              <td class="num" data-testid="ranking-reaction" data-flag={row.reactionFlag ?? ''}>
+                {row.reactionMs === null ? '—' : `${Math.round(row.reactionMs).toLocaleString()} ms`}
+                {row.reactionFlag === 'capped' && <span class="slow" title="The claimed time did not fit what the server saw: capped"> ⚑</span>}
+              </td>
               <td class="num">{row.points}</td>
             </tr>
           ))}

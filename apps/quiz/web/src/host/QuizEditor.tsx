@@ -107,6 +107,16 @@ export function QuizEditor({ api, quizId, onClose }: { api: HostApi; quizId: str
               </option>
             ))}
           </select>
+          <label for="editor-ranking">Ranking</label>
+          <select
+            id="editor-ranking"
+            data-testid="editor-ranking"
+            value={draft.ranking}
+            onChange={(event) => setDraft({ ...draft, ranking: event.currentTarget.value === 'reaction' ? 'reaction' : 'arrival' })}
+          >
+            <option value="arrival">By arrival (the server's order of answers)</option>
+            <option value="reaction">By reaction time (measured on each phone, checked by the server)</option>
+          </select>
           <ul class="hint">
             {MODES.map(({ mode, name, rule }) => (
               <li key={mode} class={mode === draft.mode ? 'current' : undefined}>

@@ -1,4 +1,4 @@
-import type { QuizMode } from '../../../src/shared/protocol.ts';
+import type { QuizMode, RankingRule } from '../../../src/shared/protocol.ts';
 import type { QuizFile, QuizFileQuestion } from './quiz-file.ts';
 
 /** The editor's form state: strings as typed, both answer forms kept so switching kind loses nothing. */
@@ -22,6 +22,9 @@ export interface QuestionDraft {
 export interface QuizDraft {
   title: string;
   mode: QuizMode;
+  ranking: RankingRule;
+  /** Kept as loaded: the editor has no field for it (quiz files do). */
+  falseStartPenaltySeconds?: number;
   questions: QuestionDraft[];
 }
 
@@ -44,13 +47,15 @@ export function newQuestion(): QuestionDraft {
   };
 }
 
-export const emptyQuiz = (): QuizDraft => ({ title: '', mode: 'cotato', questions: [newQuestion()] });
+export const emptyQuiz = (): QuizDraft => ({ title: '', mode: 'cotato', ranking: 'arrival', questions: [newQuestion()] });
 
 /** The server validates the result and names any problem by its path; nothing is rejected here. */
 export function toQuizFile(draft: QuizDraft): QuizFile {
   return {
     title: draft.title,
     mode: draft.mode,
+    ...(draft.ranking === 'arrival' ? {} : { ranking: draft.ranking }),
+    ...(draft.falseStartPenaltySeconds === undefined ? {} : { falseStartPenaltySeconds: draft.falseStartPenaltySeconds }),
     questions: draft.questions.map((question): QuizFileQuestion => {
       const seconds = question.timeLimit.trim();
       const time = seconds === '' ? {} : { timeLimitSeconds: Number(seconds) };
@@ -69,6 +74,8 @@ export function fromQuizFile(file: QuizFile): QuizDraft {
   return {
     title: file.title,
     mode: file.mode ?? 'cotato',
+    ranking: file.ranking ?? 'arrival',
+    ...(file.falseStartPenaltySeconds === undefined ? {} : { falseStartPenaltySeconds: file.falseStartPenaltySeconds }),
     questions: file.questions.map((question) => {
       const draft = { ...newQuestion(), type: question.type, text: question.text, timeLimit: question.timeLimitSeconds?.toString() ?? '' };
       if (question.type === 'short') return { ...draft, answers: question.answers.join('\n') };

@@ -11,6 +11,8 @@ interface Props {
   question: PublicQuestion;
   you: PlayerView;
   deadline: number | null;
+  /** When the button turned on (`performance.now()`), null while off. */
+  buttonOn: number | null;
   feedback: Feedback | null;
   onSubmit: (answer: number | string) => void;
 }
@@ -34,7 +36,7 @@ function feedbackText(feedback: Feedback, mayRetry: boolean): string {
   }
 }
 
-export function QuestionCard({ state, question, you, deadline, feedback, onSubmit }: Props) {
+export function QuestionCard({ state, question, you, deadline, buttonOn, feedback, onSubmit }: Props) {
   const [choice, setChoice] = useState<number | null>(null);
   const [text, setText] = useState('');
   const remaining = useRemaining(deadline);
@@ -43,8 +45,9 @@ export function QuestionCard({ state, question, you, deadline, feedback, onSubmi
   const result = outcome(question, you, feedback);
   const sending = result?.kind === 'sending';
   const answer = question.kind === 'choice' ? choice : text.trim() || null;
-  // Enabled by the pushed state alone: the server decides when answers open, the page only follows.
-  const canSubmit = stage === 'open' && you.canSubmit && answer !== null && !sending && remaining !== 0;
+  // Enabled by the pushed state alone, at the instant it names: the server decides when answers open.
+  const opened = stage === 'open' && buttonOn !== null;
+  const canSubmit = opened && you.canSubmit && answer !== null && !sending && remaining !== 0;
 
   const onFormSubmit = (event: Event): void => {
     event.preventDefault();
@@ -57,12 +60,12 @@ export function QuestionCard({ state, question, you, deadline, feedback, onSubmi
         <span class="tag">
           Question {question.index + 1} / {question.total}
         </span>
-        {stage === 'open' && remaining !== null && <Countdown remainingMs={remaining} />}
+        {opened && remaining !== null && <Countdown remainingMs={remaining} />}
       </div>
       <h2 class="question-text" data-testid="question-text">
         {question.text}
       </h2>
-      {stage === 'shown' && (
+      {(stage === 'shown' || (stage === 'open' && !opened)) && (
         <p class="get-ready" role="status">
           Get ready…
         </p>
@@ -105,7 +108,13 @@ export function QuestionCard({ state, question, you, deadline, feedback, onSubmi
         />
       )}
 
-      <button type="submit" class="primary big" data-testid="submit-button" disabled={!canSubmit}>
+      <button
+        type="submit"
+        class="primary big"
+        data-testid="submit-button"
+        data-on-at={buttonOn === null ? undefined : String(performance.timeOrigin + buttonOn)}
+        disabled={!canSubmit}
+      >
         {sending ? 'Sending…' : 'Submit'}
       </button>
       {result && (

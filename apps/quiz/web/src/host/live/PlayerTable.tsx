@@ -24,6 +24,7 @@ export function PlayerTable({ players, total, online, mode }: Props) {
               <th>Player</th>
               <th>Transport</th>
               <th class="num">RTT</th>
+              <th class="num" title="How far this phone's clock sync may be off; ranked by arrival when not synced">Clock</th>
               <th class="num">Answers</th>
               <th class="num">{mode === 'cotato' ? 'Wins' : 'Points'}</th>
             </tr>
@@ -40,6 +41,10 @@ export function PlayerTable({ players, total, online, mode }: Props) {
                   <td class="muted small">{player.transport ?? '—'}</td>
                   <td class={slow ? 'num slow' : 'num'} data-testid="player-rtt">
                     {player.rttMs === null ? '—' : `${Math.round(player.rttMs)} ms`}
+                  </td>
+                  <td class={player.clockSynced ? 'num' : 'num slow'} data-testid="player-clock" data-synced={String(player.clockSynced)}>
+                    {player.clockUncertaintyMs === null ? '—' : `±${player.clockUncertaintyMs.toFixed(1)} ms`}
+                    {!player.clockSynced && player.connected && <span class="small"> (by arrival)</span>}
                   </td>
                   <td class="num">{player.answers}</td>
                   <td class="num">{mode === 'cotato' ? player.wins : player.points}</td>
