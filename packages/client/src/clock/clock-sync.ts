@@ -10,7 +10,9 @@ export interface ClockSyncOptions extends EstimatorOptions {
   burst?: number;
   /** Between the exchanges of a burst, ms. They overlap on a slow link: each is a sample on its own. Default 40. */
   burstSpacingMs?: number;
-  /** One exchange this often afterwards, to follow drift and changing routes, ms. Default 10 s. */
+  /** After the burst, one exchange this often until the estimator's window is full (a noisy start settles in seconds), ms. Default 1 s. */
+  fillIntervalMs?: number;
+  /** Then one exchange this often, to follow drift and changing routes, ms. Default 10 s. */
   intervalMs?: number;
   /** An exchange unanswered after this long is dropped, ms. Default 10 s. */
   timeoutMs?: number;
@@ -26,7 +28,8 @@ const defaultNow = (): number => performance.timeOrigin + performance.now();
 /**
  * Keeps an estimate of the server's clock over a client's session, on whatever transport carries
  * it: a burst of exchanges when the session opens (again after a reconnect or a transport change,
- * since the path changed), then one every `intervalMs`. Needs the server's `ClockResponder`.
+ * since the path changed), one a second until the window is full, then one every `intervalMs`.
+ * Needs the server's `ClockResponder`.
  */
 export class ClockSync {
   readonly #client: AnyClient;
@@ -35,6 +38,8 @@ export class ClockSync {
   readonly #burst: number;
   readonly #spacing: number;
   readonly #interval: number;
+  readonly #fillInterval: number;
+  readonly #window: number;
   readonly #timeout: number;
   readonly #listeners = new Set<(estimate: ClockEstimate) => void>();
   readonly #unsubscribe: () => void;
@@ -52,6 +57,8 @@ export class ClockSync {
     this.#burst = options.burst ?? 8;
     this.#spacing = options.burstSpacingMs ?? 40;
     this.#interval = options.intervalMs ?? 10_000;
+    this.#fillInterval = Math.min(options.fillIntervalMs ?? 1000, this.#interval);
+    this.#window = options.window ?? 16;
     this.#timeout = options.timeoutMs ?? 10_000;
     this.#unsubscribe = this.#client.onState((event) => this.#onState(event));
     if (this.#client.state === 'open') this.#restart();
@@ -115,7 +122,8 @@ export class ClockSync {
       if (this.#closed) return;
       if (this.#client.state === 'open') this.#exchange();
       const left = burstLeft - 1;
-      this.#schedule(left > 0 ? this.#spacing : this.#interval, Math.max(0, left));
+      const filling = this.#estimator.sampleCount + 1 < this.#window;
+      this.#schedule(left > 0 ? this.#spacing : filling ? this.#fillInterval : this.#interval, Math.max(0, left));
     }, delay);
     (this.#timer as { unref?: () => void }).unref?.();
   }
