@@ -94,11 +94,13 @@ test('links of 5 to 300 ms and skewed clocks: the buttons turn on together, and 
     // The true order of taps is the reverse of the links: the farthest player is the quickest.
     const tapAfterMs = [190, 160, 130, 100];
     const claims: number[] = [];
+    const tappedAt: number[] = [];
     const replies = await Promise.all(
       players.map(
         (player, i) =>
           new Promise<Awaited<ReturnType<TestPlayer['submit']>>>((resolve, reject) => {
             setTimeout(() => {
+              tappedAt[i] = realNow();
               claims[i] = player.reactionMs()!;
               player.submit(0, 0, undefined, claims[i]).then(resolve, reject);
             }, player.buttonOn!.real + tapAfterMs[i] - realNow());
@@ -109,15 +111,23 @@ test('links of 5 to 300 ms and skewed clocks: the buttons turn on together, and 
     await host.command({ command: 'close' });
     const closed = await host.until((s) => s.public.reveal !== null);
     const ranking = closed.public.reveal!.ranking;
-    assert.deepEqual(
-      ranking.map((r) => r.nickname),
-      ['P300', 'P150', 'P50', 'P5'],
-      `by reaction: ${JSON.stringify(ranking.map((r) => [r.nickname, r.reactionMs, r.reactionFlag]))}`,
+    // The true order: the real instants of the taps (a late timer on a loaded machine moves a
+    // tap; the page measures it where it happened).
+    const trueOrder = players.map((_, i) => i).sort((a, b) => tappedAt[a] - tappedAt[b]).map((i) => `P${LINKS[i].delayMs}`);
+    const seen = JSON.stringify(ranking.map((r) => [r.nickname, r.reactionMs, r.reactionFlag, r.elapsedMs]));
+    assert.deepEqual(ranking.map((r) => r.nickname), trueOrder, `by reaction: ${seen}, taps ${JSON.stringify(claims)}`);
+    assert.ok(
+      ranking.every((r) => r.reactionFlag === null),
+      `honest claims pass the check: ${seen} ${JSON.stringify(closed.players.map((p) => [p.nickname, p.rttMs, p.clockUncertaintyMs]))}`,
     );
-    assert.ok(ranking.every((r) => r.reactionFlag === null), `honest claims pass the check: ${JSON.stringify(ranking.map((r) => [r.nickname, r.reactionMs, r.reactionFlag, r.elapsedMs]))} ${JSON.stringify(closed.players.map((p) => [p.nickname, p.rttMs, p.clockUncertaintyMs]))} claimed ${JSON.stringify(claims)}`);
-    for (const [i, row] of [...ranking].reverse().entries()) assert.ok(Math.abs(row.reactionMs! - tapAfterMs[i]) <= 10, `${row.nickname}: ${row.reactionMs} ms`);
+    for (const row of ranking) assert.ok(Math.abs(row.reactionMs! - claims[LINKS.findIndex((l) => `P${l.delayMs}` === row.nickname)]) <= 0.1);
     const byArrival = [...ranking].sort((a, b) => a.ticket - b.ticket).map((r) => r.nickname);
-    assert.deepEqual(byArrival, ['P5', 'P50', 'P150', 'P300'], 'arrival order ranks the networks instead');
+    assert.notDeepEqual(byArrival, trueOrder, `arrival order ranks the networks instead: ${seen}`);
+    if (claims.every((claim, i) => claim - tapAfterMs[i] < 15)) {
+      // The taps came as planned: the farthest player was the quickest, and arrived last.
+      assert.deepEqual(trueOrder, ['P300', 'P150', 'P50', 'P5']);
+      assert.deepEqual(byArrival, ['P5', 'P50', 'P150', 'P300']);
+    }
   } finally {
     await close();
   }

@@ -262,8 +262,10 @@ test('a server restart between two questions loses no accepted answer; players c
     const host2 = new TestHost(quizClient(restarted.url));
     await host2.hello(app.demo!.liveId);
     await host2.command({ command: 'next' });
-    await host2.command({ command: 'open' });
     const { player: cy } = await joinAs(restarted.url, app.demo!.code, 'Cy');
+    // Cy answers the instant its button turns on, faster than a person: its clock must be synced first.
+    await waitFor<number>((listener) => cy.sync.onChange((e) => listener(e.samples)), (samples) => samples >= 8);
+    await host2.command({ command: 'open' });
     await cy.until((p) => p.state?.stage === 'open');
     const reply = await answer(cy, 1, '101');
     assert.ok(reply.accepted && reply.ticket === 4);

@@ -83,8 +83,11 @@ export class TestPlayer {
     if (this.state && state.version < this.state.version) return;
     clearTimeout(this.#pending);
     if (state.stage === 'open' && state.opensAt !== null && state.version !== this.state?.version) {
-      // By the synced clock; unsynced, the wait the server announced, counted from arrival (never early).
-      const at = this.sync.toLocal(state.opensAt) ?? arrived + (state.opensInMs ?? 0);
+      // By the synced clock; unsynced, the wait the server announced, counted from arrival (never
+      // early). Unlike a page, a test player answers the instant its button is on, faster than any
+      // person: it waits out its clock's uncertainty too, so that it never false-starts.
+      const estimate = this.sync.estimate;
+      const at = estimate ? state.opensAt - estimate.offsetMs + estimate.uncertaintyMs : arrived + (state.opensInMs ?? 0);
       this.#pending = setTimeout(() => this.#apply(state, true), Math.max(0, at - this.sync.now()));
       return;
     }
