@@ -14,6 +14,7 @@ import { registerApi } from './http/api.js';
 import { HostAuth } from './live/host-auth.js';
 import { LiveRooms } from './live/live-rooms.js';
 import type { RoomOptions } from './live/live-room.js';
+import { LoopLag } from './live/loop-lag.js';
 import { QuizRealtime, type QuizServer } from './live/realtime.js';
 import { SqliteQuizStore } from './store/sqlite-store.js';
 import { generateSecret, hashSecret, type QuizStore } from './store/store.js';
@@ -86,7 +87,16 @@ export async function startQuizApp(options: QuizAppOptions = {}): Promise<QuizAp
     ...(options.transports ? { transports: options.transports } : {}),
   });
   let publicUrl = options.publicUrl ?? '';
-  const rooms = new LiveRooms(store, { publicUrl: () => publicUrl, randomDelayMs: options.randomDelayMs, maxPlayers: options.maxPlayers, now: options.now, openLead: options.openLead, fairness: options.fairness });
+  const lag = new LoopLag();
+  const rooms = new LiveRooms(store, {
+    publicUrl: () => publicUrl,
+    randomDelayMs: options.randomDelayMs,
+    maxPlayers: options.maxPlayers,
+    now: options.now,
+    openLead: options.openLead,
+    fairness: options.fairness,
+    serverLagMs: () => lag.recentMaxMs(),
+  });
   const realtime = new QuizRealtime(baro, rooms, auth, { pingIntervalMs: options.pingIntervalMs, ...(options.now ? { now: options.now } : {}) });
 
   registerApi(app, { store, rooms, auth, hostPassword });
@@ -115,6 +125,7 @@ export async function startQuizApp(options: QuizAppOptions = {}): Promise<QuizAp
     baro,
     async close() {
       realtime.close();
+      lag.close();
       await baro.close({ timeout: 1000 });
       await app.close();
       rooms.close();

@@ -228,6 +228,9 @@ export class DelayingProxy {
     this.#server = createNetServer((client) => {
       const upstream = netConnect(targetPort, '127.0.0.1');
       for (const socket of [client, upstream]) {
+        // Nagle's algorithm would hold a chunk behind an unacknowledged one (up to a delayed ACK,
+        // 40 ms or more): the link's delay must be the one asked for, nothing added.
+        socket.setNoDelay(true);
         this.#sockets.add(socket);
         socket.on('error', () => {});
         socket.on('close', () => {

@@ -32,6 +32,11 @@ test('an announcement that reached the player after the instant widens the bound
   assert.equal(reactionBounds(evidence(0, { announcedAt: 9_970 })).min, 238);
 });
 
+test("the server's own recent lag widens the lower bound: it stamped the arrival late", () => {
+  assert.equal(reactionBounds(evidence(0, { serverLagMs: 120 })).min, 248 - 120);
+  assert.deepEqual(checkReaction(evidence(150, { serverLagMs: 120 })), { reactionMs: 150, flag: null });
+});
+
 test('no claim, no round trip, or a clock above the threshold: ranked by arrival', () => {
   assert.deepEqual(checkReaction(evidence(undefined)), { reactionMs: null, flag: 'unsynced' });
   assert.deepEqual(checkReaction(evidence(250, { uncertaintyMs: 26 })), { reactionMs: null, flag: 'unsynced' });

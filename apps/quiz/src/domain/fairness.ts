@@ -7,7 +7,8 @@
  * arrives at A = T − e + R + up, `up` being its one-way delay. So an honest R lies in
  *   [A − T − up − late − e,  A − T + e]
  * and the server bounds the unknowns by what it measured: up ≤ the player's round trip, |e| ≤
- * their clock uncertainty, late ≤ how long after T the announcement could have reached them.
+ * their clock uncertainty, late ≤ how long after T the announcement could have reached them; and
+ * A itself may be stamped late by the server's own recent lag (a busy event loop).
  */
 export type ReactionFlag =
   /** The claim did not fit what the server observed: it was capped at the nearest bound. */
@@ -33,6 +34,8 @@ export interface ReactionEvidence {
   rttMs: number | null;
   /** The player's clock uncertainty (null: not synced). */
   uncertaintyMs: number | null;
+  /** How late the server has recently been in handling what arrived (its event loop), ms. Default 0. */
+  serverLagMs?: number;
 }
 
 export interface FairnessLimits {
@@ -51,7 +54,8 @@ export function reactionBounds(evidence: ReactionEvidence, limits: FairnessLimit
   const sinceOpen = evidence.arrivedAt - evidence.opensAt;
   // The announcement left at `announcedAt` and took at most a round trip: after T, that is lateness.
   const late = Math.max(0, evidence.announcedAt + rtt - evidence.opensAt);
-  return { min: Math.max(0, sinceOpen - rtt - late - e - limits.slackMs), max: Math.max(0, sinceOpen + e + limits.slackMs) };
+  const lag = evidence.serverLagMs ?? 0;
+  return { min: Math.max(0, sinceOpen - rtt - late - e - lag - limits.slackMs), max: Math.max(0, sinceOpen + e + limits.slackMs) };
 }
 
 export function checkReaction(evidence: ReactionEvidence, limits: FairnessLimits = DEFAULT_FAIRNESS_LIMITS): CheckedReaction {

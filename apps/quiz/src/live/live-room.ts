@@ -37,6 +37,8 @@ export interface RoomOptions {
   openLead?: Partial<LeadOptions>;
   /** Clock uncertainty threshold and slack of the reaction-time check (domain/fairness.ts). */
   fairness?: Partial<FairnessLimits>;
+  /** The server's recent event-loop lag, ms, which widens the reaction-time check (loop-lag.ts). Default none. */
+  serverLagMs?: () => number;
 }
 
 export const DEFAULT_MAX_PLAYERS = 10_000;
@@ -88,6 +90,7 @@ export class LiveRoom {
   readonly #maxPlayers: number;
   readonly #lead: LeadOptions;
   readonly #fairness: FairnessLimits;
+  readonly #serverLag: () => number;
   /** When the current opening's announcement had been written to every player (server clock). */
   #announcedAt: number | null = null;
 
@@ -103,6 +106,7 @@ export class LiveRoom {
     this.#maxPlayers = options.maxPlayers ?? DEFAULT_MAX_PLAYERS;
     this.#lead = { ...DEFAULT_LEAD, ...options.openLead };
     this.#fairness = { ...DEFAULT_FAIRNESS_LIMITS, ...options.fairness };
+    this.#serverLag = options.serverLagMs ?? (() => 0);
     this.id = options.record.id;
     this.code = options.record.code;
     this.identity = { liveId: this.id, code: this.code, joinUrl: options.joinUrl };
@@ -296,6 +300,7 @@ export class LiveRoom {
         announcedAt: this.#announcedAt ?? q.announcedAt,
         rttMs: presence.rttMs,
         uncertaintyMs: presence.clockSynced ? presence.clockUncertaintyMs : null,
+        serverLagMs: this.#serverLag(),
       },
       this.#fairness,
     );

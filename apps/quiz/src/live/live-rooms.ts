@@ -14,6 +14,7 @@ export interface LiveRoomsOptions {
   maxPlayers?: number;
   openLead?: RoomOptions['openLead'];
   fairness?: RoomOptions['fairness'];
+  serverLagMs?: RoomOptions['serverLagMs'];
 }
 
 /**
@@ -85,8 +86,8 @@ export class LiveRooms {
   }
 
   #roomOptions(record: ReturnType<QuizStore['createLiveSession']>, session: LiveSession) {
-    const { now, random, randomDelayMs, maxPlayers, openLead, fairness } = this.#options;
-    return { store: this.#store, answers: this.answers, joins: this.joins, record, session, joinUrl: this.joinUrl(record.code), now, random, randomDelayMs, maxPlayers, openLead, fairness };
+    const { now, random, randomDelayMs, maxPlayers, openLead, fairness, serverLagMs } = this.#options;
+    return { store: this.#store, answers: this.answers, joins: this.joins, record, session, joinUrl: this.joinUrl(record.code), now, random, randomDelayMs, maxPlayers, openLead, fairness, serverLagMs };
   }
 
   #add(room: LiveRoom): LiveRoom {

@@ -44,6 +44,12 @@ export const realNow = (): number => performance.timeOrigin + performance.now();
 export interface TestPlayerOptions {
   /** The player's clock runs this many ms ahead of the real one (negative: behind). Default 0. */
   skewMs?: number;
+  /**
+   * What a test player waits out after the opening instant by its clock, so that its instant
+   * answers are never false starts: `half-rtt` (default), the hard bound of the clock's error
+   * whatever the path; `uncertainty`, the estimate's own (symmetric paths, as DelayingProxy's).
+   */
+  margin?: 'half-rtt' | 'uncertainty';
 }
 
 /**
@@ -60,6 +66,7 @@ export class TestPlayer {
   /** Every state as it arrived, the opening one included before it takes effect. */
   readonly received: PublicState[] = [];
   readonly #skew: number;
+  readonly #margin: 'half-rtt' | 'uncertainty';
   #pending?: NodeJS.Timeout;
   readonly #listeners = new Set<() => void>();
 
@@ -68,6 +75,7 @@ export class TestPlayer {
     options: TestPlayerOptions = {},
   ) {
     this.#skew = options.skewMs ?? 0;
+    this.#margin = options.margin ?? 'half-rtt';
     this.sync = new ClockSync(client, { now: () => realNow() + this.#skew, burstSpacingMs: 20 });
     client.on('state', (state) => this.receive(state));
     client.on('you', (you) => {
@@ -85,9 +93,10 @@ export class TestPlayer {
     if (state.stage === 'open' && state.opensAt !== null && state.version !== this.state?.version) {
       // By the synced clock; unsynced, the wait the server announced, counted from arrival (never
       // early). Unlike a page, a test player answers the instant its button is on, faster than any
-      // person: it waits out its clock's uncertainty too, so that it never false-starts.
+      // person: it waits out its clock's possible error too, so that it never false-starts.
       const estimate = this.sync.estimate;
-      const at = estimate ? state.opensAt - estimate.offsetMs + estimate.uncertaintyMs : arrived + (state.opensInMs ?? 0);
+      const margin = estimate && (this.#margin === 'uncertainty' ? estimate.uncertaintyMs : Math.max(estimate.uncertaintyMs, estimate.rttMs / 2));
+      const at = estimate ? state.opensAt - estimate.offsetMs + margin! : arrived + (state.opensInMs ?? 0);
       this.#pending = setTimeout(() => this.#apply(state, true), Math.max(0, at - this.sync.now()));
       return;
     }
