@@ -183,7 +183,7 @@ async function runCount(n) {
   const dir = mkdtempSync(path.join(P.dbDir, 'baro-quiz-bench-'));
   const port = await freePort();
   const base = `http://${HOST}:${port}`;
-  const serverArgs = [CLI, '--port', port, '--host', HOST, '--db', path.join(dir, 'quiz.db'), '--sessions-per-address', Math.max(30000, n + 100), '--max-players', Math.max(10000, n)].map(String);
+  const serverArgs = [CLI, '--port', port, '--host', HOST, '--db', path.join(dir, 'quiz.db'), '--sessions-per-address', Math.max(30000, n + 100), '--max-players', Math.max(10000, n), '--joins-per-minute', 1_000_000, '--max-connections', Math.max(20000, 2 * n + 100)].map(String);
   const nodeFlags = profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-interval', '500'] : [];
   if (profDir) mkdirSync(profDir, { recursive: true });
   let demoCode = null;

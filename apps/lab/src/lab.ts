@@ -79,7 +79,8 @@ const DeflatingWebSocket = class extends WebSocket {
   }
 } as unknown as WebSocketConstructor;
 
-class ServerChild {
+/** The lab's server in a child process of its own (its CPU alone), driven over IPC. */
+export class ServerChild {
   readonly child: ChildProcess;
   readonly #waiters: Array<{ type: FromServer['type']; resolve: (message: FromServer) => void }> = [];
 

@@ -5,7 +5,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BaroServer } from 'baro';
+import { BaroServer, enablePeers } from 'baro';
 import { ByteCounter } from './byte-counter.js';
 import { wallClock, type FromServer, type ServerPlan, type ToServer, type Variant } from './shared.js';
 
@@ -22,6 +22,9 @@ const server = new BaroServer({
   limits: { eventsPerSecond: 10_000, eventBurst: 10_000 },
   websocket: { perMessageDeflate: variant.deflate ? { threshold: 0 } : false },
 });
+
+// Peers may join the lab's mesh; the relay budget is out of the way, as the rate limits are above.
+const peers = variant.peers ? enablePeers(server, { authorizeJoin: () => true, relayBytesPerSecond: 1 << 30, relayBurstBytes: 1 << 30, signalBurst: 10_000 }) : null;
 
 const upstreamLatencies: number[] = [];
 let upstreamReceived = 0;
@@ -61,7 +64,7 @@ process.on('message', (message: ToServer) => {
   if (message.type === 'run') run(message.plan);
   else if (message.type === 'report') {
     const cpu = process.cpuUsage(cpuStart);
-    send({ type: 'report', wire: counter.snapshot(), cpuMicros: cpu.user + cpu.system, upstreamLatencies, upstreamReceived, sessions: server.sessions.size });
+    send({ type: 'report', wire: counter.snapshot(), cpuMicros: cpu.user + cpu.system, upstreamLatencies, upstreamReceived, sessions: server.sessions.size, peers: peers ? { ...peers.counters } : null });
   } else if (message.type === 'exit') {
     http.closeAllConnections();
     process.exit(0);

@@ -1,4 +1,5 @@
 import type { TransportName } from '@baro/client';
+import type { PeerCounters } from 'baro';
 import type { WireCounts } from './byte-counter.js';
 
 /** One column of the lab: a client transport, with the options that make it distinct. */
@@ -10,6 +11,8 @@ export interface Variant {
   pollInterval?: number;
   /** WebSocket only: negotiate permessage-deflate (threshold 0, so small messages are compressed too). */
   deflate?: boolean;
+  /** The peer-to-peer workload: the server runs `enablePeers` (signalling and relay). */
+  peers?: boolean;
 }
 
 export const VARIANTS: readonly Variant[] = [
@@ -41,7 +44,7 @@ export type ToServer = { type: 'run'; plan: ServerPlan } | { type: 'report' } | 
 export type FromServer =
   | { type: 'ready'; port: number }
   | { type: 'emitted'; count: number }
-  | { type: 'report'; wire: WireCounts; cpuMicros: number; upstreamLatencies: number[]; upstreamReceived: number; sessions: number };
+  | { type: 'report'; wire: WireCounts; cpuMicros: number; upstreamLatencies: number[]; upstreamReceived: number; sessions: number; peers: PeerCounters | null };
 
 /** Wall-clock time in ms with sub-ms resolution, comparable between processes on one machine. */
 export const wallClock = (): number => performance.timeOrigin + performance.now();

@@ -2,6 +2,7 @@
  * The live quiz server: Fastify for the pages and the API, baro for everything live, on one port.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,13 +12,15 @@ import type { TransportName } from '@baro/client';
 import { BaroServer } from 'baro';
 import { parseQuizMarkdown } from './domain/quiz-schema.js';
 import { registerApi } from './http/api.js';
-import { HostAuth } from './live/host-auth.js';
+import { addSecurityHeaders } from './http/security-headers.js';
+import { AddressBuckets } from './live/address-buckets.js';
+import { HostAuth, type HostAuthOptions } from './live/host-auth.js';
 import { LiveRooms } from './live/live-rooms.js';
 import type { RoomOptions } from './live/live-room.js';
 import { LoopLag } from './live/loop-lag.js';
-import { QuizRealtime, type QuizServer } from './live/realtime.js';
+import { QuizRealtime, type QuizServer, type RealtimeOptions } from './live/realtime.js';
 import { SqliteQuizStore } from './store/sqlite-store.js';
-import { generateSecret, hashSecret, type QuizStore } from './store/store.js';
+import { generateSecret, type QuizStore } from './store/store.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const WEB_ROOT = resolve(here, 'web');
@@ -56,7 +59,36 @@ export interface QuizAppOptions {
   sessionsPerAddress?: number;
   /** Fastify request logging. Default false. */
   logger?: boolean;
+  /** Wrong host passwords one address may send a minute (and in a burst); then 429 + Retry-After. Default 10. */
+  hostFailuresPerMinute?: HostAuthOptions['failuresPerMinute'];
+  /** How long a host page's sign-in token lasts. Default 12 h. */
+  hostTokenTtlMs?: HostAuthOptions['tokenTtlMs'];
+  /** New seats one address may ask for a minute (and in a burst). Default 120. */
+  joinsPerMinute?: RealtimeOptions['joinsPerMinute'];
+  /** Pages seated on one player's seat at once; one more takes over from the oldest. Default 3. */
+  sessionsPerSeat?: RealtimeOptions['sessionsPerSeat'];
+  /** Lookups of join codes that do not exist one address may make a minute (code enumeration). Default 30. */
+  unknownCodesPerMinute?: number;
+  /** Time for a client to send a whole request (headers and body), in ms; then 408. Default 30 s. */
+  requestTimeoutMs?: number;
+  /** Time for a client to send a request's headers, in ms. Default 10 s. */
+  headersTimeoutMs?: number;
+  /** Open TCP connections at once; past it new ones are closed at once. Default 20,000. */
+  maxConnections?: number;
+  /** Request body of every route but the quiz upload, in bytes. Default 64 KiB. */
+  bodyLimitBytes?: number;
+  /** Request body of a quiz upload (POST/PUT /api/quizzes), in bytes. Default 2 MiB. */
+  uploadLimitBytes?: number;
 }
+
+export const HTTP_DEFAULTS = {
+  unknownCodesPerMinute: 30,
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
+  maxConnections: 20_000,
+  bodyLimitBytes: 64 * 1024,
+  uploadLimitBytes: 2 * 1024 * 1024,
+} as const;
 
 export interface QuizApp {
   url: string;
@@ -69,6 +101,8 @@ export interface QuizApp {
   store: QuizStore;
   rooms: LiveRooms;
   baro: QuizServer;
+  /** The HTTP server everything is served on (for tests that count what it reads and writes). */
+  httpServer: Server;
   close(): Promise<void>;
 }
 
@@ -76,11 +110,25 @@ export async function startQuizApp(options: QuizAppOptions = {}): Promise<QuizAp
   const dbPath = resolve(options.dbPath ?? 'data/quiz.db');
   const store = options.store ?? openStore(dbPath);
   const hostPassword = options.hostPassword ?? (process.env.QUIZ_HOST_PASSWORD || savedPassword(options.store ? null : dbPath));
-  const auth = new HostAuth(hostPassword);
+  const auth = new HostAuth(hostPassword, { failuresPerMinute: options.hostFailuresPerMinute, tokenTtlMs: options.hostTokenTtlMs, now: options.now });
+  const limits = { ...HTTP_DEFAULTS, ...definedOnly(options) };
+  const unknownCodes = new AddressBuckets({ perMinute: limits.unknownCodesPerMinute });
 
+  // A request must arrive whole within its timeout (a body trickled in, or stopped short, holds a
+  // connection and its buffer until then); Node checks every second rather than every 30 s.
+  // Long-polls and SSE are responses held open, not requests, so the timeouts do not touch them.
+  const serverFactory = (handler: Parameters<typeof createServer>[1]) => {
+    const server = createServer(
+      { requestTimeout: limits.requestTimeoutMs, headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs), connectionsCheckingInterval: 1000 },
+      handler,
+    );
+    server.maxConnections = limits.maxConnections;
+    return server;
+  };
   // Connections left once baro has told its clients to come back later (long-polls, keep-alive
   // fetches) are closed with the server rather than waited for.
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 2 * 1024 * 1024, forceCloseConnections: true });
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: limits.bodyLimitBytes, forceCloseConnections: true, serverFactory });
+  addSecurityHeaders(app);
   const baro: QuizServer = new BaroServer({
     server: app.server,
     sessionsPerAddress: options.sessionsPerAddress ?? 1000,
@@ -97,9 +145,15 @@ export async function startQuizApp(options: QuizAppOptions = {}): Promise<QuizAp
     fairness: options.fairness,
     serverLagMs: () => lag.recentMaxMs(),
   });
-  const realtime = new QuizRealtime(baro, rooms, auth, { pingIntervalMs: options.pingIntervalMs, ...(options.now ? { now: options.now } : {}) });
+  const realtime = new QuizRealtime(baro, rooms, auth, {
+    pingIntervalMs: options.pingIntervalMs,
+    joinsPerMinute: options.joinsPerMinute,
+    sessionsPerSeat: options.sessionsPerSeat,
+    unknownCodes,
+    ...(options.now ? { now: options.now } : {}),
+  });
 
-  registerApi(app, { store, rooms, auth, hostPassword });
+  registerApi(app, { store, rooms, auth, unknownCodes, uploadLimitBytes: limits.uploadLimitBytes });
   if (existsSync(join(WEB_ROOT, 'index.html'))) {
     await app.register(fastifyStatic, { root: WEB_ROOT, wildcard: false, index: false });
     // The single-page app routes these paths itself.
@@ -113,7 +167,7 @@ export async function startQuizApp(options: QuizAppOptions = {}): Promise<QuizAp
   const url = `http://localhost:${port}`;
   publicUrl ||= `http://${lanAddress() ?? 'localhost'}:${port}`;
 
-  const demo = options.demo === false ? null : loadDemo(store, rooms, hostPassword);
+  const demo = options.demo === false ? null : loadDemo(store, rooms);
   return {
     url,
     publicUrl,
@@ -123,6 +177,7 @@ export async function startQuizApp(options: QuizAppOptions = {}): Promise<QuizAp
     store,
     rooms,
     baro,
+    httpServer: app.server,
     async close() {
       realtime.close();
       lag.close();
@@ -134,8 +189,13 @@ export async function startQuizApp(options: QuizAppOptions = {}): Promise<QuizAp
   };
 }
 
+/** The options given, without those set to `undefined` (which would override a default when spread). */
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
 function openStore(dbPath: string): QuizStore {
-  mkdirSync(dirname(dbPath), { recursive: true });
+  mkdirSync(dirname(dbPath), { recursive: true, mode: 0o700 });
   return new SqliteQuizStore({ path: dbPath });
 }
 
@@ -148,7 +208,7 @@ function savedPassword(dbPath: string | null): string {
 }
 
 /** A fresh database gets the demo quiz and a live session of it, so `npm start` is ready to play. */
-function loadDemo(store: QuizStore, rooms: LiveRooms, hostPassword: string): QuizApp['demo'] {
+function loadDemo(store: QuizStore, rooms: LiveRooms): QuizApp['demo'] {
   const existing = store.listLiveSessions()[0];
   if (store.listQuizzes().length > 0) {
     return existing ? { liveId: existing.id, code: existing.code, joinUrl: rooms.joinUrl(existing.code) } : null;
@@ -156,7 +216,7 @@ function loadDemo(store: QuizStore, rooms: LiveRooms, hostPassword: string): Qui
   const parsed = parseQuizMarkdown(readFileSync(DEMO_QUIZ, 'utf8'));
   if (!parsed.ok) throw new Error(`the demo quiz is invalid: ${parsed.errors.join('; ')}`);
   const quiz = store.createQuiz({ title: parsed.quiz.title, body: parsed.quiz as never });
-  const room = rooms.create(quiz.id, hashSecret(hostPassword));
+  const room = rooms.create(quiz.id);
   return { liveId: room.id, code: room.code, joinUrl: rooms.joinUrl(room.code) };
 }
 

@@ -20,19 +20,8 @@ try {
   process.exit(1);
 }
 
-const result = await esbuild.build({
-  entryPoints: [`${root}dist/index.js`],
-  outfile,
-  bundle: true,
-  format: 'esm',
-  platform: 'browser',
-  target: 'es2022',
-  minify: true,
-  treeShaking: true,
-  legalComments: 'none',
-  metafile: true,
-  logLevel: 'warning',
-});
+const common = { bundle: true, format: 'esm', platform: 'browser', target: 'es2022', minify: true, treeShaking: true, legalComments: 'none', logLevel: 'warning' };
+const result = await esbuild.build({ ...common, entryPoints: [`${root}dist/index.js`], outfile, metafile: true });
 
 const code = readFileSync(outfile);
 const gzip = gzipSync(code, { level: 9 }).length;
@@ -50,3 +39,10 @@ if (gzip > budget) {
   console.error(`over budget by ${gzip - budget} B`);
   process.exit(1);
 }
+
+// The peers (WebRTC) are a second file, so that pages without them do not pay for them:
+// dist/baro-peers.min.js, loaded beside the client (`createPeers(client)` takes the client).
+const peersOutfile = `${root}dist/baro-peers.min.js`;
+await esbuild.build({ ...common, entryPoints: [`${root}dist/peers/index.js`], outfile: peersOutfile });
+const peersCode = readFileSync(peersOutfile);
+console.log(`${peersOutfile}: ${peersCode.length} B raw, ${gzipSync(peersCode, { level: 9 }).length} B min+gz`);

@@ -1,5 +1,6 @@
 import { encodePacket, InboundSequence, TRANSPORT_NAMES, type OpenInfo, type Packet, type SequencedPacket, type TransportName } from '@baro/protocol';
 import { backoff, DEFAULT_RECONNECT } from './backoff.js';
+import { guarded } from './guarded.js';
 import { Outbox } from './outbox.js';
 import { createTransport, type Failure, type Transport, type TransportContext, type TransportFactory } from './transports/index.js';
 import {
@@ -59,16 +60,6 @@ export const terminal = (code: number | undefined): boolean => code !== undefine
  * out of the browser bundle (client.test.ts checks that they agree).
  */
 export const endsSession = (code: number): boolean => code === 1000 || code === 1002 || code === 1008 || terminal(code);
-/** Runs app code: an error it throws must not stop the session, so it is rethrown as an uncaught error. */
-const guarded = (run: () => void): void => {
-  try {
-    run();
-  } catch (error) {
-    queueMicrotask(() => {
-      throw error;
-    });
-  }
-};
 /** The object without its undefined values: `{ path: undefined }` keeps the default path. */
 const defined = <T extends object>(object: T): Partial<T> =>
   Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as Partial<T>;

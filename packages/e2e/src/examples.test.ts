@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@baro/client';
 import { WebSocket } from 'baro';
+import { launchChromium, WEBRTC_ARGS } from '@baro/testing';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -76,6 +77,30 @@ test('examples/chat-server.mjs serves its page and relays messages to the room',
     ana.close();
     bo.close();
   } finally {
+    await stop(child);
+  }
+});
+
+test('examples/whiteboard-server.mjs: two tabs draw to each other over a direct path, shown on the page', { timeout: 60_000 }, async () => {
+  const { child, url } = await start('examples/whiteboard-server.mjs', ['--port', '0']);
+  const browser = await launchChromium({ args: WEBRTC_ARGS });
+  try {
+    const tabs = [];
+    for (let i = 0; i < 2; i++) {
+      const page = await (await browser.newContext()).newPage();
+      await page.goto(url);
+      tabs.push(page);
+    }
+    // Each tab lists the other as a peer on the direct path.
+    for (const page of tabs) await page.locator('#peers li.direct').waitFor({ timeout: 20_000 });
+    assert.match((await tabs[0].locator('#peers li').textContent()) ?? '', /: direct$/);
+    await tabs[0].evaluate(() => (window as never as { whiteboard: { line(segment: unknown): void } }).whiteboard.line({ from: [10, 10], to: [200, 150], color: 'red' }));
+    await tabs[1].waitForFunction(() => (window as never as { whiteboard: { strokes: number } }).whiteboard.strokes === 1, undefined, { timeout: 10_000 });
+    const stats = (await (await fetch(`${url}/stats`)).json()) as { relayedBytes: number; signallingBytes: number };
+    assert.equal(stats.relayedBytes, 0, 'the stroke went direct');
+    assert.ok(stats.signallingBytes > 0);
+  } finally {
+    await browser.close();
     await stop(child);
   }
 });

@@ -171,15 +171,15 @@ describe('POST body limit', () => {
 
 describe('Origin checks', () => {
   const GOOD = 'http://good.example';
-  /** Passes the CORS list, not `allowedOrigins`: refused by the session gateway itself. */
-  const CORS_ONLY = 'http://cors-only.example';
+  /** An opaque origin (a sandboxed frame, a file): never the server's own, never listed here. */
+  const NULL_ORIGIN = 'null';
   const EVIL = 'http://evil.example';
   const allowed = new Set([GOOD]);
   let app: App;
   let browser: Browser | undefined;
 
   before(async () => {
-    app = await App.start({ allowedOrigins: (origin) => allowed.has(origin), http: { corsOrigins: (origin) => allowed.has(origin) || origin === CORS_ONLY } });
+    app = await App.start({ allowedOrigins: (origin) => allowed.has(origin) });
   });
   after(async () => {
     await browser?.close();
@@ -191,7 +191,7 @@ describe('Origin checks', () => {
     const own = `sid=${sid}&token=${token}`;
     const sessionsBefore = app.baro.sessions.size;
     const failures: string[] = [];
-    for (const origin of [EVIL, CORS_ONLY]) {
+    for (const origin of [EVIL, NULL_ORIGIN]) {
       const headers = { Origin: origin };
       const answers: [string, number][] = [
         ['GET /baro/ws (new session)', (await rawUpgrade(`${app.url}/baro/ws`, headers)).status],
@@ -213,6 +213,24 @@ describe('Origin checks', () => {
     assert.equal((await rawHttp(`${app.url}/baro/sse`, { headers: good })).status, 200);
     assert.equal((await rawHttp(`${app.url}/baro/poll?wait=0`, { headers: good })).status, 200);
     assert.equal((await rawUpgrade(`${app.url}/baro/ws`, good)).status, 101);
+  });
+
+  test('by default (no allowedOrigins) another site is refused 403 on every transport, the WebSocket included; the own origin is not', { timeout: TEST_TIMEOUT }, async () => {
+    const plain = await App.start({});
+    try {
+      const own = { Origin: plain.url };
+      const elsewhere = { Origin: EVIL };
+      assert.equal((await rawUpgrade(`${plain.url}/baro/ws`, elsewhere)).status, 403);
+      assert.equal((await rawHttp(`${plain.url}/baro/sse`, { headers: elsewhere })).status, 403);
+      assert.equal((await rawHttp(`${plain.url}/baro/poll?wait=0`, { headers: elsewhere })).status, 403);
+      assert.equal(plain.baro.sessions.size, 0);
+      assert.equal((await rawUpgrade(`${plain.url}/baro/ws`, own)).status, 101);
+      assert.equal((await rawHttp(`${plain.url}/baro/poll?wait=0`, { headers: own })).status, 200);
+      // Non-browser clients send no Origin.
+      assert.equal((await rawUpgrade(`${plain.url}/baro/ws`, {})).status, 101);
+    } finally {
+      await plain.close();
+    }
   });
 
   test('Chromium: a page from a disallowed origin gets no session; once allowed, it does', { timeout: TEST_TIMEOUT }, async () => {

@@ -513,3 +513,128 @@ describe('WsConnection masking', () => {
     assert.equal(encodeClosePayload(1000, 'é'.repeat(61) + 'x').length, 125);
   });
 });
+
+for (const role of roles) {
+  describe(`WsConnection (${role} role): automatic pongs held while the transport is backed up`, () => {
+    const ping = (payload: string | Uint8Array) => fromPeer(role, { opcode: 9, payload });
+
+    test('not held: every ping is answered at once, in order (ten pings in one chunk get ten pongs)', () => {
+      const rec = recordConnection({ role });
+      const payloads = Array.from({ length: 10 }, (_, i) => `payload-${i}`);
+      rec.conn.receiveData(concatBytes(...payloads.map((payload) => ping(payload))));
+      assert.deepEqual(rec.sentEvents(), payloads.map((payload) => sentControl(10, payload)));
+      assert.equal(rec.conn.pongPending, false);
+    });
+
+    test('held: a flood of pings writes nothing; releasing answers the newest ping once', () => {
+      const rec = recordConnection({ role });
+      rec.conn.pongsHeld = true;
+      rec.conn.receiveData(concatBytes(ping('first'), ping('second')));
+      for (let i = 0; i < 1000; i++) rec.conn.receiveData(ping(`flood-${i}`));
+      rec.conn.receiveData(ping('newest'));
+      assert.deepEqual(rec.outgoing, [], 'no pong while held');
+      assert.equal(rec.conn.pongPending, true);
+      assert.equal(rec.events.length, 1003, 'every ping is still reported');
+      rec.conn.pongsHeld = false;
+      assert.deepEqual(rec.sentEvents(), [sentControl(10, 'newest')]);
+      assert.equal(rec.conn.pongPending, false);
+      rec.clear();
+      rec.conn.pongsHeld = false;
+      assert.deepEqual(rec.outgoing, [], 'released twice, answered once');
+    });
+
+    test('held: pings split byte by byte keep the newest whole payload (the parser reuses its control buffer)', () => {
+      const rec = recordConnection({ role });
+      rec.conn.pongsHeld = true;
+      const long = new Uint8Array(125).fill(0x61);
+      for (const chunk of byteByByte(ping(long))) rec.conn.receiveData(chunk);
+      for (const chunk of byteByByte(ping('short one'))) rec.conn.receiveData(chunk);
+      rec.conn.pongsHeld = false;
+      assert.deepEqual(rec.sentEvents(), [sentControl(10, 'short one')]);
+    });
+
+    test('held: a pong of 125 bytes and an empty one round-trip exactly', () => {
+      for (const payload of [new Uint8Array(125).map((_, i) => i), new Uint8Array(0)]) {
+        const rec = recordConnection({ role });
+        rec.conn.pongsHeld = true;
+        rec.conn.receiveData(ping(payload));
+        rec.conn.pongsHeld = false;
+        assert.deepEqual(rec.sentEvents(), [sentControl(10, payload)]);
+      }
+    });
+
+    test('held: the peer’s close drops the waiting pong; only the close echo is written', () => {
+      const rec = recordConnection({ role });
+      rec.conn.pongsHeld = true;
+      rec.conn.receiveData(concatBytes(ping('unanswered'), peerClose(role, 1000)));
+      rec.conn.pongsHeld = false;
+      assert.deepEqual(rec.sentEvents(), [sentClose(1000)]);
+    });
+
+    test('held: our own close drops the waiting pong', () => {
+      const rec = recordConnection({ role });
+      rec.conn.pongsHeld = true;
+      rec.conn.receiveData(ping('unanswered'));
+      rec.conn.sendClose(1001);
+      rec.conn.pongsHeld = false;
+      assert.deepEqual(rec.sentEvents(), [sentClose(1001)]);
+      assert.equal(rec.conn.pongPending, false);
+    });
+
+    test('autoPong: false holds nothing', () => {
+      const rec = recordConnection({ role, autoPong: false });
+      rec.conn.pongsHeld = true;
+      rec.conn.receiveData(ping('p'));
+      assert.equal(rec.conn.pongPending, false);
+      rec.conn.pongsHeld = false;
+      assert.deepEqual(rec.outgoing, []);
+    });
+  });
+
+  describe(`WsConnection (${role} role): a transport that fails the connection while writing its close frame`, () => {
+    // The I/O layer fails a slow consumer from inside `onOutgoing`; the codec must still report one close.
+    function failingOnClose(code: number) {
+      const closes: number[] = [];
+      const conn: WsConnection = new WsConnection(
+        { role },
+        {
+          onMessage: () => {},
+          onPing: () => {},
+          onPong: () => {},
+          onError: () => {},
+          onClose: (closeCode) => closes.push(closeCode),
+          onOutgoing: (bytes) => {
+            if ((bytes[0] & 0x0f) === Opcode.close) conn.fail(code);
+          },
+        },
+      );
+      return { conn, closes };
+    }
+
+    test('fail(): onClose once, with the first code', () => {
+      const { conn, closes } = failingOnClose(4001);
+      conn.fail(1011);
+      assert.deepEqual(closes, [1011]);
+      assert.equal(conn.state, 'closed');
+    });
+
+    test('the peer’s close: onClose once, with the peer’s code', () => {
+      const { conn, closes } = failingOnClose(4001);
+      conn.receiveData(peerClose(role, 1000));
+      assert.deepEqual(closes, [1000]);
+    });
+
+    test('a protocol error: onClose once, with its code', () => {
+      const { conn, closes } = failingOnClose(4001);
+      conn.receiveData(fromPeer(role, { opcode: 3 }));
+      assert.deepEqual(closes, [1002]);
+    });
+
+    test('sendClose: the failure closes it at once (no close handshake to wait for)', () => {
+      const { conn, closes } = failingOnClose(4001);
+      conn.sendClose(1000);
+      assert.deepEqual(closes, [4001]);
+      assert.equal(conn.state, 'closed');
+    });
+  });
+}

@@ -30,6 +30,12 @@ export class WsConnection {
   #state: ConnectionState = 'open';
   #closeSent = false;
   #closeReceived = false;
+  /** See `pongsHeld`. */
+  #pongsHeld = false;
+  /** The newest held ping's payload, copied (the parser reuses its control buffer); allocated on first need. */
+  #pongBuffer: Uint8Array | null = null;
+  /** Length of the held pong's payload in `#pongBuffer`, or -1 when no pong waits. */
+  #pendingPongLength = -1;
 
   constructor(options: WsConnectionOptions, handler: WsConnectionHandler) {
     this.#handler = handler;
@@ -66,6 +72,26 @@ export class WsConnection {
   /** True once we sent a close frame: no more data may be sent. */
   get closeSent(): boolean {
     return this.#closeSent;
+  }
+
+  /**
+   * While true, automatic pongs wait instead of being written, and a newer ping replaces the one
+   * waiting (RFC 6455 §5.5.3 lets an endpoint answer only the most recent ping). The I/O layer holds
+   * pongs while the transport's write buffer is full, so a peer that floods pings and never reads
+   * costs one pending pong, not a pong per ping. Setting it false writes the waiting pong.
+   */
+  get pongsHeld(): boolean {
+    return this.#pongsHeld;
+  }
+
+  set pongsHeld(held: boolean) {
+    this.#pongsHeld = held;
+    if (!held && this.#pendingPongLength >= 0) this.#writePendingPong();
+  }
+
+  /** Whether an automatic pong waits for `pongsHeld` to turn false. */
+  get pongPending(): boolean {
+    return this.#pendingPongLength >= 0;
   }
 
   /** Bytes held by the parser for a message still arriving. */
@@ -137,6 +163,7 @@ export class WsConnection {
     const body = encodeClosePayload(code, reason);
     if (this.#closeSent) return false;
     this.#closeSent = true;
+    this.#pendingPongLength = -1;
     if (this.#state === 'open') this.#state = 'closing';
     this.#write(Opcode.close, body);
     return true;
@@ -149,17 +176,29 @@ export class WsConnection {
   fail(code: number, reason = ''): void {
     if (this.#state === 'closed') return;
     this.#parser.halt();
-    if (!this.#closeSent) {
-      this.#closeSent = true;
-      this.#write(Opcode.close, encodeClosePayload(code));
-    }
-    this.#state = 'closed';
+    this.#closeWith(encodeClosePayload(code));
     this.#handler.onClose(code, reason);
+  }
+
+  /**
+   * The last step before `onClose`: the connection is closed first and the close frame (if not sent
+   * yet) written after, so a transport that fails the connection while writing it (a slow
+   * consumer) finds it closed already and `onClose` runs once.
+   */
+  #closeWith(closeBody: Uint8Array): void {
+    this.#state = 'closed';
+    this.#pendingPongLength = -1;
+    if (this.#closeSent) return;
+    this.#closeSent = true;
+    this.#write(Opcode.close, closeBody);
   }
 
   #onControl(opcode: number, payload: Uint8Array): void {
     if (opcode === Opcode.ping) {
-      if (this.#autoPong && !this.#closeSent) this.#write(Opcode.pong, payload);
+      if (this.#autoPong && !this.#closeSent) {
+        if (this.#pongsHeld) this.#holdPong(payload);
+        else this.#write(Opcode.pong, payload);
+      }
       this.#handler.onPing(payload);
     } else if (opcode === Opcode.pong) {
       this.#handler.onPong(payload);
@@ -177,25 +216,31 @@ export class WsConnection {
     this.#closeReceived = true;
     // Frames after a close frame are not read, not even the rest of this chunk (RFC 6455 §5.5.1).
     this.#parser.halt();
-    if (!this.#closeSent) {
-      // Echo the peer's code (RFC 6455 §5.5.1); an empty close is answered with an empty close.
-      this.#closeSent = true;
-      this.#write(Opcode.close, close.code === CloseCode.noStatus ? EMPTY : payload.subarray(0, 2));
-    }
-    this.#state = 'closed';
+    // Echo the peer's code (RFC 6455 §5.5.1); an empty close is answered with an empty close.
+    this.#closeWith(close.code === CloseCode.noStatus ? EMPTY : payload.subarray(0, 2));
     this.#handler.onClose(close.code, close.reason);
   }
 
   #failFromPeer(error: ProtocolError): void {
     if (this.#state === 'closed') return;
     this.#parser.halt();
-    if (!this.#closeSent) {
-      this.#closeSent = true;
-      this.#write(Opcode.close, encodeClosePayload(error.closeCode));
-    }
-    this.#state = 'closed';
+    this.#closeWith(encodeClosePayload(error.closeCode));
     this.#handler.onError(error);
     this.#handler.onClose(error.closeCode, error.message);
+  }
+
+  #holdPong(payload: Uint8Array): void {
+    // One 125-byte buffer per connection, allocated by its first held ping: a flood reuses it.
+    const buffer = (this.#pongBuffer ??= new Uint8Array(125));
+    buffer.set(payload);
+    this.#pendingPongLength = payload.length;
+  }
+
+  #writePendingPong(): void {
+    const length = this.#pendingPongLength;
+    this.#pendingPongLength = -1;
+    // The encoder copies payloads this small behind their header, so the buffer is free again after.
+    if (!this.#closeSent) this.#write(Opcode.pong, this.#pongBuffer!.subarray(0, length));
   }
 
   #write(opcode: number, payload: Uint8Array, options?: FrameOptions): void {

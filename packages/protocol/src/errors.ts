@@ -22,6 +22,8 @@ const failures = {
   WS_ERR_TOO_MANY_FRAGMENTS: CloseCode.messageTooBig,
   WS_ERR_INFLATE_FAILED: CloseCode.protocolError,
   WS_ERR_INFLATE_TOO_BIG: CloseCode.messageTooBig,
+  /** The process's budget of inflated bytes in flight is spent (see the server's `InflateBudget`). */
+  WS_ERR_INFLATE_BUDGET: CloseCode.tryAgainLater,
   WS_ERR_INTERNAL: CloseCode.internalError,
 } as const satisfies Record<string, number>;
 

@@ -15,3 +15,4 @@ export { parseClosePayload, encodeClosePayload, type ClosePayload } from './clos
 export { WsConnection, type WsConnectionOptions, type ConnectionState } from './connection.js';
 export * from './handshake/index.js';
 export * from './session/index.js';
+export * from './peers/wire.js';

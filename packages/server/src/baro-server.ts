@@ -7,24 +7,15 @@ import type { Hub, BroadcastMessage, BroadcastTarget } from './hub/hub.js';
 import { LocalHub } from './hub/local-hub.js';
 import type { Carrier } from './session/carrier.js';
 import type { DefaultEvents, EmitOptions, EventNames, EventPayload, EventsMap } from './session/events.js';
-import {
-  newSessionId,
-  newToken,
-  originAllowed,
-  readSessionParams,
-  runAuthenticate,
-  tokenMatches,
-  type GatewayOptions,
-  type Refusal,
-  type SessionParams,
-} from './session/gateway.js';
+import { newSessionId, newToken, readSessionParams, tokenMatches, type Refusal, type SessionParams } from './session/gateway.js';
+import { addressKey, admitRequest, SessionSlots, type RequestAdmissionOptions, type SessionSlot } from './admission/index.js';
 import { prepareEvent } from './session/outbound.js';
 import { DEFAULT_SESSION_LIMITS, Session, type SessionHost, type SessionLimits } from './session/session.js';
 import { WebSocketCarrier } from './transports/websocket-transport.js';
 import { WebSocketServer, type WebSocketServerOptions } from './websocket/server.js';
 import { mountHttpTransports, type HttpTransportOptions } from './transports/http-transports.js';
 
-export interface BaroServerOptions<Context = unknown> extends GatewayOptions<Context> {
+export interface BaroServerOptions<Context = unknown> extends RequestAdmissionOptions<Context> {
   /** Attach to this HTTP server; or give `port` to listen by itself. */
   server?: HttpServer | HttpsServer;
   port?: number;
@@ -34,14 +25,14 @@ export interface BaroServerOptions<Context = unknown> extends GatewayOptions<Con
   /** Transports the server offers. Default: all four. */
   transports?: readonly TransportName[];
   limits?: Partial<SessionLimits>;
-  /** Open sessions per client address; more are answered 429. Default 100. */
+  /** Open sessions per client address (IPv6: per /64); more are answered 429. Default 100. */
   sessionsPerAddress?: number;
   /** Open sessions in all. Default 100,000. */
   maxSessions?: number;
   /** The hub behind rooms and broadcasts. Default: in-process. */
   hub?: Hub;
   /** Options of the WebSocket endpoint (payload limits, deflate, handshake timeout). */
-  websocket?: Omit<WebSocketServerOptions, 'server' | 'port' | 'host' | 'path' | 'authenticate' | 'allowedOrigins' | 'heartbeat'>;
+  websocket?: Omit<WebSocketServerOptions, 'server' | 'port' | 'host' | 'path' | 'authenticate' | 'allowedOrigins' | 'heartbeat' | 'releaseContext'>;
   http?: HttpTransportOptions;
 }
 
@@ -50,9 +41,25 @@ export interface BaroServerEvents<C2S extends EventsMap, S2C extends EventsMap> 
   error: [error: Error];
 }
 
+/**
+ * What `admit` grants: attach to a session, or open a new one in a slot already taken (released by
+ * `abandon` when the request goes no further). Both carry what this request's authentication gave.
+ */
 type Admission<Context> =
-  | { kind: 'attach'; session: Session; seq: number }
-  | { kind: 'new'; context: Context | undefined; remoteAddress: string };
+  | { kind: 'attach'; session: Session; seq: number; context: Context | undefined }
+  | { kind: 'new'; context: Context | undefined; remoteAddress: string; slot: SessionSlot };
+
+/** What the server holds, for monitoring and for tests that attack its limits. */
+export interface BaroServerStats {
+  sessions: number;
+  /** Session slots taken: open sessions plus admissions not yet connected. */
+  slots: number;
+  /** Packets kept for replay, and what they are counted as (UTF-8 bytes plus a fixed overhead each). */
+  replayPackets: number;
+  replayBytes: number;
+  /** Bytes queued for clients, not yet written or not yet flushed. */
+  queuedBytes: number;
+}
 
 /**
  * The session server: one logical session per client over WebSocket, SSE, long-polling or polling,
@@ -71,7 +78,8 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
   readonly #ownsServer: boolean;
   readonly #websocket: WebSocketServer<Admission<Context>> | null;
   readonly #unmountHttp: () => void;
-  readonly #perAddress = new Map<string, number>();
+  readonly #slots: SessionSlots;
+  readonly #slotOf = new Map<string, SessionSlot>();
   readonly #timer: NodeJS.Timeout;
   readonly #host: SessionHost;
   #closing = false;
@@ -79,7 +87,9 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
   readonly #events = new EventEmitter<BaroServerEvents<C2S, S2C>>();
 
   constructor(options: BaroServerOptions<Context> = {}) {
+    if (options.http && 'corsOrigins' in options.http) throw new TypeError('http.corsOrigins is now allowedOrigins, which every transport follows');
     this.#options = options;
+    this.#slots = new SessionSlots({ perAddress: options.sessionsPerAddress ?? 100, total: options.maxSessions ?? 100_000 });
     this.path = (options.path ?? '/baro').replace(/\/$/, '');
     this.limits = { ...DEFAULT_SESSION_LIMITS, ...definedOnly(options.limits ?? {}) };
     this.transports = checkTransports(options.transports ?? TRANSPORT_NAMES);
@@ -129,6 +139,11 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     return this;
   }
 
+  /** Browser origins allowed besides the server's own, on every transport. */
+  get allowedOrigins(): BaroServerOptions<Context>['allowedOrigins'] {
+    return this.#options.allowedOrigins;
+  }
+
   address(): AddressInfo {
     return this.#httpServer.address() as AddressInfo;
   }
@@ -155,43 +170,59 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     return this.hub.sessionsIn(room);
   }
 
-  // ----------------------------------------------------------- transport API
+  /** What the server holds now (summed over the sessions). */
+  stats(): BaroServerStats {
+    const stats: BaroServerStats = { sessions: this.sessions.size, slots: this.#slots.total, replayPackets: 0, replayBytes: 0, queuedBytes: 0 };
+    for (const session of this.sessions.values()) {
+      stats.replayPackets += session.replayCount;
+      stats.replayBytes += session.replayBytes;
+      stats.queuedBytes += session.queuedBytes;
+    }
+    return stats;
+  }
 
+  /** Open sessions counted against the address's `sessionsPerAddress` (IPv6: its /64). */
+  sessionsFrom(address: string): number {
+    return this.#slots.heldBy(address);
+  }
+
+  // ----------------------------------------------------------- transport API
   /**
-   * Checks a request that opens or attaches a session: origin, the app's authenticate hook, the
-   * session token (a sid alone is no credential), and the per-address limit for new sessions.
+   * Checks a request that opens or attaches a session: Host and Origin, the app's authenticate
+   * hook, the session token (a sid alone is no credential), the resume rate, and for a new session
+   * a slot within `sessionsPerAddress` and `maxSessions`, taken now. A transport that does not go
+   * on to `connect` must `abandon` the admission.
    */
   async admit(request: IncomingMessage, params: SessionParams): Promise<Admission<Context> | Refusal> {
-    if (this.#closing && !this.sessions.get(params.sid ?? '')?.closing) {
-      // Spread the returning clients over a few seconds rather than one instant.
-      return { ok: false, status: 503, reason: 'server is shutting down', headers: { 'Retry-After': String(2 + Math.floor(Math.random() * 5)) } };
-    }
-    if (!originAllowed(this.#options.allowedOrigins, request.headers.origin)) return { ok: false, status: 403, reason: 'origin not allowed' };
-    const auth = await runAuthenticate(this.#options.authenticate, request);
-    if (!auth.ok) return auth;
+    const shutdown = this.#shutdownRefusal(params);
+    if (shutdown) return shutdown;
+    const admitted = await admitRequest(request, this.#options, this.#authenticateFailed);
+    if (!admitted.ok) return admitted;
     if (params.sid !== undefined) {
       const session = this.sessions.get(params.sid);
       if (session && !session.ended) {
         if (!tokenMatches(session.token, params.token)) return { ok: false, status: 403, reason: 'invalid session token' };
-        return { kind: 'attach', session: session as Session, seq: params.seq };
+        if (!session.mayResume(params.seq)) return this.#tooManyResumes();
+        return { kind: 'attach', session: session as Session, seq: params.seq, context: admitted.context };
       }
       if (params.token === undefined) return { ok: false, status: 403, reason: 'invalid session token' };
     }
+    // No await from here to the caller's `connect`: the slot is taken where it is checked.
     const remoteAddress = request.socket.remoteAddress ?? 'unknown';
-    if ((this.#perAddress.get(remoteAddress) ?? 0) >= (this.#options.sessionsPerAddress ?? 100)) {
-      return { ok: false, status: 429, reason: 'too many sessions from this address', headers: { 'Retry-After': '10' } };
-    }
-    if (this.sessions.size >= (this.#options.maxSessions ?? 100_000)) {
-      return { ok: false, status: 503, reason: 'too many sessions', headers: { 'Retry-After': '10' } };
-    }
-    return { kind: 'new', context: auth.context, remoteAddress };
+    const slot = this.#slots.reserve(remoteAddress);
+    if ('ok' in slot) return slot;
+    return { kind: 'new', context: admitted.context, remoteAddress, slot };
+  }
+
+  /** The request that was admitted goes no further (its client left): gives back what it held. */
+  abandon(admission: Admission<Context>): void {
+    if (admission.kind === 'new') admission.slot.release();
   }
 
   /** Finds a session for a request that only sends (POST), checking its token. */
   async authorize(request: IncomingMessage, params: SessionParams): Promise<Session<C2S, S2C> | Refusal> {
-    if (!originAllowed(this.#options.allowedOrigins, request.headers.origin)) return { ok: false, status: 403, reason: 'origin not allowed' };
-    const auth = await runAuthenticate(this.#options.authenticate, request);
-    if (!auth.ok) return auth;
+    const admitted = await admitRequest(request, this.#options, this.#authenticateFailed);
+    if (!admitted.ok) return admitted;
     const session = params.sid === undefined ? undefined : this.sessions.get(params.sid);
     if (!session || !tokenMatches(session.token, params.token)) return { ok: false, status: 403, reason: 'invalid session token' };
     if (session.ended) return { ok: false, status: 410, reason: 'session ended' };
@@ -203,19 +234,24 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     if (admission.kind === 'attach') {
       const session = admission.session as Session<C2S, S2C>;
       if (!session.ended && session.attach(carrier, admission.seq, { announce: true, resumed: true })) return session;
-      // The client is too far behind to be caught up: it gets a fresh session and must resync.
+      // The client is too far behind to be caught up: it gets a fresh session and must resync. It
+      // takes the place the old one leaves, with what this request's authentication gave.
       session.close(BaroCloseCode.serverRestart, 'resync required', null, { immediately: true });
-      return this.#open({ kind: 'new', context: undefined, remoteAddress: session.remoteAddress }, carrier);
+      const slot = this.#slots.take(addressKey(session.remoteAddress));
+      return this.#open({ kind: 'new', context: admission.context, remoteAddress: session.remoteAddress, slot }, carrier);
     }
     return this.#open(admission, carrier);
   }
 
   #open(admission: Extract<Admission<Context>, { kind: 'new' }>, carrier: Carrier): Session<C2S, S2C> | null {
-    if (this.#closing) return null;
+    if (this.#closing) {
+      admission.slot.release();
+      return null;
+    }
     const session = new Session<C2S, S2C>(this.#host, { id: newSessionId(), token: newToken(), remoteAddress: admission.remoteAddress, limits: this.limits });
     if (admission.context !== undefined) session.data.auth = admission.context;
     this.sessions.set(session.id, session);
-    this.#perAddress.set(admission.remoteAddress, (this.#perAddress.get(admission.remoteAddress) ?? 0) + 1);
+    this.#slotOf.set(session.id, admission.slot);
     this.hub.join(session.id, []);
     this.#events.emit('connection', ...([session] as BaroServerEvents<C2S, S2C>['connection']));
     if (!session.ended) session.attach(carrier, 0, { announce: true, resumed: false });
@@ -226,10 +262,25 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     if (this.sessions.get(session.id) !== session) return;
     this.sessions.delete(session.id);
     this.hub.leaveAll(session.id);
-    const count = (this.#perAddress.get(session.remoteAddress) ?? 1) - 1;
-    if (count <= 0) this.#perAddress.delete(session.remoteAddress);
-    else this.#perAddress.set(session.remoteAddress, count);
+    this.#slotOf.get(session.id)?.release();
+    this.#slotOf.delete(session.id);
   }
+
+  /** While shutting down, only polling clients still to be told of their session's close get in. */
+  #shutdownRefusal(params: SessionParams): Refusal | null {
+    if (!this.#closing || this.sessions.get(params.sid ?? '')?.closing) return null;
+    // Spread the returning clients over a few seconds rather than one instant.
+    return { ok: false, status: 503, reason: 'server is shutting down', headers: { 'Retry-After': String(2 + Math.floor(Math.random() * 5)) } };
+  }
+
+  #tooManyResumes(): Refusal {
+    const seconds = Math.max(1, Math.ceil(60 / Math.max(this.limits.resumesPerMinute, 1e-3)));
+    return { ok: false, status: 429, reason: 'too many resumes', headers: { 'Retry-After': String(seconds) } };
+  }
+
+  readonly #authenticateFailed = (error: Error): void => {
+    this.#emitError(new Error(`authenticate threw: ${error.message}`, { cause: error }));
+  };
 
   #deliver(message: BroadcastMessage, members: readonly string[]): void {
     const prepared = prepareEvent(message.name, message.data);
@@ -249,6 +300,9 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
       ...this.#options.websocket,
       server: this.#httpServer,
       path: `${this.path}/ws`,
+      // `admit` runs the origin policy with the rest of the admission.
+      allowedOrigins: '*',
+      releaseContext: (admission) => this.abandon(admission),
       // Browsers refuse a handshake that does not confirm the subprotocol they offered.
       protocols: ['baro.v1'],
       authenticate: async (request) => {

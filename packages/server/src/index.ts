@@ -3,12 +3,16 @@ export { WebSocketConnection, DEFAULT_LIMITS, type ConnectionLimits, type SendOp
 export { WebSocket, type WebSocketClientOptions, type BinaryType } from './websocket/client.js';
 export { CloseEvent, ErrorEvent } from './websocket/client-events.js';
 export { ReadyState } from './websocket/ready-state.js';
-export { PerMessageDeflate } from './permessage-deflate.js';
+export { PerMessageDeflate, DEFAULT_DEFLATE_MAX_PAYLOAD, DEFAULT_DEFLATE_WINDOW_BITS, DEFAULT_DEFLATE_MEM_LEVEL } from './permessage-deflate.js';
+export { InflateBudget, defaultInflateBudget, DEFAULT_INFLATE_BUDGET_BYTES } from './inflate-budget.js';
 export { CloseCode, BaroCloseCode, prepareFrame, type PreparedFrame } from '@baro/protocol';
-export { BaroServer, BroadcastOperator, type BaroServerOptions } from './baro-server.js';
+export { BaroServer, BroadcastOperator, type BaroServerOptions, type BaroServerStats } from './baro-server.js';
+export type { AllowedOrigins, Authenticate } from './admission/index.js';
+export { PACKET_OVERHEAD_BYTES } from './session/outbound.js';
 export { Session, DEFAULT_SESSION_LIMITS, type SessionLimits } from './session/session.js';
 export type { EventsMap, DefaultEvents, EmitOptions } from './session/events.js';
 export type { Carrier, WirePacket } from './session/carrier.js';
 export type { Hub, BroadcastMessage, BroadcastTarget } from './hub/hub.js';
 export { LocalHub } from './hub/local-hub.js';
 export { ClockResponder, type ClockReport, type ClockResponderOptions } from './clock/clock-responder.js';
+export { enablePeers, type PeersOptions, type PeersServer, type PeerCounters } from './peers/index.js';

@@ -3,7 +3,8 @@
  * inflates whole incoming ones. Negotiation happens elsewhere; this class only applies its result.
  *
  * One instance per connection. Each direction keeps one long-lived zlib stream (the LZ77 window is
- * the "context" of RFC 7692 §7.1.1), and every job goes through a process-wide `ZlibLimiter`.
+ * the "context" of RFC 7692 §7.1.1), every job goes through a process-wide `ZlibLimiter`, and every
+ * inflated byte is charged to a process-wide `InflateBudget` until its message is delivered.
  */
 import { constants as zlibConstants, createDeflateRaw, createInflateRaw } from 'node:zlib';
 import type { DeflateRaw, InflateRaw, ZlibOptions } from 'node:zlib';
@@ -11,6 +12,21 @@ import { ProtocolError } from '@baro/protocol';
 import type { DeflateParams, Role } from '@baro/protocol';
 import { defaultZlibLimiter } from './zlib-limiter.js';
 import type { ZlibLimiter } from './zlib-limiter.js';
+import { defaultInflateBudget, type InflateBudget, type InflateBudgetHolder } from './inflate-budget.js';
+
+/**
+ * Memory-bounded defaults. With zlib's own (15-bit windows, memLevel 8) a server holds about 265 KiB
+ * per connection once both directions have run, with 12-bit windows and memLevel 5 about 150 KiB
+ * (bench/deflate-memory.mjs; 20 KiB without deflate). Messages of a few KiB, what real-time apps
+ * send, compress just as well (3.5 KiB of JSON to 23% either way).
+ */
+export const DEFAULT_DEFLATE_WINDOW_BITS = 12;
+export const DEFAULT_DEFLATE_MEM_LEVEL = 5;
+/**
+ * `maxPayload` of a connection that negotiated permessage-deflate, unless set: a message that
+ * inflates is a message the peer can make 1,000 times bigger than what it sent.
+ */
+export const DEFAULT_DEFLATE_MAX_PAYLOAD = 4 * 1024 * 1024;
 
 export interface PerMessageDeflateOptions {
   params: DeflateParams;
@@ -20,12 +36,14 @@ export interface PerMessageDeflateOptions {
   threshold?: number;
   /** The largest inflated message accepted; one byte more fails with close code 1009. */
   maxInflatedBytes: number;
-  /** zlib memLevel of our compressor, 1..9 (default 8): memory against speed. */
+  /** zlib memLevel of our compressor, 1..9 (default `DEFAULT_DEFLATE_MEM_LEVEL`, 5): memory against speed. */
   memLevel?: number;
   /** zlib compression level, -1..9 (default -1, zlib's default). */
   level?: number;
   /** Shared bound on concurrent zlib jobs. Default: the process-wide `defaultZlibLimiter`. */
   limiter?: ZlibLimiter;
+  /** Shared bound on inflated bytes in flight. Default: the process-wide `defaultInflateBudget`. */
+  inflateBudget?: InflateBudget;
 }
 
 /** The empty stored block a sync flush ends with (RFC 7692 §7.2.1 removes it, §7.2.2 adds it back). */
@@ -51,6 +69,9 @@ export class PerMessageDeflate {
   readonly #threshold: number;
   readonly #maxInflatedBytes: number;
   readonly #limiter: ZlibLimiter;
+  readonly #inflateBudget: InflateBudget;
+  /** What this connection's inflations are charged as; made on the first inflation. */
+  #budgetHolder: InflateBudgetHolder | null = null;
   readonly #deflateOptions: ZlibOptions;
   readonly #inflateOptions: ZlibOptions;
   /** RFC 7692 §7.1.1.1/§7.1.1.2: our side's no_context_takeover, our compressor forgets each message. */
@@ -89,6 +110,7 @@ export class PerMessageDeflate {
     this.#threshold = threshold;
     this.#maxInflatedBytes = maxInflatedBytes;
     this.#limiter = options.limiter ?? defaultZlibLimiter;
+    this.#inflateBudget = options.inflateBudget ?? defaultInflateBudget;
 
     this.#deflateOptions = {
       // zlib refuses a raw deflate window of 8 bits (madler/zlib#171; Node quietly bumps it to 9).
@@ -99,7 +121,7 @@ export class PerMessageDeflate {
       // Every write ends with a sync flush: the message is complete and byte-aligned when its
       // write callback runs (RFC 7692 §7.2.1), without a second, empty flush write.
       flush: zlibConstants.Z_SYNC_FLUSH,
-      ...(options.memLevel === undefined ? {} : { memLevel: options.memLevel }),
+      memLevel: options.memLevel ?? DEFAULT_DEFLATE_MEM_LEVEL,
       ...(options.level === undefined ? {} : { level: options.level }),
     };
     // Inflate raw accepts 8 bits. The peer promised not to look further back than its window.
@@ -127,8 +149,9 @@ export class PerMessageDeflate {
 
   /**
    * Inflates one whole compressed message (all fragments' payloads, concatenated). Results come back
-   * in call order. Rejects with closeCode 1009 past `maxInflatedBytes`, 1002 for corrupt data; after
-   * any failure the instance is dead and every call rejects. `data` must not change until it settles.
+   * in call order. Rejects with closeCode 1009 past `maxInflatedBytes`, 1013 when the inflate budget
+   * took its bytes back (see `InflateBudget`), 1002 for corrupt data; after any failure the instance
+   * is dead and every call rejects. `data` must not change until it settles.
    */
   decompress(data: Uint8Array): Promise<Uint8Array> {
     return this.#inflateQueue.push(() => {
@@ -214,8 +237,20 @@ export class PerMessageDeflate {
       );
       return;
     }
+    if (!this.#inflateBudget.charge((this.#budgetHolder ??= this.#newBudgetHolder()), chunk.byteLength)) {
+      this.#failOverBudget();
+      return;
+    }
     job.chunks.push(chunk);
   };
+
+  #newBudgetHolder(): InflateBudgetHolder {
+    return { heldBytes: 0, evict: () => this.#failOverBudget() };
+  }
+
+  #failOverBudget(): void {
+    this.#fail(new ProtocolError('WS_ERR_INFLATE_BUDGET', `the inflate budget (${this.#inflateBudget.limitBytes} bytes in flight) is spent`));
+  }
 
   readonly #onDeflateWritten = (error?: Error | null): void => {
     const job = this.#deflateJob;
@@ -246,6 +281,7 @@ export class PerMessageDeflate {
       return;
     }
     this.#inflateJob = null;
+    if (this.#budgetHolder !== null) this.#inflateBudget.release(this.#budgetHolder);
     const inflate = this.#inflate!;
     if (inflate.bytesWritten !== job.expectedBytesWritten) {
       // zlib stopped reading early: the peer ended its DEFLATE stream with a BFINAL block (RFC 7692
@@ -268,6 +304,7 @@ export class PerMessageDeflate {
     const inflateJob = this.#inflateJob;
     this.#deflateJob = null;
     this.#inflateJob = null;
+    if (this.#budgetHolder !== null) this.#inflateBudget.release(this.#budgetHolder);
     // close() stops zlib between output chunks; Node defers the native close if a chunk is in work.
     this.#deflate?.close();
     this.#inflate?.close();

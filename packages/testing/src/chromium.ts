@@ -29,6 +29,13 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-dev-shm-usage',
 ];
 
+/**
+ * Extra flags for WebRTC between pages of one machine: host candidates carry addresses instead of
+ * mDNS names (no multicast needed to resolve them). Chromium leaves out the loopback interface when
+ * another exists, so the candidates are the host's own addresses; the traffic never leaves it.
+ */
+export const WEBRTC_ARGS: readonly string[] = ['--disable-features=WebRtcHideLocalIpsWithMdns', '--allow-loopback-in-peer-connection'];
+
 export interface LaunchChromiumOptions {
   /** The browser binary. Default: `$BARO_CHROMIUM`, else the first of /usr/bin/chromium, /usr/bin/chromium-browser. */
   executablePath?: string;

@@ -297,3 +297,22 @@ test('CSV export of results and submissions is escaped and formula-guarded', () 
       "3,3,1,'-Dash,Seoul,1,yes\r\n",
   );
 });
+
+test('cotato: retries stop at the quiz maxAttempts (default 20), and duplicates still get their outcome', () => {
+  const s = LiveSession.create({ ...quiz(), maxAttempts: 3 });
+  s.join('p1', 'Alice', 0);
+  s.next(0);
+  s.open(0);
+  for (let i = 1; i <= 3; i++) assert.equal(accepted(s.submit('p1', 0, `wrong ${i}`, `p1-${i}`, 10)).attempt, i);
+  assert.equal(s.maySubmit('p1'), false);
+  refused(s.submit('p1', 0, 'Seoul', 'p1-4', 11), 'too-many-attempts');
+  assert.equal(accepted(s.submit('p1', 0, 'wrong 3', 'p1-3', 12)).duplicate, true);
+  assert.equal(s.submissionsOf('p1', 0).length, 3);
+
+  const byDefault = withPlayers();
+  byDefault.next(0);
+  byDefault.open(0);
+  assert.equal(byDefault.maxAttempts, 20);
+  for (let i = 1; i <= 20; i++) accepted(byDefault.submit('p2', 0, 'Busan', `p2-${i}`, 10));
+  refused(byDefault.submit('p2', 0, 'Seoul', 'p2-21', 10), 'too-many-attempts');
+});

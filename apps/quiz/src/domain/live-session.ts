@@ -4,7 +4,7 @@
  * JSON-serialisable snapshot (`toSnapshot` / `LiveSession.fromSnapshot`). Rules: README.md.
  */
 import type { Answer, Quiz, QuizMode } from './quiz.js';
-import { DEFAULT_FALSE_START_PENALTY_MS, isCorrect, isWellFormedAnswer } from './quiz.js';
+import { DEFAULT_FALSE_START_PENALTY_MS, DEFAULT_MAX_ATTEMPTS, isCorrect, isWellFormedAnswer } from './quiz.js';
 import type { CheckedReaction, ReactionFlag } from './fairness.js';
 import { nicknameKey, validateNickname } from './nickname.js';
 import { toCsv, type CsvValue } from './csv.js';
@@ -84,7 +84,8 @@ export type RefusalReason =
   | 'invalid-answer'
   | 'already-correct'
   | 'already-answered'
-  | 'false-start';
+  | 'false-start'
+  | 'too-many-attempts';
 
 export type SubmitResult =
   | { accepted: true; ticket: number; correct: boolean; attempt: number; at: number; duplicate: boolean }
@@ -257,7 +258,12 @@ export class LiveSession {
     const s = this.state;
     if (s.current === null || s.phase !== 'ongoing') return false;
     const mine = this.byPlayerQuestion.get(answerKey(playerId, s.current)) ?? [];
-    return this.mode === 'speed' ? mine.length === 0 : !mine.some((x) => x.correct);
+    return this.mode === 'speed' ? mine.length === 0 : mine.length < this.maxAttempts && !mine.some((x) => x.correct);
+  }
+
+  /** Answers a player may have accepted per question (the quiz's setting). */
+  get maxAttempts(): number {
+    return this.state.quiz.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   }
 
   // ---- players -------------------------------------------------------------------------------
@@ -431,6 +437,7 @@ export class LiveSession {
     const mine = this.byPlayerQuestion.get(answerKey(playerId, questionIndex)) ?? [];
     if (this.mode === 'speed' && mine.length > 0) return refuse('already-answered', 'one answer per question in speed mode');
     if (this.mode === 'cotato' && mine.some((x) => x.correct)) return refuse('already-correct', 'you already answered correctly');
+    if (mine.length >= this.maxAttempts) return refuse('too-many-attempts', `at most ${this.maxAttempts} answers per question`);
     const record: SubmissionRecord = {
       ticket: s.nextTicket++,
       playerId,

@@ -128,3 +128,25 @@ test('ranking rule and false-start penalty: parsed from JSON and Markdown, check
   const plain = parseQuizJson(JSON.stringify({ title: 'F', questions: [{ type: 'short', text: 'q', answers: ['a'] }] }));
   assert.ok(plain.ok && !('ranking' in plain.quiz), 'arrival stays the default, unwritten');
 });
+
+test('maxAttempts: optional, a whole number from 1 to 100, in JSON and as "attempts:" in Markdown', () => {
+  const json = parseQuizValue({ ...good, maxAttempts: 5 });
+  assert.equal(json.ok && json.quiz.maxAttempts, 5);
+  assert.equal(json.ok && toQuizFile(json.quiz).maxAttempts, 5);
+  const none = parseQuizValue(good);
+  assert.equal(none.ok && 'maxAttempts' in none.quiz, false);
+  for (const [value, message] of [
+    [0, 'maxAttempts: maxAttempts must be at least 1'],
+    [101, 'maxAttempts: maxAttempts must be at most 100'],
+    [2.5, 'maxAttempts: maxAttempts must be a whole number'],
+  ] as const) {
+    const bad = parseQuizValue({ ...good, maxAttempts: value });
+    assert.deepEqual(bad.ok ? [] : bad.errors, [message]);
+  }
+  const md = parseQuizMarkdown('# T\nattempts: 7\n\n## Q?\nanswer: a\n');
+  assert.equal(md.ok && md.quiz.maxAttempts, 7);
+  const badMd = parseQuizMarkdown('# T\nattempts: many\n\n## Q?\nanswer: a\n');
+  assert.deepEqual(badMd.ok ? [] : badMd.errors, ['line 2: "attempts:" needs a whole number']);
+  const both = parseQuizMarkdown('# T\nattempts: 3\nranking: reaction\n\n## Q?\nanswer: a\n');
+  assert.ok(both.ok && both.quiz.maxAttempts === 3 && both.quiz.ranking === 'reaction', 'attempts and ranking together');
+});

@@ -15,6 +15,7 @@ export const LIMITS = {
   optionLength: 200,
   acceptedAnswers: 20,
   answerLength: 200,
+  maxAttempts: 100,
   minTimeLimitMs: 1_000,
   maxTimeLimitMs: 600_000,
 } as const;
@@ -72,6 +73,11 @@ export const quizFileSchema = z.strictObject({
     .min(0, 'falseStartPenaltySeconds must be at least 0')
     .max(60, 'falseStartPenaltySeconds must be at most 60')
     .optional(),
+  maxAttempts: z
+    .int('maxAttempts must be a whole number')
+    .min(1, 'maxAttempts must be at least 1')
+    .max(LIMITS.maxAttempts, `maxAttempts must be at most ${LIMITS.maxAttempts}`)
+    .optional(),
   questions: z
     .array(z.discriminatedUnion('type', [choiceQuestion, shortQuestion], 'question type must be "choice" or "short"'), 'questions must be a list')
     .min(1, 'a quiz needs at least 1 question')
@@ -105,6 +111,7 @@ export function parseQuizValue(value: unknown): ParseResult {
     quiz: {
       title: file.title,
       mode: file.mode,
+      ...(file.maxAttempts === undefined ? {} : { maxAttempts: file.maxAttempts }),
       questions,
       ...(file.ranking === undefined ? {} : { ranking: file.ranking }),
       ...(file.falseStartPenaltySeconds === undefined ? {} : { falseStartPenaltyMs: Math.round(file.falseStartPenaltySeconds * 1000) }),
@@ -119,6 +126,7 @@ export function toQuizFile(quiz: Quiz): QuizFile {
     mode: quiz.mode,
     ...(quiz.ranking === undefined ? {} : { ranking: quiz.ranking }),
     ...(quiz.falseStartPenaltyMs === undefined ? {} : { falseStartPenaltySeconds: quiz.falseStartPenaltyMs / 1000 }),
+    ...(quiz.maxAttempts === undefined ? {} : { maxAttempts: quiz.maxAttempts }),
     questions: quiz.questions.map((q) => {
       const time = q.timeLimitMs === undefined ? {} : { timeLimitSeconds: q.timeLimitMs / 1000 };
       return q.kind === 'choice'
@@ -153,6 +161,7 @@ interface MdQuestion {
  *   # Title
  *   mode: speed                  (optional, before the first question)
  *   ranking: reaction            (optional, before the first question)
+ *   attempts: 5                  (optional, before the first question: maxAttempts)
  *   ## Question text             (further plain lines extend the text)
  *   - [x] correct option
  *   - [ ] other option
@@ -165,6 +174,7 @@ export function parseQuizMarkdown(source: string): ParseResult {
   let title: string | null = null;
   let mode: string | undefined;
   let ranking: string | undefined;
+  let maxAttempts: number | undefined;
   const questions: MdQuestion[] = [];
   let inFence = false;
   const lines = source.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
@@ -204,6 +214,9 @@ export function parseQuizMarkdown(source: string): ParseResult {
       mode = m[1].trim().toLowerCase();
     } else if ((m = /^ranking\s*:\s*(.*)$/i.exec(line)) && !current) {
       ranking = m[1].trim().toLowerCase();
+    } else if ((m = /^attempts\s*:\s*(.*)$/i.exec(line)) && !current) {
+      maxAttempts = Number(m[1].trim());
+      if (m[1].trim() === '' || !Number.isInteger(maxAttempts)) errors.push(`line ${n}: "attempts:" needs a whole number`);
     } else if (/^[-*+]\s/.test(line)) {
       errors.push(`line ${n}: options are written "- [x] correct" or "- [ ] wrong"`);
     } else if (current) {
@@ -222,6 +235,7 @@ export function parseQuizMarkdown(source: string): ParseResult {
     title,
     ...(mode === undefined ? {} : { mode }),
     ...(ranking === undefined ? {} : { ranking }),
+    ...(maxAttempts === undefined ? {} : { maxAttempts }),
     questions: questions.map((q) => ({
       ...(q.answers
         ? { type: 'short', text: q.text.join('\n'), answers: q.answers }

@@ -32,6 +32,8 @@ export type RankingRule = 'arrival' | 'reaction';
 export interface Quiz {
   title: string;
   mode: QuizMode;
+  /** Answers one player may have accepted per question (cotato retries). Default `DEFAULT_MAX_ATTEMPTS`. */
+  maxAttempts?: number;
   questions: Question[];
   /** Default 'arrival'. */
   ranking?: RankingRule;
@@ -40,6 +42,9 @@ export interface Quiz {
 }
 
 export const DEFAULT_FALSE_START_PENALTY_MS = 1000;
+
+/** Cotato retries per player and question when the quiz does not say: each one is stored and pushed. */
+export const DEFAULT_MAX_ATTEMPTS = 20;
 
 /** A player's answer: an option index for choice questions, free text for short ones. */
 export type Answer = number | string;

@@ -54,8 +54,8 @@ function startCli(args: string[]): Promise<Started> {
 }
 
 /** Runs the CLI until it exits by itself (as it does on bad input), with what it wrote to stderr. */
-async function runToExit(args: readonly string[]): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args]);
+async function runToExit(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { env });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -108,12 +108,14 @@ test('the CLI prints working host and player links, stops cleanly on Ctrl-C, and
   }
 });
 
-test('the CLI refuses a bad option with a message naming it, and exits 2, before touching the database', { timeout: 20_000 }, async () => {
+test('the CLI refuses a bad option with a message naming it, and exits 2, before touching the database', { timeout: 60_000 }, async () => {
   const db = join(tmpdir(), `baro-never-created-${process.pid}.db`);
   for (const [args, message] of [
     [['--port', 'eighty'], /^--port: expected a whole number from 0 to 65535, got "eighty"/],
     [['--max-players', '0'], /^--max-players: expected a whole number from 1/],
     [['--sessions-per-address', '1.5'], /^--sessions-per-address: expected a whole number/],
+    [['--joins-per-minute', '0'], /^--joins-per-minute: expected a whole number from 1/],
+    [['--request-timeout-ms', '10'], /^--request-timeout-ms: expected a whole number from 1000/],
     [['--prot', '80'], /^Unknown option '--prot'.*\nUsage: npm start/s],
   ] as const) {
     const { code, stderr } = await runToExit([...args, '--db', db]);
@@ -123,7 +125,7 @@ test('the CLI refuses a bad option with a message naming it, and exits 2, before
   }
 });
 
-test('the CLI reports a server that cannot start (a taken port, an unknown transport) in one line and exits 1', { timeout: 20_000 }, async () => {
+test('the CLI reports a server that cannot start (a taken port, an unknown transport, a short host password) in one line and exits 1', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'baro-quiz-cli-'));
   const blocker = createServer();
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
@@ -138,6 +140,9 @@ test('the CLI reports a server that cannot start (a taken port, an unknown trans
       assert.match(stderr, message);
       assert.equal(stderr.trim().split('\n').length, 1, stderr);
     }
+    const short = await runToExit(['--host', '127.0.0.1', '--port', '0', '--db', join(dir, 'quiz.db')], { ...process.env, QUIZ_HOST_PASSWORD: 'eight-ch' });
+    assert.equal(short.code, 1);
+    assert.match(short.stderr, /^the quiz could not start: the host password needs at least 16 characters \(QUIZ_HOST_PASSWORD, or <db>\.host-password\)$/m);
   } finally {
     blocker.close();
     rmSync(dir, { recursive: true, force: true });

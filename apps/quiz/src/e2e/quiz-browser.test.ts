@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { CuttingProxy, launchChromium } from '@baro/testing';
-import { HOST_PASSWORD, startTestApp } from '../test-support/quiz-clients.js';
+import { HOST_PASSWORD, quizClient, startTestApp } from '../test-support/quiz-clients.js';
 import type { QuizAppOptions } from '../quiz-app.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../../../test-artifacts/quiz/', import.meta.url));
@@ -21,11 +21,20 @@ before(async () => {
 });
 after(() => browser?.close());
 
+/** What the pages' Content-Security-Policy refused (the server's headers must let the built app run whole). */
+const cspViolations: string[] = [];
+
 async function openPage(url: string, viewport = { width: 390, height: 844 }): Promise<Page> {
   // A context per person: their own localStorage, as on their own phone.
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
+  await page.addInitScript(
+    `document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));`,
+  );
+  page.on('console', (message) => {
+    if (/CSP violation|Content Security Policy/.test(message.text())) cspViolations.push(`${page.url()}: ${message.text()}`);
+  });
   await page.goto(url);
   return page;
 }
@@ -46,9 +55,12 @@ async function playerPage(url: string, code: string, nickname: string, query = '
   return page;
 }
 
-// Page-side expressions are strings: this project compiles for Node, without DOM types.
+// Page-side code: this project compiles for Node, without DOM types. Predicates are functions, not
+// strings: Playwright evaluates a string predicate with eval, which the pages' CSP refuses.
+// (The casts are types only: the function's text runs in the page, where `globalThis` is the window.)
+type PageDom = { document: { querySelectorAll(selector: string): ArrayLike<{ textContent: string | null }> } };
 const waitForCount = (page: Page, testId: string, count: number) =>
-  page.waitForFunction(`document.querySelectorAll('[data-testid="${testId}"]').length === ${count}`);
+  page.waitForFunction(([selector, n]) => (globalThis as unknown as PageDom).document.querySelectorAll(selector).length === n, [id(testId), count] as const);
 const stageOf = (page: Page, testId: string) => page.getAttribute(id(testId), 'data-stage');
 const submitEnabled = (page: Page) => page.isEnabled(id('submit-button'));
 const waitSubmitEnabled = (page: Page) => page.waitForSelector(`${id('submit-button')}:not([disabled])`);
@@ -88,6 +100,7 @@ async function withApp(options: QuizAppOptions, body: (app: Awaited<ReturnType<t
   const app = await startTestApp(options);
   try {
     await body(app);
+    assert.deepEqual(cspViolations.splice(0), [], 'no page broke its Content-Security-Policy');
   } finally {
     await app.dispose();
   }
@@ -104,6 +117,13 @@ test('host and three players: buttons turn on by themselves, the ranking is the 
     await players[0].screenshot({ path: `${ARTIFACTS}lobby-player.png` });
     for (const page of players) assert.equal(await transportOf(page), 'websocket');
 
+    // The policy is in force, and watched: an inline script is refused and the refusal is seen.
+    const refused = players[0].waitForEvent('console', (message) => message.text().startsWith('CSP violation'));
+    await players[0].evaluate(`{ const s = document.createElement('script'); s.textContent = 'window.inlineRan = true'; document.body.append(s); }`);
+    await refused;
+    assert.equal(await players[0].evaluate('window.inlineRan === true'), false);
+    assert.ok(cspViolations.splice(0).every((line) => line.includes('script-src')));
+
     await playQuestion(host, players, [2, 0, 1], 'q1');
     const ranking = await host.$$eval(id('ranking-row'), (rows) => rows.map((r) => [r.getAttribute('data-nickname'), Number(r.getAttribute('data-ticket'))]));
     assert.deepEqual(ranking, [
@@ -117,7 +137,7 @@ test('host and three players: buttons turn on by themselves, the ranking is the 
     await host.screenshot({ path: `${ARTIFACTS}q1-host-closed.png`, fullPage: true });
 
     // Latency is measured per player and shown to the host.
-    await host.waitForFunction(`[...document.querySelectorAll('[data-testid="player-rtt"]')].every((cell) => /\\d+\\s*ms/.test(cell.textContent))`, null, {
+    await host.waitForFunction((selector) => Array.from((globalThis as unknown as PageDom).document.querySelectorAll(selector)).every((cell) => /\d+\s*ms/.test(cell.textContent ?? '')), id('player-rtt'), {
       timeout: 15_000,
     });
 
@@ -241,6 +261,10 @@ test('the host makes a quiz in the editor, imports another, starts a session; pl
     const host = await openPage(`${app.url}/host#password=${encodeURIComponent(HOST_PASSWORD)}`, { width: 1280, height: 900 });
     await host.waitForSelector(id('new-quiz'));
     assert.equal(await host.evaluate('location.hash'), '', 'the password left the address bar');
+    // The page traded the password for a token and keeps only the token.
+    const kept = (await host.evaluate('JSON.stringify(Object.entries(localStorage))')) as string;
+    assert.ok(!kept.includes(HOST_PASSWORD), kept);
+    assert.match(kept, /baro-quiz:host-token/);
 
     // The form editor: a mistake is explained, then the quiz is saved.
     await host.click(id('new-quiz'));
@@ -248,8 +272,11 @@ test('the host makes a quiz in the editor, imports another, starts a session; pl
     await host.getByLabel('Question', { exact: true }).fill('Which one is a transport?');
     await host.getByLabel('Option A', { exact: true }).fill('SSE');
     await host.getByLabel('Option B', { exact: true }).fill('CSS');
+    await host.fill(id('editor-max-attempts'), '3');
     await host.click(id('editor-save'));
     await host.waitForSelector(id('quiz-item'));
+    const [saved] = app.store.listQuizzes();
+    assert.equal((saved.body as { maxAttempts?: number }).maxAttempts, 3, 'the tries per question are saved');
     await host.click(id('new-quiz'));
     await host.click(id('editor-save'));
     await host.waitForSelector(`${id('editor-error')}:has-text("title must not be empty")`);
@@ -289,5 +316,23 @@ test('the host makes a quiz in the editor, imports another, starts a session; pl
     await player.waitForSelector(`${id('submit-feedback')}:has-text("Correct")`);
     await host.waitForSelector(`${id('ranking-row')}[data-nickname="민지"]`);
     await player.screenshot({ path: `${ARTIFACTS}short-answer-player.png` });
+  });
+});
+
+test('a player page whose seat is taken by one page too many says so, and stops showing the game', { timeout: 60_000 }, async () => {
+  await withApp({ sessionsPerSeat: 2 }, async (app) => {
+    const code = app.demo!.code;
+    const page = await playerPage(app.url, code, 'Ana');
+    const seat = JSON.parse((await page.evaluate(`localStorage.getItem('baro-quiz:seat:${code}')`)) as string) as { playerId: string; secret: string };
+    // Two more pages (other devices) take the same seat: the first page is the oldest of three.
+    const others = [quizClient(app.url), quizClient(app.url)];
+    try {
+      for (const other of others) assert.equal((await other.emitWithAck('rejoin', { code, playerId: seat.playerId, secret: seat.secret })).ok, true);
+      await page.waitForSelector('.card.error:has-text("This seat was opened on another page or device")');
+      assert.equal(await page.$(id('player-view')), null, 'the game is no longer shown');
+      await page.screenshot({ path: `${ARTIFACTS}seat-taken-player.png` });
+    } finally {
+      for (const other of others) other.close();
+    }
   });
 });

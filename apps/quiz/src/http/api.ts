@@ -5,26 +5,58 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { parseQuizJson, parseQuizMarkdown, parseQuizValue, toQuizFile, type ParseResult } from '../domain/quiz-schema.js';
-import { hashSecret, normalizeJoinCode, StoreError, type QuizRecord, type QuizStore } from '../store/store.js';
+import { normalizeJoinCode, StoreError, type QuizRecord, type QuizStore } from '../store/store.js';
+import { retryAfterSeconds, type AddressBuckets } from '../live/address-buckets.js';
 import type { HostAuth } from '../live/host-auth.js';
 import type { LiveRooms } from '../live/live-rooms.js';
 import { quizOf } from '../live/persistence.js';
-import type { ApiError, JoinInfo, LiveSummary, QuizSummary, QuizUpload } from '../shared/protocol.js';
+import type { ApiError, HostTokenReply, JoinInfo, LiveSummary, QuizSummary, QuizUpload } from '../shared/protocol.js';
 
 export interface ApiDeps {
   store: QuizStore;
   rooms: LiveRooms;
   auth: HostAuth;
-  hostPassword: string;
+  /** Lookups of join codes that do not exist (`/api/join/:code`, `/qr/:code.svg`), per address. */
+  unknownCodes: AddressBuckets;
+  /** The body a quiz upload may have, in bytes (every other route keeps the server's small default). */
+  uploadLimitBytes: number;
 }
+
+/** QR codes kept rendered, one per live code. */
+const QR_CACHE_SIZE = 1000;
 
 const fail = (reply: FastifyReply, status: number, error: string, details?: string[]) =>
   reply.code(status).send({ error, ...(details ? { details } : {}) } satisfies ApiError);
 
-export function registerApi(app: FastifyInstance, { store, rooms, auth, hostPassword }: ApiDeps): void {
+/** 429 with `Retry-After`; `Connection: close` so that a request body still on its way is not read. */
+const tooMany = (reply: FastifyReply, waitMs: number, error: string) => {
+  const seconds = retryAfterSeconds(waitMs);
+  return reply.code(429).header('retry-after', String(seconds)).header('connection', 'close').send({ error: `${error}: try again in ${seconds} s` } satisfies ApiError);
+};
+
+export function registerApi(app: FastifyInstance, { store, rooms, auth, unknownCodes, uploadLimitBytes }: ApiDeps): void {
+  /**
+   * Runs on `onRequest`, before the body is read: a request without the host's credentials never
+   * gets its (up to 2 MiB) body buffered, and is answered with `Connection: close`.
+   */
   const host = async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!auth.checkHeader(request.headers.authorization)) return fail(reply, 401, 'the host password is missing or wrong');
+    const checked = auth.checkHeader(request.headers.authorization, request.ip);
+    if (checked.status === 'ok') return;
+    if (checked.status === 'throttled') return tooMany(reply, checked.retryAfterMs, 'too many wrong host passwords from this address');
+    return reply.header('connection', 'close').code(401).send({ error: 'the host password is missing or wrong' } satisfies ApiError);
   };
+  const hostOnly = { onRequest: host };
+  const upload = { onRequest: host, bodyLimit: uploadLimitBytes };
+
+  /** A join code that does not exist costs the address a token: enumerating codes is throttled, players are not. */
+  const roomOf = (request: FastifyRequest, reply: FastifyReply, code: string | undefined) => {
+    const waitMs = unknownCodes.wait(request.ip);
+    if (waitMs > 0) return void tooMany(reply, waitMs, 'too many unknown join codes from this address');
+    const room = code === undefined ? undefined : rooms.byCode(code);
+    if (!room) unknownCodes.take(request.ip);
+    return room;
+  };
+  const qrCache = new Map<string, string>();
 
   app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
     if (error instanceof StoreError) return fail(reply, error.code === 'not_found' ? 404 : error.code === 'conflict' ? 409 : 400, error.message);
@@ -33,43 +65,51 @@ export function registerApi(app: FastifyInstance, { store, rooms, auth, hostPass
     return fail(reply, status, status === 500 ? 'internal error' : error.message);
   });
 
-  app.get('/api/auth', { preHandler: host }, async (_request, reply) => reply.code(204).send());
+  app.get('/api/auth', hostOnly, async (_request, reply) => reply.code(204).send());
 
-  app.get('/api/quizzes', { preHandler: host }, async () => store.listQuizzes().map(quizSummary));
+  // The host page trades the password for a token once, and keeps only the token.
+  app.post('/api/auth/token', hostOnly, async (_request, reply) => reply.code(201).send(auth.issueToken() satisfies HostTokenReply));
 
-  app.get<{ Params: { id: string } }>('/api/quizzes/:id', { preHandler: host }, async (request, reply) => {
+  app.delete('/api/auth/token', hostOnly, async (request, reply) => {
+    auth.revokeToken(/^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '');
+    return reply.code(204).send();
+  });
+
+  app.get('/api/quizzes', hostOnly, async () => store.listQuizzes().map(quizSummary));
+
+  app.get<{ Params: { id: string } }>('/api/quizzes/:id', hostOnly, async (request, reply) => {
     const record = store.getQuiz(request.params.id);
     if (!record) return fail(reply, 404, 'no such quiz');
     return { id: record.id, title: record.title, file: toQuizFile(quizOf(record)) };
   });
 
-  app.post<{ Body: QuizUpload }>('/api/quizzes', { preHandler: host }, async (request, reply) => {
+  app.post<{ Body: QuizUpload }>('/api/quizzes', upload, async (request, reply) => {
     const parsed = parseUpload(request.body);
     if (!parsed.ok) return fail(reply, 400, 'the quiz is not valid', parsed.errors);
     const record = store.createQuiz({ title: parsed.quiz.title, body: parsed.quiz as never });
     return reply.code(201).send(quizSummary(record));
   });
 
-  app.put<{ Params: { id: string }; Body: QuizUpload }>('/api/quizzes/:id', { preHandler: host }, async (request, reply) => {
+  app.put<{ Params: { id: string }; Body: QuizUpload }>('/api/quizzes/:id', upload, async (request, reply) => {
     const parsed = parseUpload(request.body);
     if (!parsed.ok) return fail(reply, 400, 'the quiz is not valid', parsed.errors);
     return quizSummary(store.updateQuiz(request.params.id, { title: parsed.quiz.title, body: parsed.quiz as never }));
   });
 
-  app.delete<{ Params: { id: string } }>('/api/quizzes/:id', { preHandler: host }, async (request, reply) => {
+  app.delete<{ Params: { id: string } }>('/api/quizzes/:id', hostOnly, async (request, reply) => {
     if (!store.deleteQuiz(request.params.id)) return fail(reply, 404, 'no such quiz');
     return reply.code(204).send();
   });
 
-  app.post<{ Params: { id: string } }>('/api/quizzes/:id/live', { preHandler: host }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/api/quizzes/:id/live', hostOnly, async (request, reply) => {
     if (!store.getQuiz(request.params.id)) return fail(reply, 404, 'no such quiz');
-    const room = rooms.create(request.params.id, hashSecret(hostPassword));
+    const room = rooms.create(request.params.id);
     return reply.code(201).send(liveSummary(store, room.id));
   });
 
-  app.get('/api/live', { preHandler: host }, async () => store.listLiveSessions().map((record) => liveSummary(store, record.id)));
+  app.get('/api/live', hostOnly, async () => store.listLiveSessions().map((record) => liveSummary(store, record.id)));
 
-  app.get<{ Params: { id: string; kind: string } }>('/api/live/:id/:kind', { preHandler: host }, async (request, reply) => {
+  app.get<{ Params: { id: string; kind: string } }>('/api/live/:id/:kind', hostOnly, async (request, reply) => {
     const { id, kind } = request.params;
     if (kind !== 'results.csv' && kind !== 'submissions.csv') return fail(reply, 404, 'unknown export');
     const room = rooms.get(id);
@@ -82,16 +122,26 @@ export function registerApi(app: FastifyInstance, { store, rooms, auth, hostPass
   });
 
   app.get<{ Params: { code: string } }>('/api/join/:code', async (request, reply) => {
-    const room = rooms.byCode(request.params.code);
+    const room = roomOf(request, reply, request.params.code);
+    if (reply.sent) return reply;
     if (!room) return fail(reply, 404, `no quiz has the code ${request.params.code.slice(0, 12)}`);
     return { liveId: room.id, code: room.code, title: room.session.quiz.title, phase: room.session.phase } satisfies JoinInfo;
   });
 
   app.get<{ Params: { file: string } }>('/qr/:file', async (request, reply) => {
-    const code = normalizeJoinCode(request.params.file.replace(/\.svg$/, ''));
-    if (!code || !request.params.file.endsWith('.svg')) return fail(reply, 404, 'not a join code');
-    const svg = await QRCode.toString(rooms.joinUrl(code), { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
-    return reply.type('image/svg+xml').header('cache-control', 'public, max-age=3600').send(svg);
+    const file = request.params.file;
+    const code = file.endsWith('.svg') ? normalizeJoinCode(file.slice(0, -'.svg'.length)) : undefined;
+    const room = roomOf(request, reply, code);
+    if (reply.sent) return reply;
+    // Only a session players can still join has a QR code: a finished one's is not rendered.
+    if (!room || room.session.phase === 'finished') return fail(reply, 404, 'no live quiz has this join code');
+    let svg = qrCache.get(room.code);
+    if (svg === undefined) {
+      svg = await QRCode.toString(rooms.joinUrl(room.code), { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+      if (qrCache.size >= QR_CACHE_SIZE) qrCache.delete(qrCache.keys().next().value!);
+      qrCache.set(room.code, svg);
+    }
+    return reply.type('image/svg+xml').header('cache-control', 'private, max-age=300').send(svg);
   });
 }
 

@@ -11,7 +11,7 @@ function setup() {
   const dir = mkdtempSync(join(tmpdir(), 'baro-writer-'));
   const store = new SqliteQuizStore({ path: join(dir, 'quiz.db') });
   const quiz = store.createQuiz({ title: 'Q', body: {} });
-  const live = store.createLiveSession({ quizId: quiz.id, hostTokenHash: 'h', phase: 'ongoing' });
+  const live = store.createLiveSession({ quizId: quiz.id, phase: 'ongoing' });
   const player = store.addPlayer({ liveSessionId: live.id, nickname: 'Ana', secretHash: 's' });
   // Count the transactions by wrapping the real store's batch method.
   const batches: number[] = [];

@@ -44,10 +44,10 @@ export class LiveRooms {
   }
 
   /** Starts a live session of a stored quiz (its body is a validated `Quiz`). */
-  create(quizId: string, hostTokenHash: string): LiveRoom {
+  create(quizId: string): LiveRoom {
     const quiz = this.#quiz(quizId);
     const session = LiveSession.create(quiz);
-    const record = this.#store.createLiveSession({ quizId, hostTokenHash, phase: session.phase });
+    const record = this.#store.createLiveSession({ quizId, phase: session.phase });
     saveLiveSession(this.#store, record.id, session);
     return this.#add(new LiveRoom(this.#roomOptions(record, session)));
   }

@@ -3,7 +3,8 @@
  * the events of `shared/protocol.ts`. Rooms: `players:<liveId>` and `host:<liveId>`.
  */
 import { ClockResponder, type BaroServer, type Session } from 'baro';
-import type { ClientToServer, JoinReply, JoinRequest, ServerToClient } from '../shared/protocol.js';
+import type { ClientToServer, Failure, JoinReply, JoinRequest, ServerToClient } from '../shared/protocol.js';
+import { AddressBuckets, retryAfterSeconds } from './address-buckets.js';
 import type { HostAuth } from './host-auth.js';
 import type { LiveRoom, RoomOutlet } from './live-room.js';
 import type { LiveRooms } from './live-rooms.js';
@@ -19,6 +20,8 @@ type QuizSession = Session<Acked<ClientToServer>, Acked<ServerToClient>>;
 /** Players are pinged in this many slices, one per tick, spread over the ping interval. */
 const PING_SLICES = 10;
 
+const seatRoom = (liveId: string, playerId: string): string => `seat:${liveId}:${playerId}`;
+
 const SERVER_ERROR = { ok: false, error: 'the server could not do this: try again' } as const;
 
 interface Seat {
@@ -31,7 +34,23 @@ export interface RealtimeOptions {
   pingIntervalMs?: number;
   /** The game clock the pages sync to (the rooms' clock). Default `Date.now`. */
   now?: () => number;
+  /** Joins (new seats) one address may ask for a minute, and in a burst. Default 120. */
+  joinsPerMinute?: number;
+  /** Pages (baro sessions) seated on one seat at once; one more takes over from the oldest. Default 3. */
+  sessionsPerSeat?: number;
+  /** Where lookups of join codes that do not exist are counted, shared with the HTTP API. */
+  unknownCodes?: AddressBuckets;
 }
+
+export const DEFAULT_JOINS_PER_MINUTE = 120;
+export const DEFAULT_SESSIONS_PER_SEAT = 3;
+
+const rateLimited = (waitMs: number, what: string): Failure => ({
+  ok: false,
+  error: `${what}: try again in ${retryAfterSeconds(waitMs)} s`,
+  code: 'rate-limited',
+  retryAfterMs: waitMs,
+});
 
 export class QuizRealtime {
   readonly #server: QuizServer;
@@ -50,12 +69,18 @@ export class QuizRealtime {
   readonly #pingTimer: NodeJS.Timeout;
   /** Answers the pages' clock sync (the scheduled opening and reaction times rest on it). */
   readonly #clocks: ClockResponder;
+  readonly #joinBuckets: AddressBuckets;
+  readonly #unknownCodes: AddressBuckets | undefined;
+  readonly #sessionsPerSeat: number;
 
   constructor(server: QuizServer, rooms: LiveRooms, auth: HostAuth, options: RealtimeOptions = {}) {
     this.#server = server;
     this.#rooms = rooms;
     this.#auth = auth;
     this.#clocks = new ClockResponder(server, options.now ? { now: options.now } : {});
+    this.#joinBuckets = new AddressBuckets({ perMinute: options.joinsPerMinute ?? DEFAULT_JOINS_PER_MINUTE });
+    this.#unknownCodes = options.unknownCodes;
+    this.#sessionsPerSeat = options.sessionsPerSeat ?? DEFAULT_SESSIONS_PER_SEAT;
     rooms.onRoom((room) => room.connect(this.#outlet(room)));
     server.on('connection', (session) => this.#accept(session));
     const interval = options.pingIntervalMs ?? 5000;
@@ -68,13 +93,21 @@ export class QuizRealtime {
   }
 
   #accept(session: QuizSession): void {
+    const address = session.remoteAddress;
     session.on('join', (request, ack) => {
-      const room = this.#guard(() => this.#rooms.byCode(request?.code), undefined);
+      const room = this.#roomByCode(request?.code, address);
+      if (room === 'throttled') return ack(rateLimited(this.#unknownCodes!.wait(address), 'too many unknown join codes from your network'));
       if (!room) return ack({ ok: false, error: 'no quiz has this code: check it with the host' });
       if (this.#seatOf.has(session) || this.#joining.has(session)) return ack({ ok: false, error: 'this connection has already joined' });
+      // Every join asked for costs a token, refused or not: joining, leaving and joining again is how seats were flooded.
+      const waitMs = this.#joinBuckets.take(address);
+      if (waitMs > 0) return ack(rateLimited(waitMs, 'too many joins from your network'));
       void this.#join(session, room, request, ack);
     });
 
+    // A rejoin proves itself with the seat's secret, and its refusal says the same for a wrong code
+    // or a wrong secret: no oracle for codes, so it is not counted. (Counting it would make a player
+    // behind a throttled NAT forget their seat.)
     session.on('rejoin', (request, ack) => {
       const room = this.#guard(() => this.#rooms.byCode(request?.code), undefined);
       if (!room || !this.#guard(() => room.rejoin(request?.playerId, request?.secret), false)) {
@@ -96,7 +129,10 @@ export class QuizRealtime {
     });
 
     session.on('host:hello', (request, ack) => {
-      if (!this.#auth.check(request?.password)) return ack({ ok: false, error: 'wrong host password' });
+      const credential = typeof request === 'object' && request !== null ? ('token' in request ? request.token : request.password) : undefined;
+      const checked = this.#auth.check(credential, address);
+      if (checked.status === 'throttled') return ack(rateLimited(checked.retryAfterMs, 'too many wrong host passwords from this address'));
+      if (checked.status !== 'ok') return ack({ ok: false, error: 'wrong host password or expired sign-in' });
       const room = typeof request.liveId === 'string' ? this.#guard(() => this.#rooms.get(request.liveId), undefined) : undefined;
       if (!room) return ack({ ok: false, error: 'no live session with this id' });
       this.#leaveHost(session);
@@ -144,6 +180,14 @@ export class QuizRealtime {
     }
   }
 
+  /** The room of a join code; a code that does not exist counts against the address (code enumeration). */
+  #roomByCode(code: unknown, address: string): LiveRoom | 'throttled' | undefined {
+    if (this.#unknownCodes && this.#unknownCodes.wait(address) > 0) return 'throttled';
+    const room = this.#guard(() => this.#rooms.byCode(code), undefined);
+    if (!room) this.#unknownCodes?.take(address);
+    return room;
+  }
+
   #leaveHost(session: QuizSession): void {
     const liveId = session.data.hostOf;
     if (typeof liveId !== 'string') return;
@@ -162,14 +206,25 @@ export class QuizRealtime {
     }
   }
 
+  /**
+   * Seats a session. A seat has at most `sessionsPerSeat` pages: one more takes over from the
+   * oldest, which is told (`seat:taken`) and unseated but left connected, so that two tabs do not
+   * take the seat from each other in turn. Every page of a seat is in one room, `seat:<liveId>:<playerId>`,
+   * so the player's own view is encoded once however many pages show it.
+   */
   #seat(session: QuizSession, room: LiveRoom, playerId: string): void {
-    this.#seatOf.set(session, { room, playerId });
-    if (!this.#pingSlot.has(session)) this.#pingSlot.set(session, this.#nextPingSlot++ % PING_SLICES);
-    session.join(`players:${room.id}`);
     let seats = this.#seats.get(room.id);
     if (!seats) this.#seats.set(room.id, (seats = new Map()));
     let sessions = seats.get(playerId);
     if (!sessions) seats.set(playerId, (sessions = new Set()));
+    if (!sessions.has(session) && sessions.size >= this.#sessionsPerSeat) {
+      const oldest = sessions.values().next().value!;
+      this.#unseat(oldest);
+      oldest.emit('seat:taken', { message: 'this seat was opened on another page or device: reload this page to play here' });
+    }
+    this.#seatOf.set(session, { room, playerId });
+    if (!this.#pingSlot.has(session)) this.#pingSlot.set(session, this.#nextPingSlot++ % PING_SLICES);
+    session.join(`players:${room.id}`, seatRoom(room.id, playerId));
     sessions.add(session);
     room.scheduleHostPush();
   }
@@ -179,6 +234,7 @@ export class QuizRealtime {
     if (!seat) return;
     this.#seatOf.delete(session);
     session.leave(`players:${seat.room.id}`);
+    session.leave(seatRoom(seat.room.id, seat.playerId));
     const seats = this.#seats.get(seat.room.id);
     const sessions = seats?.get(seat.playerId);
     sessions?.delete(session);
@@ -195,7 +251,7 @@ export class QuizRealtime {
       // A host that falls behind needs only the newest view.
       toHosts: (state) => hosts.emit('host:state', state, { latest: 'host:state' }),
       toPlayer: (playerId, view) => {
-        for (const session of sessionsOf(playerId)) session.emit('you', view);
+        if (this.#seats.get(room.id)?.has(playerId)) this.#server.to(seatRoom(room.id, playerId)).emit('you', view);
       },
       connectedPlayers: () => this.#seats.get(room.id)?.keys() ?? [],
       presence: (playerId) => this.#presence(sessionsOf(playerId)),

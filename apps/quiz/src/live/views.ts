@@ -3,7 +3,7 @@
  * passes `now`, and presence (who is connected, their latency) comes in as a function.
  */
 import { crownedOf, type LiveSession, type LeaderboardEntry, type RankingEntry } from '../domain/live-session.js';
-import { HOST_ROWS } from '../shared/protocol.js';
+import { HOST_ROWS, PLAYER_VIEW_ANSWERS } from '../shared/protocol.js';
 import type {
   HostPlayerView,
   HostState,
@@ -166,7 +166,8 @@ export function playerView(session: LiveSession, playerId: string, standings: St
   return {
     playerId,
     nickname: player.nickname,
-    current: mine.map((x) => ({ ticket: x.ticket, correct: x.correct, attempt: x.attempt })),
+    current: mine.slice(-PLAYER_VIEW_ANSWERS).map((x) => ({ ticket: x.ticket, correct: x.correct, attempt: x.attempt })),
+    attempts: mine.length,
     canSubmit: session.maySubmit(playerId),
     placement: closed ? standings.placement(playerId) : null,
     wins: board?.wins ?? 0,

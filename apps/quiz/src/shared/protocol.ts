@@ -99,8 +99,10 @@ export interface MySubmission {
 export interface PlayerView {
   playerId: string;
   nickname: string;
-  /** The player's accepted answers to the current question, in order. */
+  /** The player's last accepted answers to the current question (at most `PLAYER_VIEW_ANSWERS`), in order. */
   current: MySubmission[];
+  /** How many answers to the current question were accepted (the quiz's `maxAttempts` at most). */
+  attempts: number;
   /** Whether the player may still submit to the current question (mode rules). */
   canSubmit: boolean;
   /** The player's place in the current question's ranking once it is closed (null: not ranked). */
@@ -150,12 +152,19 @@ export interface HostState {
   joinUrl: string;
 }
 
+/** How many of a player's own answers their view carries: it is sent after every accepted answer. */
+export const PLAYER_VIEW_ANSWERS = 5;
+
 /** How many rows the host's view carries. */
 export const HOST_ROWS = { players: 1000, ranking: 100 } as const;
 
 // ---- events ----------------------------------------------------------------------------------
 
-export type Failure = { ok: false; error: string };
+/**
+ * A refusal. `code`, when present, says why in a word a page can act on: `rate-limited` (this
+ * address sent too many joins or wrong host passwords: wait `retryAfterMs`).
+ */
+export type Failure = { ok: false; error: string; code?: 'rate-limited'; retryAfterMs?: number };
 
 export interface JoinRequest {
   code: string;
@@ -197,10 +206,8 @@ export type HostCommand =
   | { command: 'regrade'; questionIndex: number; answer: string };
 export type CommandReply = { ok: true } | Failure;
 
-export interface HostHello {
-  liveId: string;
-  password: string;
-}
+/** The host's page proves itself with the token it got for the password (`POST /api/auth/token`), or the password. */
+export type HostHello = { liveId: string; token: string } | { liveId: string; password: string };
 export type HostHelloReply = { ok: true; state: HostState } | Failure;
 
 /** Events the browser sends (acknowledged ones are functions: request → reply). */
@@ -212,10 +219,19 @@ export interface ClientToServer {
   'host:command': (command: HostCommand) => CommandReply;
 }
 
+/**
+ * Sent to a seat's oldest page when one page too many takes the seat (a seat keeps at most a few
+ * pages): that page is unseated and stays so until the player reloads it.
+ */
+export interface SeatTaken {
+  message: string;
+}
+
 /** Events the server sends. `ping` is answered with `{}` at once: the server measures the round trip. */
 export interface ServerToClient {
   state: PublicState;
   you: PlayerView;
+  'seat:taken': SeatTaken;
   'host:state': HostState;
   ping: (data: { t: number }) => Record<string, never>;
 }
@@ -247,7 +263,12 @@ export interface JoinInfo {
   title: string;
   phase: Phase;
 }
-/** Every API error: a status code and `{ error }` (several lines for quiz file errors). */
+/** POST /api/auth/token (with the password): a host session token and when it expires (ms since epoch). */
+export interface HostTokenReply {
+  token: string;
+  expiresAt: number;
+}
+/** Every API error: a status code and `{ error }` (several lines for quiz file errors). 429s carry `Retry-After`. */
 export interface ApiError {
   error: string;
   details?: string[];

@@ -124,7 +124,6 @@ export class MemoryQuizStore implements QuizStore {
   createLiveSession(input: NewLiveSession): LiveSessionRecord {
     this.#open();
     const quizId = checkText('quizId', input.quizId, LIMITS.id);
-    const hostTokenHash = checkText('hostTokenHash', input.hostTokenHash, LIMITS.hash);
     const phase = checkText('phase', input.phase, LIMITS.phase);
     const stage = checkOptionalText('stage', input.stage ?? null, LIMITS.stage);
     const currentQuestion = checkOptionalIndex('currentQuestion', input.currentQuestion ?? null, LIMITS.questionIndex);
@@ -135,7 +134,6 @@ export class MemoryQuizStore implements QuizStore {
       id: this.#generateId(),
       quizId,
       code,
-      hostTokenHash,
       phase,
       stage,
       currentQuestion,
@@ -191,7 +189,6 @@ export class MemoryQuizStore implements QuizStore {
     if (patch.currentQuestion !== undefined) {
       next.currentQuestion = checkOptionalIndex('currentQuestion', patch.currentQuestion, LIMITS.questionIndex);
     }
-    if (patch.hostTokenHash !== undefined) next.hostTokenHash = checkText('hostTokenHash', patch.hostTokenHash, LIMITS.hash);
     const session = this.#session(id);
     Object.assign(session.record, next, { updatedAt: this.#now() });
     return { ...session.record };

@@ -1,10 +1,10 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { SCHEMA_VERSION, SqliteQuizStore } from './sqlite-store.js';
+import { MIGRATIONS, SCHEMA_VERSION, SqliteQuizStore } from './sqlite-store.js';
 import { hashSecret } from './store.js';
 import { storeSuite } from './store-suite.js';
 
@@ -32,7 +32,7 @@ test('SqliteQuizStore: everything survives close and reopen of the same file; ti
   const path = join(tempDir(t), 'quiz.db');
   let store = new SqliteQuizStore({ path });
   const quiz = store.createQuiz({ title: 'Capitals', body: { questions: [{ text: 'France?' }] } });
-  const session = store.createLiveSession({ quizId: quiz.id, hostTokenHash: hashSecret('host'), phase: 'lobby' });
+  const session = store.createLiveSession({ quizId: quiz.id, phase: 'lobby' });
   store.updateLiveSession(session.id, { phase: 'question', stage: 'open', currentQuestion: 0 });
   const ana = store.addPlayer({ liveSessionId: session.id, nickname: 'Ana', secretHash: hashSecret('ana') });
   const bo = store.addPlayer({ liveSessionId: session.id, nickname: 'Bo', secretHash: hashSecret('bo') });
@@ -132,7 +132,7 @@ test('SqliteQuizStore: a failing ticketed insert rolls back the ticket allocatio
   const path = join(tempDir(t), 'quiz.db');
   let store = new SqliteQuizStore({ path });
   const quiz = store.createQuiz({ title: 'T', body: {} });
-  const session = store.createLiveSession({ quizId: quiz.id, hostTokenHash: 'h', phase: 'lobby' });
+  const session = store.createLiveSession({ quizId: quiz.id, phase: 'lobby' });
   const ana = store.addPlayer({ liveSessionId: session.id, nickname: 'Ana', secretHash: 'x' });
   store.close();
   const raw = new Database(path);
@@ -148,4 +148,62 @@ test('SqliteQuizStore: a failing ticketed insert rolls back the ticket allocatio
     store.listSubmissions(session.id).map((s) => s.ticket),
     [1],
   );
+});
+
+const modeOf = (file: string): number => statSync(file).mode & 0o777;
+
+test('SqliteQuizStore: a new database and its -wal and -shm files are owner-only (0600), whatever the umask', (t) => {
+  const path = join(tempDir(t), 'quiz.db');
+  const umask = process.umask(0o022);
+  let store: SqliteQuizStore;
+  try {
+    store = new SqliteQuizStore({ path });
+  } finally {
+    process.umask(umask);
+  }
+  t.after(() => store.close());
+  store.createQuiz({ title: 'T', body: {} });
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    assert.ok(existsSync(file), file);
+    assert.equal(modeOf(file).toString(8), '600', file);
+  }
+  assert.equal(process.umask(), umask, 'the process umask is restored');
+});
+
+test('SqliteQuizStore: an existing version-2 database file is migrated: the host hash column dropped, the reaction columns added, data kept, modes restricted', (t) => {
+  const path = join(tempDir(t), 'quiz.db');
+  // The file as a build of schema version 2 left it, world-readable (0644).
+  const old = new Database(path);
+  old.pragma('journal_mode = WAL');
+  for (const migration of MIGRATIONS.slice(0, 2)) old.exec(migration);
+  old.pragma('user_version = 2');
+  old.prepare("INSERT INTO quizzes (id, title, body, created_at, updated_at) VALUES ('q1', 'Old quiz', '{}', 1, 1)").run();
+  old
+    .prepare(
+      "INSERT INTO live_sessions (id, quiz_id, code, host_token_hash, phase, created_at, updated_at) VALUES ('s1', 'q1', 'ABCDEF', 'unsalted-sha256', 'lobby', 1, 1)",
+    )
+    .run();
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) chmodSync(file, 0o644);
+
+  const store = new SqliteQuizStore({ path });
+  t.after(() => store.close());
+  assert.equal(store.schemaVersion, SCHEMA_VERSION);
+  assert.deepEqual(store.getLiveSessionByCode('ABCDEF'), {
+    id: 's1',
+    quizId: 'q1',
+    code: 'ABCDEF',
+    phase: 'lobby',
+    stage: null,
+    currentQuestion: null,
+    createdAt: 1,
+    updatedAt: 1,
+  });
+  old.close();
+  const raw = new Database(path, { readonly: true });
+  t.after(() => raw.close());
+  const columns = raw.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'live_sessions\')').all().map((c) => c.name);
+  assert.ok(!columns.includes('host_token_hash'), columns.join(', '));
+  const submissionColumns = raw.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'submissions\')').all().map((c) => c.name);
+  for (const column of ['reaction_ms', 'reaction_flag']) assert.ok(submissionColumns.includes(column), `migration 4 adds ${column}: ${submissionColumns.join(', ')}`);
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) assert.equal(modeOf(file).toString(8), '600', file);
 });

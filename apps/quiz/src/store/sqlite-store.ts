@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { chmodSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import {
   JOIN_CODE_ATTEMPTS,
@@ -45,7 +46,7 @@ export interface SqliteStoreOptions extends StoreOptions {
  * Schema migrations, applied in order; `PRAGMA user_version` records how many ran. Append only:
  * never edit a migration that has shipped, add the next one.
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   /* 1 */ `
   CREATE TABLE quizzes (
     id         TEXT PRIMARY KEY,
@@ -112,6 +113,11 @@ const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX players_order ON players (live_session_id, seq);
   `,
   /* 3 */ `
+  -- The unsalted hash of the host password sat in every row, unused: the host proves itself to
+  -- the running server (HostAuth), never to the database.
+  ALTER TABLE live_sessions DROP COLUMN host_token_hash;
+  `,
+  /* 4 */ `
   -- The reaction time the server accepted for an answer, and why it was capped or not used (fairness.ts).
   ALTER TABLE submissions ADD COLUMN reaction_ms REAL;
   ALTER TABLE submissions ADD COLUMN reaction_flag TEXT;
@@ -131,7 +137,6 @@ interface SessionRow {
   id: string;
   quiz_id: string;
   code: string;
-  host_token_hash: string;
   phase: string;
   stage: string | null;
   current_question: number | null;
@@ -168,7 +173,7 @@ interface SnapshotRow {
 type NewSessionRow = Omit<LiveSessionRecord, 'id' | 'code' | 'createdAt' | 'updatedAt'>;
 type Statements = ReturnType<typeof prepareStatements>;
 
-const SESSION_COLUMNS = 'id, quiz_id, code, host_token_hash, phase, stage, current_question, created_at, updated_at';
+const SESSION_COLUMNS = 'id, quiz_id, code, phase, stage, current_question, created_at, updated_at';
 const PLAYER_COLUMNS = 'id, live_session_id, nickname, nickname_key, secret_hash, joined_at';
 
 /**
@@ -192,7 +197,7 @@ export class SqliteQuizStore implements QuizStore {
     this.#now = options.now ?? Date.now;
     this.#generateJoinCode = options.generateJoinCode ?? generateJoinCode;
     this.#generateId = options.generateId ?? randomUUID;
-    const db = new Database(options.path);
+    const db = openPrivately(options.path);
     this.#db = db;
     try {
       // WAL: readers do not block the writer, and a commit is one sequential append to the log.
@@ -209,6 +214,7 @@ export class SqliteQuizStore implements QuizStore {
       // holds it.
       db.pragma('busy_timeout = 5000');
       migrate(db);
+      restrictModes(options.path);
     } catch (error) {
       db.close();
       throw error;
@@ -268,7 +274,6 @@ export class SqliteQuizStore implements QuizStore {
         record.id,
         record.quizId,
         record.code,
-        record.hostTokenHash,
         record.phase,
         record.stage,
         record.currentQuestion,
@@ -317,7 +322,6 @@ export class SqliteQuizStore implements QuizStore {
   createLiveSession(input: NewLiveSession): LiveSessionRecord {
     return this.#createSessionTx.immediate({
       quizId: checkText('quizId', input.quizId, LIMITS.id),
-      hostTokenHash: checkText('hostTokenHash', input.hostTokenHash, LIMITS.hash),
       phase: checkText('phase', input.phase, LIMITS.phase),
       stage: checkOptionalText('stage', input.stage ?? null, LIMITS.stage),
       currentQuestion: checkOptionalIndex('currentQuestion', input.currentQuestion ?? null, LIMITS.questionIndex),
@@ -354,7 +358,6 @@ export class SqliteQuizStore implements QuizStore {
     const stage = patch.stage === undefined ? null : checkOptionalText('stage', patch.stage, LIMITS.stage);
     const question =
       patch.currentQuestion === undefined ? null : checkOptionalIndex('currentQuestion', patch.currentQuestion, LIMITS.questionIndex);
-    const hash = patch.hostTokenHash === undefined ? null : checkText('hostTokenHash', patch.hostTokenHash, LIMITS.hash);
     const row = this.#s.updateSession.get({
       id,
       set_phase: patch.phase === undefined ? 0 : 1,
@@ -363,8 +366,6 @@ export class SqliteQuizStore implements QuizStore {
       stage,
       set_question: patch.currentQuestion === undefined ? 0 : 1,
       question,
-      set_hash: patch.hostTokenHash === undefined ? 0 : 1,
-      hash,
       now: this.#now(),
     });
     if (!row) throw new StoreError('not_found', `no live session ${id}`);
@@ -499,9 +500,9 @@ function prepareStatements(db: Database.Database) {
     quizHasSessions: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM live_sessions WHERE quiz_id = ? LIMIT 1'),
 
     codeExists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM live_sessions WHERE code = ?'),
-    insertSession: db.prepare<[string, string, string, string, string, string | null, number | null, number, number]>(
-      `INSERT INTO live_sessions (id, quiz_id, code, host_token_hash, phase, stage, current_question, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    insertSession: db.prepare<[string, string, string, string, string | null, number | null, number, number]>(
+      `INSERT INTO live_sessions (id, quiz_id, code, phase, stage, current_question, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     getSession: db.prepare<[string], SessionRow>(`SELECT ${SESSION_COLUMNS} FROM live_sessions WHERE id = ?`),
     listSessions: db.prepare<[], SessionRow>(`SELECT ${SESSION_COLUMNS} FROM live_sessions ORDER BY created_at DESC, id DESC`),
@@ -517,8 +518,6 @@ function prepareStatements(db: Database.Database) {
         stage: string | null;
         set_question: number;
         question: number | null;
-        set_hash: number;
-        hash: string | null;
         now: number;
       },
       SessionRow
@@ -527,7 +526,6 @@ function prepareStatements(db: Database.Database) {
          phase = CASE WHEN @set_phase THEN @phase ELSE phase END,
          stage = CASE WHEN @set_stage THEN @stage ELSE stage END,
          current_question = CASE WHEN @set_question THEN @question ELSE current_question END,
-         host_token_hash = CASE WHEN @set_hash THEN @hash ELSE host_token_hash END,
          updated_at = @now
        WHERE id = @id RETURNING ${SESSION_COLUMNS}`,
     ),
@@ -578,6 +576,35 @@ function prepareStatements(db: Database.Database) {
   };
 }
 
+/** Owner-only permissions for the database and its sidecars: answers, nicknames and seat secrets' hashes. */
+const PRIVATE_MODE = 0o600;
+
+/**
+ * Opens (creating if needed) the database with a umask that keeps it owner-only from its first
+ * byte. SQLite gives the -wal and -shm files the database file's permissions when it creates them.
+ */
+function openPrivately(path: string): Database.Database {
+  if (path === ':memory:') return new Database(path);
+  const umask = process.umask(0o077);
+  try {
+    return new Database(path);
+  } finally {
+    process.umask(umask);
+  }
+}
+
+/** A database created before (0644 under the usual umask) is made owner-only too, sidecars included. */
+function restrictModes(path: string): void {
+  if (path === ':memory:') return;
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      if ((statSync(file).mode & 0o777) !== PRIVATE_MODE) chmodSync(file, PRIVATE_MODE);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+}
+
 function migrate(db: Database.Database): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > MIGRATIONS.length) {
@@ -606,7 +633,6 @@ function sessionRecord(row: SessionRow): LiveSessionRecord {
     id: row.id,
     quizId: row.quiz_id,
     code: row.code,
-    hostTokenHash: row.host_token_hash,
     phase: row.phase,
     stage: row.stage,
     currentQuestion: row.current_question,

@@ -18,7 +18,7 @@ export function storeSuite(name: string, createStore: (options: StoreOptions) =>
 
   function withSession(store: QuizStore) {
     const quiz = store.createQuiz({ title: 'Capitals', body: { questions: [{ text: 'France?', answer: 'Paris' }] } });
-    const session = store.createLiveSession({ quizId: quiz.id, hostTokenHash: hashSecret('host'), phase: 'lobby' });
+    const session = store.createLiveSession({ quizId: quiz.id, phase: 'lobby' });
     const ana = store.addPlayer({ liveSessionId: session.id, nickname: 'Ana', secretHash: hashSecret('ana') });
     const bo = store.addPlayer({ liveSessionId: session.id, nickname: 'Bo', secretHash: hashSecret('bo') });
     const answer = (over: Partial<NewSubmission> = {}): NewSubmission => ({
@@ -134,7 +134,7 @@ export function storeSuite(name: string, createStore: (options: StoreOptions) =>
     const store = setup();
     const quiz = store.createQuiz({ title: 'Q', body: {} });
     const sessions = Array.from({ length: 50 }, () =>
-      store.createLiveSession({ quizId: quiz.id, hostTokenHash: hashSecret('h'), phase: 'lobby' }),
+      store.createLiveSession({ quizId: quiz.id, phase: 'lobby' }),
     );
     const codes = new Set(sessions.map((s) => s.code));
     assert.equal(codes.size, 50);
@@ -147,7 +147,6 @@ export function storeSuite(name: string, createStore: (options: StoreOptions) =>
       id: first.id,
       quizId: quiz.id,
       code: first.code,
-      hostTokenHash: hashSecret('h'),
       phase: 'lobby',
       stage: null,
       currentQuestion: null,
@@ -161,7 +160,7 @@ export function storeSuite(name: string, createStore: (options: StoreOptions) =>
     assert.equal(store.getLiveSessionByCode('0O1IL0'), undefined);
     assert.equal(store.getLiveSessionByCode(''), undefined);
     assert.throws(
-      () => store.createLiveSession({ quizId: 'nope', hostTokenHash: 'h', phase: 'lobby' }),
+      () => store.createLiveSession({ quizId: 'nope', phase: 'lobby' }),
       code('not_found'),
     );
     store.close();
@@ -171,8 +170,8 @@ export function storeSuite(name: string, createStore: (options: StoreOptions) =>
     const store = setup();
     assert.deepEqual(store.listLiveSessions(), []);
     const quiz = store.createQuiz({ title: 'Q', body: {} });
-    const first = store.createLiveSession({ quizId: quiz.id, hostTokenHash: 'h', phase: 'before' });
-    const second = store.createLiveSession({ quizId: quiz.id, hostTokenHash: 'h', phase: 'before' });
+    const first = store.createLiveSession({ quizId: quiz.id, phase: 'before' });
+    const second = store.createLiveSession({ quizId: quiz.id, phase: 'before' });
     assert.deepEqual(
       store.listLiveSessions().map((s) => s.id),
       [second.id, first.id],
@@ -184,7 +183,7 @@ export function storeSuite(name: string, createStore: (options: StoreOptions) =>
     const script = ['AAAAAA', 'aaaaaa', 'AAAAAA', 'BBBBBB', ...Array(40).fill('AAAAAA')];
     const store = setup({ generateJoinCode: () => script.shift()! });
     const quiz = store.createQuiz({ title: 'Q', body: {} });
-    const input = { quizId: quiz.id, hostTokenHash: 'h', phase: 'lobby' };
+    const input = { quizId: quiz.id, phase: 'lobby' };
     assert.equal(store.createLiveSession(input).code, 'AAAAAA');
     assert.equal(store.createLiveSession(input).code, 'BBBBBB', 'two collisions (one in another case), then a free code');
     assert.throws(() => store.createLiveSession(input), code('conflict'));
@@ -192,7 +191,7 @@ export function storeSuite(name: string, createStore: (options: StoreOptions) =>
     store.close();
   });
 
-  test(`${name}: phase, stage, current question and host token hash are updated; null is written explicitly`, () => {
+  test(`${name}: phase, stage and current question are updated; null is written explicitly`, () => {
     const store = setup();
     const { session } = withSession(store);
     const started = store.updateLiveSession(session.id, { phase: 'question', stage: 'open', currentQuestion: 0 });
@@ -202,11 +201,8 @@ export function storeSuite(name: string, createStore: (options: StoreOptions) =>
     assert.ok(started.updatedAt > session.updatedAt);
     const revealed = store.updateLiveSession(session.id, { stage: 'reveal' });
     assert.deepEqual([revealed.phase, revealed.stage, revealed.currentQuestion], ['question', 'reveal', 0]);
-    const cleared = store.updateLiveSession(session.id, { phase: 'ended', stage: null, currentQuestion: null, hostTokenHash: 'rotated' });
-    assert.deepEqual(
-      [cleared.phase, cleared.stage, cleared.currentQuestion, cleared.hostTokenHash],
-      ['ended', null, null, 'rotated'],
-    );
+    const cleared = store.updateLiveSession(session.id, { phase: 'ended', stage: null, currentQuestion: null });
+    assert.deepEqual([cleared.phase, cleared.stage, cleared.currentQuestion], ['ended', null, null]);
     assert.deepEqual(store.getLiveSession(session.id), cleared);
     assert.equal(cleared.code, session.code);
     assert.throws(() => store.updateLiveSession('nope', { phase: 'x' }), code('not_found'));
@@ -214,11 +210,7 @@ export function storeSuite(name: string, createStore: (options: StoreOptions) =>
     assert.throws(() => store.updateLiveSession(session.id, { phase: 'p'.repeat(33) }), invalid(/phase is too long/));
     assert.throws(() => store.updateLiveSession(session.id, { currentQuestion: -1 }), invalid(/currentQuestion/));
     assert.throws(() => store.updateLiveSession(session.id, { currentQuestion: 1.5 }), invalid(/currentQuestion/));
-    assert.throws(() => store.updateLiveSession(session.id, { hostTokenHash: '' }), invalid(/hostTokenHash/));
-    assert.throws(
-      () => store.createLiveSession({ quizId: session.quizId, hostTokenHash: '', phase: 'lobby' }),
-      invalid(/hostTokenHash must not be empty/),
-    );
+    assert.throws(() => store.createLiveSession({ quizId: session.quizId, phase: '' }), invalid(/phase must not be empty/));
     assert.deepEqual(store.getLiveSession(session.id), cleared, 'refused updates change nothing');
     store.close();
   });
@@ -245,7 +237,7 @@ export function storeSuite(name: string, createStore: (options: StoreOptions) =>
         taken,
       );
     }
-    const other = store.createLiveSession({ quizId: quiz.id, hostTokenHash: 'h', phase: 'lobby' });
+    const other = store.createLiveSession({ quizId: quiz.id, phase: 'lobby' });
     const anaElsewhere = store.addPlayer({ liveSessionId: other.id, nickname: 'ANA', secretHash: 'x' });
     assert.equal(anaElsewhere.nickname, 'ANA', 'the same nickname in another session is fine, kept as typed');
 
@@ -288,7 +280,7 @@ export function storeSuite(name: string, createStore: (options: StoreOptions) =>
   test(`${name}: rejoin finds a player by secret hash or nickname, only within the session`, () => {
     const store = setup();
     const { quiz, session, ana, bo } = withSession(store);
-    const other = store.createLiveSession({ quizId: quiz.id, hostTokenHash: 'h', phase: 'lobby' });
+    const other = store.createLiveSession({ quizId: quiz.id, phase: 'lobby' });
     assert.deepEqual(store.findPlayerBySecretHash(session.id, hashSecret('bo')), bo);
     assert.equal(store.findPlayerBySecretHash(session.id, hashSecret('nobody')), undefined);
     assert.equal(store.findPlayerBySecretHash(other.id, hashSecret('ana')), undefined);
@@ -508,7 +500,7 @@ export function storeSuite(name: string, createStore: (options: StoreOptions) =>
     const second = store.saveSnapshot(session.id, JSON.stringify({ v: 1, phase: 'question' }));
     assert.ok(second.savedAt > first.savedAt);
     assert.deepEqual(store.loadSnapshot(session.id), { liveSessionId: session.id, data: '{"v":1,"phase":"question"}', savedAt: second.savedAt });
-    const other = store.createLiveSession({ quizId: quiz.id, hostTokenHash: 'h', phase: 'lobby' });
+    const other = store.createLiveSession({ quizId: quiz.id, phase: 'lobby' });
     assert.equal(store.loadSnapshot(other.id), undefined, 'snapshots are per session');
     assert.throws(() => store.saveSnapshot('nope', '{}'), code('not_found'));
     assert.throws(() => store.saveSnapshot(session.id, ''), invalid(/snapshot/));

@@ -131,7 +131,6 @@ export interface LiveSessionRecord {
   quizId: string;
   /** 6 characters of `JOIN_CODE_ALPHABET`, unique among all live sessions. */
   code: string;
-  hostTokenHash: string;
   /** The domain's phase name (e.g. "lobby", "question", "reveal", "ended"); opaque to the store. */
   phase: string;
   /** A finer step inside the phase, or null; opaque to the store. */
@@ -143,8 +142,6 @@ export interface LiveSessionRecord {
 }
 export interface NewLiveSession {
   quizId: string;
-  /** `hashSecret(hostToken)`; the token itself is never stored. */
-  hostTokenHash: string;
   phase: string;
   stage?: string | null;
   currentQuestion?: number | null;
@@ -153,7 +150,6 @@ export interface LiveSessionPatch {
   phase?: string;
   stage?: string | null;
   currentQuestion?: number | null;
-  hostTokenHash?: string;
 }
 
 export interface PlayerRecord {

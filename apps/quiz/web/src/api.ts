@@ -1,4 +1,4 @@
-import type { ApiError, JoinInfo, LiveSummary, QuizSummary, QuizUpload } from '../../src/shared/protocol.ts';
+import type { ApiError, HostTokenReply, JoinInfo, LiveSummary, QuizSummary, QuizUpload } from '../../src/shared/protocol.ts';
 import type { QuizDetail } from './host/quiz-file.ts';
 
 /** A failed API call: the HTTP status (0 when the server was not reached) and the server's error. */
@@ -53,10 +53,22 @@ export async function fetchJoinInfo(code: string): Promise<JoinInfo> {
   return (await call(`/api/join/${segment(code)}`)).json() as Promise<JoinInfo>;
 }
 
-/** True for the right host password, false for a wrong one; throws when the server can't say. */
-export async function checkHostPassword(password: string): Promise<boolean> {
+const bearer = (credential: string): RequestInit => ({ headers: { Authorization: `Bearer ${credential}` } });
+
+/** The password traded for a sign-in token; null for a wrong password. Throws when the server can't say (or says wait: 429). */
+export async function exchangeHostPassword(password: string): Promise<HostTokenReply | null> {
   try {
-    await call('/api/auth', { headers: { Authorization: `Bearer ${password}` } });
+    return (await (await call('/api/auth/token', { method: 'POST', ...bearer(password) })).json()) as HostTokenReply;
+  } catch (error) {
+    if (error instanceof ApiFailure && error.status === 401) return null;
+    throw error;
+  }
+}
+
+/** True while the server still takes the token, false once it does not (expired, or the server restarted). */
+export async function checkHostToken(token: string): Promise<boolean> {
+  try {
+    await call('/api/auth', bearer(token));
     return true;
   } catch (error) {
     if (error instanceof ApiFailure && error.status === 401) return false;
@@ -64,16 +76,16 @@ export async function checkHostPassword(password: string): Promise<boolean> {
   }
 }
 
-/** The host's API calls, with the password; a 401 (password changed meanwhile) signs the host out. */
+/** The host's API calls, with the sign-in token; a 401 (expired meanwhile) signs the host out. */
 export class HostApi {
   constructor(
-    readonly password: string,
+    readonly token: string,
     private readonly onUnauthorized: () => void,
   ) {}
 
   async #call(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
-    headers.set('Authorization', `Bearer ${this.password}`);
+    headers.set('Authorization', `Bearer ${this.token}`);
     try {
       return await call(path, { ...init, headers });
     } catch (error) {

@@ -1,7 +1,7 @@
 /**
  * What the browser keeps between visits: a player's seat per join code (to come back to it after a
- * reload) and the host password. Storage can be unavailable (private modes, blocked cookies); the
- * app then still works for the current page view.
+ * reload) and the host's sign-in token (never the password). Storage can be unavailable (private
+ * modes, blocked cookies); the app then still works for the current page view.
  */
 
 export interface Seat {
@@ -12,7 +12,9 @@ export interface Seat {
 }
 
 const seatKey = (code: string): string => `baro-quiz:seat:${code}`;
-const PASSWORD_KEY = 'baro-quiz:host-password';
+const TOKEN_KEY = 'baro-quiz:host-token';
+/** Where earlier versions kept the host password itself: removed on sight. */
+const LEGACY_PASSWORD_KEY = 'baro-quiz:host-password';
 
 function read(key: string): string | null {
   try {
@@ -54,6 +56,23 @@ export function forgetSeat(code: string): void {
   write(seatKey(code), null);
 }
 
-export const loadHostPassword = (): string | null => read(PASSWORD_KEY);
-export const saveHostPassword = (password: string): void => write(PASSWORD_KEY, password);
-export const forgetHostPassword = (): void => write(PASSWORD_KEY, null);
+export interface HostToken {
+  token: string;
+  expiresAt: number;
+}
+
+/** The host's token, unless it has expired. */
+export function loadHostToken(): HostToken | null {
+  write(LEGACY_PASSWORD_KEY, null);
+  try {
+    const value = JSON.parse(read(TOKEN_KEY) ?? 'null') as Partial<HostToken> | null;
+    if (typeof value?.token === 'string' && typeof value.expiresAt === 'number' && value.expiresAt > Date.now()) return value as HostToken;
+  } catch {
+    // Unreadable: as if none.
+  }
+  forgetHostToken();
+  return null;
+}
+
+export const saveHostToken = (token: HostToken): void => write(TOKEN_KEY, JSON.stringify(token));
+export const forgetHostToken = (): void => write(TOKEN_KEY, null);

@@ -27,6 +27,9 @@ export interface Carrier {
   /** Bytes handed to the socket and not yet flushed. */
   readonly bufferedBytes: number;
   write(packets: readonly WirePacket[]): void;
-  /** The session moved to another carrier or ended: finish the response or connection. */
-  detach(): void;
+  /**
+   * The session moved to another carrier or ended: finish the response or connection. With
+   * `dropBacklog` (the client resumed elsewhere or went silent), what it has not read may be dropped.
+   */
+  detach(dropBacklog?: boolean): void;
 }

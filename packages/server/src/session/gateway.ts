@@ -1,6 +1,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { AuthDecision } from '../websocket/server.js';
+import type { Refusal } from '../admission/refusal.js';
+
+export type { Refusal };
 
 /** The credentials and position a request carries (query string, headers). */
 export interface SessionParams {
@@ -8,13 +10,6 @@ export interface SessionParams {
   token: string | undefined;
   /** The highest server sequence number the client processed. */
   seq: number;
-}
-
-export type Refusal = { ok: false; status: number; reason: string; headers?: Record<string, string> };
-
-export interface GatewayOptions<Context> {
-  authenticate?: (request: IncomingMessage) => AuthDecision<Context> | Promise<AuthDecision<Context>>;
-  allowedOrigins?: readonly string[] | ((origin: string) => boolean);
 }
 
 /** Reads `sid`, `token` (query or X-Baro-Token) and `seq` (query or Last-Event-ID). */
@@ -46,27 +41,4 @@ export function tokenMatches(expected: string, given: string | undefined): boole
   const a = Buffer.from(expected);
   const b = Buffer.from(given);
   return a.length === b.length && timingSafeEqual(a, b);
-}
-
-export function originAllowed(allowed: GatewayOptions<unknown>['allowedOrigins'], origin: string | undefined): boolean {
-  if (origin === undefined || allowed === undefined) return true;
-  return typeof allowed === 'function' ? allowed(origin) : allowed.includes(origin);
-}
-
-/** Runs the app's authenticate hook; any refusal or throw becomes a status. */
-export async function runAuthenticate<Context>(
-  authenticate: GatewayOptions<Context>['authenticate'],
-  request: IncomingMessage,
-): Promise<{ ok: true; context: Context | undefined } | Refusal> {
-  if (!authenticate) return { ok: true, context: undefined };
-  let decision: AuthDecision<Context>;
-  try {
-    decision = await authenticate(request);
-  } catch {
-    return { ok: false, status: 500, reason: 'authentication failed' };
-  }
-  if (decision === true) return { ok: true, context: undefined };
-  if (decision === false) return { ok: false, status: 401, reason: 'unauthorized' };
-  if (decision.ok) return { ok: true, context: decision.context };
-  return { ok: false, status: decision.status ?? 401, reason: decision.reason ?? 'unauthorized' };
 }

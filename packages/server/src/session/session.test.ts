@@ -1,49 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodePacket, type Packet } from '@baro/protocol';
-import type { Carrier, WirePacket } from './carrier.js';
-import { DEFAULT_SESSION_LIMITS, Session, type SessionHost, type SessionLimits } from './session.js';
-
-/** A carrier that records what it is given; `writable` is switched by the test. */
-class RecordingCarrier implements Carrier {
-  readonly transport = 'websocket' as const;
-  streaming = true;
-  readonly duplex = true;
-  writable = true;
-  bufferedBytes = 0;
-  detached = false;
-  readonly packets: Packet[] = [];
-  write(packets: readonly WirePacket[]): void {
-    for (const wire of packets) {
-      const decoded = decodePacket(wire.text, 'toClient');
-      assert.ok(decoded.ok, `the server wrote an invalid packet: ${wire.text}`);
-      this.packets.push(decoded.packet);
-    }
-  }
-  detach(): void {
-    this.detached = true;
-  }
-  events(): { seq: number; name: string; data: unknown }[] {
-    return this.packets.flatMap((p) => (p.type === 'event' ? [{ seq: p.seq, name: p.name, data: p.data }] : []));
-  }
-}
-
-function makeSession(limits: Partial<SessionLimits> = {}) {
-  let now = 1_000_000;
-  const ended: Session[] = [];
-  const joined: string[][] = [];
-  const host: SessionHost = {
-    now: () => now,
-    join: (_s, rooms) => joined.push([...rooms]),
-    leave: () => {},
-    ended: (s) => ended.push(s),
-    handlerFailed: (_s, _e, error) => {
-      throw error;
-    },
-  };
-  const session = new Session(host, { id: 'sid1', token: 'tok', remoteAddress: '127.0.0.1', limits: { ...DEFAULT_SESSION_LIMITS, ...limits } });
-  return { session, ended, joined, advance: (ms: number) => (now += ms), now: () => now };
-}
+import { makeSession, RecordingCarrier } from './test-support/recording-carrier.js';
 
 const tick = () => new Promise<void>((resolve) => queueMicrotask(resolve));
 
@@ -97,12 +54,13 @@ describe('Session', () => {
     assert.ok(open.type === 'open' && open.info.resumed === true);
   });
 
-  test('a client behind what the replay buffer holds cannot attach (it must resync)', async () => {
-    const { session } = makeSession({ replayCount: 5 });
+  test('a client behind what it receipted cannot attach (it must resync)', async () => {
+    const { session } = makeSession();
     const carrier = new RecordingCarrier();
     session.attach(carrier, 0, { announce: false, resumed: false });
     for (let i = 1; i <= 10; i++) session.emit('n', i);
     await tick();
+    session.receive([{ type: 'receipt', seq: 5 }]);
     assert.equal(session.attach(new RecordingCarrier(), 4, { announce: true, resumed: true }), false, 'seq 5 was dropped from the buffer');
     assert.equal(session.attach(new RecordingCarrier(), 5, { announce: true, resumed: true }), true, 'seq 6..10 are still there');
   });

@@ -14,16 +14,30 @@ import { TokenBucket } from './token-bucket.js';
 export interface SessionLimits {
   /** Bytes queued for a client (unsent plus unflushed) before it is closed as a slow consumer (4001). */
   maxQueuedBytes: number;
-  /** Sent packets kept for replay until the client receipts them. */
+  /**
+   * Sent packets kept for replay until the client receipts them, in packets and bytes (each counted
+   * as its UTF-8 bytes plus PACKET_OVERHEAD_BYTES). A session whose unreceipted packets would pass
+   * either is closed as a slow consumer (4001): dropping the oldest would only break its resume.
+   */
   replayCount: number;
   replayBytes: number;
   /** How long a session without transport waits for its client, in ms. */
   resumeWindow: number;
   /** Heartbeat interval in ms. */
   heartbeat: number;
-  /** Events a client may send per second, and in a burst. */
+  /**
+   * Events a client may send per second, and in a burst. Refused events (over the rate, or with a
+   * reserved name) take from it too. Refusals are answered (an ack with an error, or a notice) at
+   * the same rate and burst, from a budget of their own; past it they are dropped unanswered.
+   */
   eventsPerSecond: number;
   eventBurst: number;
+  /**
+   * Attaches that replay packets (a resume, or a poll repeating a lost answer) per minute and in a
+   * burst; past them the request is refused with 429 and Retry-After (on WebSocket, before the 101).
+   */
+  resumesPerMinute: number;
+  resumeBurst: number;
   /** Default timeout for `emitWithAck`, in ms. */
   ackTimeout: number;
   /** Largest packet accepted from a client, in bytes. */
@@ -41,6 +55,8 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   heartbeat: 25_000,
   eventsPerSecond: 200,
   eventBurst: 400,
+  resumesPerMinute: 12,
+  resumeBurst: 5,
   ackTimeout: 10_000,
   maxPayload: 1024 * 1024,
 };
@@ -77,6 +93,8 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
   readonly #replay: ReplayBuffer<WirePacket>;
   readonly #inbound = new InboundSequence();
   readonly #rate: TokenBucket;
+  readonly #refusals: TokenBucket;
+  readonly #resumes: TokenBucket;
   #carrier: Carrier | null = null;
   #unsent: PendingPacket[] = [];
   #unsentBytes = 0;
@@ -103,6 +121,8 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
     this.#replay = new ReplayBuffer({ maxCount: init.limits.replayCount, maxBytes: init.limits.replayBytes });
     this.lastSeen = host.now();
     this.#rate = new TokenBucket(init.limits.eventsPerSecond, init.limits.eventBurst, host.now());
+    this.#refusals = new TokenBucket(init.limits.eventsPerSecond, init.limits.eventBurst, host.now());
+    this.#resumes = new TokenBucket(init.limits.resumesPerMinute / 60, init.limits.resumeBurst, host.now());
   }
 
   get transport(): TransportName | null {
@@ -125,6 +145,16 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
   /** The highest client sequence number processed (what a receipt `["r", cseq]` reports). */
   get cseq(): number {
     return this.#inbound.last;
+  }
+
+  /** Packets sent and kept until the client receipts them. */
+  get replayCount(): number {
+    return this.#replay.count;
+  }
+
+  /** What those packets are counted as (UTF-8 bytes plus PACKET_OVERHEAD_BYTES each). */
+  get replayBytes(): number {
+    return this.#replay.bytes;
   }
 
   /** Bytes waiting for this client: not yet given to a carrier, or given and not yet flushed. */
@@ -195,6 +225,15 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
   }
 
   /**
+   * Whether a transport may attach at `clientSeq` now. Attaching replays every packet after it,
+   * so an attach that would replay any takes a resume token; one that replays none is free.
+   */
+  mayResume(clientSeq: number): boolean {
+    if (this.#replay.count === 0 || this.#replay.lastSeq <= clientSeq) return true;
+    return this.#resumes.take(this.#host.now());
+  }
+
+  /**
    * A transport (re)attaches with the client's last processed sequence number. Returns false when
    * the packets after it are gone (the client must resync); the caller then ends this session.
    */
@@ -203,7 +242,7 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
     if (missed === null) return false;
     const previous = this.#carrier;
     this.#carrier = carrier;
-    if (previous && previous !== carrier) previous.detach();
+    if (previous && previous !== carrier) previous.detach(true);
     this.#replay.acknowledge(clientSeq);
     this.#resend = missed;
     this.lastSeen = this.#host.now();
@@ -253,7 +292,12 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
       this.#receiptDue = false;
       batch.push(control({ type: 'receipt', seq: this.#inbound.last }));
     }
+    let replayFull = false;
     for (const pending of this.#unsent) {
+      if (this.#replayFull(pending.size)) {
+        replayFull = true;
+        break;
+      }
       const seq = this.#nextSeq++;
       const wire = pending.build(seq);
       this.#replay.push(seq, wire, pending.size);
@@ -262,6 +306,7 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
     this.#unsent = [];
     this.#unsentBytes = 0;
     if (batch.length > 0) carrier.write(batch);
+    if (replayFull) this.close(BaroCloseCode.slowConsumer, 'replay buffer full', 1000);
   }
 
   /** Packets from the client, in arrival order. */
@@ -281,7 +326,7 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
     // A poll request waiting for data is the client saying it is there.
     if (!carrier.streaming && carrier.writable) this.lastSeen = now;
     if (now - this.lastSeen > this.#limits.heartbeat * 2.5) {
-      carrier.detach();
+      carrier.detach(true);
       this.carrierLost(carrier);
       return;
     }
@@ -342,6 +387,13 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
     return this.queuedBytes > VOLATILE_BACKLOG;
   }
 
+  /** The client left too much unreceipted: one more packet would pass the replay limits. */
+  #replayFull(size: number): boolean {
+    const replay = this.#replay;
+    if (replay.count === 0) return false;
+    return replay.count >= this.#limits.replayCount || replay.bytes + size > this.#limits.replayBytes;
+  }
+
   #enqueue(pending: PendingPacket): boolean {
     if (pending.latest !== undefined) {
       const index = this.#unsent.findIndex((queued) => queued.latest === pending.latest);
@@ -395,18 +447,27 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
   }
 
   #deliverEvent(name: string, data: unknown, ackId: number | undefined): void {
-    const ack = ackId === undefined ? undefined : (response?: unknown) => this.#enqueue(pendingAck(ackId, response ?? null));
-    if (LIFECYCLE_EVENTS.has(name)) {
-      if (ackId !== undefined) this.#enqueue(pendingAck(ackId, null, `"${name}" is a reserved event name`));
-      return;
-    }
-    if (!this.#rate.take(this.#host.now())) {
+    const now = this.#host.now();
+    // Every event takes a token, refused ones too: a refusal costs the server an answer.
+    if (!this.#rate.take(now)) {
+      if (!this.#refusals.take(now)) return;
       if (ackId !== undefined) this.#enqueue(pendingAck(ackId, null, 'rate_limited'));
       else this.#sendControl({ type: 'notice', code: 'rate_limited', message: `event "${name}" dropped: over ${this.#limits.eventsPerSecond} events per second` });
       return;
     }
-    const args = ack ? [data, ack] : [data];
-    this.#dispatch(name, args);
+    if (LIFECYCLE_EVENTS.has(name)) {
+      if (ackId !== undefined && this.#refusals.take(now)) this.#enqueue(pendingAck(ackId, null, `"${name}" is a reserved event name`));
+      return;
+    }
+    if (ackId === undefined) return this.#dispatch(name, [data]);
+    let answered = false;
+    // One answer per ack: a handler calling it twice must not queue (and keep) a second packet.
+    const ack = (response?: unknown): void => {
+      if (answered) return;
+      answered = true;
+      this.#enqueue(pendingAck(ackId, response ?? null));
+    };
+    this.#dispatch(name, [data, ack]);
   }
 
   #settleAck(ackId: number, data: unknown, error: string | undefined): void {

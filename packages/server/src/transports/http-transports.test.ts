@@ -377,7 +377,7 @@ describe('origins and CORS', () => {
   const denied = 'https://evil.example';
 
   test('preflight: an allowed origin gets 204 with the CORS headers, another gets 403', T, async (t) => {
-    const { base } = await startServer(t, { http: { corsOrigins: [allowed] } });
+    const { base } = await startServer(t, { allowedOrigins: [allowed] });
     for (const path of ['sse', 'poll', 'send']) {
       const ok = await fetch(`${base}/${path}`, {
         method: 'OPTIONS',
@@ -396,7 +396,7 @@ describe('origins and CORS', () => {
   });
 
   test('cross-origin requests: allowed origins get CORS headers (their own origin, never *), others 403', T, async (t) => {
-    const { base } = await startServer(t, { http: { corsOrigins: (origin) => origin === allowed } });
+    const { base } = await startServer(t, { allowedOrigins: (origin) => origin === allowed });
     const { stream, auth } = await openSse(t, base, { Origin: allowed });
     assert.equal(stream.headers.get('access-control-allow-origin'), allowed);
     assert.equal(stream.headers.get('access-control-allow-credentials'), 'true');
@@ -417,7 +417,7 @@ describe('origins and CORS', () => {
     assert.equal(refused.headers.get('access-control-allow-origin'), allowed);
   });
 
-  test('same-origin requests need no CORS headers; without corsOrigins only they pass', T, async (t) => {
+  test('same-origin requests need no CORS headers; without allowedOrigins only they pass', T, async (t) => {
     const { base, port } = await startServer(t);
     const { stream } = await openSse(t, base, { Origin: `http://127.0.0.1:${port}` });
     assert.equal(stream.status, 200);
@@ -426,8 +426,12 @@ describe('origins and CORS', () => {
     assert.equal((await fetch(`${base}/sse`, { headers: { Origin: 'null' } })).status, 403);
   });
 
-  test("the server's allowedOrigins is checked too (403), whatever CORS allows", T, async (t) => {
-    const { base } = await startServer(t, { allowedOrigins: [allowed], http: { corsOrigins: [allowed, denied] } });
+  test('http.corsOrigins, merged into allowedOrigins, is refused at construction', () => {
+    assert.throws(() => new BaroServer({ http: { corsOrigins: [allowed] } as never }), /http\.corsOrigins is now allowedOrigins/);
+  });
+
+  test("the server's allowedOrigins is the one policy: what it does not list gets 403 on every endpoint", T, async (t) => {
+    const { base } = await startServer(t, { allowedOrigins: [allowed] });
     const { auth } = await openSse(t, base, { Origin: allowed });
     const sse = await fetch(`${base}/sse`, { headers: { Origin: denied } });
     assert.equal(sse.status, 403);

@@ -1,8 +1,8 @@
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Session } from '../session/session.js';
-import { corsFor, preflightHeaders, type CorsOrigins } from './cors.js';
-import { refuse, type ExtraHeaders } from './http-reply.js';
+import { corsFor, preflightHeaders } from './cors.js';
+import { isRefusal, refuse, type ExtraHeaders } from './http-reply.js';
 import { ResponseTracker, type AnyBaroServer } from './http-context.js';
 import { handlePoll, type PollingCarrier, type PollMode } from './polling-transport.js';
 import { handleSend } from './send-endpoint.js';
@@ -13,8 +13,6 @@ export interface HttpTransportOptions {
   pollTimeout?: number;
   /** Largest POST body, in bytes. Default: the session's maxPayload. */
   maxBodyBytes?: number;
-  /** Origins allowed to call the HTTP transports cross-origin (CORS). Default: same-origin only. */
-  corsOrigins?: CorsOrigins;
   /** How often an idle SSE stream gets a keep-alive comment, in ms. Default 15 s. */
   keepAliveInterval?: number;
 }
@@ -69,9 +67,9 @@ export function createHttpTransportHandler(server: AnyBaroServer, options: HttpT
       const route = routes.get(url.pathname);
       if (route === undefined) return false;
       tracker.track(response);
-      const cors = corsFor(request, options.corsOrigins);
-      if (!cors.allowed) {
-        refuse(response, { status: 403, reason: 'origin not allowed' }, { Vary: 'Origin' }, route === 'send');
+      const cors = corsFor(request, server.allowedOrigins);
+      if (isRefusal(cors)) {
+        refuse(response, cors, { Vary: 'Origin' }, route === 'send');
         return true;
       }
       if (request.method === 'OPTIONS') {

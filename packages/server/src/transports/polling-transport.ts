@@ -147,7 +147,7 @@ export async function handlePoll(
   if (isRefusal(params)) return refuse(response, params, headers);
   const admission = await server.admit(request, params);
   if (isRefusal(admission)) return refuse(response, admission, headers);
-  if (tracker.gone(response)) return;
+  if (tracker.gone(response)) return server.abandon(admission);
   const holdMs = options.mode === 'long-polling' ? options.pollTimeout : 0;
 
   if (admission.kind === 'attach') {

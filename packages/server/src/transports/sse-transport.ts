@@ -70,10 +70,12 @@ export class SseCarrier implements Carrier {
     if (this.writable) this.#response.write(':\n\n');
   }
 
-  detach(): void {
+  detach(dropBacklog = false): void {
     if (!this.#open) return;
     this.#open = false;
-    this.#response.end();
+    // A stream still holding a backlog its client will not read (it resumed elsewhere) goes now.
+    if (dropBacklog && this.#response.writableLength > this.#highWaterMark) this.#response.destroy();
+    else this.#response.end();
   }
 
   bind(session: Session, onGone: () => void): void {
@@ -92,7 +94,7 @@ export async function handleSse(server: AnyBaroServer, request: IncomingMessage,
   if (isRefusal(params)) return refuse(response, params, headers);
   const admission = await server.admit(request, params);
   if (isRefusal(admission)) return refuse(response, admission, headers);
-  if (tracker.gone(response)) return;
+  if (tracker.gone(response)) return server.abandon(admission);
   const carrier = new SseCarrier(response, headers);
   tracker.keepAlive(carrier);
   const session = server.connect(admission, carrier);

@@ -42,8 +42,11 @@ export class WebSocketCarrier implements Carrier {
     this.#connection.uncork();
   }
 
-  detach(): void {
-    this.#connection.close(1000, 'transport replaced');
+  detach(dropBacklog = false): void {
+    // A connection still holding a backlog would keep it until its close handshake timed out; the
+    // client that left it (resumed elsewhere, or silent) will not read it, so it goes now.
+    if (dropBacklog && this.#connection.bufferedAmount > this.#highWaterMark) this.#connection.terminate();
+    else this.#connection.close(1000, 'transport replaced');
   }
 
   /** Feeds the connection's messages to the session and tells it when the connection is gone. */

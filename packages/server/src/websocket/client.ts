@@ -2,9 +2,10 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage } from
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { buildDeflateOffer, createClientHandshake, serializeExtensions, verifyServerResponse, type ClientDeflateOptions } from '@baro/protocol';
-import { PerMessageDeflate } from '../permessage-deflate.js';
+import { DEFAULT_DEFLATE_MAX_PAYLOAD, PerMessageDeflate } from '../permessage-deflate.js';
+import type { InflateBudget } from '../inflate-budget.js';
 import { CloseEvent, ErrorEvent } from './client-events.js';
-import { WebSocketConnection, DEFAULT_LIMITS, type ConnectionLimits } from './connection.js';
+import { WebSocketConnection, type ConnectionLimits } from './connection.js';
 import { ReadyState } from './ready-state.js';
 
 export type BinaryType = 'blob' | 'arraybuffer' | 'nodebuffer';
@@ -14,8 +15,12 @@ export interface WebSocketClientOptions extends Partial<ConnectionLimits> {
   headers?: Record<string, string>;
   /** Sent as the Origin header, as a browser would. */
   origin?: string;
-  /** Offer permessage-deflate (default true, as browsers do). */
-  perMessageDeflate?: boolean | (ClientDeflateOptions & { threshold?: number });
+  /**
+   * Offer permessage-deflate (default true, as browsers do). Once agreed, `maxPayload` defaults to
+   * 4 MiB and inflated bytes count against `inflateBudget` (default: the process-wide one), as on
+   * the server: a malicious server can send inflation bombs too.
+   */
+  perMessageDeflate?: boolean | (ClientDeflateOptions & { threshold?: number; memLevel?: number; inflateBudget?: InflateBudget });
   /** Give up when there is no 101 within this time. Default 10 s. */
   handshakeTimeout?: number;
 }
@@ -162,7 +167,9 @@ export class WebSocket extends EventTarget {
             params: verified.deflate,
             role: 'client',
             threshold: deflateOptions?.threshold,
-            maxInflatedBytes: options.maxPayload ?? DEFAULT_LIMITS.maxPayload,
+            memLevel: deflateOptions?.memLevel,
+            maxInflatedBytes: options.maxPayload ?? DEFAULT_DEFLATE_MAX_PAYLOAD,
+            inflateBudget: deflateOptions?.inflateBudget,
           })
         : null;
       this.#protocol = verified.protocol ?? '';
@@ -172,7 +179,7 @@ export class WebSocket extends EventTarget {
         protocol: this.#protocol,
         extensions: this.#extensions,
         deflate,
-        limits: options,
+        limits: { ...options, maxPayload: options.maxPayload ?? (deflate ? DEFAULT_DEFLATE_MAX_PAYLOAD : undefined) },
       });
       this.#connection = connection;
       this.#readyState = ReadyState.OPEN;

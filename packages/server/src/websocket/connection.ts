@@ -19,9 +19,16 @@ export interface ConnectionLimits {
   maxPayload: number;
   /** Most frames in one incoming message. */
   maxFragments?: number;
-  /** Outgoing bytes buffered past this close the connection as a slow consumer (4001). */
+  /**
+   * When bytes already waiting for the peer (data, pongs, close frames; messages waiting for
+   * compression not included) pass this, the next write closes the connection as a slow
+   * consumer (4001) and destroys the socket.
+   */
   maxBufferedBytes: number;
-  /** `send` returns false once this many bytes wait to be written. */
+  /**
+   * Once this many bytes wait to be written (`bufferedAmount`), `send` returns false and the
+   * connection stops reading from the peer until they drain below it ('drain').
+   */
   highWaterMark: number;
   /** How long to wait for the peer's close frame, then for TCP to end, before destroying the socket. */
   closeTimeout: number;
@@ -67,6 +74,12 @@ function onSocketError(this: Socket): void {
 
 type OutboundJob = { kind: 'frame'; opcode: number; payload: Buffer; compress: boolean } | { kind: 'prepared'; frame: PreparedFrame };
 
+const EMPTY_BUFFER = Buffer.alloc(0);
+
+/** Why reading from the socket is paused; reading resumes when no reason is left. */
+const PAUSED_WHILE_INFLATING = 1;
+const PAUSED_FOR_BACKPRESSURE = 2;
+
 /**
  * A WebSocket over a Node socket, with the API ws users know: `send`, `close`, `terminate`, `ping`,
  * events `message(data, isBinary)`, `close(code, reason)`, `error`, `ping`, `pong`, `drain`.
@@ -93,7 +106,12 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   /** Frames waiting behind one that is being compressed, so they go out in order. */
   #outbound: OutboundJob[] | null = null;
   #deflating = false;
+  /** Bytes in `#outbound` that go out as they are (prepared frames, uncompressed messages). */
   #pendingOutboundBytes = 0;
+  /** Bytes in `#outbound` waiting to be compressed: our CPU holds them, not the peer. */
+  #pendingCompressionBytes = 0;
+  /** Bit set of PAUSED_* reasons. */
+  #readPauses = 0;
   /** Whether anything arrived since the last heartbeat check. */
   alive = true;
 
@@ -180,9 +198,18 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     return this.#readyState;
   }
 
-  /** Bytes accepted by `send` and not yet handed to the kernel. */
+  /**
+   * Bytes accepted and not yet handed to the kernel: every frame written (data, ping, pong, close)
+   * plus messages queued behind a compression, those waiting to be compressed at their
+   * uncompressed size.
+   */
   get bufferedAmount(): number {
-    return this.#socket.writableLength + this.#pendingOutboundBytes;
+    return this.#socket.writableLength + this.#pendingOutboundBytes + this.#pendingCompressionBytes;
+  }
+
+  /** Bytes of `bufferedAmount` still waiting to be compressed (they don't count as slow consumption). */
+  get pendingCompressionBytes(): number {
+    return this.#pendingCompressionBytes;
   }
 
   get remoteAddress(): string | undefined {
@@ -195,7 +222,6 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
    */
   send(data: SendData, options: SendOptions = {}): boolean {
     if (this.#readyState !== ReadyState.OPEN) return false;
-    const bufferedBefore = this.bufferedAmount;
     const isString = typeof data === 'string';
     const payload = isString ? Buffer.from(data, 'utf8') : toBuffer(data);
     const opcode = (options.binary ?? !isString) ? Opcode.binary : Opcode.text;
@@ -205,7 +231,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     } else {
       this.#codec.sendFrame(opcode, payload);
     }
-    return this.#checkBackpressure(bufferedBefore);
+    return this.#checkBackpressure();
   }
 
   /**
@@ -215,18 +241,16 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   sendTextParts(parts: readonly Buffer[]): boolean {
     if (this.#readyState !== ReadyState.OPEN) return false;
     if (this.#deflate !== null || this.#deflating) return this.send(Buffer.concat(parts), { binary: false });
-    const bufferedBefore = this.bufferedAmount;
     this.#codec.sendFrameParts(Opcode.text, parts);
-    return this.#checkBackpressure(bufferedBefore);
+    return this.#checkBackpressure();
   }
 
   /** Sends a frame encoded once for many connections (see `prepareFrame`). Servers only. */
   sendPrepared(frame: PreparedFrame): boolean {
     if (this.#readyState !== ReadyState.OPEN) return false;
-    const bufferedBefore = this.bufferedAmount;
     if (this.#deflating) this.#enqueue({ kind: 'prepared', frame });
     else this.#codec.sendPrepared(frame);
-    return this.#checkBackpressure(bufferedBefore);
+    return this.#checkBackpressure();
   }
 
   ping(data: SendData = Buffer.alloc(0)): boolean {
@@ -289,10 +313,34 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   }
 
   #onDrain(): void {
-    if (this.#needDrain && this.bufferedAmount < this.#limits.highWaterMark) {
+    // The socket flushed everything: a pong held meanwhile answers the newest ping now.
+    this.#codec.pongsHeld = false;
+    this.#relieve();
+  }
+
+  /**
+   * Below the high-water mark again: read from the peer, and tell a sender that waited. Still above
+   * it, the wait goes on only if a socket 'drain' or a compression will call here again (see
+   * `#watchForDrain`).
+   */
+  #relieve(): void {
+    if (this.bufferedAmount >= this.#limits.highWaterMark && (this.#deflating || this.#socket.writableNeedDrain)) return;
+    this.#resumeReading(PAUSED_FOR_BACKPRESSURE);
+    if (this.#needDrain) {
       this.#needDrain = false;
       this.emit('drain');
     }
+  }
+
+  #pauseReading(reason: number): void {
+    if (this.#readPauses === 0) this.#socket.pause();
+    this.#readPauses |= reason;
+  }
+
+  #resumeReading(reason: number): void {
+    if ((this.#readPauses & reason) === 0) return;
+    this.#readPauses &= ~reason;
+    if (this.#readPauses === 0 && !this.#socket.destroyed) this.#socket.resume();
   }
 
   #onSocketClose(): void {
@@ -317,7 +365,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   /** Inflates queued messages one by one; reading pauses meanwhile so the queue stays short. */
   async #drainInbound(): Promise<void> {
     this.#inflating = true;
-    this.#socket.pause();
+    this.#pauseReading(PAUSED_WHILE_INFLATING);
     const inbound = (this.#inbound ??= []);
     while (inbound.length > 0) {
       const next = inbound.shift()!;
@@ -338,7 +386,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
       this.emit('message', data, next.binary);
     }
     this.#inflating = false;
-    if (!this.#socket.destroyed) this.#socket.resume();
+    this.#resumeReading(PAUSED_WHILE_INFLATING);
   }
 
   #failWith(error: unknown): void {
@@ -347,12 +395,18 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     const code = (error as { closeCode?: number }).closeCode ?? protocolError.closeCode;
     this.#emitError(error instanceof Error ? error : protocolError);
     this.#codec.fail(code);
-    this.#socket.resume();
+    // Read on to the peer's close frame or EOF, whatever paused reading.
+    this.#readPauses = 0;
+    if (!this.#socket.destroyed) this.#socket.resume();
   }
 
   #enqueue(job: OutboundJob): void {
     (this.#outbound ??= []).push(job);
-    this.#pendingOutboundBytes += job.kind === 'frame' ? job.payload.length : job.frame.bytes.length;
+    if (job.kind === 'prepared') this.#pendingOutboundBytes += job.frame.bytes.length;
+    else if (job.compress) this.#pendingCompressionBytes += job.payload.length;
+    else this.#pendingOutboundBytes += job.payload.length;
+    // A peer whose messages we answer faster than we compress must wait for the compressor.
+    if (this.bufferedAmount >= this.#limits.highWaterMark) this.#pauseReading(PAUSED_FOR_BACKPRESSURE);
     if (!this.#deflating) void this.#drainOutbound();
   }
 
@@ -372,15 +426,20 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
           payload = await this.#deflate!.compress(job.payload);
         } catch (error) {
           this.#pendingOutboundBytes = 0;
+          this.#pendingCompressionBytes = 0;
           outbound.length = 0;
           this.#failWith(error);
           return;
         }
+        this.#pendingCompressionBytes -= job.payload.length;
+      } else {
+        this.#pendingOutboundBytes -= job.payload.length;
       }
-      this.#pendingOutboundBytes -= job.payload.length;
       this.#codec.sendFrame(job.opcode, payload, { rsv1: job.compress });
+      this.#relieve();
     }
     this.#deflating = false;
+    this.#relieve();
     const after = this.#afterOutbound;
     this.#afterOutbound = null;
     after?.();
@@ -393,28 +452,58 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     else action();
   }
 
-  /**
-   * A peer is a slow consumer when bytes were already waiting past the cap before this send: one
-   * large message to a peer that reads is not (the kernel takes it in pieces), as in uWebSockets.
-   */
-  #checkBackpressure(bufferedBefore: number): boolean {
-    if (bufferedBefore > this.#limits.maxBufferedBytes) {
-      this.#emitError(new Error(`slow consumer: ${bufferedBefore} bytes buffered, over maxBufferedBytes (${this.#limits.maxBufferedBytes})`));
-      this.fail(BaroCloseCode.slowConsumer, 'slow consumer');
-      // Its close frame would wait behind everything it isn't reading: don't hold the memory.
-      this.#socket.destroy();
-      return false;
-    }
+  /** What `send` returns: false when the write failed the connection or passed the high-water mark. */
+  #checkBackpressure(): boolean {
+    if (this.#readyState !== ReadyState.OPEN) return false;
     if (this.bufferedAmount >= this.#limits.highWaterMark) {
+      if (!this.#needDrain) this.#watchForDrain();
       this.#needDrain = true;
       return false;
     }
     return true;
   }
 
+  /**
+   * 'drain' comes from the socket's 'drain' or from compression progress. Neither comes when a
+   * `highWaterMark` under the socket's own (16 KiB) was passed with nothing compressing: an empty
+   * write then calls back once everything before it is flushed.
+   */
+  #watchForDrain(): void {
+    if (this.#deflating || this.#socket.writableNeedDrain || !this.#socket.writable) return;
+    this.#socket.write(EMPTY_BUFFER, (this.#onFlushed ??= () => this.#relieve()));
+  }
+
+  #onFlushed: (() => void) | null = null;
+
+  /**
+   * Every byte for the peer passes here (data, pings, pongs, close frames). A peer is a slow
+   * consumer when bytes were already waiting past the cap before this write: one large message to
+   * a peer that reads is not (the kernel takes it in pieces), as in uWebSockets.
+   */
   #write(bytes: Uint8Array): void {
-    if (!this.#socket.writable) return;
-    this.#socket.write(bytes);
+    const socket = this.#socket;
+    if (!socket.writable) return;
+    if (socket.writableLength + this.#pendingOutboundBytes > this.#limits.maxBufferedBytes) {
+      this.#failSlowConsumer();
+      return;
+    }
+    // write() is false once the socket buffers its high-water mark; 'drain' follows.
+    if (!socket.write(bytes)) this.#onSocketBackpressure();
+  }
+
+  #onSocketBackpressure(): void {
+    // Until 'drain', automatic pongs wait and the newest ping replaces the waiting one.
+    this.#codec.pongsHeld = true;
+    if (this.bufferedAmount >= this.#limits.highWaterMark) this.#pauseReading(PAUSED_FOR_BACKPRESSURE);
+  }
+
+  #failSlowConsumer(): void {
+    const buffered = this.#socket.writableLength + this.#pendingOutboundBytes;
+    this.#emitError(new Error(`slow consumer: ${buffered} bytes buffered, over maxBufferedBytes (${this.#limits.maxBufferedBytes})`));
+    // Its close frame would wait behind everything it isn't reading: don't hold the memory. The
+    // socket goes first, so the codec's close frame below is not written.
+    this.#socket.destroy();
+    this.#codec.fail(BaroCloseCode.slowConsumer, 'slow consumer');
   }
 
   /** The close handshake finished, failed or the transport ended: settle the code and end TCP. */

@@ -85,7 +85,8 @@ for (const deflate of [false, true]) {
     let baro: WebSocketServer;
 
     before(async () => {
-      ({ url, port, server: baro } = await scope.baroServer({ echo: true, perMessageDeflate: deflate }));
+      // The echoes go up to 16 MiB: past the 4 MiB a deflate connection allows by default.
+      ({ url, port, server: baro } = await scope.baroServer({ echo: true, perMessageDeflate: deflate, maxPayload: 64 * MiB }));
       const accepted = nextConnection(baro);
       client = await scope.wsClient(url, { perMessageDeflate: deflate });
       serverSide = (await accepted).connection;
@@ -343,7 +344,7 @@ for (const deflate of [false, true]) {
     before(async () => {
       ({ url, server: wsServer } = await scope.wsServer({ echo: true, perMessageDeflate: deflate, maxPayload: 64 * MiB }));
       const accepted = nextEvent<[WsClient]>(wsServer, 'connection', 3000, "the ws server's 'connection'");
-      client = await scope.baroClientOpen(url, [], { perMessageDeflate: deflate });
+      client = await scope.baroClientOpen(url, [], { perMessageDeflate: deflate, maxPayload: 64 * MiB });
       client.binaryType = 'nodebuffer';
       [serverSide] = await accepted;
     });
@@ -358,7 +359,7 @@ for (const deflate of [false, true]) {
       const big = size > MiB;
       const clientFor = async (t: TestContext) => {
         if (!big) return client;
-        const own = await scoped(t).baroClientOpen(url, [], { perMessageDeflate: deflate });
+        const own = await scoped(t).baroClientOpen(url, [], { perMessageDeflate: deflate, maxPayload: 64 * MiB });
         own.binaryType = 'nodebuffer';
         return own;
       };

@@ -12,20 +12,33 @@ import {
   validateUpgradeRequest,
   type ServerDeflateOptions,
 } from '@baro/protocol';
-import { PerMessageDeflate } from '../permessage-deflate.js';
-import { WebSocketConnection, DEFAULT_LIMITS, type ConnectionLimits, type SendData } from './connection.js';
+import { admitRequest, type AllowedOrigins, type Authenticate } from '../admission/index.js';
+import { DEFAULT_DEFLATE_MAX_PAYLOAD, DEFAULT_DEFLATE_WINDOW_BITS, PerMessageDeflate } from '../permessage-deflate.js';
+import type { InflateBudget } from '../inflate-budget.js';
+import { WebSocketConnection, type ConnectionLimits, type SendData } from './connection.js';
 import { ReadyState } from './ready-state.js';
 import { rejectHandshake } from './reject.js';
 import { routeUpgrades } from './upgrade-router.js';
 
-/** What `authenticate` decides: accept (with anything the app wants to keep) or refuse with a status. */
-export type AuthDecision<Context = unknown> = boolean | { ok: true; context?: Context } | { ok: false; status?: number; reason?: string };
+export type { AuthDecision } from '../admission/index.js';
 
+/**
+ * permessage-deflate settings. Memory-bounded by default: `serverMaxWindowBits` and
+ * `clientMaxWindowBits` 12 (the client's only when it offers the parameter, as browsers do),
+ * `memLevel` 5, and `maxPayload` 4 MiB on deflate connections unless the server sets one.
+ */
 export interface DeflateOptions extends ServerDeflateOptions {
   /** Messages smaller than this are sent uncompressed. Default 1024 bytes. */
   threshold?: number;
   level?: number;
+  /** zlib memLevel of our compressor, 1..9. Default 5. */
   memLevel?: number;
+  /**
+   * Inflated bytes in flight, shared with every connection using the same budget. Default: the
+   * process-wide `defaultInflateBudget` (32 MiB). Past it, the connection whose message holds the
+   * most inflated bytes is closed with 1013 (Try Again Later).
+   */
+  inflateBudget?: InflateBudget;
 }
 
 export interface WebSocketServerOptions<Context = unknown> extends Partial<ConnectionLimits> {
@@ -36,10 +49,15 @@ export interface WebSocketServerOptions<Context = unknown> extends Partial<Conne
   host?: string;
   /** Only upgrades to this path; several servers with different paths can share an HTTP server. */
   path?: string;
-  /** Runs for every upgrade after the request is valid; may refuse with a status code. */
-  authenticate?: (request: IncomingMessage) => AuthDecision<Context> | Promise<AuthDecision<Context>>;
-  /** Browser Origins allowed; requests without Origin (non-browser clients) pass. Default: any. */
-  allowedOrigins?: readonly string[] | ((origin: string) => boolean);
+  /** Runs for every upgrade after the request is valid and its origin allowed; may refuse with a status code. */
+  authenticate?: Authenticate<Context>;
+  /**
+   * Browser Origins allowed besides the request's own Host; requests without Origin (non-browser
+   * clients) pass. Default: none (same origin only); `'*'` allows any.
+   */
+  allowedOrigins?: AllowedOrigins;
+  /** Called with what `authenticate` gave when the handshake then fails (timeout, client gone, shutdown). */
+  releaseContext?: (context: Context) => void;
   /** Subprotocols this server speaks, in preference order; the first one the client also offers wins. */
   protocols?: readonly string[];
   /** Or choose yourself; return undefined to pick none. */
@@ -128,9 +146,6 @@ export class WebSocketServer<Context = unknown> extends EventEmitter<ServerEvent
     const checked = validateUpgradeRequest({ method: request.method ?? '', httpVersion: request.httpVersion, headers: request.headers });
     if (!checked.ok) return refuse(socket, checked.status, checked.reason, checked.headers);
 
-    const origin = request.headers.origin;
-    if (origin !== undefined && !originAllowed(options.allowedOrigins, origin)) return refuse(socket, 403, 'origin not allowed');
-
     this.#handshakes.add(socket);
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -138,28 +153,24 @@ export class WebSocketServer<Context = unknown> extends EventEmitter<ServerEvent
       rejectHandshake(socket, 408, 'handshake timed out');
     }, options.handshakeTimeout ?? 10_000);
     try {
-      let context: Context | undefined;
-      if (options.authenticate) {
-        let decision: AuthDecision<Context>;
-        try {
-          decision = await options.authenticate(request);
-        } catch (error) {
-          this.#emitError(error instanceof Error ? error : new Error(String(error)));
-          decision = { ok: false, status: 500, reason: 'authentication failed' };
-        }
-        if (timedOut || socket.destroyed) return null;
-        const refusal = refusalOf(decision);
-        if (refusal) return refuse(socket, refusal.status, refusal.reason);
-        if (typeof decision === 'object' && decision.ok) context = decision.context;
+      const admitted = await admitRequest(request, options, (error) => this.#emitError(error));
+      if (!admitted.ok) return timedOut || socket.destroyed ? null : refuse(socket, admitted.status, admitted.reason, admitted.headers);
+      const context = admitted.context;
+      if (timedOut || socket.destroyed || this.#closing) {
+        if (context !== undefined) options.releaseContext?.(context);
+        return null;
       }
-      if (timedOut || socket.destroyed || this.#closing) return null;
 
       const protocol = this.#chooseProtocol(checked.protocols, request);
       let deflate: PerMessageDeflate | null = null;
       let extensions = '';
       if (options.perMessageDeflate) {
         const deflateOptions = options.perMessageDeflate === true ? {} : options.perMessageDeflate;
-        const agreed = negotiateDeflateAsServer(checked.extensions, deflateOptions);
+        const agreed = negotiateDeflateAsServer(checked.extensions, {
+          ...deflateOptions,
+          serverMaxWindowBits: deflateOptions.serverMaxWindowBits ?? DEFAULT_DEFLATE_WINDOW_BITS,
+          clientMaxWindowBits: deflateOptions.clientMaxWindowBits ?? DEFAULT_DEFLATE_WINDOW_BITS,
+        });
         if (agreed) {
           extensions = agreed.response;
           deflate = new PerMessageDeflate({
@@ -168,7 +179,8 @@ export class WebSocketServer<Context = unknown> extends EventEmitter<ServerEvent
             threshold: deflateOptions.threshold,
             level: deflateOptions.level,
             memLevel: deflateOptions.memLevel,
-            maxInflatedBytes: options.maxPayload ?? DEFAULT_LIMITS.maxPayload,
+            maxInflatedBytes: options.maxPayload ?? DEFAULT_DEFLATE_MAX_PAYLOAD,
+            inflateBudget: deflateOptions.inflateBudget,
           });
         }
       }
@@ -181,7 +193,7 @@ export class WebSocketServer<Context = unknown> extends EventEmitter<ServerEvent
         extensions,
         deflate,
         limits: {
-          maxPayload: options.maxPayload,
+          maxPayload: options.maxPayload ?? (deflate ? DEFAULT_DEFLATE_MAX_PAYLOAD : undefined),
           maxFragments: options.maxFragments,
           maxBufferedBytes: options.maxBufferedBytes,
           highWaterMark: options.highWaterMark,
@@ -276,17 +288,4 @@ function destroyOnError(this: Duplex): void {
 function refuse(socket: Duplex, status: number, reason: string, headers?: Record<string, string>): null {
   rejectHandshake(socket, status, reason, headers);
   return null;
-}
-
-function originAllowed(allowed: WebSocketServerOptions['allowedOrigins'], origin: string): boolean {
-  if (allowed === undefined) return true;
-  if (typeof allowed === 'function') return allowed(origin);
-  return allowed.includes(origin);
-}
-
-function refusalOf(decision: AuthDecision<unknown>): { status: number; reason: string } | null {
-  if (decision === true) return null;
-  if (decision === false) return { status: 401, reason: 'unauthorized' };
-  if (decision.ok) return null;
-  return { status: decision.status ?? 401, reason: decision.reason ?? 'unauthorized' };
 }

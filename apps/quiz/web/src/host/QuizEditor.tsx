@@ -124,6 +124,21 @@ export function QuizEditor({ api, quizId, onClose }: { api: HostApi; quizId: str
               </li>
             ))}
           </ul>
+          {draft.mode === 'cotato' && (
+            <label class="inline">
+              Tries per question
+              <input
+                class="seconds"
+                type="number"
+                min={1}
+                max={100}
+                placeholder="20"
+                data-testid="editor-max-attempts"
+                value={draft.maxAttempts}
+                onInput={(event) => setDraft({ ...draft, maxAttempts: event.currentTarget.value })}
+              />
+            </label>
+          )}
           {draft.questions.map((question, index) => (
             <QuestionEditor
               key={question.key}

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { checkHostPassword, HostApi } from '../api.ts';
+import { checkHostToken, exchangeHostPassword, HostApi } from '../api.ts';
 import { errorMessage } from '../errors.ts';
-import { forgetHostPassword, loadHostPassword, saveHostPassword } from '../storage.ts';
+import { forgetHostToken, loadHostToken, saveHostToken } from '../storage.ts';
 
 export type HostAuth = { status: 'checking' } | { status: 'login'; error: string | null } | { status: 'ok'; api: HostApi };
 
@@ -15,30 +15,44 @@ function takePasswordFromHash(): string | null {
 export function useHostAuth(): { auth: HostAuth; login: (password: string) => void } {
   const [auth, setAuth] = useState<HostAuth>({ status: 'checking' });
 
-  const login = useCallback((password: string) => {
-    setAuth({ status: 'checking' });
-    checkHostPassword(password).then(
+  const signedIn = useCallback((token: string) => {
+    const signOut = (): void => {
+      forgetHostToken();
+      setAuth({ status: 'login', error: 'Your sign-in has expired: enter the password again.' });
+    };
+    setAuth({ status: 'ok', api: new HostApi(token, signOut) });
+  }, []);
+
+  // The password is sent once, for a token that expires; only the token is kept.
+  const login = useCallback(
+    (password: string) => {
+      setAuth({ status: 'checking' });
+      exchangeHostPassword(password).then(
+        (issued) => {
+          if (!issued) return setAuth({ status: 'login', error: 'Wrong password.' });
+          saveHostToken(issued);
+          signedIn(issued.token);
+        },
+        (error: unknown) => setAuth({ status: 'login', error: errorMessage(error) }),
+      );
+    },
+    [signedIn],
+  );
+
+  useEffect(() => {
+    const password = takePasswordFromHash();
+    if (password) return login(password);
+    const stored = loadHostToken();
+    if (!stored) return setAuth({ status: 'login', error: null });
+    checkHostToken(stored.token).then(
       (ok) => {
-        if (!ok) {
-          forgetHostPassword();
-          return setAuth({ status: 'login', error: 'Wrong password.' });
-        }
-        saveHostPassword(password);
-        const signOut = (): void => {
-          forgetHostPassword();
-          setAuth({ status: 'login', error: 'The password is no longer accepted.' });
-        };
-        setAuth({ status: 'ok', api: new HostApi(password, signOut) });
+        if (ok) return signedIn(stored.token);
+        forgetHostToken();
+        setAuth({ status: 'login', error: null });
       },
       (error: unknown) => setAuth({ status: 'login', error: errorMessage(error) }),
     );
-  }, []);
-
-  useEffect(() => {
-    const password = takePasswordFromHash() ?? loadHostPassword();
-    if (password) login(password);
-    else setAuth({ status: 'login', error: null });
-  }, [login]);
+  }, [login, signedIn]);
 
   return { auth, login };
 }

@@ -25,6 +25,8 @@ export interface QuizDraft {
   ranking: RankingRule;
   /** Kept as loaded: the editor has no field for it (quiz files do). */
   falseStartPenaltySeconds?: number;
+  /** Tries per question, as typed; empty: the server's default. */
+  maxAttempts: string;
   questions: QuestionDraft[];
 }
 
@@ -47,15 +49,17 @@ export function newQuestion(): QuestionDraft {
   };
 }
 
-export const emptyQuiz = (): QuizDraft => ({ title: '', mode: 'cotato', ranking: 'arrival', questions: [newQuestion()] });
+export const emptyQuiz = (): QuizDraft => ({ title: '', mode: 'cotato', ranking: 'arrival', maxAttempts: '', questions: [newQuestion()] });
 
 /** The server validates the result and names any problem by its path; nothing is rejected here. */
 export function toQuizFile(draft: QuizDraft): QuizFile {
+  const maxAttempts = draft.maxAttempts.trim();
   return {
     title: draft.title,
     mode: draft.mode,
     ...(draft.ranking === 'arrival' ? {} : { ranking: draft.ranking }),
     ...(draft.falseStartPenaltySeconds === undefined ? {} : { falseStartPenaltySeconds: draft.falseStartPenaltySeconds }),
+    ...(maxAttempts === '' ? {} : { maxAttempts: Number(maxAttempts) }),
     questions: draft.questions.map((question): QuizFileQuestion => {
       const seconds = question.timeLimit.trim();
       const time = seconds === '' ? {} : { timeLimitSeconds: Number(seconds) };
@@ -76,6 +80,7 @@ export function fromQuizFile(file: QuizFile): QuizDraft {
     mode: file.mode ?? 'cotato',
     ranking: file.ranking ?? 'arrival',
     ...(file.falseStartPenaltySeconds === undefined ? {} : { falseStartPenaltySeconds: file.falseStartPenaltySeconds }),
+    maxAttempts: file.maxAttempts?.toString() ?? '',
     questions: file.questions.map((question) => {
       const draft = { ...newQuestion(), type: question.type, text: question.text, timeLimit: question.timeLimitSeconds?.toString() ?? '' };
       if (question.type === 'short') return { ...draft, answers: question.answers.join('\n') };

@@ -9,6 +9,8 @@ export interface QuizFile {
   mode?: QuizMode;
   ranking?: RankingRule;
   falseStartPenaltySeconds?: number;
+  /** Accepted answers per player and question (1–100; the server's default when absent). */
+  maxAttempts?: number;
   questions: QuizFileQuestion[];
 }
 

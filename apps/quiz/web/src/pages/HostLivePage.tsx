@@ -15,9 +15,9 @@ import { HostLiveSession } from '../host/live/session.ts';
 import { createQuizClient, useConnection } from '../realtime.ts';
 import { useStore } from '../store.ts';
 
-/** The host's control room for one live session; everything comes back after a reload from the URL and the stored password. */
+/** The host's control room for one live session; everything comes back after a reload from the URL and the stored sign-in token. */
 export function HostLivePage({ api, liveId }: { api: HostApi; liveId: string }) {
-  const [session] = useState(() => new HostLiveSession(createQuizClient(), liveId, api.password));
+  const [session] = useState(() => new HostLiveSession(createQuizClient(), liveId, api.token));
   useEffect(() => () => session.dispose(), [session]);
   const { state, opensAt, deadline, helloError, commandError, busy } = useStore(session);
   const connection = useConnection(session.client);

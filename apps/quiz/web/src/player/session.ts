@@ -1,5 +1,5 @@
 import type { StateEvent } from '@baro/client';
-import type { JoinReply, PlayerView, PublicState, SubmitRequest } from '../../../src/shared/protocol.ts';
+import type { JoinReply, PlayerView, PublicState, SeatTaken, SubmitRequest } from '../../../src/shared/protocol.ts';
 import { errorMessage } from '../errors.ts';
 import { ACK_TIMEOUT, askUntilAnswered, whenOpen, type QuizClient } from '../realtime.ts';
 import { forgetSeat, loadSeat, saveSeat, type Seat } from '../storage.ts';
@@ -68,7 +68,7 @@ export class PlayerSession extends Store<PlayerSnapshot> {
     const seat = storedSeat(code, liveId);
     super({ seat, joining: seat !== null, joinError: null, game: null, feedback: null });
     this.#clock = syncClock(client);
-    client.on('state', this.#onState).on('you', this.#onYou);
+    client.on('state', this.#onState).on('you', this.#onYou).on('seat:taken', this.#onSeatTaken);
     client.onState(this.#onSessionEvent);
     if (seat) this.#rejoin(seat);
   }
@@ -176,6 +176,12 @@ export class PlayerSession extends Store<PlayerSnapshot> {
     if (at <= receivedAt) turnOn();
     else this.#buttonTimer = setTimeout(turnOn, at - receivedAt);
   }
+
+  /** The seat was taken on another page (one too many): this page stops showing the game until reloaded. */
+  #onSeatTaken = ({ message }: SeatTaken): void => {
+    clearTimeout(this.#buttonTimer);
+    this.update({ game: null, joining: false, joinError: `${message[0].toUpperCase()}${message.slice(1)}.` });
+  };
 
   #onYou = (you: PlayerView): void => {
     const game = this.value.game;

@@ -27,7 +27,7 @@ export class HostLiveSession extends Store<HostSnapshot> {
   constructor(
     readonly client: QuizClient,
     private readonly liveId: string,
-    private readonly password: string,
+    private readonly token: string,
   ) {
     super({ state: null, opensAt: null, deadline: null, helloError: null, commandError: null, busy: false });
     client.on('host:state', this.#onState);
@@ -53,7 +53,7 @@ export class HostLiveSession extends Store<HostSnapshot> {
   }
 
   #hello(): void {
-    const hello = { liveId: this.liveId, password: this.password };
+    const hello = { liveId: this.liveId, token: this.token };
     askUntilAnswered(
       () => this.client.emitWithAck('host:hello', hello, { timeout: ACK_TIMEOUT }),
       () => whenOpen(this.client),

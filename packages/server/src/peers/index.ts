@@ -1,0 +1,1 @@
+export { enablePeers, type PeersOptions, type PeersServer, type PeerCounters } from './peers-server.js';

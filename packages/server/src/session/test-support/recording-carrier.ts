@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { decodePacket, type Packet } from '@baro/protocol';
+import type { Carrier, WirePacket } from '../carrier.js';
+import { DEFAULT_SESSION_LIMITS, Session, type SessionHost, type SessionLimits } from '../session.js';
+
+/** A carrier that records what it is given; `writable` is switched by the test. */
+export class RecordingCarrier implements Carrier {
+  readonly transport = 'websocket' as const;
+  streaming = true;
+  readonly duplex = true;
+  writable = true;
+  bufferedBytes = 0;
+  detached = false;
+  readonly packets: Packet[] = [];
+  write(packets: readonly WirePacket[]): void {
+    for (const wire of packets) {
+      const decoded = decodePacket(wire.text, 'toClient');
+      assert.ok(decoded.ok, `the server wrote an invalid packet: ${wire.text}`);
+      this.packets.push(decoded.packet);
+    }
+  }
+  detach(): void {
+    this.detached = true;
+  }
+  events(): { seq: number; name: string; data: unknown }[] {
+    return this.packets.flatMap((p) => (p.type === 'event' ? [{ seq: p.seq, name: p.name, data: p.data }] : []));
+  }
+}
+
+/** A session on a host whose clock the test moves. */
+export function makeSession(limits: Partial<SessionLimits> = {}) {
+  let now = 1_000_000;
+  const ended: Session[] = [];
+  const joined: string[][] = [];
+  const host: SessionHost = {
+    now: () => now,
+    join: (_s, rooms) => joined.push([...rooms]),
+    leave: () => {},
+    ended: (s) => ended.push(s),
+    handlerFailed: (_s, _e, error) => {
+      throw error;
+    },
+  };
+  const session = new Session(host, { id: 'sid1', token: 'tok', remoteAddress: '127.0.0.1', limits: { ...DEFAULT_SESSION_LIMITS, ...limits } });
+  return { session, ended, joined, advance: (ms: number) => (now += ms), now: () => now };
+}
