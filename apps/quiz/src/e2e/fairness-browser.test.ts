@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { DelayingProxy, launchChromium } from '@baro/testing';
 import { quizClient, startTestApp, TestHost } from '../test-support/quiz-clients.js';
+import { watchCsp } from './csp-watch.js';
 
 const id = (testId: string) => `[data-testid="${testId}"]`;
 /** The target is 10 ms; a loaded CI machine adds timer and rendering lateness. */
@@ -20,9 +21,13 @@ before(async () => {
 });
 after(() => browser?.close());
 
+/** What the pages' Content-Security-Policy refused: the skewed clock and the timed button run under it. */
+const cspViolations: string[] = [];
+
 async function playerPage(url: string, code: string, nickname: string, skewMs: number): Promise<Page> {
   const page = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
   page.setDefaultTimeout(15_000);
+  await watchCsp(page, cspViolations);
   await page.goto(`${url}/join/${code}?clockSkew=${skewMs}`);
   await page.fill(id('nickname-input'), nickname);
   await page.click(id('join-button'));
@@ -64,6 +69,7 @@ test('two pages behind 10 ms and 200 ms links, clocks skewed by seconds: their b
     }
     const state = await host.until((s) => s.ranking.length === 2);
     for (const row of state.ranking) assert.ok(row.reactionMs !== null && row.reactionFlag === null, JSON.stringify(row));
+    assert.deepEqual(cspViolations.splice(0), [], 'no page broke its Content-Security-Policy');
   } finally {
     host.client.close();
     await near.close();

@@ -50,6 +50,11 @@ export interface TestPlayerOptions {
    * whatever the path; `uncertainty`, the estimate's own (symmetric paths, as DelayingProxy's).
    */
   margin?: 'half-rtt' | 'uncertainty';
+  /**
+   * False: the player never syncs its clock (it then waits out `opensInMs` from arrival), for
+   * tests that count what the server writes: each exchange's answer would be counted. Default true.
+   */
+  syncClock?: boolean;
 }
 
 /**
@@ -61,8 +66,11 @@ export class TestPlayer {
   you: PlayerView | null = null;
   readonly states: PublicState[] = [];
   readonly sync: ClockSync;
-  /** When the button last turned on: the player's own clock, and the real one. */
-  buttonOn: { local: number; real: number } | null = null;
+  /**
+   * When the button last turned on: the player's own clock, and the real one; `planned`, the real
+   * instant its timer was set for (the timer itself runs late on a loaded machine).
+   */
+  buttonOn: { local: number; real: number; planned: number } | null = null;
   /** Every state as it arrived, the opening one included before it takes effect. */
   readonly received: PublicState[] = [];
   readonly #skew: number;
@@ -77,6 +85,7 @@ export class TestPlayer {
     this.#skew = options.skewMs ?? 0;
     this.#margin = options.margin ?? 'half-rtt';
     this.sync = new ClockSync(client, { now: () => realNow() + this.#skew, burstSpacingMs: 20 });
+    if (options.syncClock === false) this.sync.close();
     client.on('state', (state) => this.receive(state));
     client.on('you', (you) => {
       this.you = you;
@@ -97,14 +106,16 @@ export class TestPlayer {
       const estimate = this.sync.estimate;
       const margin = estimate && (this.#margin === 'uncertainty' ? estimate.uncertaintyMs : Math.max(estimate.uncertaintyMs, estimate.rttMs / 2));
       const at = estimate ? state.opensAt - estimate.offsetMs + margin! : arrived + (state.opensInMs ?? 0);
-      this.#pending = setTimeout(() => this.#apply(state, true), Math.max(0, at - this.sync.now()));
+      const planned = Math.max(at, arrived) - this.#skew;
+      this.#pending = setTimeout(() => this.#apply(state, planned), Math.max(0, at - this.sync.now()));
       return;
     }
-    this.#apply(state, false);
+    this.#apply(state);
   }
 
-  #apply(state: PublicState, opening: boolean): void {
-    if (opening) this.buttonOn = { local: this.sync.now(), real: realNow() };
+  /** `planned`: an opening state, and the real instant it was to take effect. */
+  #apply(state: PublicState, planned?: number): void {
+    if (planned !== undefined) this.buttonOn = { local: this.sync.now(), real: realNow(), planned };
     this.state = state;
     this.states.push(state);
     this.#changed();
