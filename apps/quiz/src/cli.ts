@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /** `npm start`: the live quiz on http://localhost:3000 with the demo quiz loaded. */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { TransportName } from '@baro/client';
+import { parseWordList } from './domain/nickname-filter.js';
 import { DEFAULT_HOST_FAILURES_PER_MINUTE, DEFAULT_HOST_TOKEN_TTL_MS, HOST_PASSWORD_MIN_LENGTH } from './live/host-auth.js';
 import { DEFAULT_MAX_PLAYERS } from './live/live-room.js';
 import { DEFAULT_JOINS_PER_MINUTE, DEFAULT_SESSIONS_PER_SEAT } from './live/realtime.js';
@@ -28,6 +30,7 @@ const USAGE = `Usage: npm start -- [--port 3000] [--host 0.0.0.0] [--db data/qui
   ${Object.entries(LIMIT_FLAGS)
     .map(([name, value]) => `[--${name} ${value}]`)
     .join(' ')}
+--blocked-nicknames words.txt: a file of words (one a line, # comments) that no nickname may contain.
 The host password (at least ${HOST_PASSWORD_MIN_LENGTH} characters) comes from QUIZ_HOST_PASSWORD, else from <db>.host-password (created on first start).`;
 
 function readArgs() {
@@ -43,6 +46,7 @@ function readArgs() {
           LimitFlag,
           { type: 'string'; default: string }
         >),
+        'blocked-nicknames': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     }).values;
@@ -64,6 +68,17 @@ function integerOption(name: string, value: string, min: number, max: number): n
   if (Number.isInteger(n) && n >= min && n <= max) return n;
   console.error(`--${name}: expected a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
   process.exit(2);
+}
+
+/** The word list's lines, or the process ends saying the file cannot be read. */
+function wordList(path: string | undefined): string[] {
+  if (path === undefined) return [];
+  try {
+    return parseWordList(readFileSync(path, 'utf8'));
+  } catch (error) {
+    console.error(`--blocked-nicknames: cannot read ${path}: ${(error as Error).message}`);
+    process.exit(2);
+  }
 }
 
 function limit(name: LimitFlag, min = 1, max = 1_000_000): number {
@@ -88,6 +103,7 @@ const app = await startQuizApp({
   maxConnections: limit('max-connections'),
   bodyLimitBytes: limit('body-limit-bytes', 1024, 1 << 30),
   uploadLimitBytes: limit('upload-limit-bytes', 1024, 1 << 30),
+  blockedNicknameWords: wordList(values['blocked-nicknames']),
   logger: false,
 }).catch((error: unknown) => {
   // A taken port, an unreadable database, a short QUIZ_HOST_PASSWORD: one line, not a stack trace.
@@ -95,11 +111,7 @@ const app = await startQuizApp({
   process.exit(1);
 });
 
-console.log(`baro live quiz on ${app.url}`);
-console.log(`  host:    ${app.hostUrl}`);
-if (app.demo) console.log(`  players: ${app.demo.joinUrl}   (join code ${app.demo.code})`);
-console.log(`  data:    ${values.db}`);
-
+// Ctrl-C works from the moment the links are printed.
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
@@ -115,3 +127,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     );
   });
 }
+
+console.log(`baro live quiz on ${app.url}`);
+console.log(`  host:    ${app.hostUrl}`);
+if (app.demo) console.log(`  players: ${app.demo.joinUrl}   (join code ${app.demo.code})`);
+console.log(`  data:    ${values.db}`);

@@ -10,8 +10,10 @@ import fastifyStatic from '@fastify/static';
 import Fastify from 'fastify';
 import type { TransportName } from '@baro/client';
 import { BaroServer } from 'baro';
+import { NicknameFilter } from './domain/nickname-filter.js';
 import { parseQuizMarkdown } from './domain/quiz-schema.js';
 import { registerApi } from './http/api.js';
+import { registerImageRoutes } from './http/images.js';
 import { addSecurityHeaders } from './http/security-headers.js';
 import { AddressBuckets } from './live/address-buckets.js';
 import { HostAuth, type HostAuthOptions } from './live/host-auth.js';
@@ -25,6 +27,8 @@ import { generateSecret, type QuizStore } from './store/store.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const WEB_ROOT = resolve(here, 'web');
 const DEMO_QUIZ = resolve(here, '../demo/cotato-night.md');
+/** See `heartbeatMs`; its cost at 10,000 players is measured by bench/quiz-heartbeat.mjs. */
+export const QUIZ_HEARTBEAT_MS = 1500;
 
 export interface QuizAppOptions {
   /** Default 3000; 0 picks a free port. */
@@ -49,6 +53,13 @@ export interface QuizAppOptions {
   /** The game's clock (submission times, opens, countdowns). Default `Date.now`. */
   now?: () => number;
   pingIntervalMs?: number;
+  /**
+   * baro's heartbeat (ms): a link silent for 2.5 of these is dead, on the server and in the page.
+   * Default 1,500, so a phone that drops off is shown "reconnecting…", and offline to the host, within ~4 s.
+   */
+  heartbeatMs?: number;
+  /** Words a nickname may not contain (the club's list; matching ignores case, width, spaces and punctuation). Default: none. */
+  blockedNicknameWords?: readonly string[];
   /** Players in one live session. Default 10,000. */
   maxPlayers?: number;
   /** How far ahead an opening is announced (live/open-schedule.ts). */
@@ -132,6 +143,7 @@ export async function startQuizApp(options: QuizAppOptions = {}): Promise<QuizAp
   const baro: QuizServer = new BaroServer({
     server: app.server,
     sessionsPerAddress: options.sessionsPerAddress ?? 1000,
+    limits: { heartbeat: options.heartbeatMs ?? QUIZ_HEARTBEAT_MS },
     ...(options.transports ? { transports: options.transports } : {}),
   });
   let publicUrl = options.publicUrl ?? '';
@@ -144,6 +156,7 @@ export async function startQuizApp(options: QuizAppOptions = {}): Promise<QuizAp
     openLead: options.openLead,
     fairness: options.fairness,
     serverLagMs: () => lag.recentMaxMs(),
+    nicknameFilter: new NicknameFilter(options.blockedNicknameWords ?? []),
   });
   const realtime = new QuizRealtime(baro, rooms, auth, {
     pingIntervalMs: options.pingIntervalMs,
@@ -154,10 +167,11 @@ export async function startQuizApp(options: QuizAppOptions = {}): Promise<QuizAp
   });
 
   registerApi(app, { store, rooms, auth, unknownCodes, uploadLimitBytes: limits.uploadLimitBytes });
+  registerImageRoutes(app, { store, auth, uploadLimitBytes: limits.uploadLimitBytes });
   if (existsSync(join(WEB_ROOT, 'index.html'))) {
     await app.register(fastifyStatic, { root: WEB_ROOT, wildcard: false, index: false });
     // The single-page app routes these paths itself.
-    for (const path of ['/', '/join/:code', '/host', '/host/live/:id']) app.get(path, (_request, reply) => reply.sendFile('index.html'));
+    for (const path of ['/', '/join/:code', '/host', '/host/live/:id', '/host/results/:id', '/present/:id']) app.get(path, (_request, reply) => reply.sendFile('index.html'));
   } else {
     app.get('/', (_request, reply) => reply.code(503).type('text/plain').send('The web UI is not built: run `npm run build`.\n'));
   }
@@ -165,7 +179,7 @@ export async function startQuizApp(options: QuizAppOptions = {}): Promise<QuizAp
   await app.listen({ port: options.port ?? 3000, host: options.host ?? '0.0.0.0' });
   const { port } = app.server.address() as { port: number };
   const url = `http://localhost:${port}`;
-  publicUrl ||= `http://${lanAddress() ?? 'localhost'}:${port}`;
+  publicUrl ||= `http://${reachableHost(options.host ?? '0.0.0.0')}:${port}`;
 
   const demo = options.demo === false ? null : loadDemo(store, rooms);
   return {
@@ -209,7 +223,11 @@ function savedPassword(dbPath: string | null): string {
 
 /** A fresh database gets the demo quiz and a live session of it, so `npm start` is ready to play. */
 function loadDemo(store: QuizStore, rooms: LiveRooms): QuizApp['demo'] {
-  const existing = store.listLiveSessions()[0];
+  // The newest session still to play: a finished one has no players' link to print.
+  const existing = store
+    .listLiveSessions()
+    .filter((record) => record.phase !== 'finished')
+    .sort((a, b) => b.createdAt - a.createdAt)[0];
   if (store.listQuizzes().length > 0) {
     return existing ? { liveId: existing.id, code: existing.code, joinUrl: rooms.joinUrl(existing.code) } : null;
   }
@@ -218,6 +236,15 @@ function loadDemo(store: QuizStore, rooms: LiveRooms): QuizApp['demo'] {
   const quiz = store.createQuiz({ title: parsed.quiz.title, body: parsed.quiz as never });
   const room = rooms.create(quiz.id);
   return { liveId: room.id, code: room.code, joinUrl: rooms.joinUrl(room.code) };
+}
+
+/**
+ * The host players can reach: this machine's LAN address when the server listens on every
+ * interface, else the one address it listens on (a link to the LAN address would not answer).
+ */
+export function reachableHost(listenHost: string): string {
+  if (listenHost === '0.0.0.0' || listenHost === '::') return lanAddress() ?? 'localhost';
+  return listenHost.includes(':') ? `[${listenHost}]` : listenHost;
 }
 
 function lanAddress(): string | undefined {

@@ -126,6 +126,7 @@ export class CuttingProxy {
   readonly #pairs = new Set<[Socket, Socket]>();
   #timer: NodeJS.Timeout | undefined;
   #offline = false;
+  #silent = false;
   /** Connections accepted so far. */
   accepted = 0;
   /** Times `cut()` ran, and connections it destroyed. */
@@ -148,8 +149,7 @@ export class CuttingProxy {
       };
       client.on('error', end).on('close', end);
       upstream.on('error', end).on('close', end);
-      client.pipe(upstream);
-      upstream.pipe(client);
+      if (!this.#silent) CuttingProxy.#flow(pair);
     });
   }
 
@@ -187,8 +187,29 @@ export class CuttingProxy {
     this.cut();
   }
 
+  /**
+   * The network goes silent, as when a phone walks out of Wi-Fi range: no connection is closed,
+   * nothing passes either way (held, as TCP would retransmit it), and new connections get no bytes.
+   * Only heartbeats can tell. `online()` lets everything flow again.
+   */
+  silence(): void {
+    this.#silent = true;
+    for (const [client, upstream] of this.#pairs) {
+      client.unpipe(upstream).pause();
+      upstream.unpipe(client).pause();
+    }
+  }
+
   online(): void {
     this.#offline = false;
+    if (!this.#silent) return;
+    this.#silent = false;
+    for (const pair of this.#pairs) CuttingProxy.#flow(pair);
+  }
+
+  static #flow([client, upstream]: [Socket, Socket]): void {
+    client.pipe(upstream);
+    upstream.pipe(client);
   }
 
   cutEvery(ms: number): void {

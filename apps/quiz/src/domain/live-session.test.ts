@@ -313,6 +313,7 @@ test('cotato: retries stop at the quiz maxAttempts (default 20), and duplicates 
   byDefault.next(0);
   byDefault.open(0);
   assert.equal(byDefault.maxAttempts, 20);
-  for (let i = 1; i <= 20; i++) accepted(byDefault.submit('p2', 0, 'Busan', `p2-${i}`, 10));
+  // Each retry another answer (the same one again is refused as 'same-answer').
+  for (let i = 1; i <= 20; i++) accepted(byDefault.submit('p2', 0, `Busan ${i}`, `p2-${i}`, 10));
   refused(byDefault.submit('p2', 0, 'Seoul', 'p2-21', 10), 'too-many-attempts');
 });

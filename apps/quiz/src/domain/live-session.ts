@@ -4,7 +4,7 @@
  * JSON-serialisable snapshot (`toSnapshot` / `LiveSession.fromSnapshot`). Rules: README.md.
  */
 import type { Answer, Quiz, QuizMode } from './quiz.js';
-import { DEFAULT_FALSE_START_PENALTY_MS, DEFAULT_MAX_ATTEMPTS, isCorrect, isWellFormedAnswer } from './quiz.js';
+import { DEFAULT_FALSE_START_PENALTY_MS, DEFAULT_MAX_ATTEMPTS, isCorrect, isWellFormedAnswer, normalizeAnswer } from './quiz.js';
 import type { CheckedReaction, ReactionFlag } from './fairness.js';
 import { nicknameKey, validateNickname } from './nickname.js';
 import { toCsv, type CsvValue } from './csv.js';
@@ -68,6 +68,10 @@ export interface LiveSessionSnapshot {
   players: PlayerRecord[];
   submissions: SubmissionRecord[];
   nextTicket: number;
+  /** Players the host removed: out of the game (rankings, charts), their seat closed to them. */
+  kicked?: string[];
+  /** No new players (those seated still come back). */
+  locked?: boolean;
 }
 
 export type CommandResult = { ok: true } | { ok: false; reason: string };
@@ -85,7 +89,9 @@ export type RefusalReason =
   | 'already-correct'
   | 'already-answered'
   | 'false-start'
-  | 'too-many-attempts';
+  | 'too-many-attempts'
+  /** The same (wrong) answer again: a retry must be another answer. */
+  | 'same-answer';
 
 export type SubmitResult =
   | { accepted: true; ticket: number; correct: boolean; attempt: number; at: number; duplicate: boolean }
@@ -155,6 +161,12 @@ export class LiveSession {
   private falseStarters = new Set<string>();
 
   private constructor(state: LiveSessionSnapshot) {
+    // The store keeps a removed player's row and answers (the exports show them); the game does not.
+    const kicked = new Set(state.kicked ?? []);
+    if (kicked.size > 0) {
+      state.players = state.players.filter((p) => !kicked.has(p.id));
+      state.submissions = state.submissions.filter((x) => !kicked.has(x.playerId));
+    }
     this.state = state;
     deepFreeze(state.quiz);
     for (const player of state.players) this.indexPlayer(player);
@@ -293,6 +305,37 @@ export class LiveSession {
     return this.playersById.get(id);
   }
 
+  get locked(): boolean {
+    return this.state.locked === true;
+  }
+
+  /** Closes (or reopens) the session to new players. */
+  setLocked(locked: boolean): CommandResult {
+    if (this.state.phase === 'finished') return { ok: false, reason: 'the session is finished' };
+    this.state.locked = locked;
+    return { ok: true };
+  }
+
+  /**
+   * Removes a player from the game: their answers stop counting (rankings and scorers are
+   * recomputed without them) and their seat is closed to them. Their nickname stays taken.
+   */
+  kick(playerId: string): CommandResult {
+    const player = this.player(playerId);
+    if (!player) return { ok: false, reason: 'no such player' };
+    const s = this.state;
+    s.kicked = [...(s.kicked ?? []), playerId];
+    s.players = s.players.filter((p) => p.id !== playerId);
+    this.playersById.delete(playerId);
+    for (const sub of s.submissions) {
+      if (sub.playerId !== playerId) continue;
+      this.byClientId.delete(clientKey(sub.playerId, sub.clientSubmissionId));
+      this.byPlayerQuestion.delete(answerKey(sub.playerId, sub.questionIndex));
+    }
+    s.submissions = s.submissions.filter((x) => x.playerId !== playerId);
+    return { ok: true };
+  }
+
   // ---- host commands -------------------------------------------------------------------------
 
   /** Show question `index` (players see it; submissions stay closed). Starts the session if needed. */
@@ -302,7 +345,7 @@ export class LiveSession {
     if (!Number.isInteger(index) || index < 0 || index >= s.questions.length) return { ok: false, reason: `no question ${index}` };
     const cur = s.current === null ? null : s.questions[s.current];
     if (cur && cur.stage === 'open') return { ok: false, reason: 'close the open question first' };
-    if (s.questions[index].stage !== 'hidden' && s.current !== index) return { ok: false, reason: `question ${index} was already played` };
+    if (s.questions[index].stage !== 'hidden' && s.current !== index) return { ok: false, reason: `question ${index + 1} was already played` };
     if (cur && s.current !== index && cur.stage === 'shown') Object.assign(cur, { stage: 'hidden', shownAt: null });
     s.phase = 'ongoing';
     s.current = index;
@@ -321,7 +364,7 @@ export class LiveSession {
     const s = this.state;
     if (s.phase !== 'ongoing' || s.current === null) return { ok: false, reason: 'no question is shown' };
     const q = s.questions[s.current];
-    if (q.stage !== 'shown') return { ok: false, reason: `question ${s.current} is ${q.stage}, not shown` };
+    if (q.stage !== 'shown') return { ok: false, reason: `question ${s.current + 1} is ${q.stage}, not shown` };
     const delay = Math.max(0, options.delayMs ?? 0);
     const limit = options.timeLimitMs ?? s.quiz.questions[s.current].timeLimitMs ?? (this.mode === 'speed' ? SPEED_DEFAULT_TIME_LIMIT_MS : null);
     q.stage = 'open';
@@ -438,6 +481,7 @@ export class LiveSession {
     if (this.mode === 'speed' && mine.length > 0) return refuse('already-answered', 'one answer per question in speed mode');
     if (this.mode === 'cotato' && mine.some((x) => x.correct)) return refuse('already-correct', 'you already answered correctly');
     if (mine.length >= this.maxAttempts) return refuse('too-many-attempts', `at most ${this.maxAttempts} answers per question`);
+    if (mine.some((x) => sameAnswer(x.answer, answer))) return refuse('same-answer', 'you already sent this answer: try another');
     const record: SubmissionRecord = {
       ticket: s.nextTicket++,
       playerId,
@@ -622,6 +666,12 @@ export class LiveSession {
       .map((x) => [x.ticket, x.at, x.questionIndex + 1, this.player(x.playerId)?.nickname ?? x.playerId, String(x.answer), x.attempt, x.correct ? 'yes' : 'no']);
     return toCsv([['ticket', 'at', 'question', 'nickname', 'answer', 'attempt', 'correct'], ...rows]);
   }
+}
+
+/** Two answers that grade alike: the same option, or texts equal once normalised. */
+function sameAnswer(a: Answer, b: Answer): boolean {
+  if (typeof a === 'number' || typeof b === 'number') return a === b;
+  return normalizeAnswer(a) === normalizeAnswer(b);
 }
 
 /** Everyone with the top score (cotato: wins, speed: points), if it is above 0; the winner is the first. */

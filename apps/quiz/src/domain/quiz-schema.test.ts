@@ -87,13 +87,15 @@ test('Markdown import: bad files name the line', () => {
   const r = parseQuizMarkdown('stray text\n## Q1\n- [ ] a\n- [ ] b\n## Q2\n- [x] a\nAnswer: b\n## Q3\ntime: soon\n');
   assert.equal(r.ok, false);
   if (r.ok) return;
+  // Every problem, the schema's too, in file order.
   assert.deepEqual(r.errors, [
     'line 1: text before the first question (start one with "## ")',
+    'line 2: no option is marked correct with "[x]"',
+    'line 5: questions[0].options: a choice question needs at least 2 options',
     'line 7: a question has either options or "answer:", not both',
+    'line 8: question has no options ("- [x] …") and no "answer:" line',
     'line 9: "time:" needs a number of seconds',
     'missing "# Title" line',
-    'line 2: no option is marked correct with "[x]"',
-    'line 8: question has no options ("- [x] …") and no "answer:" line',
   ]);
   const limits = parseQuizMarkdown('# T\n## Q\n- [x] only one\n');
   assert.equal(limits.ok, false);
@@ -127,6 +129,37 @@ test('ranking rule and false-start penalty: parsed from JSON and Markdown, check
   assert.deepEqual(bad.ok ? [] : bad.errors, ['ranking: ranking must be "arrival" or "reaction"', 'falseStartPenaltySeconds: falseStartPenaltySeconds must be at most 60']);
   const plain = parseQuizJson(JSON.stringify({ title: 'F', questions: [{ type: 'short', text: 'q', answers: ['a'] }] }));
   assert.ok(plain.ok && !('ranking' in plain.quiz), 'arrival stays the default, unwritten');
+});
+
+test('Markdown import reports every problem at once, each with its line, in file order', () => {
+  const source = [
+    '# Several mistakes', // 1
+    '', // 2
+    '## First question has one option only', // 3
+    '- [x] only', // 4
+    '', // 5
+    '## Second has no answer at all', // 6
+    '', // 7
+    '## Third is fine', // 8
+    'Answer: yes', // 9
+    '', // 10
+    '## Fourth has an option too long', // 11
+    `- [x] ${'x'.repeat(300)}`, // 12
+    '- [ ] short', // 13
+    'time: soon', // 14
+  ].join('\n');
+  const result = parseQuizMarkdown(source);
+  assert.equal(result.ok, false);
+  if (result.ok) return;
+  assert.deepEqual(
+    result.errors.map((e) => /^line (\d+):/.exec(e)?.[1]),
+    ['3', '6', '11', '14'],
+    result.errors.join('\n'),
+  );
+  assert.match(result.errors[0], /at least 2 options/);
+  assert.match(result.errors[1], /no options .* and no "answer:" line/);
+  assert.match(result.errors[2], /at most 200 characters/);
+  assert.match(result.errors[3], /"time:" needs a number of seconds/);
 });
 
 test('maxAttempts: optional, a whole number from 1 to 100, in JSON and as "attempts:" in Markdown', () => {

@@ -4,6 +4,7 @@
  * each error naming where (JSON path or Markdown line) and why.
  */
 import { z } from 'zod';
+import { IMAGE_ID } from './image-type.js';
 import type { Question, Quiz } from './quiz.js';
 
 export const LIMITS = {
@@ -27,6 +28,8 @@ const text = (what: string, max: number) =>
     .min(1, `${what} must not be empty`)
     .max(max, `${what} must be at most ${max} characters`);
 
+const imageId = z.string('image must be an image id').regex(IMAGE_ID, 'image must be an image id (from POST /api/images)');
+
 const timeLimitSeconds = z
   .number('timeLimitSeconds must be a number')
   .min(LIMITS.minTimeLimitMs / 1000, `timeLimitSeconds must be at least ${LIMITS.minTimeLimitMs / 1000}`)
@@ -43,6 +46,8 @@ const choiceQuestion = z
       .max(LIMITS.options, `a choice question has at most ${LIMITS.options} options`),
     answer: z.union([z.int(), z.array(z.int()).min(1)], 'answer must be an option index or a non-empty list of indexes'),
     timeLimitSeconds,
+    image: imageId.optional(),
+    optionImages: z.array(imageId.nullable(), 'optionImages must be a list of image ids or nulls').optional(),
   })
   .superRefine((q, ctx) => {
     const answers = Array.isArray(q.answer) ? q.answer : [q.answer];
@@ -52,6 +57,9 @@ const choiceQuestion = z
       }
     }
     if (new Set(answers).size !== answers.length) ctx.addIssue({ code: 'custom', path: ['answer'], message: 'answer lists an index twice' });
+    if (q.optionImages && q.optionImages.length !== q.options.length) {
+      ctx.addIssue({ code: 'custom', path: ['optionImages'], message: `optionImages must have one entry per option (${q.options.length})` });
+    }
   });
 
 const shortQuestion = z.strictObject({
@@ -62,6 +70,7 @@ const shortQuestion = z.strictObject({
     .min(1, 'a short question needs at least 1 accepted answer')
     .max(LIMITS.acceptedAnswers, `a short question has at most ${LIMITS.acceptedAnswers} accepted answers`),
   timeLimitSeconds,
+  image: imageId.optional(),
 });
 
 export const quizFileSchema = z.strictObject({
@@ -102,9 +111,11 @@ export function parseQuizValue(value: unknown): ParseResult {
   const file = result.data;
   const questions = file.questions.map((q): Question => {
     const timeLimitMs = q.timeLimitSeconds === undefined ? {} : { timeLimitMs: Math.round(q.timeLimitSeconds * 1000) };
+    const image = q.image === undefined ? {} : { image: q.image };
+    const optionImages = q.type === 'choice' && q.optionImages?.some((id) => id !== null) ? { optionImages: q.optionImages } : {};
     return q.type === 'choice'
-      ? { kind: 'choice', text: q.text, options: q.options, correct: Array.isArray(q.answer) ? q.answer : [q.answer], ...timeLimitMs }
-      : { kind: 'short', text: q.text, accepted: q.answers, ...timeLimitMs };
+      ? { kind: 'choice', text: q.text, options: q.options, correct: Array.isArray(q.answer) ? q.answer : [q.answer], ...timeLimitMs, ...image, ...optionImages }
+      : { kind: 'short', text: q.text, accepted: q.answers, ...timeLimitMs, ...image };
   });
   return {
     ok: true,
@@ -129,9 +140,18 @@ export function toQuizFile(quiz: Quiz): QuizFile {
     ...(quiz.maxAttempts === undefined ? {} : { maxAttempts: quiz.maxAttempts }),
     questions: quiz.questions.map((q) => {
       const time = q.timeLimitMs === undefined ? {} : { timeLimitSeconds: q.timeLimitMs / 1000 };
+      const image = q.image === undefined ? {} : { image: q.image };
       return q.kind === 'choice'
-        ? { type: 'choice' as const, text: q.text, options: [...q.options], answer: q.correct.length === 1 ? q.correct[0] : [...q.correct], ...time }
-        : { type: 'short' as const, text: q.text, answers: [...q.accepted], ...time };
+        ? {
+            type: 'choice' as const,
+            text: q.text,
+            options: [...q.options],
+            answer: q.correct.length === 1 ? q.correct[0] : [...q.correct],
+            ...time,
+            ...image,
+            ...(q.optionImages ? { optionImages: [...q.optionImages] } : {}),
+          }
+        : { type: 'short' as const, text: q.text, answers: [...q.accepted], ...time, ...image };
     }),
   };
 }
@@ -215,8 +235,10 @@ export function parseQuizMarkdown(source: string): ParseResult {
     } else if ((m = /^ranking\s*:\s*(.*)$/i.exec(line)) && !current) {
       ranking = m[1].trim().toLowerCase();
     } else if ((m = /^attempts\s*:\s*(.*)$/i.exec(line)) && !current) {
-      maxAttempts = Number(m[1].trim());
-      if (m[1].trim() === '' || !Number.isInteger(maxAttempts)) errors.push(`line ${n}: "attempts:" needs a whole number`);
+      // A bad value is reported here once, and left out of the schema check (which would report it again).
+      const attempts = Number(m[1].trim());
+      if (m[1].trim() === '' || !Number.isInteger(attempts)) errors.push(`line ${n}: "attempts:" needs a whole number`);
+      else maxAttempts = attempts;
     } else if (/^[-*+]\s/.test(line)) {
       errors.push(`line ${n}: options are written "- [x] correct" or "- [ ] wrong"`);
     } else if (current) {
@@ -226,17 +248,19 @@ export function parseQuizMarkdown(source: string): ParseResult {
     }
   });
   if (title === null) errors.push('missing "# Title" line');
-  for (const q of questions) {
+  // Questions whose shape is already wrong are left out of the schema check: one error each is enough.
+  const checkable = questions.filter((q) => {
     if (q.options.length === 0 && !q.answers) errors.push(`line ${q.line}: question has no options ("- [x] …") and no "answer:" line`);
     else if (q.options.length > 0 && q.correct.length === 0) errors.push(`line ${q.line}: no option is marked correct with "[x]"`);
-  }
-  if (errors.length > 0) return { ok: false, errors };
+    else return true;
+    return false;
+  });
   const value = {
-    title,
+    title: title ?? 'untitled',
     ...(mode === undefined ? {} : { mode }),
     ...(ranking === undefined ? {} : { ranking }),
     ...(maxAttempts === undefined ? {} : { maxAttempts }),
-    questions: questions.map((q) => ({
+    questions: checkable.map((q) => ({
       ...(q.answers
         ? { type: 'short', text: q.text.join('\n'), answers: q.answers }
         : { type: 'choice', text: q.text.join('\n'), options: q.options, answer: q.correct }),
@@ -244,13 +268,16 @@ export function parseQuizMarkdown(source: string): ParseResult {
     })),
   };
   const result = parseQuizValue(value);
-  if (result.ok) return result;
-  // Map JSON paths back to Markdown lines where we can.
-  return {
-    ok: false,
-    errors: result.errors.map((e) => {
-      const m = /^questions\[(\d+)\]/.exec(e);
-      return m && questions[Number(m[1])] ? `line ${questions[Number(m[1])].line}: ${e}` : e;
-    }),
-  };
+  if (result.ok && errors.length === 0) return result;
+  // Every problem at once, each with its line (JSON paths mapped back to the question's heading), in file order.
+  const schemaErrors = result.ok
+    ? []
+    : result.errors
+        .filter((e) => !(questions.length > checkable.length && /^questions: a quiz needs at least 1 question/.test(e)))
+        .map((e) => {
+          const m = /^questions\[(\d+)\]/.exec(e);
+          return m && checkable[Number(m[1])] ? `line ${checkable[Number(m[1])].line}: ${e}` : e;
+        });
+  const lineOf = (e: string): number => Number(/^line (\d+):/.exec(e)?.[1] ?? Infinity);
+  return { ok: false, errors: [...errors, ...schemaErrors].sort((a, b) => lineOf(a) - lineOf(b)) };
 }

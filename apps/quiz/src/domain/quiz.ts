@@ -10,6 +10,10 @@ export interface ChoiceQuestion {
   correct: number[];
   /** Optional countdown once the question opens, in milliseconds. */
   timeLimitMs?: number;
+  /** The question's picture (an image id, see image-type.ts). */
+  image?: string;
+  /** Each option's picture (an image id) or null; as long as `options` when present. */
+  optionImages?: (string | null)[];
 }
 
 export interface ShortQuestion {
@@ -18,6 +22,7 @@ export interface ShortQuestion {
   /** Accepted spellings/keywords, compared after `normalizeAnswer`. */
   accepted: string[];
   timeLimitMs?: number;
+  image?: string;
 }
 
 export type Question = ChoiceQuestion | ShortQuestion;

@@ -10,7 +10,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { joinAs } from '../test-support/quiz-clients.js';
+import { joinAs, quizClient, TestHost } from '../test-support/quiz-clients.js';
 
 const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
 
@@ -41,8 +41,9 @@ function startCli(args: string[]): Promise<Started> {
     const printed = () => {
       const url = /baro live quiz on (http:\/\/\S+)/.exec(out)?.[1];
       const password = /host: +\S+#password=(\S+)/.exec(out)?.[1];
-      const code = /\(join code ([A-Z0-9]+)\)/.exec(out)?.[1];
-      if (!url || !password || !code) return;
+      // The last line of the links: a database without a session to play prints no join code.
+      if (!url || !password || !/ data: /.test(out)) return;
+      const code = /\(join code ([A-Z0-9]+)\)/.exec(out)?.[1] ?? '';
       clearTimeout(timer);
       child.off('exit', exited);
       child.stdout!.off('data', printed);
@@ -78,6 +79,8 @@ test('the CLI prints working host and player links, stops cleanly on Ctrl-C, and
   const db = join(dir, 'quiz.db');
   try {
     const first = await startCli(['--db', db]);
+    // Listening on 127.0.0.1 only: the players' link points there, not to a LAN address nobody answers on.
+    assert.match(first.output(), /players: http:\/\/127\.0\.0\.1:\d+\/join\/[A-Z0-9]{6}/);
     const page = await fetch(`${first.url}/join/${first.joinCode}`);
     assert.equal(page.status, 200);
     assert.match(await page.text(), /<div id="app">/);
@@ -95,13 +98,26 @@ test('the CLI prints working host and player links, stops cleanly on Ctrl-C, and
     try {
       assert.equal(second.hostPassword, first.hostPassword);
       assert.equal(second.joinCode, first.joinCode);
-      const live = (await (await fetch(`${second.url}/api/live`, { headers: asHost })).json()) as { code: string; playerCount: number }[];
+      const live = (await (await fetch(`${second.url}/api/live`, { headers: asHost })).json()) as { id: string; code: string; playerCount: number }[];
       assert.deepEqual(
         live.map(({ code, playerCount }) => ({ code, playerCount })),
         [{ code: first.joinCode, playerCount: 1 }],
       );
+      const host = new TestHost(quizClient(second.url));
+      await host.hello(live[0].id, first.hostPassword);
+      await host.command({ command: 'finish' });
+      host.client.close();
     } finally {
       assert.equal(await stop(second.child), 0, second.output());
+    }
+
+    // Finished: a restart prints no players' link to a quiz that is over.
+    const third = await startCli(['--db', db]);
+    try {
+      assert.equal(third.joinCode, '');
+      assert.doesNotMatch(third.output(), /players:/);
+    } finally {
+      assert.equal(await stop(third.child), 0, third.output());
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

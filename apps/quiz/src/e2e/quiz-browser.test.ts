@@ -60,7 +60,8 @@ const waitForCount = (page: Page, testId: string, count: number) =>
 const stageOf = (page: Page, testId: string) => page.getAttribute(id(testId), 'data-stage');
 const submitEnabled = (page: Page) => page.isEnabled(id('submit-button'));
 const waitSubmitEnabled = (page: Page) => page.waitForSelector(`${id('submit-button')}:not([disabled])`);
-const waitSubmitDisabled = (page: Page) => page.waitForSelector(`${id('submit-button')}[disabled]`);
+// After close the phone shows its result card instead of the form.
+const waitSubmitDisabled = (page: Page) => page.waitForSelector(`${id('submit-button')}[disabled], ${id('result-card')}`);
 
 async function transportOf(page: Page): Promise<string | null> {
   await page.waitForSelector(`${id('connection-status')}[data-state="open"]`);
@@ -82,7 +83,7 @@ async function playQuestion(host: Page, players: Page[], order: number[], shotPr
 
   for (const index of order) {
     await players[index].click(id('submit-button'));
-    await players[index].waitForSelector(`${id('submit-feedback')}:has-text("ticket")`);
+    await players[index].waitForSelector(`${id('submit-feedback')}[data-ticket]`);
   }
   await waitForCount(host, 'ranking-row', order.length);
   if (shotPrefix) await host.screenshot({ path: `${ARTIFACTS}${shotPrefix}-host-open.png`, fullPage: true });
@@ -154,6 +155,7 @@ test('host and three players: buttons turn on by themselves, the ranking is the 
     assert.equal(await host.isEnabled(id('open-button')), true, 'the host can open again');
 
     await host.click(id('finish-button'));
+    await host.click(id('confirm-yes'));
     for (const page of players) await page.waitForSelector(id('final-results'));
     await players[0].screenshot({ path: `${ARTIFACTS}final-player.png` });
     await host.screenshot({ path: `${ARTIFACTS}final-host.png`, fullPage: true });
@@ -184,7 +186,7 @@ test('a player who reloads mid-question is back in the same seat and can still a
     await host.click(id('open-button'));
     await Promise.all(players.map(waitSubmitEnabled));
     await players[0].click(id('submit-button'));
-    await players[0].waitForSelector(`${id('submit-feedback')}:has-text("ticket")`);
+    await players[0].waitForSelector(`${id('submit-feedback')}[data-ticket]`);
 
     await players[1].reload();
     await players[1].waitForSelector(`${id('player-view')}[data-stage="open"]`);
@@ -192,7 +194,7 @@ test('a player who reloads mid-question is back in the same seat and can still a
     await players[1].click(id('option-2'));
     await waitSubmitEnabled(players[1]);
     await players[1].click(id('submit-button'));
-    await players[1].waitForSelector(`${id('submit-feedback')}:has-text("ticket")`);
+    await players[1].waitForSelector(`${id('submit-feedback')}[data-ticket]`);
 
     await host.reload();
     await host.waitForSelector(`${id('host-view')}[data-stage="open"]`);
@@ -237,7 +239,7 @@ test('a player whose network drops while the question opens comes back in the sa
       await waitSubmitEnabled(ana);
       await ana.waitForSelector(`${id('connection-status')}[data-state="open"]`);
       await ana.click(id('submit-button'));
-      await ana.waitForSelector(`${id('submit-feedback')}:has-text("ticket")`);
+      await ana.waitForSelector(`${id('submit-feedback')}[data-ticket]`);
       await host.waitForSelector(`${id('player-row')}[data-nickname="Ana"][data-connected="true"]`);
       await waitForCount(host, 'ranking-row', 1);
       assert.equal(await host.getAttribute(id('ranking-row'), 'data-nickname'), 'Ana');

@@ -104,21 +104,20 @@ test('join lookup and QR code are public; CSV exports are host only and hold the
     const results = await fetch(`${app.url}/api/live/${liveId}/results.csv`, { headers: { authorization: `Bearer ${HOST_PASSWORD}` } });
     assert.equal(results.headers.get('content-type'), 'text/csv; charset=utf-8');
     assert.match(results.headers.get('content-disposition')!, /attachment; filename="quiz-[A-Z2-9]{6}-results.csv"/);
-    const rows = (await results.text()).trim().split('\r\n');
-    assert.equal(rows[0], 'rank,nickname,wins,correct,points,ticketSum,q1,q2,q3,q4,q5,q6');
-    assert.equal(rows[1], '1,Ana,1,1,1,2,2,,,,,');
-    const submissions = await (await fetch(`${app.url}/api/live/${liveId}/submissions.csv`, { headers: { authorization: `Bearer ${HOST_PASSWORD}` } })).text();
-    assert.deepEqual(
-      submissions
-        .trim()
-        .split('\r\n')
-        .map((line) => line.split(',').filter((_, i) => i !== 1)),
-      [
-        ['ticket', 'question', 'nickname', 'answer', 'attempt', 'correct'],
-        ['1', '1', 'Ana', '1', '1', 'no'],
-        ['2', '1', 'Ana', '2', '2', 'yes'],
-      ],
-    );
+    // UTF-8 with a byte order mark, so that Excel reads Korean; the question's text in the header.
+    const resultsBytes = Buffer.from(await results.arrayBuffer());
+    assert.deepEqual([...resultsBytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+    const rows = resultsBytes.subarray(3).toString('utf8').trim().split('\r\n');
+    assert.match(rows[0], /^rank,nickname,wins,correct,points,Q1\. Which protocol keeps one TCP connection open for messages in both directions\?,Q2\. /);
+    assert.equal(rows[1], '1,Ana,1,1,1,1,,,,,');
+    const submissionsBytes = Buffer.from(await (await fetch(`${app.url}/api/live/${liveId}/submissions.csv`, { headers: { authorization: `Bearer ${HOST_PASSWORD}` } })).arrayBuffer());
+    assert.deepEqual([...submissionsBytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+    const lines = submissionsBytes.subarray(3).toString('utf8').trim().split('\r\n');
+    assert.equal(lines[0], 'ticket,received_at,question,question_text,nickname,answer,attempt,correct,reaction_ms,reaction_flag,removed_by_host');
+    const question = 'Which protocol keeps one TCP connection open for messages in both directions?';
+    // Options counted from 1, with their text; times in ISO 8601.
+    assert.match(lines[1], new RegExp(`^1,\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z,1,${question.replace('?', '\\?')},Ana,2\\. HTTP long polling,1,no,,unsynced,no$`), 'an answer without a reaction time is ranked by arrival');
+    assert.match(lines[2], /,Ana,3\. WebSocket,2,yes,,unsynced,no$/);
   } finally {
     player.client.close();
     host.client.close();

@@ -6,10 +6,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { parseQuizJson, parseQuizMarkdown, parseQuizValue, toQuizFile, type ParseResult } from '../domain/quiz-schema.js';
 import { normalizeJoinCode, StoreError, type QuizRecord, type QuizStore } from '../store/store.js';
-import { retryAfterSeconds, type AddressBuckets } from '../live/address-buckets.js';
+import type { AddressBuckets } from '../live/address-buckets.js';
 import type { HostAuth } from '../live/host-auth.js';
+import { hostGuard, tooMany } from './host-guard.js';
 import type { LiveRooms } from '../live/live-rooms.js';
 import { quizOf } from '../live/persistence.js';
+import { resultsCsv, submissionsCsv } from '../live/exports.js';
+import { sessionReport } from '../live/session-report.js';
 import type { ApiError, HostTokenReply, JoinInfo, LiveSummary, QuizSummary, QuizUpload } from '../shared/protocol.js';
 
 export interface ApiDeps {
@@ -28,23 +31,8 @@ const QR_CACHE_SIZE = 1000;
 const fail = (reply: FastifyReply, status: number, error: string, details?: string[]) =>
   reply.code(status).send({ error, ...(details ? { details } : {}) } satisfies ApiError);
 
-/** 429 with `Retry-After`; `Connection: close` so that a request body still on its way is not read. */
-const tooMany = (reply: FastifyReply, waitMs: number, error: string) => {
-  const seconds = retryAfterSeconds(waitMs);
-  return reply.code(429).header('retry-after', String(seconds)).header('connection', 'close').send({ error: `${error}: try again in ${seconds} s` } satisfies ApiError);
-};
-
 export function registerApi(app: FastifyInstance, { store, rooms, auth, unknownCodes, uploadLimitBytes }: ApiDeps): void {
-  /**
-   * Runs on `onRequest`, before the body is read: a request without the host's credentials never
-   * gets its (up to 2 MiB) body buffered, and is answered with `Connection: close`.
-   */
-  const host = async (request: FastifyRequest, reply: FastifyReply) => {
-    const checked = auth.checkHeader(request.headers.authorization, request.ip);
-    if (checked.status === 'ok') return;
-    if (checked.status === 'throttled') return tooMany(reply, checked.retryAfterMs, 'too many wrong host passwords from this address');
-    return reply.header('connection', 'close').code(401).send({ error: 'the host password is missing or wrong' } satisfies ApiError);
-  };
+  const host = hostGuard(auth);
   const hostOnly = { onRequest: host };
   const upload = { onRequest: host, bodyLimit: uploadLimitBytes };
 
@@ -107,14 +95,25 @@ export function registerApi(app: FastifyInstance, { store, rooms, auth, unknownC
     return reply.code(201).send(liveSummary(store, room.id));
   });
 
-  app.get('/api/live', hostOnly, async () => store.listLiveSessions().map((record) => liveSummary(store, record.id)));
+  app.get('/api/live', hostOnly, async () => {
+    const archived = store.archivedSessions();
+    return store.listLiveSessions().map((record) => liveSummary(store, record.id, archived));
+  });
+
+  app.post<{ Params: { id: string }; Body: unknown }>('/api/live/:id/archive', hostOnly, async (request, reply) => {
+    const archived = (request.body as { archived?: unknown } | null)?.archived;
+    if (typeof archived !== 'boolean') return fail(reply, 400, 'send { archived: true | false }');
+    store.setArchived(request.params.id, archived);
+    return reply.code(204).send();
+  });
 
   app.get<{ Params: { id: string; kind: string } }>('/api/live/:id/:kind', hostOnly, async (request, reply) => {
     const { id, kind } = request.params;
-    if (kind !== 'results.csv' && kind !== 'submissions.csv') return fail(reply, 404, 'unknown export');
+    if (kind !== 'results.csv' && kind !== 'submissions.csv' && kind !== 'report') return fail(reply, 404, 'unknown export');
     const room = rooms.get(id);
     if (!room) return fail(reply, 404, 'no such live session');
-    const csv = kind === 'results.csv' ? room.session.toCsv() : room.session.submissionsCsv();
+    if (kind === 'report') return sessionReport(store, room);
+    const csv = kind === 'results.csv' ? resultsCsv(room) : submissionsCsv(store, room);
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="quiz-${room.code}-${kind}"`)
@@ -159,7 +158,7 @@ function quizSummary(record: QuizRecord): QuizSummary {
   return { id: record.id, title: record.title, mode: quiz.mode, questionCount: quiz.questions.length, createdAt: record.createdAt };
 }
 
-function liveSummary(store: QuizStore, liveId: string): LiveSummary {
+function liveSummary(store: QuizStore, liveId: string, archived = store.archivedSessions()): LiveSummary {
   const record = store.getLiveSession(liveId)!;
   return {
     id: record.id,
@@ -169,5 +168,6 @@ function liveSummary(store: QuizStore, liveId: string): LiveSummary {
     phase: record.phase as LiveSummary['phase'],
     playerCount: store.countPlayers(record.id),
     createdAt: record.createdAt,
+    archived: archived.has(record.id),
   };
 }

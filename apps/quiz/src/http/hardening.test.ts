@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { HOST_PASSWORD, quizClient, startTestApp, TestHost } from '../test-support/quiz-clients.js';
+import { IMAGE_MAX_BYTES } from '../domain/image-type.js';
 import type { HostTokenReply } from '../shared/protocol.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 
@@ -103,6 +104,31 @@ test('a big upload without the host password is refused before its body is read;
   }
 });
 
+test('a picture upload without the host password is refused before its body is read; with it, a body past the picture limit gets 413', { timeout: 30_000 }, async () => {
+  const app = await startTestApp({ demo: false });
+  const port = Number(new URL(app.url).port);
+  const sockets = serverSockets(app);
+  const imageHead = (length: number, authorization?: string) =>
+    `POST /api/images HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\nContent-Length: ${length}\r\nConnection: close\r\n${authorization ? `Authorization: Bearer ${authorization}\r\n` : ''}\r\n`;
+  try {
+    const body = Buffer.alloc(IMAGE_MAX_BYTES, 0x20);
+    const refused = rawRequest(port, imageHead(body.length), body);
+    const answer = await within(refused.closed, 10_000, 'unauthenticated picture answered');
+    assert.match(answer, /^HTTP\/1\.1 401 /);
+    assert.ok(sockets[0].bytesRead < IMAGE_MAX_BYTES / 2, `the server read ${sockets[0].bytesRead} bytes of a 1 MiB picture it refused`);
+
+    // With the password: a picture one byte past the limit is refused by its length (the 2 MiB upload limit does not apply here).
+    const tooLarge = rawRequest(port, imageHead(IMAGE_MAX_BYTES + 1, HOST_PASSWORD), Buffer.alloc(IMAGE_MAX_BYTES + 1, 0x20));
+    assert.match(await within(tooLarge.closed, 10_000, 'large picture answered'), /^HTTP\/1\.1 413 /);
+    // And a body the size of the limit is read whole (it is no picture: 415).
+    const read = rawRequest(port, imageHead(body.length, HOST_PASSWORD), body);
+    assert.match(await within(read.closed, 10_000, 'picture answered'), /^HTTP\/1\.1 415 /);
+    assert.ok(sockets[2].bytesRead > body.length, `read ${sockets[2].bytesRead}`);
+  } finally {
+    await app.dispose();
+  }
+});
+
 test('password guessing: after the allowed failures an address gets 429 + Retry-After, on HTTP and on host:hello, even with the right password', { timeout: 20_000 }, async () => {
   const app = await startTestApp({ hostFailuresPerMinute: 3 });
   const host = new TestHost(quizClient(app.url));
@@ -121,6 +147,9 @@ test('password guessing: after the allowed failures an address gets 429 + Retry-
     assert.equal(hello.ok, false);
     assert.equal(!hello.ok && hello.code, 'rate-limited');
     assert.ok(!hello.ok && hello.retryAfterMs! > 0);
+    // The presenter screen proves itself the same way, and is throttled alike.
+    const presenter = await host.client.emitWithAck('presenter:hello', { liveId: app.demo!.liveId, password: HOST_PASSWORD });
+    assert.equal(!presenter.ok && presenter.code, 'rate-limited');
   } finally {
     host.client.close();
     await app.dispose();
@@ -143,6 +172,9 @@ test('host tokens: the password is traded for a token that opens the API and hos
     assert.equal((await get('/api/quizzes', token)).status, 200);
     const hello = await host.client.emitWithAck('host:hello', { liveId: app.demo!.liveId, token });
     assert.equal(hello.ok, true);
+    const presenter = await host.client.emitWithAck('presenter:hello', { liveId: app.demo!.liveId, token });
+    assert.equal(presenter.ok, true);
+    assert.deepEqual(await host.client.emitWithAck('presenter:hello', { liveId: app.demo!.liveId, token: 'not-a-token' }), { ok: false, error: 'wrong host password or expired sign-in' });
 
     // Another token, revoked by its holder (sign out).
     const other = ((await (await fetch(`${app.url}/api/auth/token`, { method: 'POST', headers: { authorization: `Bearer ${HOST_PASSWORD}` } })).json()) as HostTokenReply).token;
@@ -153,6 +185,7 @@ test('host tokens: the password is traded for a token that opens the API and hos
     assert.equal((await get('/api/auth', token)).status, 401, 'expired');
     const late = await host.client.emitWithAck('host:hello', { liveId: app.demo!.liveId, token });
     assert.deepEqual(late, { ok: false, error: 'wrong host password or expired sign-in' });
+    assert.deepEqual(await host.client.emitWithAck('presenter:hello', { liveId: app.demo!.liveId, token }), { ok: false, error: 'wrong host password or expired sign-in' });
   } finally {
     host.client.close();
     await app.dispose();

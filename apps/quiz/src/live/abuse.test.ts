@@ -43,7 +43,8 @@ test('answer flood: retries stop at the attempt cap and the bytes sent per accep
     const perAnswer: number[] = [];
     for (let i = 1; i <= 20; i++) {
       const before = sent();
-      const reply = await player.client.emitWithAck('submit', { questionIndex: 0, answer: WRONG, clientSubmissionId: `one-${i}` });
+      // Another wrong answer each time (the same one again is refused as 'same-answer'), all of the same length.
+      const reply = await player.client.emitWithAck('submit', { questionIndex: 0, answer: WRONG.slice(2) + String(i).padStart(2, '0'), clientSubmissionId: `one-${i}` });
       assert.equal(reply.accepted, true);
       await player.until((p) => p.you?.attempts === i);
       perAnswer.push(sent() - before);

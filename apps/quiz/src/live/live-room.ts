@@ -1,23 +1,29 @@
 import { LiveSession, randomDelay } from '../domain/live-session.js';
 import { validateNickname } from '../domain/nickname.js';
+import type { NicknameFilter } from '../domain/nickname-filter.js';
 import { generateSecret, hashSecret, nicknameKey, type AddPlayerResult, type AppendResult, type LiveSessionRecord, type NewPlayer, type NewSubmission, type QuizStore } from '../store/store.js';
-import type { CommandReply, HostCommand, HostState, JoinRequest, PlayerView, PublicState, SubmitReply } from '../shared/protocol.js';
+import type { CommandReply, HostCommand, HostState, JoinRequest, PlayerView, PresenterState, PublicState, SubmitReply } from '../shared/protocol.js';
 import { encodeAnswer, loadLiveSession, saveLiveSession } from './persistence.js';
 import type { GroupCommit } from './group-commit.js';
 import { hostState, playerView, publicState, Standings, type Link, type Presence, type RoomIdentity } from './views.js';
 import { parseCommand, parseSubmit } from './requests.js';
 import { checkReaction, DEFAULT_FAIRNESS_LIMITS, type CheckedReaction, type FairnessLimits } from '../domain/fairness.js';
 import { DEFAULT_LEAD, openLeadMs, type LeadOptions } from './open-schedule.js';
+import { presenterState } from './presenter-view.js';
 
 /** Where a room's pushes go; the realtime layer implements it on the baro server. */
 export interface RoomOutlet {
   toPlayers(state: PublicState): void;
   toHosts(state: HostState): void;
+  toPresenters(state: PresenterState): void;
   toPlayer(playerId: string, view: PlayerView): void;
   /** Players with at least one open session, who get their own view after a close. */
   connectedPlayers(): Iterable<string>;
   presence(playerId: string): Link;
   hasHosts(): boolean;
+  hasPresenters(): boolean;
+  /** Tells a removed player's pages and takes them out of the room. */
+  dropPlayer(playerId: string): void;
 }
 
 export interface RoomOptions {
@@ -39,6 +45,8 @@ export interface RoomOptions {
   fairness?: Partial<FairnessLimits>;
   /** The server's recent event-loop lag, ms, which widens the reaction-time check (loop-lag.ts). Default none. */
   serverLagMs?: () => number;
+  /** Words a nickname may not contain. Default: none. */
+  nicknameFilter?: NicknameFilter;
 }
 
 export const DEFAULT_MAX_PLAYERS = 10_000;
@@ -48,10 +56,13 @@ export type SeatResult = { ok: true; playerId: string; secret: string } | { ok: 
 const NO_OUTLET: RoomOutlet = {
   toPlayers() {},
   toHosts() {},
+  toPresenters() {},
   toPlayer() {},
   connectedPlayers: () => [],
-  presence: () => ({ connected: false, rttMs: null, transport: null, clockUncertaintyMs: null }),
+  presence: () => ({ connected: false, reconnecting: false, rttMs: null, transport: null, clockUncertaintyMs: null }),
   hasHosts: () => false,
+  hasPresenters: () => false,
+  dropPlayer() {},
 };
 
 /**
@@ -93,6 +104,7 @@ export class LiveRoom {
   readonly #serverLag: () => number;
   /** When the current opening's announcement had been written to every player (server clock). */
   #announcedAt: number | null = null;
+  readonly #nicknameFilter: NicknameFilter | undefined;
 
   constructor(options: RoomOptions) {
     this.#store = options.store;
@@ -107,6 +119,7 @@ export class LiveRoom {
     this.#lead = { ...DEFAULT_LEAD, ...options.openLead };
     this.#fairness = { ...DEFAULT_FAIRNESS_LIMITS, ...options.fairness };
     this.#serverLag = options.serverLagMs ?? (() => 0);
+    this.#nicknameFilter = options.nicknameFilter;
     this.id = options.record.id;
     this.code = options.record.code;
     this.identity = { liveId: this.id, code: this.code, joinUrl: options.joinUrl };
@@ -139,6 +152,10 @@ export class LiveRoom {
     return { ...link, clockSynced: link.clockUncertaintyMs !== null && link.clockUncertaintyMs <= this.#fairness.maxUncertaintyMs };
   }
 
+  presenterState(): PresenterState {
+    return presenterState(this.#session, this.identity, this.publicState(), (id) => this.#outlet.presence(id));
+  }
+
   playerView(playerId: string): PlayerView | null {
     return playerView(this.#session, playerId, this.#revealed);
   }
@@ -148,10 +165,12 @@ export class LiveRoom {
   /** Resolves once the seat is stored; rejects if the store fails (the caller answers with an error). */
   async join(request: JoinRequest): Promise<SeatResult> {
     if (this.#session.phase === 'finished') return { ok: false, error: 'this quiz is over' };
+    if (this.#session.locked) return { ok: false, error: 'the host has closed this quiz to new players' };
     if (this.#session.playerCount + this.#pendingNicknames.size >= this.#maxPlayers) return { ok: false, error: `this quiz is full (${this.#maxPlayers} players)` };
     const checked = validateNickname(request?.nickname);
     if (!checked.ok) return { ok: false, error: checked.reason };
     const { nickname } = checked;
+    if (this.#nicknameFilter?.blocks(nickname)) return { ok: false, error: 'this nickname is not allowed here: choose another' };
     const taken = { ok: false, error: `the nickname "${nickname}" is taken: choose another` } as const;
     const key = nicknameKey(nickname);
     if (this.#session.nicknameTaken(nickname) || this.#pendingNicknames.has(key)) return taken;
@@ -252,6 +271,13 @@ export class LiveRoom {
         break;
       case 'regrade':
         result = this.#regrade(command.questionIndex, command.answer);
+        break;
+      case 'kick':
+        result = s.kick(command.playerId);
+        if (result.ok) this.#outlet.dropPlayer(command.playerId);
+        break;
+      case 'lock':
+        result = s.setLocked(command.locked);
         break;
     }
     if (!result.ok) return { ok: false, error: result.reason };
@@ -379,6 +405,7 @@ export class LiveRoom {
     clearTimeout(this.#hostTimer);
     this.#hostTimer = undefined;
     if (this.#outlet.hasHosts()) this.#outlet.toHosts(this.hostState());
+    if (this.#outlet.hasPresenters()) this.#outlet.toPresenters(this.presenterState());
   }
 
   /**
@@ -386,7 +413,7 @@ export class LiveRoom {
    * players: the host view of 10,000 players is large and must not be rebuilt for every answer.
    */
   scheduleHostPush(): void {
-    if (this.#hostTimer !== undefined || !this.#outlet.hasHosts()) return;
+    if (this.#hostTimer !== undefined || (!this.#outlet.hasHosts() && !this.#outlet.hasPresenters())) return;
     this.#hostTimer = setTimeout(() => this.#pushHost(), 100 + Math.floor(this.#session.playerCount / 20));
   }
 

@@ -1,4 +1,5 @@
 import { LiveSession } from '../domain/live-session.js';
+import type { NicknameFilter } from '../domain/nickname-filter.js';
 import type { Quiz } from '../domain/quiz.js';
 import { normalizeJoinCode, type AddPlayerResult, type AppendResult, type NewPlayer, type NewSubmission, type QuizStore } from '../store/store.js';
 import { LiveRoom, type RoomOptions } from './live-room.js';
@@ -15,6 +16,7 @@ export interface LiveRoomsOptions {
   openLead?: RoomOptions['openLead'];
   fairness?: RoomOptions['fairness'];
   serverLagMs?: RoomOptions['serverLagMs'];
+  nicknameFilter?: NicknameFilter;
 }
 
 /**
@@ -86,8 +88,23 @@ export class LiveRooms {
   }
 
   #roomOptions(record: ReturnType<QuizStore['createLiveSession']>, session: LiveSession) {
-    const { now, random, randomDelayMs, maxPlayers, openLead, fairness, serverLagMs } = this.#options;
-    return { store: this.#store, answers: this.answers, joins: this.joins, record, session, joinUrl: this.joinUrl(record.code), now, random, randomDelayMs, maxPlayers, openLead, fairness, serverLagMs };
+    const { now, random, randomDelayMs, maxPlayers, openLead, fairness, serverLagMs, nicknameFilter } = this.#options;
+    return {
+      store: this.#store,
+      answers: this.answers,
+      joins: this.joins,
+      record,
+      session,
+      joinUrl: this.joinUrl(record.code),
+      now,
+      random,
+      randomDelayMs,
+      maxPlayers,
+      openLead,
+      fairness,
+      serverLagMs,
+      nicknameFilter,
+    };
   }
 
   #add(room: LiveRoom): LiveRoom {

@@ -56,7 +56,7 @@ export function encodeAnswer(answer: Answer): string {
   return JSON.stringify(answer);
 }
 
-function decodeAnswer(text: string): Answer {
+export function decodeAnswer(text: string): Answer {
   const value: unknown = JSON.parse(text);
   return typeof value === 'number' ? value : String(value);
 }

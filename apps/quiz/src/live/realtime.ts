@@ -1,9 +1,10 @@
 /**
  * The quiz over baro: who each session is (a player's seat or a host), which rooms it is in, and
- * the events of `shared/protocol.ts`. Rooms: `players:<liveId>` and `host:<liveId>`.
+ * the events of `shared/protocol.ts`. Rooms: `players:<liveId>`, `seat:<liveId>:<playerId>`,
+ * `host:<liveId>` and `presenter:<liveId>` (a presenter is in the players' room too).
  */
 import { ClockResponder, type BaroServer, type Session } from 'baro';
-import type { ClientToServer, Failure, JoinReply, JoinRequest, ServerToClient } from '../shared/protocol.js';
+import type { ClientToServer, Failure, HostHello, JoinReply, JoinRequest, ServerToClient } from '../shared/protocol.js';
 import { AddressBuckets, retryAfterSeconds } from './address-buckets.js';
 import type { HostAuth } from './host-auth.js';
 import type { LiveRoom, RoomOutlet } from './live-room.js';
@@ -59,6 +60,7 @@ export class QuizRealtime {
   /** liveId → playerId → the sessions of that seat (a player may have two tabs open). */
   readonly #seats = new Map<string, Map<string, Set<QuizSession>>>();
   readonly #hosts = new Map<string, Set<QuizSession>>();
+  readonly #presenters = new Map<string, Set<QuizSession>>();
   readonly #seatOf = new WeakMap<QuizSession, Seat>();
   /** Sessions whose join is being stored: a second join on the same connection is refused meanwhile. */
   readonly #joining = new WeakSet<QuizSession>();
@@ -128,11 +130,18 @@ export class QuizRealtime {
       });
     });
 
-    session.on('host:hello', (request, ack) => {
+    // The host's page and the presenter screen prove themselves alike: a token or the password, failures throttled per address.
+    const refusedHost = (request: HostHello | undefined): Failure | null => {
       const credential = typeof request === 'object' && request !== null ? ('token' in request ? request.token : request.password) : undefined;
       const checked = this.#auth.check(credential, address);
-      if (checked.status === 'throttled') return ack(rateLimited(checked.retryAfterMs, 'too many wrong host passwords from this address'));
-      if (checked.status !== 'ok') return ack({ ok: false, error: 'wrong host password or expired sign-in' });
+      if (checked.status === 'throttled') return rateLimited(checked.retryAfterMs, 'too many wrong host passwords from this address');
+      if (checked.status !== 'ok') return { ok: false, error: 'wrong host password or expired sign-in' };
+      return null;
+    };
+
+    session.on('host:hello', (request, ack) => {
+      const refused = refusedHost(request);
+      if (refused) return ack(refused);
       const room = typeof request.liveId === 'string' ? this.#guard(() => this.#rooms.get(request.liveId), undefined) : undefined;
       if (!room) return ack({ ok: false, error: 'no live session with this id' });
       this.#leaveHost(session);
@@ -142,6 +151,22 @@ export class QuizRealtime {
       if (!hosts) this.#hosts.set(room.id, (hosts = new Set()));
       hosts.add(session);
       ack({ ok: true, state: room.hostState() });
+    });
+
+    // The projector: the players' room (the game state, at the same instant as the phones) plus its own.
+    session.on('presenter:hello', (request, ack) => {
+      const refused = refusedHost(request);
+      if (refused) return ack(refused);
+      const room = typeof request.liveId === 'string' ? this.#guard(() => this.#rooms.get(request.liveId), undefined) : undefined;
+      if (!room) return ack({ ok: false, error: 'no live session with this id' });
+      this.#leavePresenter(session);
+      session.data.presenterOf = room.id;
+      session.join(`players:${room.id}`);
+      session.join(`presenter:${room.id}`);
+      let presenters = this.#presenters.get(room.id);
+      if (!presenters) this.#presenters.set(room.id, (presenters = new Set()));
+      presenters.add(session);
+      ack({ ok: true, state: room.presenterState() });
     });
 
     session.on('host:command', (command, ack) => {
@@ -158,6 +183,7 @@ export class QuizRealtime {
     session.on('disconnect', () => {
       this.#unseat(session);
       this.#leaveHost(session);
+      this.#leavePresenter(session);
     });
   }
 
@@ -194,6 +220,16 @@ export class QuizRealtime {
     session.leave(`host:${liveId}`);
     this.#hosts.get(liveId)?.delete(session);
     delete session.data.hostOf;
+  }
+
+  #leavePresenter(session: QuizSession): void {
+    const liveId = session.data.presenterOf;
+    if (typeof liveId !== 'string') return;
+    // A seated player on this connection stays in the players' room.
+    if (this.#seatOf.get(session)?.room.id !== liveId) session.leave(`players:${liveId}`);
+    session.leave(`presenter:${liveId}`);
+    this.#presenters.get(liveId)?.delete(session);
+    delete session.data.presenterOf;
   }
 
   /** Runs a room operation; a store failure becomes `fallback` (an error reply) instead of a crash. */
@@ -233,7 +269,8 @@ export class QuizRealtime {
     const seat = this.#seatOf.get(session);
     if (!seat) return;
     this.#seatOf.delete(session);
-    session.leave(`players:${seat.room.id}`);
+    // A presenter screen on this connection stays in the players' room.
+    if (session.data.presenterOf !== seat.room.id) session.leave(`players:${seat.room.id}`);
     session.leave(seatRoom(seat.room.id, seat.playerId));
     const seats = this.#seats.get(seat.room.id);
     const sessions = seats?.get(seat.playerId);
@@ -245,22 +282,31 @@ export class QuizRealtime {
   #outlet(room: LiveRoom): RoomOutlet {
     const players = this.#server.to(`players:${room.id}`);
     const hosts = this.#server.to(`host:${room.id}`);
+    const presenters = this.#server.to(`presenter:${room.id}`);
     const sessionsOf = (playerId: string) => this.#seats.get(room.id)?.get(playerId) ?? new Set<QuizSession>();
     return {
       toPlayers: (state) => players.emit('state', state),
       // A host that falls behind needs only the newest view.
       toHosts: (state) => hosts.emit('host:state', state, { latest: 'host:state' }),
+      toPresenters: (state) => presenters.emit('presenter:state', state, { latest: 'presenter:state' }),
       toPlayer: (playerId, view) => {
         if (this.#seats.get(room.id)?.has(playerId)) this.#server.to(seatRoom(room.id, playerId)).emit('you', view);
       },
       connectedPlayers: () => this.#seats.get(room.id)?.keys() ?? [],
       presence: (playerId) => this.#presence(sessionsOf(playerId)),
       hasHosts: () => (this.#hosts.get(room.id)?.size ?? 0) > 0,
+      hasPresenters: () => (this.#presenters.get(room.id)?.size ?? 0) > 0,
+      dropPlayer: (playerId) => {
+        for (const session of [...sessionsOf(playerId)]) {
+          session.emit('kicked', { message: 'the host removed you from this quiz' });
+          this.#unseat(session);
+        }
+      },
     };
   }
 
   #presence(sessions: Set<QuizSession>): Link {
-    let best: Link = { connected: false, rttMs: null, transport: null, clockUncertaintyMs: null };
+    let best: Link = { connected: false, reconnecting: false, rttMs: null, transport: null, clockUncertaintyMs: null };
     for (const session of sessions) {
       if (!session.connected && best.connected) continue;
       const clock = this.#clocks.report(session);
@@ -269,6 +315,7 @@ export class QuizRealtime {
       const rtt = pinged === undefined ? clock?.rttMs : clock === undefined ? pinged : Math.max(pinged, clock.rttMs);
       best = {
         connected: session.connected,
+        reconnecting: !session.connected,
         rttMs: rtt ?? best.rttMs,
         transport: session.transport,
         clockUncertaintyMs: clock?.uncertaintyMs ?? best.clockUncertaintyMs,

@@ -28,6 +28,8 @@ const commandSchema = z.discriminatedUnion(
     z.strictObject({ command: z.literal('close') }),
     z.strictObject({ command: z.literal('next') }),
     z.strictObject({ command: z.literal('finish') }),
+    z.strictObject({ command: z.literal('kick'), playerId: z.string().min(1).max(100) }),
+    z.strictObject({ command: z.literal('lock'), locked: z.boolean() }),
     z.strictObject({ command: z.literal('regrade'), questionIndex: z.int().min(0), answer: z.string().trim().min(1).max(LIMITS.answerLength) }),
   ],
   'unknown command',

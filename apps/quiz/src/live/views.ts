@@ -3,8 +3,10 @@
  * passes `now`, and presence (who is connected, their latency) comes in as a function.
  */
 import { crownedOf, type LiveSession, type LeaderboardEntry, type RankingEntry } from '../domain/live-session.js';
+import { answerDistribution } from '../domain/distribution.js';
 import { HOST_ROWS, PLAYER_VIEW_ANSWERS } from '../shared/protocol.js';
 import type {
+  AnswerDistribution,
   HostPlayerView,
   HostState,
   LeaderboardView,
@@ -27,6 +29,8 @@ export interface RoomIdentity {
 
 export interface Presence {
   connected: boolean;
+  /** Not connected, but a session of the seat waits to be resumed (a dropped network, not a closed page). */
+  reconnecting: boolean;
   rttMs: number | null;
   transport: string | null;
   /** The page's clock sync: uncertainty (null: not synced yet) and whether it is good enough to rank by reaction time. */
@@ -46,12 +50,24 @@ export class Standings {
   readonly ranking: RankingEntry[];
   readonly #rankOf = new Map<string, LeaderboardEntry>();
   readonly #placementOf = new Map<string, number>();
+  #distribution: AnswerDistribution | undefined;
 
   constructor(readonly session: LiveSession) {
     this.leaderboard = session.leaderboard();
     this.ranking = session.currentIndex === null ? [] : session.questionRanking(session.currentIndex);
     for (const entry of this.leaderboard) this.#rankOf.set(entry.playerId, entry);
     for (const entry of this.ranking) this.#placementOf.set(entry.playerId, entry.rank);
+  }
+
+  /**
+   * The current question's answer chart, computed once per standings (a closed question takes no
+   * more answers; a regrade or a removal makes new standings): every join's reply carries it.
+   */
+  get distribution(): AnswerDistribution | null {
+    const index = this.session.currentIndex;
+    if (index === null) return null;
+    this.#distribution ??= answerDistribution(this.session.quiz.questions[index], this.session.submissionsAt(index));
+    return this.#distribution;
   }
 
   leaderboardEntry(playerId: string): LeaderboardEntry | undefined {
@@ -84,6 +100,7 @@ export function publicState(session: LiveSession, room: RoomIdentity, standings:
     code: room.code,
     title: quiz.title,
     mode: quiz.mode,
+    rankingRule: quiz.ranking ?? 'arrival',
     phase: session.phase,
     questionCount: quiz.questions.length,
     question: index === null ? null : publicQuestion(session, index),
@@ -91,7 +108,7 @@ export function publicState(session: LiveSession, room: RoomIdentity, standings:
     remainingMs: stage === 'open' && q?.deadline != null ? Math.max(0, q.deadline - Math.max(now, q.opensAt ?? now)) : null,
     opensAt: stage === 'open' ? (q?.opensAt ?? null) : null,
     opensInMs: stage === 'open' && q?.opensAt != null ? Math.max(0, q.opensAt - now) : null,
-    reveal: index !== null && stage === 'closed' ? reveal(session, index, standings.ranking) : null,
+    reveal: index !== null && stage === 'closed' ? reveal(session, index, standings) : null,
     leaderboard: closedOrDone ? standings.leaderboard.slice(0, PUBLIC_ROWS).map(leaderboardView) : [],
     results: finished ? finalResults(session, standings) : null,
     version,
@@ -107,8 +124,12 @@ export function publicQuestion(session: LiveSession, index: number): PublicQuest
     kind: question.kind,
     text: question.text,
     ...(question.kind === 'choice' ? { options: question.options } : {}),
+    ...(question.image ? { image: mediaUrl(question.image) } : {}),
+    ...(question.kind === 'choice' && question.optionImages ? { optionImages: question.optionImages.map((id) => (id ? mediaUrl(id) : null)) } : {}),
   };
 }
+
+const mediaUrl = (imageId: string): string => `/media/${encodeURIComponent(imageId)}`;
 
 export function answerKey(session: LiveSession, index: number): Pick<RevealView, 'correctOptions' | 'acceptedAnswers'> {
   const question = session.quiz.questions[index];
@@ -116,7 +137,8 @@ export function answerKey(session: LiveSession, index: number): Pick<RevealView,
   return { acceptedAnswers: [...question.accepted, ...session.questionState(index)!.extraAccepted] };
 }
 
-function reveal(session: LiveSession, index: number, ranking: RankingEntry[]): RevealView {
+function reveal(session: LiveSession, index: number, standings: Standings): RevealView {
+  const ranking = standings.ranking;
   const top = ranking[0];
   return {
     questionIndex: index,
@@ -124,6 +146,7 @@ function reveal(session: LiveSession, index: number, ranking: RankingEntry[]): R
     ranking: ranking.slice(0, PUBLIC_ROWS).map(rankingView),
     correctCount: ranking.length,
     scorer: top ? { playerId: top.playerId, nickname: top.nickname } : null,
+    distribution: standings.distribution!,
   };
 }
 
@@ -201,7 +224,8 @@ export function hostState(
     if (seen.connected) onlineTotal++;
     if (players.length === HOST_ROWS.players) continue;
     const board = standings.leaderboardEntry(p.id);
-    players.push({ id: p.id, nickname: p.nickname, ...seen, answers: answersOf.get(p.id) ?? 0, wins: board?.wins ?? 0, points: board?.points ?? 0 });
+    const status = seen.connected ? 'online' : seen.reconnecting ? 'reconnecting' : 'gone';
+    players.push({ id: p.id, nickname: p.nickname, connected: seen.connected, status, rttMs: seen.rttMs, transport: seen.transport, clockUncertaintyMs: seen.clockUncertaintyMs, clockSynced: seen.clockSynced, answers: answersOf.get(p.id) ?? 0, wins: board?.wins ?? 0, points: board?.points ?? 0 });
   }
   return {
     public: publicState(session, room, standings, now, version),
@@ -215,5 +239,7 @@ export function hostState(
     submissionCount,
     leaderboard: standings.leaderboard.slice(0, HOST_ROWS.ranking).map(leaderboardView),
     joinUrl: room.joinUrl,
+    locked: session.locked,
+    playedQuestions: session.quiz.questions.flatMap((_, i) => (session.questionState(i)!.stage === 'closed' ? [i] : [])),
   };
 }

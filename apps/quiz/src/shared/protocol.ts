@@ -12,9 +12,10 @@
 import type { LeaderboardEntry, Phase, RankingEntry, RefusalReason as DomainRefusalReason, Stage } from '../domain/live-session.js';
 import type { QuizMode, RankingRule } from '../domain/quiz.js';
 import type { ReactionFlag } from '../domain/fairness.js';
+import type { AnswerDistribution } from '../domain/distribution.js';
 
 /** As the domain defines them; a question's stage goes hidden → shown (submit off) → open (submit on) → closed. */
-export type { Phase, QuizMode, RankingRule, ReactionFlag, Stage };
+export type { AnswerDistribution, Phase, QuizMode, RankingRule, ReactionFlag, Stage };
 
 /** A question as players see it: never the correct answer before it closes. */
 export interface PublicQuestion {
@@ -24,6 +25,10 @@ export interface PublicQuestion {
   text: string;
   /** Choice questions only. */
   options?: string[];
+  /** The question's picture (a same-origin URL), if it has one. */
+  image?: string;
+  /** Choice questions: each option's picture, or null. */
+  optionImages?: (string | null)[];
 }
 
 /**
@@ -47,6 +52,8 @@ export interface RevealView {
   /** How many players answered correctly. */
   correctCount: number;
   scorer: { playerId: string; nickname: string } | null;
+  /** How the room answered (each player's first answer), for the chart. */
+  distribution: AnswerDistribution;
 }
 
 export interface FinalResultsView {
@@ -69,6 +76,8 @@ export interface PublicState {
   code: string;
   title: string;
   mode: QuizMode;
+  /** How a question's ranking is ordered: by arrival, or by the checked reaction time. */
+  rankingRule: RankingRule;
   phase: Phase;
   questionCount: number;
   question: PublicQuestion | null;
@@ -117,6 +126,8 @@ export interface HostPlayerView {
   id: string;
   nickname: string;
   connected: boolean;
+  /** online; reconnecting (their link dropped, their session waits to be resumed); gone (page closed or session expired). */
+  status: 'online' | 'reconnecting' | 'gone';
   /** Round trip of the last server ping in ms (null: not measured yet). */
   rttMs: number | null;
   transport: string | null;
@@ -150,8 +161,28 @@ export interface HostState {
   /** The first `HOST_ROWS.ranking` rows (the CSV export has everyone). */
   leaderboard: LeaderboardView[];
   joinUrl: string;
+  /** No new players may join. */
+  locked: boolean;
+  /** Questions already played (closed): showing one again is refused, or does nothing if it is the current one. */
+  playedQuestions: number[];
 }
 
+/**
+ * The presenter screen's view (the projector): only what every player may see, so it never carries
+ * the answer before close, and "open" reaches it with the players' state, never earlier. It is
+ * pushed with the host's view; the game state itself comes with the players' `state` pushes.
+ */
+export interface PresenterState {
+  public: PublicState;
+  playerTotal: number;
+  onlineTotal: number;
+  /** The first `PRESENTER_NICKNAMES` nicknames in join order, for the lobby. */
+  nicknames: string[];
+  /** Players who answered the current question (not whether rightly). */
+  answered: number;
+  joinUrl: string;
+}
+export const PRESENTER_NICKNAMES = 60;
 /** How many of a player's own answers their view carries: it is sent after every accepted answer. */
 export const PLAYER_VIEW_ANSWERS = 5;
 
@@ -203,12 +234,20 @@ export type HostCommand =
   | { command: 'close' }
   | { command: 'next' }
   | { command: 'finish' }
-  | { command: 'regrade'; questionIndex: number; answer: string };
+  | { command: 'regrade'; questionIndex: number; answer: string }
+  /** Removes a player: their answers stop counting (they stay in the store and the exports), their seat is closed to them, their nickname stays taken. */
+  | { command: 'kick'; playerId: string }
+  /** Closes the session to new players (the seated still come back), or reopens it. */
+  | { command: 'lock'; locked: boolean };
 export type CommandReply = { ok: true } | Failure;
 
 /** The host's page proves itself with the token it got for the password (`POST /api/auth/token`), or the password. */
 export type HostHello = { liveId: string; token: string } | { liveId: string; password: string };
 export type HostHelloReply = { ok: true; state: HostState } | Failure;
+
+/** The presenter screen needs the host's credentials: it shows the join code and the players. */
+export type PresenterHello = HostHello;
+export type PresenterHelloReply = { ok: true; state: PresenterState } | Failure;
 
 /** Events the browser sends (acknowledged ones are functions: request → reply). */
 export interface ClientToServer {
@@ -217,6 +256,7 @@ export interface ClientToServer {
   submit: (request: SubmitRequest) => SubmitReply;
   'host:hello': (request: HostHello) => HostHelloReply;
   'host:command': (command: HostCommand) => CommandReply;
+  'presenter:hello': (request: PresenterHello) => PresenterHelloReply;
 }
 
 /**
@@ -233,6 +273,9 @@ export interface ServerToClient {
   you: PlayerView;
   'seat:taken': SeatTaken;
   'host:state': HostState;
+  'presenter:state': PresenterState;
+  /** The host removed this player: the page forgets its seat. */
+  kicked: { message: string };
   ping: (data: { t: number }) => Record<string, never>;
 }
 
@@ -255,6 +298,8 @@ export interface LiveSummary {
   phase: Phase;
   playerCount: number;
   createdAt: number;
+  /** Put away by the host (POST /api/live/:id/archive): listed apart. */
+  archived: boolean;
 }
 /** GET /api/join/:code (public). */
 export interface JoinInfo {
@@ -262,6 +307,37 @@ export interface JoinInfo {
   code: string;
   title: string;
   phase: Phase;
+}
+/** GET /api/live/:id/report (host): a session's results page. */
+export interface SessionReport {
+  liveId: string;
+  code: string;
+  title: string;
+  mode: QuizMode;
+  rankingRule: RankingRule;
+  phase: Phase;
+  createdAt: number;
+  leaderboard: LeaderboardView[];
+  questions: {
+    /** 1-based, as people count. */
+    number: number;
+    text: string;
+    played: boolean;
+    /** The correct options ("2. Paris") or the accepted spellings. */
+    answer: string[];
+    options?: string[];
+    correctOptions?: number[];
+    distribution: AnswerDistribution;
+    correctCount: number;
+    ranking: RankingView[];
+  }[];
+  players: { nickname: string; answers: { question: number; answer: string; correct: boolean; at: number }[] }[];
+}
+
+/** POST /api/images (host): the picture's id (what a quiz refers to) and where it is served. */
+export interface ImageUploaded {
+  id: string;
+  url: string;
 }
 /** POST /api/auth/token (with the password): a host session token and when it expires (ms since epoch). */
 export interface HostTokenReply {
@@ -277,3 +353,4 @@ export interface ApiError {
 // The domain's limits (dependency-free modules, so the browser bundle stays small).
 export { NICKNAME_MAX_LENGTH as NICKNAME_MAX } from '../domain/nickname.js';
 export { ANSWER_MAX_LENGTH as ANSWER_MAX } from '../domain/quiz.js';
+export { IMAGE_MAX_BYTES, IMAGE_TYPES } from '../domain/image-type.js';

@@ -31,6 +31,8 @@ import type {
   QuizRecord,
   QuizStore,
   SnapshotRecord,
+  ImageRecord,
+  NewImage,
   StoreOptions,
   SubmissionRecord,
 } from './store.js';
@@ -66,6 +68,8 @@ export class MemoryQuizStore implements QuizStore {
   readonly #sessions = new Map<string, StoredSession>();
   readonly #sessionsByCode = new Map<string, string>();
   readonly #players = new Map<string, PlayerRecord>();
+  readonly #images = new Map<string, ImageRecord>();
+  readonly #archived = new Set<string>();
   #closed = false;
 
   constructor(options: StoreOptions = {}) {
@@ -319,6 +323,31 @@ export class MemoryQuizStore implements QuizStore {
     const session = this.#session(liveSessionId);
     session.snapshot = { liveSessionId, data: checked, savedAt: this.#now() };
     return { ...session.snapshot };
+  }
+
+  setArchived(liveSessionId: string, archived: boolean): void {
+    this.#open();
+    this.#session(liveSessionId);
+    if (archived) this.#archived.add(liveSessionId);
+    else this.#archived.delete(liveSessionId);
+  }
+
+  archivedSessions(): Set<string> {
+    this.#open();
+    return new Set(this.#archived);
+  }
+
+  saveImage(input: NewImage): ImageRecord {
+    this.#open();
+    const image = { id: this.#generateId(), mime: input.mime, bytes: Uint8Array.from(input.bytes), createdAt: this.#now() };
+    this.#images.set(image.id, image);
+    return { ...image, bytes: Uint8Array.from(image.bytes) };
+  }
+
+  getImage(id: string): ImageRecord | undefined {
+    this.#open();
+    const image = this.#images.get(id);
+    return image && { ...image, bytes: Uint8Array.from(image.bytes) };
   }
 
   loadSnapshot(liveSessionId: string): SnapshotRecord | undefined {

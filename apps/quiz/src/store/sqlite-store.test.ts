@@ -96,7 +96,7 @@ test('SqliteQuizStore: the file is in WAL mode with foreign keys enforced and th
       .prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
       .all()
       .map((r) => r.name);
-    assert.deepEqual(tables, ['live_sessions', 'players', 'quizzes', 'snapshots', 'submissions']);
+    assert.deepEqual(tables, ['archived_sessions', 'images', 'live_sessions', 'players', 'quizzes', 'snapshots', 'submissions']);
     assert.equal(raw.prepare('SELECT count(*) AS n FROM quizzes').pluck().get(), 1);
     // Numbering the next player is an index lookup, not a scan of the session's players.
     const plan = raw
@@ -170,7 +170,7 @@ test('SqliteQuizStore: a new database and its -wal and -shm files are owner-only
   assert.equal(process.umask(), umask, 'the process umask is restored');
 });
 
-test('SqliteQuizStore: an existing version-2 database file is migrated: the host hash column dropped, the reaction columns added, data kept, modes restricted', (t) => {
+test('SqliteQuizStore: an existing version-2 database file is migrated through 3, 4 and 5: the host hash column dropped, the reaction columns, pictures and archiving added, data kept, modes restricted', (t) => {
   const path = join(tempDir(t), 'quiz.db');
   // The file as a build of schema version 2 left it, world-readable (0644).
   const old = new Database(path);
@@ -198,6 +198,11 @@ test('SqliteQuizStore: an existing version-2 database file is migrated: the host
     createdAt: 1,
     updatedAt: 1,
   });
+  // Migration 4's tables work on the old rows.
+  store.setArchived('s1', true);
+  assert.deepEqual([...store.archivedSessions()], ['s1']);
+  const image = store.saveImage({ mime: 'image/png', bytes: new Uint8Array([1, 2, 3]) });
+  assert.deepEqual([...store.getImage(image.id)!.bytes], [1, 2, 3]);
   old.close();
   const raw = new Database(path, { readonly: true });
   t.after(() => raw.close());
@@ -205,5 +210,25 @@ test('SqliteQuizStore: an existing version-2 database file is migrated: the host
   assert.ok(!columns.includes('host_token_hash'), columns.join(', '));
   const submissionColumns = raw.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'submissions\')').all().map((c) => c.name);
   for (const column of ['reaction_ms', 'reaction_flag']) assert.ok(submissionColumns.includes(column), `migration 4 adds ${column}: ${submissionColumns.join(', ')}`);
+  assert.equal(raw.pragma('user_version', { simple: true }), 5);
   for (const file of [path, `${path}-wal`, `${path}-shm`]) assert.equal(modeOf(file).toString(8), '600', file);
+});
+
+test('SqliteQuizStore: a version-3 database file (host hash already dropped) gets migrations 4 and 5 only, its data kept', (t) => {
+  const path = join(tempDir(t), 'quiz.db');
+  const old = new Database(path);
+  for (const migration of MIGRATIONS.slice(0, 3)) old.exec(migration);
+  old.pragma('user_version = 3');
+  old.prepare("INSERT INTO quizzes (id, title, body, created_at, updated_at) VALUES ('q1', 'Old quiz', '{}', 1, 1)").run();
+  old.prepare("INSERT INTO live_sessions (id, quiz_id, code, phase, created_at, updated_at) VALUES ('s1', 'q1', 'ABCDEF', 'lobby', 1, 1)").run();
+  old.close();
+
+  const store = new SqliteQuizStore({ path });
+  t.after(() => store.close());
+  assert.equal(store.schemaVersion, 5);
+  assert.equal(store.getLiveSessionByCode('ABCDEF')?.id, 's1');
+  assert.deepEqual([...store.archivedSessions()], []);
+  store.setArchived('s1', true);
+  assert.ok(store.archivedSessions().has('s1'));
+  assert.equal(store.getImage('00000000-0000-0000-0000-000000000000'), undefined);
 });

@@ -33,6 +33,8 @@ import type {
   QuizRecord,
   QuizStore,
   SnapshotRecord,
+  ImageRecord,
+  NewImage,
   StoreOptions,
   SubmissionRecord,
 } from './store.js';
@@ -121,6 +123,20 @@ export const MIGRATIONS: readonly string[] = [
   -- The reaction time the server accepted for an answer, and why it was capped or not used (fairness.ts).
   ALTER TABLE submissions ADD COLUMN reaction_ms REAL;
   ALTER TABLE submissions ADD COLUMN reaction_flag TEXT;
+  `,
+  /* 5: pictures and archived sessions */ `
+  -- Sessions the host put away: listed apart, kept whole.
+  CREATE TABLE archived_sessions (
+    live_session_id TEXT PRIMARY KEY REFERENCES live_sessions (id) ON DELETE CASCADE,
+    archived_at     INTEGER NOT NULL
+  ) STRICT;
+  -- Pictures of questions and options, referred to by id from a quiz's body.
+  CREATE TABLE images (
+    id         TEXT PRIMARY KEY,
+    mime       TEXT NOT NULL,
+    bytes      BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT;
   `,
 ];
 
@@ -459,6 +475,27 @@ export class SqliteQuizStore implements QuizStore {
     return snapshotRecord(this.#s.saveSnapshot.get(liveSessionId, checked, this.#now())!);
   }
 
+  setArchived(liveSessionId: string, archived: boolean): void {
+    if (!this.getLiveSession(liveSessionId)) throw new StoreError('not_found', `no live session ${liveSessionId}`);
+    if (archived) this.#s.archive.run(liveSessionId, this.#now());
+    else this.#s.unarchive.run(liveSessionId);
+  }
+
+  archivedSessions(): Set<string> {
+    return new Set(this.#s.archived.all().map((row) => row.live_session_id));
+  }
+
+  saveImage(input: NewImage): ImageRecord {
+    const record = { id: this.#generateId(), mime: input.mime, bytes: Uint8Array.from(input.bytes), createdAt: this.#now() };
+    this.#s.saveImage.run(record.id, record.mime, Buffer.from(record.bytes), record.createdAt);
+    return record;
+  }
+
+  getImage(id: string): ImageRecord | undefined {
+    const row = this.#s.getImage.get(id);
+    return row && { id: row.id, mime: row.mime, bytes: new Uint8Array(row.bytes), createdAt: row.created_at };
+  }
+
   loadSnapshot(liveSessionId: string): SnapshotRecord | undefined {
     const row = this.#s.loadSnapshot.get(liveSessionId);
     return row && snapshotRecord(row);
@@ -573,6 +610,11 @@ function prepareStatements(db: Database.Database) {
        RETURNING *`,
     ),
     loadSnapshot: db.prepare<[string], SnapshotRow>('SELECT * FROM snapshots WHERE live_session_id = ?'),
+    archive: db.prepare<[string, number]>('INSERT OR IGNORE INTO archived_sessions (live_session_id, archived_at) VALUES (?, ?)'),
+    unarchive: db.prepare<[string]>('DELETE FROM archived_sessions WHERE live_session_id = ?'),
+    archived: db.prepare<[], { live_session_id: string }>('SELECT live_session_id FROM archived_sessions'),
+    saveImage: db.prepare<[string, string, Buffer, number]>('INSERT INTO images (id, mime, bytes, created_at) VALUES (?, ?, ?, ?)'),
+    getImage: db.prepare<[string], { id: string; mime: string; bytes: Buffer; created_at: number }>('SELECT * FROM images WHERE id = ?'),
   };
 }
 

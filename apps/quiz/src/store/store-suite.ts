@@ -507,4 +507,29 @@ export function storeSuite(name: string, createStore: (options: StoreOptions) =>
     assert.throws(() => store.saveSnapshot(session.id, 42 as never), invalid(/snapshot/));
     store.close();
   });
+
+  test(`${name}: a picture is stored as given and read back by id; a copy, not the caller's buffer`, () => {
+    const store = setup();
+    const bytes = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
+    const saved = store.saveImage({ mime: 'image/png', bytes });
+    bytes[4] = 99;
+    const read = store.getImage(saved.id)!;
+    assert.equal(read.mime, 'image/png');
+    assert.deepEqual([...read.bytes], [0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
+    assert.equal(store.getImage('no-such-image'), undefined);
+    store.close();
+  });
+
+  test(`${name}: a session is archived and brought back; an unknown one is refused`, () => {
+    const store = setup();
+    const { session } = withSession(store);
+    assert.deepEqual([...store.archivedSessions()], []);
+    store.setArchived(session.id, true);
+    store.setArchived(session.id, true);
+    assert.deepEqual([...store.archivedSessions()], [session.id]);
+    store.setArchived(session.id, false);
+    assert.deepEqual([...store.archivedSessions()], []);
+    assert.throws(() => store.setArchived('nope', true), (error: unknown) => error instanceof StoreError && error.code === 'not_found');
+    store.close();
+  });
 }

@@ -98,6 +98,14 @@ export interface QuizStore {
   saveSnapshot(liveSessionId: string, data: string): SnapshotRecord;
   loadSnapshot(liveSessionId: string): SnapshotRecord | undefined;
 
+  /** Puts a session away (or back): it is listed apart, nothing of it is deleted. Throws `not_found`. */
+  setArchived(liveSessionId: string, archived: boolean): void;
+  archivedSessions(): Set<string>;
+
+  // Pictures of questions and options (quizzes refer to them by id). Checked by the caller (type, size).
+  saveImage(input: NewImage): ImageRecord;
+  getImage(id: string): ImageRecord | undefined;
+
   close(): void;
 }
 
@@ -210,6 +218,15 @@ export interface Grade {
   ticket: number;
   correct: boolean | null;
   points: number;
+}
+
+export interface NewImage {
+  mime: string;
+  bytes: Uint8Array;
+}
+export interface ImageRecord extends NewImage {
+  id: string;
+  createdAt: Millis;
 }
 
 export interface SnapshotRecord {

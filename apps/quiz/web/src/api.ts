@@ -1,4 +1,4 @@
-import type { ApiError, HostTokenReply, JoinInfo, LiveSummary, QuizSummary, QuizUpload } from '../../src/shared/protocol.ts';
+import type { ApiError, HostTokenReply, ImageUploaded, JoinInfo, LiveSummary, QuizSummary, QuizUpload, SessionReport } from '../../src/shared/protocol.ts';
 import type { QuizDetail } from './host/quiz-file.ts';
 
 /** A failed API call: the HTTP status (0 when the server was not reached) and the server's error. */
@@ -109,6 +109,19 @@ export class HostApi {
   /** Creates a quiz, or replaces quiz `id`. */
   async saveQuiz(upload: QuizUpload, id?: string): Promise<void> {
     await this.#call(id === undefined ? '/api/quizzes' : `/api/quizzes/${segment(id)}`, sendJson(id === undefined ? 'POST' : 'PUT', upload));
+  }
+
+  async archive(liveId: string, archived: boolean): Promise<void> {
+    await this.#call(`/api/live/${segment(liveId)}/archive`, sendJson('POST', { archived }));
+  }
+
+  report(liveId: string): Promise<SessionReport> {
+    return this.#json(`/api/live/${segment(liveId)}/report`);
+  }
+
+  /** Stores a picture for a question or an option; resolves to its id. */
+  async uploadImage(file: Blob): Promise<ImageUploaded> {
+    return this.#json('/api/images', { method: 'POST', headers: { 'content-type': file.type }, body: file });
   }
 
   async deleteQuiz(id: string): Promise<void> {

@@ -1,8 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
+import { useT } from './i18n/index.ts';
 import type { HostApp as HostAppComponent } from './host/HostApp.tsx';
 import { LandingPage } from './pages/LandingPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { PlayerPage } from './pages/PlayerPage.tsx';
+import { PresenterPage } from './pages/PresenterPage.tsx';
 import { useRoute } from './router.ts';
 
 export function App() {
@@ -16,12 +18,16 @@ export function App() {
     case 'host':
     case 'host-live':
       return <LazyHost liveId={route.page === 'host-live' ? route.liveId : null} />;
+    case 'host-results':
+      return <LazyHost liveId={route.liveId} results />;
+    case 'present':
+      return <PresenterPage key={route.liveId} liveId={route.liveId} />;
     case 'not-found':
       return <NotFoundPage />;
   }
 }
 
-function LazyHost({ liveId }: { liveId: string | null }) {
+function LazyHost({ liveId, results = false }: { liveId: string | null; results?: boolean }) {
   const [HostApp, setHostApp] = useState<typeof HostAppComponent | null>(null);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
@@ -30,6 +36,7 @@ function LazyHost({ liveId }: { liveId: string | null }) {
       () => setFailed(true),
     );
   }, []);
-  if (failed) return <p class="page error">The host page could not be loaded: reload to try again.</p>;
-  return HostApp ? <HostApp liveId={liveId} /> : <p class="page muted">Loading…</p>;
+  const t = useT();
+  if (failed) return <p class="page error">{t.errors.generic}</p>;
+  return HostApp ? <HostApp liveId={liveId} results={results} /> : <p class="page muted">{t.loading}</p>;
 }

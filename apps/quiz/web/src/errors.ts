@@ -1,15 +1,17 @@
 import { AckError } from '@baro/client';
+import { messages } from './i18n/index.ts';
 
 /** A sentence for the UI from whatever a request or an acknowledged event failed with. */
 export function errorMessage(error: unknown): string {
+  const t = messages();
   if (error instanceof AckError) {
     switch (error.reason) {
       case 'timeout':
-        return 'No answer from the server. Try again.';
+        return t.errors.timeout;
       case 'closed':
-        return 'The connection was closed. Reload the page to continue.';
+        return t.errors.closed;
       default:
-        return `The server could not take it (${error.message}).`;
+        return t.errors.generic;
     }
   }
   return error instanceof Error ? error.message : String(error);

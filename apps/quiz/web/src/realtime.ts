@@ -32,8 +32,16 @@ export function createQuizClient(): QuizClient {
   return client;
 }
 
+/**
+ * The client's state in a person's words: once a session exists, each new try to carry it is still
+ * "reconnecting…" (the client says `connecting` during a try and `reconnecting` only while it waits
+ * between tries, which flickers for well under a second).
+ */
 export function useConnection(client: QuizClient): Connection {
-  const read = (): Connection => ({ state: client.state, transport: client.transport });
+  const read = (): Connection => ({
+    state: client.state === 'connecting' && client.sessionId !== null ? 'reconnecting' : client.state,
+    transport: client.transport,
+  });
   const [connection, setConnection] = useState(read);
   useEffect(() => {
     setConnection(read());

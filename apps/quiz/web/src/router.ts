@@ -5,6 +5,8 @@ export type Route =
   | { page: 'join'; code: string }
   | { page: 'host' }
   | { page: 'host-live'; liveId: string }
+  | { page: 'present'; liveId: string }
+  | { page: 'host-results'; liveId: string }
   | { page: 'not-found' };
 
 export function parseRoute(pathname: string): Route {
@@ -18,6 +20,8 @@ export function parseRoute(pathname: string): Route {
   if (parts[0] === 'join' && parts.length === 2) return { page: 'join', code: parts[1].toUpperCase() };
   if (parts[0] === 'host' && parts.length === 1) return { page: 'host' };
   if (parts[0] === 'host' && parts[1] === 'live' && parts.length === 3) return { page: 'host-live', liveId: parts[2] };
+  if (parts[0] === 'host' && parts[1] === 'results' && parts.length === 3) return { page: 'host-results', liveId: parts[2] };
+  if (parts[0] === 'present' && parts.length === 2) return { page: 'present', liveId: parts[1] };
   return { page: 'not-found' };
 }
 

@@ -1,12 +1,13 @@
+import { useT } from '../i18n/index.ts';
 import type { Connection } from '../realtime.ts';
 
-const LABELS = { connecting: 'connecting…', reconnecting: 'reconnecting…', closed: 'disconnected' } as const;
-
+/** The link to the server in plain words: which transport carries it is for the host's table, not for players. */
 export function ConnectionStatus({ connection: { state, transport } }: { connection: Connection }) {
+  const t = useT();
   return (
-    <p class={`connection connection-${state}`} data-testid="connection-status" data-state={state} data-transport={transport ?? ''}>
+    <p class={`connection connection-${state}`} data-testid="connection-status" data-state={state} data-transport={transport ?? ''} role="status">
       <span class="dot" aria-hidden="true" />
-      {state === 'open' ? (transport ?? 'connected') : LABELS[state]}
+      {t.connection[state]}
     </p>
   );
 }

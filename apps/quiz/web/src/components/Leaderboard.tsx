@@ -1,17 +1,19 @@
 import type { LeaderboardView, QuizMode } from '../../../src/shared/protocol.ts';
+import { useT } from '../i18n/index.ts';
 
 /** Cotato ranks by questions won, speed by points: the board leads with what decides it. */
 export function Leaderboard({ rows, mode, highlight }: { rows: LeaderboardView[]; mode: QuizMode; highlight?: string }) {
+  const t = useT();
   return (
     <div class="scroll-x" data-testid="leaderboard">
-      {rows.length === 0 && <p class="muted">Nobody on the board yet.</p>}
+      {rows.length === 0 && <p class="muted">{t.table.nobody}</p>}
       <table class="table" hidden={rows.length === 0}>
         <thead>
           <tr>
             <th>#</th>
-            <th>Player</th>
-            <th class="num">{mode === 'cotato' ? 'Wins' : 'Points'}</th>
-            <th class="num">Correct</th>
+            <th>{t.table.player}</th>
+            <th class="num">{mode === 'cotato' ? t.table.wins : t.table.points}</th>
+            <th class="num">{t.table.correct}</th>
           </tr>
         </thead>
         <tbody>

@@ -1,19 +1,29 @@
 import type { RankingView } from '../../../src/shared/protocol.ts';
+import { useT } from '../i18n/index.ts';
 
-/** A question's ranking in the server's arrival order (tickets): the fair order of answers. */
-export function Ranking({ rows, highlight }: { rows: RankingView[]; highlight?: string }) {
+/**
+ * A question's ranking in the server's order: by arrival, or by checked reaction time under the
+ * "reaction" rule (`reaction`: then each row's reaction time is shown, ⚑ where it was capped).
+ * `compact` (a player's phone) leaves out the arrival number and points, which need explaining.
+ */
+export function Ranking({ rows, highlight, compact = false, reaction = false }: { rows: RankingView[]; highlight?: string; compact?: boolean; reaction?: boolean }) {
+  const t = useT();
   return (
     <div class="scroll-x" data-testid="ranking">
-      {rows.length === 0 && <p class="muted">No answers ranked yet.</p>}
+      {rows.length === 0 && <p class="muted">{t.table.noAnswers}</p>}
       <table class="table" hidden={rows.length === 0}>
         <thead>
           <tr>
             <th>#</th>
-            <th>Player</th>
-            <th class="num">Ticket</th>
-            <th class="num">Time</th>
-            <th class="num" title="Measured on the phone from its button turning on; checked by the server">Reaction</th>
-            <th class="num">Points</th>
+            <th>{t.table.player}</th>
+            {!compact && <th class="num">{t.table.order}</th>}
+            <th class="num">{t.table.time}</th>
+            {reaction && (
+              <th class="num" title={t.table.reactionHint}>
+                {t.table.reaction}
+              </th>
+            )}
+            {!compact && <th class="num">{t.table.points}</th>}
           </tr>
         </thead>
         <tbody>
@@ -28,13 +38,15 @@ export function Ranking({ rows, highlight }: { rows: RankingView[]; highlight?: 
             >
               <td>{row.rank}</td>
               <td class="name">{row.nickname}</td>
-              <td class="num">#{row.ticket}</td>
-              <td class="num">{Math.round(row.elapsedMs).toLocaleString()} ms</td>
-              <td class="num" data-testid="ranking-reaction" data-flag={row.reactionFlag ?? ''}>
-                {row.reactionMs === null ? '—' : `${Math.round(row.reactionMs).toLocaleString()} ms`}
-                {row.reactionFlag === 'capped' && <span class="slow" title="The claimed time did not fit what the server saw: capped"> ⚑</span>}
-              </td>
-              <td class="num">{row.points}</td>
+              {!compact && <td class="num">#{row.ticket}</td>}
+              <td class="num">{(row.elapsedMs / 1000).toFixed(2)} s</td>
+              {reaction && (
+                <td class="num" data-testid="ranking-reaction" data-flag={row.reactionFlag ?? ''}>
+                  {row.reactionMs === null ? '—' : `${Math.round(row.reactionMs).toLocaleString()} ms`}
+                  {row.reactionFlag === 'capped' && <span class="slow" title={t.table.capped}> ⚑</span>}
+                </td>
+              )}
+              {!compact && <td class="num">{row.points}</td>}
             </tr>
           ))}
         </tbody>

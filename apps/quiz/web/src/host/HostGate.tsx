@@ -1,9 +1,11 @@
 import type { ComponentChild } from 'preact';
 import { useState } from 'preact/hooks';
 import type { HostApi } from '../api.ts';
+import { useT } from '../i18n/index.ts';
 import { useHostAuth } from './auth.ts';
 
 function LoginForm({ error, onLogin }: { error: string | null; onLogin: (password: string) => void }) {
+  const t = useT();
   const [password, setPassword] = useState('');
   const onSubmit = (event: Event): void => {
     event.preventDefault();
@@ -11,9 +13,9 @@ function LoginForm({ error, onLogin }: { error: string | null; onLogin: (passwor
   };
   return (
     <main class="page narrow">
-      <h1>Host</h1>
+      <h1>{t.signIn.title}</h1>
       <form class="card stack" onSubmit={onSubmit}>
-        <label for="host-password">Host password</label>
+        <label for="host-password">{t.signIn.password}</label>
         <input
           id="host-password"
           type="password"
@@ -24,7 +26,7 @@ function LoginForm({ error, onLogin }: { error: string | null; onLogin: (passwor
           autoFocus
         />
         <button class="primary big" type="submit" data-testid="host-login-button" disabled={!password}>
-          Sign in
+          {t.signIn.submit}
         </button>
         {error && (
           <p class="error" role="alert">
@@ -38,12 +40,13 @@ function LoginForm({ error, onLogin }: { error: string | null; onLogin: (passwor
 
 /** The host pages, once the password is known to be right; the login form until then. */
 export function HostGate({ children }: { children: (api: HostApi) => ComponentChild }) {
+  const t = useT();
   const { auth, login } = useHostAuth();
   if (auth.status === 'ok') return <>{children(auth.api)}</>;
   if (auth.status === 'login') return <LoginForm error={auth.error} onLogin={login} />;
   return (
     <main class="page narrow">
-      <p class="muted center">Checking…</p>
+      <p class="muted center">{t.signIn.checking}</p>
     </main>
   );
 }

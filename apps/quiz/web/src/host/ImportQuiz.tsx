@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { useT } from '../i18n/index.ts';
 import { ApiFailure, type HostApi } from '../api.ts';
 import { ErrorLines } from '../components/ErrorLines.tsx';
 import { errorMessage } from '../errors.ts';
@@ -11,6 +12,7 @@ function formatOf(file: File, text: string): 'json' | 'markdown' {
 }
 
 export function ImportQuiz({ api, onImported }: { api: HostApi; onImported: () => void }) {
+  const t = useT();
   const [errors, setErrors] = useState<string[] | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -36,7 +38,7 @@ export function ImportQuiz({ api, onImported }: { api: HostApi; onImported: () =
   return (
     <div class="stack tight">
       <label class="file-button">
-        {busy ? 'Importing…' : 'Import file (.json, .md)'}
+        {busy ? t.dashboard.importing : t.dashboard.import}
         <input type="file" accept=".json,.md,.markdown,application/json,text/markdown" data-testid="import-file" onChange={onChange} disabled={busy} />
       </label>
       {errors && <ErrorLines lines={errors} testId="import-error" />}

@@ -3,15 +3,13 @@ import type { QuizMode, QuizUpload } from '../../../src/shared/protocol.ts';
 import { ApiFailure, type HostApi } from '../api.ts';
 import { ErrorLines } from '../components/ErrorLines.tsx';
 import { errorMessage } from '../errors.ts';
+import { useT } from '../i18n/index.ts';
 import { QuestionEditor } from './QuestionEditor.tsx';
 import { emptyQuiz, fromQuizFile, newQuestion, toQuizFile, type QuestionDraft, type QuizDraft } from './quiz-draft.ts';
 
 type PasteFormat = 'markdown' | 'json';
 
-const MODES: { mode: QuizMode; name: string; rule: string }[] = [
-  { mode: 'cotato', name: 'Cotato', rule: 'the first correct answer wins the question; a wrong answer may try again.' },
-  { mode: 'speed', name: 'Speed', rule: 'one answer each; a correct answer earns up to 1000 points, more the faster it comes.' },
-];
+const MODES: QuizMode[] = ['cotato', 'speed'];
 
 const MARKDOWN_EXAMPLE = `# My quiz
 mode: cotato
@@ -26,6 +24,7 @@ time: 20`;
 
 /** Creating (quizId null) or editing a quiz: a form, or pasted Markdown/JSON. The server validates either. */
 export function QuizEditor({ api, quizId, onClose }: { api: HostApi; quizId: string | null; onClose: (saved: boolean) => void }) {
+  const t = useT();
   const [draft, setDraft] = useState<QuizDraft | null>(quizId === null ? emptyQuiz() : null);
   const [source, setSource] = useState<'form' | 'paste'>('form');
   const [paste, setPaste] = useState<{ format: PasteFormat; text: string }>({ format: 'markdown', text: '' });
@@ -78,55 +77,55 @@ export function QuizEditor({ api, quizId, onClose }: { api: HostApi; quizId: str
   return (
     <form class="card stack editor" onSubmit={save}>
       <div class="row wrap">
-        <h2 class="grow">{quizId === null ? 'New quiz' : 'Edit quiz'}</h2>
-        <div class="segmented" role="group" aria-label="Write the quiz as">
+        <h2 class="grow">{quizId === null ? t.editor.newQuiz : t.editor.editQuiz}</h2>
+        <div class="segmented" role="group" aria-label={t.editor.writeAs}>
           <button type="button" aria-pressed={source === 'form'} onClick={() => setSource('form')}>
-            Form
+            {t.editor.form}
           </button>
           <button type="button" aria-pressed={source === 'paste'} onClick={showPaste}>
-            Paste Markdown/JSON
+            {t.editor.paste}
           </button>
         </div>
       </div>
 
-      {source === 'form' && !draft && !errors && <p class="muted">Loading…</p>}
+      {source === 'form' && !draft && !errors && <p class="muted">{t.loading}</p>}
       {source === 'form' && draft && (
         <>
-          <label for="editor-title">Title</label>
+          <label for="editor-title">{t.editor.title}</label>
           <input id="editor-title" data-testid="editor-title" value={draft.title} onInput={(event) => setDraft({ ...draft, title: event.currentTarget.value })} />
-          <label for="editor-mode">Mode</label>
+          <label for="editor-mode">{t.editor.mode}</label>
           <select
             id="editor-mode"
             data-testid="editor-mode"
             value={draft.mode}
             onChange={(event) => setDraft({ ...draft, mode: event.currentTarget.value === 'speed' ? 'speed' : 'cotato' })}
           >
-            {MODES.map(({ mode, name }) => (
+            {MODES.map((mode) => (
               <option key={mode} value={mode}>
-                {name}
+                {t.editor.modes[mode][0]}
               </option>
             ))}
           </select>
-          <label for="editor-ranking">Ranking</label>
+          <label for="editor-ranking">{t.editor.ranking}</label>
           <select
             id="editor-ranking"
             data-testid="editor-ranking"
             value={draft.ranking}
             onChange={(event) => setDraft({ ...draft, ranking: event.currentTarget.value === 'reaction' ? 'reaction' : 'arrival' })}
           >
-            <option value="arrival">By arrival (the server's order of answers)</option>
-            <option value="reaction">By reaction time (measured on each phone, checked by the server)</option>
+            <option value="arrival">{t.editor.rankings.arrival}</option>
+            <option value="reaction">{t.editor.rankings.reaction}</option>
           </select>
           <ul class="hint">
-            {MODES.map(({ mode, name, rule }) => (
+            {MODES.map((mode) => (
               <li key={mode} class={mode === draft.mode ? 'current' : undefined}>
-                <strong>{name}</strong>: {rule}
+                <strong>{t.editor.modes[mode][0]}</strong>: {t.editor.modes[mode][1]}
               </li>
             ))}
           </ul>
           {draft.mode === 'cotato' && (
             <label class="inline">
-              Tries per question
+              {t.editor.maxAttempts}
               <input
                 class="seconds"
                 type="number"
@@ -141,6 +140,7 @@ export function QuizEditor({ api, quizId, onClose }: { api: HostApi; quizId: str
           )}
           {draft.questions.map((question, index) => (
             <QuestionEditor
+              api={api}
               key={question.key}
               question={question}
               index={index}
@@ -151,14 +151,14 @@ export function QuizEditor({ api, quizId, onClose }: { api: HostApi; quizId: str
             />
           ))}
           <button type="button" onClick={() => updateQuestions((questions) => [...questions, newQuestion()])}>
-            + Add question
+            {t.editor.addQuestion}
           </button>
         </>
       )}
 
       {source === 'paste' && (
         <>
-          <label for="paste-format">Format</label>
+          <label for="paste-format">{t.editor.format}</label>
           <select
             id="paste-format"
             value={paste.format}
@@ -167,7 +167,7 @@ export function QuizEditor({ api, quizId, onClose }: { api: HostApi; quizId: str
             <option value="markdown">Markdown</option>
             <option value="json">JSON</option>
           </select>
-          <label for="paste-text">Quiz file</label>
+          <label for="paste-text">{t.editor.file}</label>
           <textarea
             id="paste-text"
             class="mono"
@@ -183,10 +183,10 @@ export function QuizEditor({ api, quizId, onClose }: { api: HostApi; quizId: str
 
       <div class="row">
         <button type="submit" class="primary" data-testid="editor-save" disabled={saving || (source === 'form' && !draft)}>
-          {saving ? 'Saving…' : 'Save'}
+          {saving ? t.editor.saving : t.editor.save}
         </button>
         <button type="button" onClick={() => onClose(false)}>
-          Cancel
+          {t.editor.cancel}
         </button>
       </div>
     </form>

@@ -1,7 +1,9 @@
 import { useState } from 'preact/hooks';
 import type { QuizSummary } from '../../../src/shared/protocol.ts';
 import type { HostApi } from '../api.ts';
+import { ConfirmButton } from '../components/ConfirmButton.tsx';
 import { errorMessage } from '../errors.ts';
+import { useT } from '../i18n/index.ts';
 import { navigate } from '../router.ts';
 
 interface Props {
@@ -12,6 +14,7 @@ interface Props {
 }
 
 export function QuizList({ api, quizzes, onEdit, onChanged }: Props) {
+  const t = useT();
   const [busyId, setBusyId] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -46,26 +49,26 @@ export function QuizList({ api, quizzes, onEdit, onChanged }: Props) {
           {error}
         </p>
       )}
-      {quizzes.length === 0 && <p class="muted">No quizzes yet: create one or import a file.</p>}
+      {quizzes.length === 0 && <p class="muted">{t.dashboard.noQuizzes}</p>}
       <ul class="list" data-testid="quiz-list">
         {quizzes.map((quiz) => (
           <li key={quiz.id} class="list-item" data-testid="quiz-item" data-quiz-id={quiz.id} data-title={quiz.title}>
             <div class="grow">
               <strong>{quiz.title}</strong>
               <p class="muted small">
-                {quiz.mode} · {quiz.questionCount === 1 ? '1 question' : `${quiz.questionCount} questions`}
+                {quiz.mode} · {t.dashboard.questions(quiz.questionCount)}
               </p>
             </div>
             <div class="row wrap">
               <button class="primary" data-testid="start-live" disabled={busyId !== null} onClick={() => start(quiz)}>
-                Start live session
+                {t.dashboard.start}
               </button>
               <button data-testid="edit-quiz" disabled={busyId !== null} onClick={() => onEdit(quiz.id)}>
-                Edit
+                {t.dashboard.edit}
               </button>
-              <button class="danger" data-testid="delete-quiz" disabled={busyId !== null} onClick={() => remove(quiz)}>
-                Delete
-              </button>
+              <ConfirmButton class="danger" testId="delete-quiz" disabled={busyId !== null} question={t.host.confirmDelete(quiz.title)} onConfirm={() => void remove(quiz)}>
+                {t.dashboard.delete}
+              </ConfirmButton>
             </div>
           </li>
         ))}

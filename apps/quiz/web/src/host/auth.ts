@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { checkHostToken, exchangeHostPassword, HostApi } from '../api.ts';
 import { errorMessage } from '../errors.ts';
+import { messages } from '../i18n/index.ts';
 import { forgetHostToken, loadHostToken, saveHostToken } from '../storage.ts';
 
 export type HostAuth = { status: 'checking' } | { status: 'login'; error: string | null } | { status: 'ok'; api: HostApi };
@@ -18,7 +19,7 @@ export function useHostAuth(): { auth: HostAuth; login: (password: string) => vo
   const signedIn = useCallback((token: string) => {
     const signOut = (): void => {
       forgetHostToken();
-      setAuth({ status: 'login', error: 'Your sign-in has expired: enter the password again.' });
+      setAuth({ status: 'login', error: messages().signIn.expired });
     };
     setAuth({ status: 'ok', api: new HostApi(token, signOut) });
   }, []);
@@ -29,7 +30,7 @@ export function useHostAuth(): { auth: HostAuth; login: (password: string) => vo
       setAuth({ status: 'checking' });
       exchangeHostPassword(password).then(
         (issued) => {
-          if (!issued) return setAuth({ status: 'login', error: 'Wrong password.' });
+          if (!issued) return setAuth({ status: 'login', error: messages().signIn.wrongPassword });
           saveHostToken(issued);
           signedIn(issued.token);
         },

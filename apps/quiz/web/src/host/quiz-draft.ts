@@ -5,6 +5,8 @@ import type { QuizFile, QuizFileQuestion } from './quiz-file.ts';
 export interface OptionDraft {
   text: string;
   correct: boolean;
+  /** The option's picture (an image id). */
+  image?: string;
 }
 
 export interface QuestionDraft {
@@ -17,6 +19,8 @@ export interface QuestionDraft {
   options: OptionDraft[];
   /** Accepted answers of a short question, one per line. */
   answers: string;
+  /** The question's picture (an image id). */
+  image?: string;
 }
 
 export interface QuizDraft {
@@ -63,13 +67,15 @@ export function toQuizFile(draft: QuizDraft): QuizFile {
     questions: draft.questions.map((question): QuizFileQuestion => {
       const seconds = question.timeLimit.trim();
       const time = seconds === '' ? {} : { timeLimitSeconds: Number(seconds) };
+      const image = question.image ? { image: question.image } : {};
       if (question.type === 'short') {
         const answers = question.answers.split('\n').map((answer) => answer.trim()).filter(Boolean);
-        return { type: 'short', text: question.text, answers, ...time };
+        return { type: 'short', text: question.text, answers, ...time, ...image };
       }
       const correct = question.options.flatMap((option, index) => (option.correct ? [index] : []));
       const options = question.options.map((option) => option.text);
-      return { type: 'choice', text: question.text, options, answer: correct.length === 1 ? correct[0] : correct, ...time };
+      const optionImages = question.options.some((option) => option.image) ? { optionImages: question.options.map((option) => option.image ?? null) } : {};
+      return { type: 'choice', text: question.text, options, answer: correct.length === 1 ? correct[0] : correct, ...time, ...image, ...optionImages };
     }),
   };
 }
@@ -82,10 +88,13 @@ export function fromQuizFile(file: QuizFile): QuizDraft {
     ...(file.falseStartPenaltySeconds === undefined ? {} : { falseStartPenaltySeconds: file.falseStartPenaltySeconds }),
     maxAttempts: file.maxAttempts?.toString() ?? '',
     questions: file.questions.map((question) => {
-      const draft = { ...newQuestion(), type: question.type, text: question.text, timeLimit: question.timeLimitSeconds?.toString() ?? '' };
+      const draft = { ...newQuestion(), type: question.type, text: question.text, timeLimit: question.timeLimitSeconds?.toString() ?? '', image: question.image };
       if (question.type === 'short') return { ...draft, answers: question.answers.join('\n') };
       const correct = Array.isArray(question.answer) ? question.answer : [question.answer];
-      return { ...draft, options: question.options.map((text, index) => ({ text, correct: correct.includes(index) })) };
+      return {
+        ...draft,
+        options: question.options.map((text, index) => ({ text, correct: correct.includes(index), image: question.optionImages?.[index] ?? undefined })),
+      };
     }),
   };
 }

@@ -15,8 +15,8 @@ export interface QuizFile {
 }
 
 export type QuizFileQuestion =
-  | { type: 'choice'; text: string; options: string[]; answer: number | number[]; timeLimitSeconds?: number }
-  | { type: 'short'; text: string; answers: string[]; timeLimitSeconds?: number };
+  | { type: 'choice'; text: string; options: string[]; answer: number | number[]; timeLimitSeconds?: number; image?: string; optionImages?: (string | null)[] }
+  | { type: 'short'; text: string; answers: string[]; timeLimitSeconds?: number; image?: string };
 
 /** GET /api/quizzes/:id */
 export interface QuizDetail {

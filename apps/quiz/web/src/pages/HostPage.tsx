@@ -1,4 +1,6 @@
 import { useCallback, useState } from 'preact/hooks';
+import { LanguageSwitch } from '../components/LanguageSwitch.tsx';
+import { useT } from '../i18n/index.ts';
 import type { HostApi } from '../api.ts';
 import { Link } from '../components/Link.tsx';
 import { ImportQuiz } from '../host/ImportQuiz.tsx';
@@ -9,6 +11,7 @@ import { useLoader } from '../use-loader.ts';
 
 /** The host's dashboard: quizzes (create, import, edit, delete, start) and live sessions. */
 export function HostPage({ api }: { api: HostApi }) {
+  const t = useT();
   const quizzes = useLoader(useCallback(() => api.quizzes(), [api]));
   const lives = useLoader(useCallback(() => api.lives(), [api]));
   /** The quiz being edited: null for a new one. */
@@ -29,14 +32,14 @@ export function HostPage({ api }: { api: HostApi }) {
   return (
     <main class="page">
       <header class="bar">
-        <h1>Host</h1>
-        <Link href="/">Player page</Link>
+        <h1>{t.dashboard.title}</h1>
+        <Link href="/">{t.dashboard.playerPage}</Link>
       </header>
       <section class="card stack">
         <div class="row wrap">
-          <h2 class="grow">Quizzes</h2>
+          <h2 class="grow">{t.dashboard.quizzes}</h2>
           <button class="primary" data-testid="new-quiz" onClick={() => setEditing({ quizId: null })}>
-            New quiz
+            {t.dashboard.newQuiz}
           </button>
         </div>
         <ImportQuiz api={api} onImported={quizzes.reload} />
@@ -49,16 +52,17 @@ export function HostPage({ api }: { api: HostApi }) {
       </section>
       <section class="card stack">
         <div class="row">
-          <h2 class="grow">Live sessions</h2>
-          <button onClick={lives.reload}>Refresh</button>
+          <h2 class="grow">{t.dashboard.lives}</h2>
+          <button onClick={lives.reload}>{t.dashboard.refresh}</button>
         </div>
         {lives.error && (
           <p class="error" role="alert">
             {lives.error}
           </p>
         )}
-        {lives.data && <LiveList lives={lives.data} />}
+        {lives.data && <LiveList api={api} lives={lives.data} onChanged={lives.reload} />}
       </section>
+      <LanguageSwitch />
     </main>
   );
 }

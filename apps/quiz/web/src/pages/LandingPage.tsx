@@ -1,10 +1,13 @@
 import { useState } from 'preact/hooks';
+import { LanguageSwitch } from '../components/LanguageSwitch.tsx';
 import { Link } from '../components/Link.tsx';
+import { useT } from '../i18n/index.ts';
 import { navigate } from '../router.ts';
 
 const CODE_LENGTH = 6;
 
 export function LandingPage() {
+  const t = useT();
   const [code, setCode] = useState('');
   const onSubmit = (event: Event): void => {
     event.preventDefault();
@@ -12,9 +15,10 @@ export function LandingPage() {
   };
   return (
     <main class="page narrow">
-      <h1 class="brand">Baro Quiz</h1>
+      <LanguageSwitch />
+      <h1 class="brand">{t.landing.title}</h1>
       <form class="card stack" onSubmit={onSubmit}>
-        <label for="join-code">Join code</label>
+        <label for="join-code">{t.landing.codeLabel}</label>
         <input
           id="join-code"
           class="code-input"
@@ -34,11 +38,11 @@ export function LandingPage() {
           autoFocus
         />
         <button class="primary big" type="submit" data-testid="join-code-go" disabled={code.length !== CODE_LENGTH}>
-          Join
+          {t.landing.join}
         </button>
       </form>
       <p class="center">
-        <Link href="/host">Host a quiz →</Link>
+        <Link href="/host">{t.landing.host}</Link>
       </p>
     </main>
   );

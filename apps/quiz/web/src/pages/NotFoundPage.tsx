@@ -1,11 +1,13 @@
 import { Link } from '../components/Link.tsx';
+import { useT } from '../i18n/index.ts';
 
 export function NotFoundPage() {
+  const t = useT();
   return (
     <main class="page narrow">
-      <h1>Page not found</h1>
+      <h1>{t.dashboard.notFound}</h1>
       <p>
-        <Link href="/">Enter a join code</Link>
+        <Link href="/">{t.dashboard.enterCode}</Link>
       </p>
     </main>
   );

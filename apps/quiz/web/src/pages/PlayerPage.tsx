@@ -1,6 +1,7 @@
 import { useCallback } from 'preact/hooks';
 import { ApiFailure, fetchJoinInfo } from '../api.ts';
 import { Link } from '../components/Link.tsx';
+import { messages, useT } from '../i18n/index.ts';
 import { PlayerRoom } from '../player/PlayerRoom.tsx';
 import { useLoader } from '../use-loader.ts';
 
@@ -8,11 +9,12 @@ export function PlayerPage({ code }: { code: string }) {
   const load = useCallback(
     () =>
       fetchJoinInfo(code).catch((error: unknown) => {
-        throw error instanceof ApiFailure && error.status === 404 ? new Error(`No quiz with code ${code}`) : error;
+        throw error instanceof ApiFailure && error.status === 404 ? new Error(messages().landing.noQuiz(code)) : error;
       }),
     [code],
   );
   const { data: info, error } = useLoader(load);
+  const t = useT();
   if (info) return <PlayerRoom code={code} info={info} />;
   return (
     <main class="page narrow">
@@ -22,11 +24,11 @@ export function PlayerPage({ code }: { code: string }) {
             {error}
           </p>
           <p class="center">
-            <Link href="/">Try another code</Link>
+            <Link href="/">{t.landing.tryAnother}</Link>
           </p>
         </>
       ) : (
-        <p class="muted center">Loading…</p>
+        <p class="muted center">{t.loading}</p>
       )}
     </main>
   );

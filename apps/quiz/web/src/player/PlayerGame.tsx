@@ -1,28 +1,31 @@
 import type { ComponentChild } from 'preact';
 import type { PlayerView, PublicState } from '../../../src/shared/protocol.ts';
 import { FinalResults } from '../components/FinalResults.tsx';
+import { useT } from '../i18n/index.ts';
 import { QuestionCard } from './QuestionCard.tsx';
 import type { Feedback, Game } from './session.ts';
 
 function Score({ state, you }: { state: PublicState; you: PlayerView }) {
-  const score = state.mode === 'cotato' ? `Wins: ${you.wins}` : `Points: ${you.points}`;
+  const t = useT();
+  const score = state.mode === 'cotato' ? t.player.wins(you.wins) : t.player.points(you.points);
   return (
     <span class="score" data-testid="player-score">
       {score}
-      {you.rank !== null && ` · Rank #${you.rank}`}
+      {you.rank !== null && ` · ${t.player.place(you.rank)}`}
     </span>
   );
 }
 
 export function PlayerGame({ game, feedback, onSubmit }: { game: Game; feedback: Feedback | null; onSubmit: (answer: number | string) => void }) {
+  const t = useT();
   const { state, you, deadline, buttonOn } = game;
   const { phase, stage, question } = state;
 
   let body: ComponentChild;
   if (phase === 'finished') {
-    body = state.results ? <FinalResults results={state.results} highlight={you.playerId} /> : <p class="card">The quiz has ended.</p>;
+    body = state.results ? <FinalResults results={state.results} highlight={you.playerId} /> : <p class="card">{t.player.ended}</p>;
   } else if (phase === 'before' || !question || stage === 'hidden' || stage === null) {
-    body = <p class="card waiting">{phase === 'before' ? 'You’re in! Waiting for the host to start…' : 'Waiting for the next question…'}</p>;
+    body = <p class="card waiting">{phase === 'before' ? t.player.waitingStart : t.player.waitingNext}</p>;
   } else {
     // Keyed by question: the picked option and typed answer belong to one question.
     body = <QuestionCard key={question.index} state={state} question={question} you={you} deadline={deadline} buttonOn={buttonOn} feedback={feedback} onSubmit={onSubmit} />;

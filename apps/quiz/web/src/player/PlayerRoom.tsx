@@ -2,6 +2,9 @@ import type { ComponentChild } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { JoinInfo } from '../../../src/shared/protocol.ts';
 import { ConnectionStatus } from '../components/ConnectionStatus.tsx';
+import { LanguageSwitch } from '../components/LanguageSwitch.tsx';
+import { useT } from '../i18n/index.ts';
+import { translateServerError } from '../i18n/server-errors.ts';
 import { createQuizClient, useConnection } from '../realtime.ts';
 import { useStore } from '../store.ts';
 import { NicknameForm } from './NicknameForm.tsx';
@@ -12,11 +15,19 @@ import { PlayerSession } from './session.ts';
 export function PlayerRoom({ code, info }: { code: string; info: JoinInfo }) {
   const [session] = useState(() => new PlayerSession(createQuizClient(), code, info.liveId));
   useEffect(() => () => session.dispose(), [session]);
-  const { seat, joining, joinError, game, feedback } = useStore(session);
+  const { seat, joining, joinError: rawJoinError, game, feedback, kicked } = useStore(session);
   const connection = useConnection(session.client);
+  const t = useT();
+  const joinError = rawJoinError && translateServerError(t, rawJoinError);
 
   let body: ComponentChild;
-  if (game) {
+  if (kicked) {
+    body = (
+      <p class="card error" role="alert" data-testid="kicked">
+        {t.errors.kicked}
+      </p>
+    );
+  } else if (game) {
     body = (
       <>
         {joinError && (
@@ -28,9 +39,9 @@ export function PlayerRoom({ code, info }: { code: string; info: JoinInfo }) {
       </>
     );
   } else if (seat) {
-    body = <p class={joinError ? 'card error' : 'card muted'}>{joinError ?? 'Taking your seat again…'}</p>;
+    body = <p class={joinError ? 'card error' : 'card muted'}>{joinError ?? t.join.rejoining}</p>;
   } else if (info.phase === 'finished') {
-    body = <p class="card">This quiz has ended.</p>;
+    body = <p class="card">{t.join.ended}</p>;
   } else {
     body = <NicknameForm busy={joining} error={joinError} onJoin={(nickname) => session.join(nickname)} />;
   }
@@ -43,6 +54,7 @@ export function PlayerRoom({ code, info }: { code: string; info: JoinInfo }) {
       </header>
       {body}
       <ConnectionStatus connection={connection} />
+      <LanguageSwitch />
     </main>
   );
 }

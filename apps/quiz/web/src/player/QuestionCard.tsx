@@ -2,8 +2,10 @@ import { useState } from 'preact/hooks';
 import { ANSWER_MAX, type PlayerView, type PublicQuestion, type PublicState } from '../../../src/shared/protocol.ts';
 import { Countdown } from '../components/Countdown.tsx';
 import { optionLetter } from '../components/letters.ts';
+import { useT, type Messages } from '../i18n/index.ts';
 import { useRemaining } from '../time.ts';
-import { Reveal } from './Reveal.tsx';
+import { LengthCounter } from './LengthCounter.tsx';
+import { ResultCard } from './ResultCard.tsx';
 import type { Feedback } from './session.ts';
 
 interface Props {
@@ -24,88 +26,115 @@ function outcome(question: PublicQuestion, you: PlayerView, feedback: Feedback |
   return last ? { questionIndex: question.index, kind: 'accepted', ticket: last.ticket, correct: last.correct } : null;
 }
 
-function feedbackText(feedback: Feedback, mayRetry: boolean): string {
+function feedbackText(t: Messages, feedback: Feedback, mayRetry: boolean): string {
   switch (feedback.kind) {
     case 'sending':
-      return 'Sending…';
+      return t.player.sending;
     case 'accepted':
-      if (feedback.correct) return `Correct! (ticket #${feedback.ticket})`;
-      return `${mayRetry ? 'Wrong — try again' : 'Wrong'} (ticket #${feedback.ticket})`;
+      if (feedback.correct) return t.player.correct;
+      return mayRetry ? t.player.wrongRetry : t.player.wrong;
     case 'refused':
       return feedback.message;
   }
 }
 
+/** Arrow keys move between options (and pick them), as in any radio group; Tab leaves the group. */
+function onOptionsKey(event: KeyboardEvent, pick: (index: number) => void): void {
+  const step = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 }[event.key];
+  if (step === undefined) return;
+  const radios = [...(event.currentTarget as HTMLElement).querySelectorAll<HTMLButtonElement>('[role="radio"]')];
+  const from = radios.indexOf(event.target as HTMLButtonElement);
+  if (from < 0) return;
+  event.preventDefault();
+  const next = (from + step + radios.length) % radios.length;
+  pick(next);
+  radios[next].focus();
+}
+
 export function QuestionCard({ state, question, you, deadline, buttonOn, feedback, onSubmit }: Props) {
+  const t = useT();
   const [choice, setChoice] = useState<number | null>(null);
   const [text, setText] = useState('');
   const remaining = useRemaining(deadline);
-  const { stage, reveal } = state;
+  const { stage } = state;
   const closed = stage === 'closed';
   const result = outcome(question, you, feedback);
   const sending = result?.kind === 'sending';
-  const answer = question.kind === 'choice' ? choice : text.trim() || null;
+  const tooLong = text.length > ANSWER_MAX;
+  const answer = question.kind === 'choice' ? choice : text.trim() && !tooLong ? text.trim() : null;
   // Enabled by the pushed state alone, at the instant it names: the server decides when answers open.
   const opened = stage === 'open' && buttonOn !== null;
   const canSubmit = opened && you.canSubmit && answer !== null && !sending && remaining !== 0;
+  const options = question.options ?? [];
 
   const onFormSubmit = (event: Event): void => {
     event.preventDefault();
     if (canSubmit && answer !== null) onSubmit(answer);
   };
 
+  if (closed) {
+    return (
+      <div class="stack question" data-testid="question-closed">
+        <p class="tag">{t.player.question(question.index + 1, question.total)}</p>
+        <ResultCard state={state} question={question} you={you} />
+      </div>
+    );
+  }
+
   return (
     <form class="card stack question" onSubmit={onFormSubmit}>
       <div class="question-head">
-        <span class="tag">
-          Question {question.index + 1} / {question.total}
-        </span>
+        <span class="tag">{t.player.question(question.index + 1, question.total)}</span>
         {opened && remaining !== null && <Countdown remainingMs={remaining} />}
       </div>
       <h2 class="question-text" data-testid="question-text">
         {question.text}
       </h2>
-      {(stage === 'shown' || (stage === 'open' && !opened)) && (
-        <p class="get-ready" role="status">
-          Get ready…
-        </p>
-      )}
+      {question.image && <img class="question-image" data-testid="question-image" src={question.image} alt={t.player.picture} />}
+      {/* Announced by screen readers when it changes: "get ready", then "answers are open" (at the instant, not on the announcement). */}
+      <p class={opened ? 'answers-open' : 'get-ready'} role="status" data-testid="stage-announcement">
+        {opened ? t.player.answersOpen : t.player.getReady}
+      </p>
 
       {question.kind === 'choice' ? (
-        <div class="options" role="radiogroup" aria-label="Options">
-          {(question.options ?? []).map((option, index) => {
-            const correct = reveal?.correctOptions?.includes(index) ?? false;
-            const classes = ['option', choice === index && 'picked', closed && correct && 'correct'].filter(Boolean).join(' ');
+        <div class="options" role="radiogroup" aria-label={t.player.options} onKeyDown={(event) => onOptionsKey(event, setChoice)}>
+          {options.map((option, index) => {
+            const classes = ['option', choice === index && 'picked'].filter(Boolean).join(' ');
+            // One tab stop for the group: the picked option, or the first.
+            const tabStop = choice === null ? index === 0 : choice === index;
             return (
               <button
                 key={index}
                 type="button"
                 role="radio"
                 aria-checked={choice === index}
+                tabIndex={tabStop ? 0 : -1}
                 class={classes}
                 data-testid={`option-${index}`}
-                disabled={closed}
                 onClick={() => setChoice(index)}
               >
                 <span class="letter">{optionLetter(index)}</span>
+                {question.optionImages?.[index] && <img class="option-image" src={question.optionImages[index]!} alt="" />}
                 <span>{option}</span>
               </button>
             );
           })}
         </div>
       ) : (
-        <input
-          class="answer-input"
-          data-testid="answer-input"
-          aria-label="Your answer"
-          placeholder="Your answer"
-          value={text}
-          maxLength={ANSWER_MAX}
-          disabled={closed}
-          onInput={(event) => setText(event.currentTarget.value)}
-          autoComplete="off"
-          enterKeyHint="send"
-        />
+        <div class="stack tight">
+          <input
+            class="answer-input"
+            data-testid="answer-input"
+            aria-label={t.player.yourAnswer}
+            aria-invalid={tooLong}
+            placeholder={t.player.yourAnswer}
+            value={text}
+            onInput={(event) => setText(event.currentTarget.value)}
+            autoComplete="off"
+            enterKeyHint="send"
+          />
+          <LengthCounter length={text.length} max={ANSWER_MAX} testId="answer-counter" />
+        </div>
       )}
 
       <button
@@ -115,15 +144,18 @@ export function QuestionCard({ state, question, you, deadline, buttonOn, feedbac
         data-on-at={buttonOn === null ? undefined : String(performance.timeOrigin + buttonOn)}
         disabled={!canSubmit}
       >
-        {sending ? 'Sending…' : 'Submit'}
+        {sending ? t.player.sending : t.player.submit}
       </button>
       {result && (
-        <p class={`feedback feedback-${result.kind === 'accepted' ? (result.correct ? 'correct' : 'wrong') : result.kind}`} data-testid="submit-feedback" aria-live="polite">
-          {feedbackText(result, state.mode === 'cotato' && you.canSubmit && stage === 'open')}
+        <p
+          class={`feedback feedback-${result.kind === 'accepted' ? (result.correct ? 'correct' : 'wrong') : result.kind}`}
+          data-testid="submit-feedback"
+          data-ticket={result.kind === 'accepted' ? result.ticket : undefined}
+          aria-live="polite"
+        >
+          {feedbackText(t, result, state.mode === 'cotato' && you.canSubmit && stage === 'open')}
         </p>
       )}
-
-      {closed && <Reveal state={state} question={question} you={you} />}
     </form>
   );
 }

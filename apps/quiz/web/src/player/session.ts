@@ -1,6 +1,7 @@
 import type { StateEvent } from '@baro/client';
 import type { JoinReply, PlayerView, PublicState, SeatTaken, SubmitRequest } from '../../../src/shared/protocol.ts';
 import { errorMessage } from '../errors.ts';
+import { messages } from '../i18n/index.ts';
 import { ACK_TIMEOUT, askUntilAnswered, whenOpen, type QuizClient } from '../realtime.ts';
 import { forgetSeat, loadSeat, saveSeat, type Seat } from '../storage.ts';
 import { Store } from '../store.ts';
@@ -28,6 +29,8 @@ export interface PlayerSnapshot {
   joinError: string | null;
   game: Game | null;
   feedback: Feedback | null;
+  /** The host removed this player. */
+  kicked: boolean;
 }
 
 /** A submit whose answer got lost is sent again this many times at most (same id: counted once). */
@@ -66,9 +69,9 @@ export class PlayerSession extends Store<PlayerSnapshot> {
     liveId: string,
   ) {
     const seat = storedSeat(code, liveId);
-    super({ seat, joining: seat !== null, joinError: null, game: null, feedback: null });
+    super({ seat, joining: seat !== null, joinError: null, game: null, feedback: null, kicked: false });
     this.#clock = syncClock(client);
-    client.on('state', this.#onState).on('you', this.#onYou).on('seat:taken', this.#onSeatTaken);
+    client.on('state', this.#onState).on('you', this.#onYou).on('kicked', this.#onKicked).on('seat:taken', this.#onSeatTaken);
     client.onState(this.#onSessionEvent);
     if (seat) this.#rejoin(seat);
   }
@@ -101,7 +104,7 @@ export class PlayerSession extends Store<PlayerSnapshot> {
         this.update({
           feedback: reply.accepted
             ? { questionIndex, kind: 'accepted', ticket: reply.ticket, correct: reply.correct }
-            : { questionIndex, kind: 'refused', message: reply.message },
+            : { questionIndex, kind: 'refused', message: messages().refusal[reply.reason] ?? reply.message },
         }),
       (error: unknown) => this.update({ feedback: { questionIndex, kind: 'refused', message: errorMessage(error) } }),
     );
@@ -128,7 +131,7 @@ export class PlayerSession extends Store<PlayerSnapshot> {
           if (reply.ok) return this.#seated(reply);
           // The server does not know this seat (any more): a new nickname is the way back in.
           forgetSeat(this.code);
-          this.update({ seat: null, game: null, joining: false, joinError: `Could not rejoin: ${reply.error}` });
+          this.update({ seat: null, game: null, joining: false, joinError: messages().join.couldNotRejoin });
         },
         (error: unknown) => this.update({ joining: false, joinError: errorMessage(error) }),
       )
@@ -176,6 +179,12 @@ export class PlayerSession extends Store<PlayerSnapshot> {
     if (at <= receivedAt) turnOn();
     else this.#buttonTimer = setTimeout(turnOn, at - receivedAt);
   }
+  /** Removed by the host: the seat is gone for good, so is the stored secret. */
+  #onKicked = (): void => {
+    clearTimeout(this.#buttonTimer);
+    forgetSeat(this.code);
+    this.update({ seat: null, game: null, joining: false, joinError: null, kicked: true });
+  };
 
   /** The seat was taken on another page (one too many): this page stops showing the game until reloaded. */
   #onSeatTaken = ({ message }: SeatTaken): void => {

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { HostCommand, HostState } from '../../../../src/shared/protocol.ts';
+import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { SecondsField } from '../../components/SecondsField.tsx';
+import { useT } from '../../i18n/index.ts';
 import { useRemaining } from '../../time.ts';
 
 interface Props {
@@ -14,33 +16,43 @@ interface Props {
 }
 
 function OpensIn({ opensAt }: { opensAt: number }) {
+  const t = useT();
   const remaining = useRemaining(opensAt) ?? 0;
   return (
     <p class="opens-in" data-testid="opens-in" role="status">
-      {remaining > 0 ? `opening in ${(remaining / 1000).toFixed(1)} s` : 'opening…'}
+      {remaining > 0 ? t.host.opensIn((remaining / 1000).toFixed(1)) : t.host.opening}
     </p>
   );
 }
 
+/** The first question not played yet after `from` (the picker's suggestion), else `from`. */
+function nextUnplayed(from: number, total: number, played: ReadonlySet<number>): number {
+  for (let i = from; i < total; i++) if (!played.has(i)) return i;
+  return from;
+}
+
 export function Controls({ state, total, busy, error, opensAt, onCommand }: Props) {
+  const t = useT();
   const { phase, stage, question } = state.public;
   const current = question?.index ?? 0;
+  const played = new Set(state.playedQuestions);
   /** The picker follows the current question until the host picks another. */
   const [picked, setPicked] = useState<number | null>(null);
   const [randomDelay, setRandomDelay] = useState(false);
   const [seconds, setSeconds] = useState('');
   useEffect(() => setPicked(null), [current]);
 
-  const index = picked ?? current;
+  const index = picked ?? (played.has(current) ? nextUnplayed(current, total, played) : current);
   const finished = phase === 'finished';
   // Between an open with a random delay and the moment answers are accepted.
   const opening = state.opensInMs !== null;
   const allowed = {
-    show: !finished && stage !== 'open' && !opening,
+    show: !finished && stage !== 'open' && !opening && !played.has(index),
     open: stage === 'shown' && !opening,
     close: stage === 'open',
     next: stage === 'closed' && question !== null && question.index < question.total - 1,
-    finish: !finished,
+    // Not in the middle of a question: close it first, so no answer in flight is cut off.
+    finish: !finished && stage !== 'open',
   };
 
   const open = (): void => {
@@ -53,51 +65,60 @@ export function Controls({ state, total, busy, error, opensAt, onCommand }: Prop
 
   return (
     <section class="card stack controls">
-      <h2>Controls</h2>
+      <h2>{t.host.controls}</h2>
       <div class="row wrap">
         <label class="inline">
-          Question
+          {t.host.question}
           <select data-testid="question-picker" value={index + 1} onChange={(event) => setPicked(Number(event.currentTarget.value) - 1)}>
             {Array.from({ length: Math.max(total, index + 1) }, (_, i) => (
-              <option key={i} value={i + 1}>
+              // A played question cannot be shown again (the server refuses it too): it stays listed, greyed out.
+              <option key={i} value={i + 1} disabled={played.has(i)} data-played={played.has(i) ? 'true' : undefined}>
                 {i + 1}
+                {played.has(i) ? ` ${t.host.played}` : ''}
               </option>
             ))}
           </select>
-          of {total}
+          {t.host.of(total)}
         </label>
         <button data-testid="show-button" disabled={busy || !allowed.show} onClick={() => void onCommand({ command: 'show', index })}>
-          Show question
+          {t.host.show}
         </button>
       </div>
       <div class="row wrap">
         <label class="check">
           <input type="checkbox" data-testid="random-delay" checked={randomDelay} onChange={(event) => setRandomDelay(event.currentTarget.checked)} />
-          Random delay
+          {t.host.randomDelay}
         </label>
-        <SecondsField label="Countdown (s)" testId="countdown-seconds" value={seconds} onInput={setSeconds} />
+        <SecondsField label={t.host.countdown} testId="countdown-seconds" value={seconds} onInput={setSeconds} />
         <button class="primary" data-testid="open-button" disabled={busy || !allowed.open} onClick={open}>
-          Open
+          {t.host.open}
         </button>
       </div>
       {opening && (
         <div class="row wrap">
           {opensAt !== null && <OpensIn opensAt={opensAt} />}
           <button data-testid="cancel-open-button" disabled={busy || !state.openingPending} onClick={() => void onCommand({ command: 'cancel-open' })}>
-            Cancel opening
+            {t.host.cancelOpen}
           </button>
         </div>
       )}
       <div class="row wrap">
         <button data-testid="close-button" disabled={busy || !allowed.close} onClick={() => void onCommand({ command: 'close' })}>
-          Close
+          {t.host.close}
         </button>
         <button data-testid="next-button" disabled={busy || !allowed.next} onClick={() => void onCommand({ command: 'next' })}>
-          Next question
+          {t.host.next}
         </button>
-        <button class="danger" data-testid="finish-button" disabled={busy || !allowed.finish} onClick={() => void onCommand({ command: 'finish' })}>
-          Finish
-        </button>
+        <ConfirmButton
+          class="danger"
+          testId="finish-button"
+          disabled={busy || !allowed.finish}
+          disabledReason={!finished && stage === 'open' ? t.host.finishWhileOpen : undefined}
+          question={t.host.confirmFinish}
+          onConfirm={() => void onCommand({ command: 'finish' })}
+        >
+          {t.host.finish}
+        </ConfirmButton>
       </div>
       {error && (
         <p class="error" role="alert" data-testid="command-error">

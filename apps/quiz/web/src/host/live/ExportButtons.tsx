@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { useT } from '../../i18n/index.ts';
 import type { HostApi } from '../../api.ts';
 import { errorMessage } from '../../errors.ts';
 
@@ -14,6 +15,7 @@ function saveBlob(blob: Blob, filename: string): void {
 }
 
 export function ExportButtons({ api, liveId, code }: { api: HostApi; liveId: string; code: string }) {
+  const t = useT();
   const [error, setError] = useState<string | null>(null);
   const download = async (name: 'results' | 'submissions'): Promise<void> => {
     setError(null);
@@ -25,13 +27,13 @@ export function ExportButtons({ api, liveId, code }: { api: HostApi; liveId: str
   };
   return (
     <section class="card stack tight">
-      <h2>Export</h2>
+      <h2>{t.dashboard.export}</h2>
       <div class="row wrap">
         <button data-testid="export-results" onClick={() => download('results')}>
-          Results (CSV)
+          {t.dashboard.exportResults}
         </button>
         <button data-testid="export-submissions" onClick={() => download('submissions')}>
-          All submissions (CSV)
+          {t.dashboard.exportSubmissions}
         </button>
       </div>
       {error && (

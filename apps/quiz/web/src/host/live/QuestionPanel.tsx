@@ -1,18 +1,19 @@
-import type { HostState, Stage } from '../../../../src/shared/protocol.ts';
+import type { HostState } from '../../../../src/shared/protocol.ts';
+import { AnswerChart } from '../../components/AnswerChart.tsx';
 import { Countdown } from '../../components/Countdown.tsx';
+import { useT } from '../../i18n/index.ts';
 import { optionLetter } from '../../components/letters.ts';
 import { useRemaining } from '../../time.ts';
 
-const STAGES: Record<Stage, string> = { hidden: 'hidden', shown: 'shown — answers not open', open: 'open for answers', closed: 'closed' };
-
 /** The current question as the host sees it: with its answer, before anyone else. */
 export function QuestionPanel({ state, deadline }: { state: HostState; deadline: number | null }) {
+  const t = useT();
   const remaining = useRemaining(deadline);
   const { question, stage, reveal } = state.public;
   if (!question) {
     return (
       <section class="card">
-        <p class="muted">No question shown yet. Pick one and show it.</p>
+        <p class="muted">{t.host.noQuestion}</p>
       </section>
     );
   }
@@ -27,10 +28,8 @@ export function QuestionPanel({ state, deadline }: { state: HostState; deadline:
   return (
     <section class="card stack">
       <div class="question-head">
-        <span class="tag">
-          Question {question.index + 1} / {question.total}
-        </span>
-        {stage && <span class={`stage stage-${stage}`}>{state.opensInMs !== null ? 'opening — answers not open yet' : STAGES[stage]}</span>}
+        <span class="tag">{t.player.question(question.index + 1, question.total)}</span>
+        {stage && <span class={`stage stage-${stage}`}>{state.opensInMs !== null ? t.host.openingStage : t.host.stage[stage]}</span>}
         {stage === 'open' && remaining !== null && <Countdown remainingMs={remaining} />}
       </div>
       <h2 class="question-text">{question.text}</h2>
@@ -45,11 +44,14 @@ export function QuestionPanel({ state, deadline }: { state: HostState; deadline:
         </ol>
       )}
       <p class="answer-key" data-testid="answer-key">
-        <span class="label">Answer</span> {answer.join(' · ') || '—'}
+        <span class="label">{t.host.answerKey}</span> {answer.join(' · ') || '—'}
       </p>
       <p>
-        Answers received: <strong data-testid="submission-count">{state.submissionCount}</strong>
+        {t.host.answersReceived} <strong data-testid="submission-count">{state.submissionCount}</strong>
       </p>
+      {reveal?.questionIndex === question.index && stage === 'closed' && (
+        <AnswerChart distribution={reveal.distribution} options={question.options} correctOptions={reveal.correctOptions} />
+      )}
     </section>
   );
 }

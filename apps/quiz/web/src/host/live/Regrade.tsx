@@ -1,8 +1,10 @@
 import { useState } from 'preact/hooks';
+import { useT } from '../../i18n/index.ts';
 import type { HostCommand } from '../../../../src/shared/protocol.ts';
 
 /** After a short-answer question closes: accept one more spelling; the server re-marks every answer. */
 export function Regrade({ questionIndex, busy, onCommand }: { questionIndex: number; busy: boolean; onCommand: (command: HostCommand) => Promise<boolean> }) {
+  const t = useT();
   const [answer, setAnswer] = useState('');
   const spelling = answer.trim();
   const onSubmit = async (event: Event): Promise<void> => {
@@ -11,11 +13,11 @@ export function Regrade({ questionIndex, busy, onCommand }: { questionIndex: num
   };
   return (
     <form class="card stack tight" onSubmit={onSubmit}>
-      <label for="regrade">Also accept…</label>
+      <label for="regrade">{t.dashboard.alsoAccept}</label>
       <div class="row">
         <input id="regrade" class="grow" data-testid="regrade-input" value={answer} onInput={(event) => setAnswer(event.currentTarget.value)} />
         <button type="submit" data-testid="regrade-button" disabled={busy || !spelling}>
-          Regrade
+          {t.dashboard.regrade}
         </button>
       </div>
     </form>
