@@ -282,6 +282,15 @@ const header = ['players', 'players impl', 'rounds', 'join s', 'joins/s', 'open-
 
 if (!jsonOnly) {
   console.log('\n' + simpleTable(header, summaryRows));
+  // Fairness (issue 15): when the buttons turn on, and what clock sync costs. Its own table, so the one above keeps its columns.
+  const fairRows = results.filter((r) => r.aggregate?.buttonOnSpreadMs).map((r) => {
+    const s = r.aggregate.buttonOnSpreadMs, c = r.clockSync;
+    return [String(r.players), s.p50, s.p99, s.max, r.aggregate.openLeadMs.join(', '), c?.bytesPerMinute ?? null, c ? `${c.exchanges} in ${c.minutes} min` : '-', c?.uncertaintyMs ?? null];
+  });
+  if (fairRows.length) {
+    console.log('\nbutton on (each player at max(arrival of the announcement, opensAt), wall clock) and clock sync:');
+    console.log(simpleTable(['players', 'button-on spread p50 ms', 'p99 ms', 'max ms', 'lead ms per round', 'clock sync B/player/min', 'sync exchanges', 'sync ±ms'], fairRows));
+  }
   for (const r of results) {
     if (!r.rounds?.length) continue;
     const rounds = r.rounds.filter((x) => x.open?.latencyMs);
@@ -332,6 +341,11 @@ if (!jsonOnly) {
     else if (r.profile?.error) console.log(`  server cpu profile: ${r.profile.error}`);
     if (r.loadgenProfile?.phases) console.log(`  load generator cpu profile (${r.loadgenProfile.file}), by phase:\n${renderProfile(r.loadgenProfile.phases)}`);
     else if (r.loadgenProfile?.error) console.log(`  load generator cpu profile: ${r.loadgenProfile.error}`);
+  }
+  const spread = results.filter((r) => r.aggregate?.buttonOnSpreadMs);
+  for (const r of spread) {
+    const p99 = r.aggregate.buttonOnSpreadMs.p99;
+    console.log(`target (issue 15): button-on spread p99 <= 10 ms for ${r.players} players on loopback: ${p99 <= 10 ? 'MET' : 'NOT MET'} (p99 ${p99} ms)`);
   }
   const big = results.find((r) => r.players === 10000 && r.aggregate);
   if (big) {

@@ -15,7 +15,8 @@
 // Prints JSON lines: {event:'progress', msg} while it runs and one {event:'result', ...} at the end
 // (also on failure, with what was measured so far). Every wait is bounded; a watchdog ends the
 // process after --budget-s whatever happens.
-import { connect } from '@baro/client';
+import { createServer as createNetServer, connect as netConnect } from 'node:net';
+import { ClockSync, connect } from '@baro/client';
 import { WebSocket } from 'baro';
 import { LeanPlayer, leanStats, CHECK_EVERY } from './quiz-lean.mjs';
 import { parseArgs, intArg } from '../lib/cli.mjs';
@@ -63,7 +64,7 @@ function finish(ok, error) {
   finished = true;
   result.ok = ok;
   if (error) result.error = error;
-  for (const x of result.rounds) delete x._lat;
+  for (const x of result.rounds) { delete x._lat; delete x._spread; }
   result.dropped = dropped;
   result.dropReasons = [...dropReasons.entries()].slice(0, 5);
   result.hostStates = hostStates;
@@ -141,6 +142,8 @@ function onPlayerState(p, stage, questionIndex, version, t, s) {
   p.version = version;
   if (questionIndex === null || questionIndex !== round.index) return;
   if (p.i === 0 && stage && s && round.stateBytes[stage] === undefined) round.stateBytes[stage] = JSON.stringify(s).length;
+  // The opening instant (server clock) is in the announcement, the same bytes for every player.
+  if (stage === 'open' && s?.opensAt != null) round.opensAt = s.opensAt;
   if (stage === 'open') { if (!p.openAt) { p.openAt = t; counts.open++; } }
   else if (stage === 'shown') { if (!p.shown) { p.shown = true; counts.shown++; } }
   else if (stage === 'closed') { if (!p.closedAt) { p.closedAt = t; counts.closed++; } }
@@ -319,6 +322,22 @@ async function playRound(r) {
   }
   rec.open.over100ms = lat.reduce((a, v) => a + (v > 100 ? 1 : 0), 0);
   rec._lat = lat; // aggregated below, not printed
+  // Button on: each page turns it on at the opening instant by its synced clock, or when the
+  // announcement arrives if that is later. Every simulated player shares this machine's clock with
+  // the server (a perfectly synced clock), so the spread is what the announcement's lead and its
+  // delivery leave: max(arrival, opensAt) across players, in wall time.
+  if (round.opensAt != null) {
+    const on = new Float64Array(N);
+    for (let i = 0; i < N; i++) on[i] = Math.max(performance.timeOrigin + players[i].openAt, round.opensAt);
+    const first = on.reduce((a, v) => Math.min(a, v), Infinity);
+    rec.open.buttonOnSpreadMs = summary(on.map((v) => v - first));
+    rec.open.leadMs = r1(round.opensAt - (performance.timeOrigin + t0));
+    rec._spread = on.map((v) => v - first);
+    // Answers are accepted from the opening instant on: an earlier one would be a false start.
+    const wait = round.opensAt - Date.now() + 1;
+    if (wait > 0) await sleep(wait);
+  }
+  round.opensAt = null;
 
   // --- submit: every player has seen 'open'; fire all submits (the first SUBMITTERS players) in one synchronous loop.
   const M = SUBMITTERS;
@@ -429,9 +448,14 @@ function aggregate() {
   for (const x of timed) { all.set(x._lat, o); o += x._lat.length; }
   const perSec = timed.map((x) => x.submit?.perSec).filter((v) => v != null).sort((a, b) => a - b);
   const med = (a) => (a.length ? (a.length % 2 ? a[a.length >> 1] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2) : null);
+  const spreads = timed.filter((x) => x._spread);
+  const spreadAll = new Float64Array(spreads.reduce((a, x) => a + x._spread.length, 0));
+  o = 0;
+  for (const x of spreads) { spreadAll.set(x._spread, o); o += x._spread.length; }
   return {
     rounds: timed.length,
     openLatencyMs: summary(all),
+    ...(spreads.length ? { buttonOnSpreadMs: summary(spreadAll), openLeadMs: spreads.map((x) => x.open.leadMs) } : {}),
     perRoundMaxMs: timed.map((x) => x.open.latencyMs.max),
     perRoundP99Ms: timed.map((x) => x.open.latencyMs.p99),
     perRoundFirstMs: timed.map((x) => x.open.latencyMs.min),
@@ -450,8 +474,45 @@ function aggregate() {
   };
 }
 
+// ------------------------------------------------------------------ clock sync cost ----
+// Two real @baro/client clients, each through its own byte-counting TCP relay for the whole run:
+// one syncs its clock (ClockSync at its defaults), the other does not. The difference in bytes
+// (both directions, WebSocket frames included) is what clock sync costs a player.
+function countingRelay() {
+  const relay = { bytes: 0, port: 0, server: null };
+  relay.server = createNetServer((client) => {
+    const upstream = netConnect(PORT, '127.0.0.1');
+    client.on('data', (b) => { relay.bytes += b.length; });
+    upstream.on('data', (b) => { relay.bytes += b.length; });
+    client.pipe(upstream); upstream.pipe(client);
+    client.on('error', () => upstream.destroy()); upstream.on('error', () => client.destroy());
+    client.on('close', () => upstream.destroy()); upstream.on('close', () => client.destroy());
+  });
+  return new Promise((resolve) => relay.server.listen(0, '127.0.0.1', () => { relay.port = relay.server.address().port; resolve(relay); }));
+}
+async function startSyncProbe() {
+  const [withSync, without] = await Promise.all([countingRelay(), countingRelay()]);
+  const open = (relay) => connect(`http://127.0.0.1:${relay.port}`, { ...clientOptions, reconnect: false });
+  const a = open(withSync), b = open(without);
+  for (const c of [a, b]) c.on('ping', (_d, ack) => ack({}));
+  const sync = new ClockSync(a);
+  const t0 = now();
+  return () => {
+    const minutes = (now() - t0) / 60_000;
+    const estimate = sync.estimate;
+    a.close(); b.close(); sync.close();
+    withSync.server.close(); without.server.close();
+    return {
+      minutes: r2(minutes), exchanges: sync.exchanges, bytesWithSync: withSync.bytes, bytesWithout: without.bytes,
+      bytesPerMinute: minutes > 0 ? Math.round((withSync.bytes - without.bytes) / minutes) : null,
+      uncertaintyMs: estimate ? r2(estimate.uncertaintyMs) : null,
+    };
+  };
+}
+
 // --------------------------------------------------------------------------- main ----
 try {
+  const stopSyncProbe = await startSyncProbe();
   progress(`connecting the host, then ${N} ${LEAN ? 'lean wire-level' : '@baro/client'} players (${Math.min(BATCH, N)} joins in flight)`);
   connectHost();
   await hostHello();
@@ -461,6 +522,7 @@ try {
   progress(`${N} players joined in ${(result.join.ms / 1000).toFixed(1)} s (${result.join.perSec}/s)`);
   await sleep(Math.max(SETTLE_MS, 1000));
   for (let r = 0; r < WARMUP + ROUNDS; r++) await playRound(r);
+  result.clockSync = stopSyncProbe();
   result.aggregate = aggregate();
   clearTimeout(watchdog);
   finish(true);

@@ -18,6 +18,8 @@ import { addSecurityHeaders } from './http/security-headers.js';
 import { AddressBuckets } from './live/address-buckets.js';
 import { HostAuth, type HostAuthOptions } from './live/host-auth.js';
 import { LiveRooms } from './live/live-rooms.js';
+import type { RoomOptions } from './live/live-room.js';
+import { LoopLag } from './live/loop-lag.js';
 import { QuizRealtime, type QuizServer, type RealtimeOptions } from './live/realtime.js';
 import { SqliteQuizStore } from './store/sqlite-store.js';
 import { generateSecret, type QuizStore } from './store/store.js';
@@ -60,6 +62,10 @@ export interface QuizAppOptions {
   blockedNicknameWords?: readonly string[];
   /** Players in one live session. Default 10,000. */
   maxPlayers?: number;
+  /** How far ahead an opening is announced (live/open-schedule.ts). */
+  openLead?: RoomOptions['openLead'];
+  /** The reaction-time check's clock threshold and slack (domain/fairness.ts). */
+  fairness?: RoomOptions['fairness'];
   /** Sessions from one address (a classroom behind one NAT shares it). Default 1,000. */
   sessionsPerAddress?: number;
   /** Fastify request logging. Default false. */
@@ -141,11 +147,15 @@ export async function startQuizApp(options: QuizAppOptions = {}): Promise<QuizAp
     ...(options.transports ? { transports: options.transports } : {}),
   });
   let publicUrl = options.publicUrl ?? '';
+  const lag = new LoopLag();
   const rooms = new LiveRooms(store, {
     publicUrl: () => publicUrl,
     randomDelayMs: options.randomDelayMs,
     maxPlayers: options.maxPlayers,
     now: options.now,
+    openLead: options.openLead,
+    fairness: options.fairness,
+    serverLagMs: () => lag.recentMaxMs(),
     nicknameFilter: new NicknameFilter(options.blockedNicknameWords ?? []),
   });
   const realtime = new QuizRealtime(baro, rooms, auth, {
@@ -153,6 +163,7 @@ export async function startQuizApp(options: QuizAppOptions = {}): Promise<QuizAp
     joinsPerMinute: options.joinsPerMinute,
     sessionsPerSeat: options.sessionsPerSeat,
     unknownCodes,
+    ...(options.now ? { now: options.now } : {}),
   });
 
   registerApi(app, { store, rooms, auth, unknownCodes, uploadLimitBytes: limits.uploadLimitBytes });
@@ -183,6 +194,7 @@ export async function startQuizApp(options: QuizAppOptions = {}): Promise<QuizAp
     httpServer: app.server,
     async close() {
       realtime.close();
+      lag.close();
       await baro.close({ timeout: 1000 });
       await app.close();
       rooms.close();

@@ -18,3 +18,5 @@ export {
 } from './types.js';
 export type { TransportName } from '@baro/protocol';
 export type { Failure, Transport, TransportContext, TransportFactory, TransportSink } from './transports/index.js';
+export { ClockSync, type ClockSyncOptions } from './clock/clock-sync.js';
+export { ClockEstimator, type ClockEstimate, type ClockSample, type EstimatorOptions } from './clock/estimator.js';

@@ -14,4 +14,5 @@ export type { EventsMap, DefaultEvents, EmitOptions } from './session/events.js'
 export type { Carrier, WirePacket } from './session/carrier.js';
 export type { Hub, BroadcastMessage, BroadcastTarget } from './hub/hub.js';
 export { LocalHub } from './hub/local-hub.js';
+export { ClockResponder, type ClockReport, type ClockResponderOptions } from './clock/clock-responder.js';
 export { enablePeers, type PeersOptions, type PeersServer, type PeerCounters } from './peers/index.js';

@@ -5,6 +5,8 @@
  *   (what a buffering proxy does to an event stream);
  * - `CuttingProxy`: a TCP proxy (node:net) that destroys every connection it carries on demand or
  *   every N ms, whatever transport runs over them, and can go offline for a while (a Wi-Fi drop).
+ * - `DelayingProxy`: a TCP proxy that holds every chunk for a one-way delay plus jitter, in both
+ *   directions, in order (a long or wobbly link; this kernel has no `tc netem`).
  */
 import { Agent, createServer as createHttpServer, request as httpRequest, type IncomingHttpHeaders, type Server as HttpServer } from 'node:http';
 import { connect as netConnect, createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
@@ -223,6 +225,91 @@ export class CuttingProxy {
   async close(): Promise<void> {
     this.stopCutting();
     this.cut();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+}
+
+export interface DelayOptions {
+  /** One-way delay added to every chunk, each direction, ms. */
+  delayMs: number;
+  /** Up to this much more, at random per chunk (order is kept, as TCP would), ms. Default 0. */
+  jitterMs?: number;
+  /** The random source for the jitter (0 ≤ random() < 1). Default Math.random. */
+  random?: () => number;
+}
+
+/** A TCP proxy whose link is `delayMs` (+ jitter) long each way. */
+export class DelayingProxy {
+  readonly #server: NetServer;
+  readonly #sockets = new Set<Socket>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  port = 0;
+
+  private constructor(targetPort: number, readonly options: DelayOptions) {
+    this.#server = createNetServer((client) => {
+      const upstream = netConnect(targetPort, '127.0.0.1');
+      for (const socket of [client, upstream]) {
+        // Nagle's algorithm would hold a chunk behind an unacknowledged one (up to a delayed ACK,
+        // 40 ms or more): the link's delay must be the one asked for, nothing added.
+        socket.setNoDelay(true);
+        this.#sockets.add(socket);
+        socket.on('error', () => {});
+        socket.on('close', () => {
+          this.#sockets.delete(socket);
+          // The other side closes once what was in flight has crossed the link.
+          this.#later(() => (socket === client ? upstream : client).end());
+        });
+      }
+      this.#carry(client, upstream);
+      this.#carry(upstream, client);
+    });
+  }
+
+  static async start(targetPort: number, options: DelayOptions): Promise<DelayingProxy> {
+    const proxy = new DelayingProxy(targetPort, options);
+    proxy.port = await listen(proxy.#server);
+    return proxy;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Each chunk leaves `delay + jitter` after it came, never before the one ahead of it (one queue, one timer). */
+  #carry(from: Socket, to: Socket): void {
+    const queue: Array<{ due: number; chunk: Buffer }> = [];
+    let armed = false;
+    const flush = (): void => {
+      armed = false;
+      while (queue.length > 0 && queue[0].due <= performance.now()) {
+        const { chunk } = queue.shift()!;
+        if (!to.destroyed) to.write(chunk);
+      }
+      if (queue.length > 0) arm();
+    };
+    const arm = (): void => {
+      armed = true;
+      this.#later(flush, queue[0].due - performance.now());
+    };
+    from.on('data', (chunk: Buffer) => {
+      const { delayMs, jitterMs = 0, random = Math.random } = this.options;
+      const due = Math.max(queue.at(-1)?.due ?? 0, performance.now() + delayMs + jitterMs * random());
+      queue.push({ due, chunk });
+      if (!armed) arm();
+    });
+  }
+
+  #later(run: () => void, ms = this.options.delayMs + (this.options.jitterMs ?? 0)): void {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      run();
+    }, Math.max(0, ms));
+    this.#timers.add(timer);
+  }
+
+  async close(): Promise<void> {
+    for (const timer of this.#timers) clearTimeout(timer);
+    for (const socket of this.#sockets) socket.destroy();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 }

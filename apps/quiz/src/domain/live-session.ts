@@ -4,7 +4,8 @@
  * JSON-serialisable snapshot (`toSnapshot` / `LiveSession.fromSnapshot`). Rules: README.md.
  */
 import type { Answer, Quiz, QuizMode } from './quiz.js';
-import { DEFAULT_MAX_ATTEMPTS, isCorrect, isWellFormedAnswer, normalizeAnswer } from './quiz.js';
+import { DEFAULT_FALSE_START_PENALTY_MS, DEFAULT_MAX_ATTEMPTS, isCorrect, isWellFormedAnswer, normalizeAnswer } from './quiz.js';
+import type { CheckedReaction, ReactionFlag } from './fairness.js';
 import { nicknameKey, validateNickname } from './nickname.js';
 import { toCsv, type CsvValue } from './csv.js';
 
@@ -31,13 +32,26 @@ export interface SubmissionRecord {
   /** 1 for the player's first accepted submission on this question, then 2, 3… */
   attempt: number;
   correct: boolean;
+  /** The reaction time the server accepted (ms, see fairness.ts); null or absent: ranked by arrival. */
+  reactionMs?: number | null;
+  reactionFlag?: ReactionFlag | null;
 }
 
 export interface QuestionState {
   stage: Stage;
   shownAt: number | null;
-  /** When submissions start being accepted (may be after the `open` command: random delay). */
+  /**
+   * When submissions start being accepted (may be after the `open` command: random delay). A
+   * scheduled open (`announcedAt` null) holds here the instant its delay ends, and answers stay
+   * refused until `announceOpen` fixes the real one.
+   */
   opensAt: number | null;
+  /** When the players were told the opening instant; null while a scheduled open is still secret. */
+  announcedAt?: number | null;
+  /** Opened with `scheduled`: an answer before `opensAt` is a false start, and penalised. */
+  scheduled?: boolean;
+  /** Players who answered before answers opened (false starts). */
+  falseStarts?: string[];
   /** Submissions at or after this instant are refused (countdown); null: no countdown. */
   deadline: number | null;
   closedAt: number | null;
@@ -74,6 +88,7 @@ export type RefusalReason =
   | 'invalid-answer'
   | 'already-correct'
   | 'already-answered'
+  | 'false-start'
   | 'too-many-attempts'
   /** The same (wrong) answer again: a retry must be another answer. */
   | 'same-answer';
@@ -93,6 +108,9 @@ export interface RankingEntry {
   attempt: number;
   /** Milliseconds between the question opening and the submission. */
   elapsedMs: number;
+  /** The checked reaction time (ms); null: none, the player is ranked by `elapsedMs` (arrival). */
+  reactionMs: number | null;
+  reactionFlag: ReactionFlag | null;
   /** Speed mode points; in cotato mode 1 for the scorer, 0 otherwise. */
   points: number;
 }
@@ -139,6 +157,8 @@ export class LiveSession {
   private readonly nicknameKeys = new Set<string>();
   private readonly byClientId = new Map<string, SubmissionRecord>();
   private readonly byPlayerQuestion = new Map<string, SubmissionRecord[]>();
+  /** The current question's false starts, by player (an index over its `falseStarts`). */
+  private falseStarters = new Set<string>();
 
   private constructor(state: LiveSessionSnapshot) {
     // The store keeps a removed player's row and answers (the exports show them); the game does not.
@@ -151,6 +171,12 @@ export class LiveSession {
     deepFreeze(state.quiz);
     for (const player of state.players) this.indexPlayer(player);
     for (const sub of state.submissions) this.indexSubmission(sub);
+    this.indexFalseStarts();
+  }
+
+  private indexFalseStarts(): void {
+    const q = this.state.current === null ? undefined : this.state.questions[this.state.current];
+    this.falseStarters = new Set(q?.falseStarts ?? []);
   }
 
   private indexPlayer(player: PlayerRecord): void {
@@ -324,15 +350,17 @@ export class LiveSession {
     s.phase = 'ongoing';
     s.current = index;
     if (s.questions[index].stage === 'hidden') Object.assign(s.questions[index], { stage: 'shown', shownAt: now });
+    this.indexFalseStarts();
     return { ok: true };
   }
 
   /**
    * Open the current (shown) question. Submissions are accepted from `now + delayMs` (pass a random
    * delay to stop players from guessing the moment) until `close`, or until the countdown ends
-   * (`timeLimitMs`, else the question's, else none; speed mode defaults to 20 s).
+   * (`timeLimitMs`, else the question's, else none; speed mode defaults to 20 s). `scheduled`:
+   * answers open only once `announceOpen` has fixed the instant (after the delay has run).
    */
-  open(now: number, options: { delayMs?: number; timeLimitMs?: number } = {}): CommandResult {
+  open(now: number, options: { delayMs?: number; timeLimitMs?: number; scheduled?: boolean } = {}): CommandResult {
     const s = this.state;
     if (s.phase !== 'ongoing' || s.current === null) return { ok: false, reason: 'no question is shown' };
     const q = s.questions[s.current];
@@ -342,6 +370,30 @@ export class LiveSession {
     q.stage = 'open';
     q.opensAt = now + delay;
     q.deadline = limit === null ? null : q.opensAt + limit;
+    // Unscheduled, the players are told at the opening instant itself.
+    q.announcedAt = options.scheduled ? null : q.opensAt;
+    q.scheduled = options.scheduled === true;
+    return { ok: true };
+  }
+
+  /** Whether the current question has a scheduled open whose instant is not fixed (and told) yet. */
+  get openingPending(): boolean {
+    const q = this.state.current === null ? null : this.state.questions[this.state.current];
+    return q?.stage === 'open' && q.announcedAt === null;
+  }
+
+  /**
+   * Fix a scheduled open's instant, once its delay has run: answers are accepted from `opensAt`
+   * (told to the players now, ahead of it), and the countdown starts there.
+   */
+  announceOpen(now: number, opensAt: number): CommandResult {
+    const s = this.state;
+    const q = s.current === null ? null : s.questions[s.current];
+    if (!q || q.stage !== 'open' || q.announcedAt !== null) return { ok: false, reason: 'no opening is pending' };
+    const limit = q.deadline === null ? null : q.deadline - q.opensAt!;
+    q.opensAt = Math.max(opensAt, now);
+    q.deadline = limit === null ? null : q.opensAt + limit;
+    q.announcedAt = now;
     return { ok: true };
   }
 
@@ -353,8 +405,10 @@ export class LiveSession {
     const s = this.state;
     const q = s.current === null ? null : s.questions[s.current];
     if (!q || q.stage !== 'open') return { ok: false, reason: 'no question is opening' };
-    if (q.opensAt === null || now >= q.opensAt) return { ok: false, reason: 'answers are already open: close the question instead' };
-    Object.assign(q, { stage: 'shown', opensAt: null, deadline: null });
+    if (q.opensAt === null || now >= q.opensAt || (q.announcedAt != null && now >= q.announcedAt)) {
+      return { ok: false, reason: 'answers are already open: close the question instead' };
+    }
+    Object.assign(q, { stage: 'shown', opensAt: null, deadline: null, announcedAt: null, scheduled: false });
     return { ok: true };
   }
 
@@ -388,7 +442,11 @@ export class LiveSession {
 
   // ---- submissions ---------------------------------------------------------------------------
 
-  submit(playerId: string, questionIndex: number, answer: unknown, clientSubmissionId: string, now: number): SubmitResult {
+  /**
+   * `reaction`: the reaction time the caller checked (fairness.ts), kept with the answer for the
+   * "reaction" ranking rule.
+   */
+  submit(playerId: string, questionIndex: number, answer: unknown, clientSubmissionId: string, now: number, reaction?: CheckedReaction): SubmitResult {
     const s = this.state;
     const refuse = (reason: RefusalReason, message: string): SubmitResult => ({ accepted: false, reason, message });
     if (!this.player(playerId)) return refuse('unknown-player', 'join the session first');
@@ -402,7 +460,18 @@ export class LiveSession {
     const q = s.questions[questionIndex];
     if (q.stage === 'hidden' || q.stage === 'shown') return refuse('not-open', 'answers are not open yet');
     if (q.stage === 'closed') return refuse('closed', 'answers are closed for this question');
-    if (now < (q.opensAt ?? Infinity)) return refuse('not-open-yet', 'answers are not open yet (wait for the signal)');
+    if (!q.scheduled && now < (q.opensAt ?? Infinity)) return refuse('not-open-yet', 'answers are not open yet (wait for the signal)');
+    if (q.scheduled && (q.announcedAt === null || now < q.opensAt!)) {
+      // Anticipating the signal is a false start: the player waits out a penalty after the open.
+      if (!this.falseStarters.has(playerId)) {
+        this.falseStarters.add(playerId);
+        (q.falseStarts ??= []).push(playerId);
+      }
+      return refuse('false-start', `false start: answers were not open yet, so yours open ${this.falseStartPenalty} ms after everyone's`);
+    }
+    if (this.falseStarters.has(playerId) && now < q.opensAt! + this.falseStartPenalty) {
+      return refuse('false-start', `false start: your answers open ${this.falseStartPenalty} ms after everyone's`);
+    }
     if (q.deadline !== null && now >= q.deadline) return refuse('time-up', 'time is up for this question');
     const question = s.quiz.questions[questionIndex];
     if (!isWellFormedAnswer(question, answer)) {
@@ -422,6 +491,7 @@ export class LiveSession {
       at: now,
       attempt: mine.length + 1,
       correct: isCorrect(question, answer, q.extraAccepted),
+      ...(reaction ? { reactionMs: reaction.reactionMs, reactionFlag: reaction.flag } : {}),
     };
     s.submissions.push(record);
     this.indexSubmission(record);
@@ -455,12 +525,26 @@ export class LiveSession {
 
   // ---- results -------------------------------------------------------------------------------
 
+  get falseStartPenalty(): number {
+    return this.state.quiz.falseStartPenaltyMs ?? DEFAULT_FALSE_START_PENALTY_MS;
+  }
+
+  /**
+   * What a submission is ranked by, in ms from the opening: under the "reaction" rule its checked
+   * reaction time when it has one, else (and under "arrival") the time from opening to arrival.
+   */
+  private rankingTime(sub: SubmissionRecord): number {
+    const q = this.state.questions[sub.questionIndex];
+    const arrival = Math.max(0, sub.at - (q.opensAt ?? sub.at));
+    return this.state.quiz.ranking === 'reaction' && sub.reactionMs != null ? sub.reactionMs : arrival;
+  }
+
   /** Speed points for one correct submission: round(1000 × (1 − elapsed / limit / 2)), elapsed clamped to [0, limit]. */
   private speedPoints(sub: SubmissionRecord): number {
     const q = this.state.questions[sub.questionIndex];
     if (!sub.correct || q.opensAt === null) return 0;
     const limit = q.deadline === null ? SPEED_DEFAULT_TIME_LIMIT_MS : q.deadline - q.opensAt;
-    const elapsed = Math.min(Math.max(sub.at - q.opensAt, 0), limit);
+    const elapsed = Math.min(this.rankingTime(sub), limit);
     return Math.round(SPEED_MAX_POINTS * (1 - elapsed / limit / 2));
   }
 
@@ -477,7 +561,9 @@ export class LiveSession {
     const answers = s.submissions.filter((sub) => sub.questionIndex === index && sub.correct).sort((a, b) => a.ticket - b.ticket);
     for (const sub of answers) if (!firsts.has(sub.playerId)) firsts.set(sub.playerId, sub);
     const speed = this.mode === 'speed';
-    const entries = [...firsts.values()].map((sub, i) => ({
+    const ordered = [...firsts.values()];
+    if (s.quiz.ranking === 'reaction') ordered.sort((a, b) => this.rankingTime(a) - this.rankingTime(b) || a.ticket - b.ticket);
+    const entries = ordered.map((sub, i) => ({
       rank: 0,
       playerId: sub.playerId,
       nickname: this.player(sub.playerId)?.nickname ?? '',
@@ -485,6 +571,8 @@ export class LiveSession {
       at: sub.at,
       attempt: sub.attempt,
       elapsedMs: Math.max(0, sub.at - (q.opensAt ?? sub.at)),
+      reactionMs: sub.reactionMs ?? null,
+      reactionFlag: sub.reactionFlag ?? null,
       points: speed ? this.speedPoints(sub) : i === 0 ? 1 : 0,
     }));
     if (speed) entries.sort((a, b) => b.points - a.points || a.ticket - b.ticket);

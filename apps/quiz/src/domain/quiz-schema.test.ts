@@ -117,6 +117,20 @@ test('toQuizFile is the inverse of parsing a quiz file', () => {
   assert.deepEqual(toQuizFile(parsed.quiz), file);
 });
 
+test('ranking rule and false-start penalty: parsed from JSON and Markdown, checked, and written back', () => {
+  const json = parseQuizJson(JSON.stringify({ title: 'F', ranking: 'reaction', falseStartPenaltySeconds: 2.5, questions: [{ type: 'short', text: 'q', answers: ['a'] }] }));
+  assert.ok(json.ok);
+  assert.equal(json.quiz.ranking, 'reaction');
+  assert.equal(json.quiz.falseStartPenaltyMs, 2500);
+  assert.deepEqual(parseQuizValue(toQuizFile(json.quiz)), json);
+  const md = parseQuizMarkdown('# F\nranking: reaction\n## q\nanswer: a\n');
+  assert.ok(md.ok && md.quiz.ranking === 'reaction');
+  const bad = parseQuizJson(JSON.stringify({ title: 'F', ranking: 'vibes', falseStartPenaltySeconds: 61, questions: [{ type: 'short', text: 'q', answers: ['a'] }] }));
+  assert.deepEqual(bad.ok ? [] : bad.errors, ['ranking: ranking must be "arrival" or "reaction"', 'falseStartPenaltySeconds: falseStartPenaltySeconds must be at most 60']);
+  const plain = parseQuizJson(JSON.stringify({ title: 'F', questions: [{ type: 'short', text: 'q', answers: ['a'] }] }));
+  assert.ok(plain.ok && !('ranking' in plain.quiz), 'arrival stays the default, unwritten');
+});
+
 test('Markdown import reports every problem at once, each with its line, in file order', () => {
   const source = [
     '# Several mistakes', // 1
@@ -166,4 +180,6 @@ test('maxAttempts: optional, a whole number from 1 to 100, in JSON and as "attem
   assert.equal(md.ok && md.quiz.maxAttempts, 7);
   const badMd = parseQuizMarkdown('# T\nattempts: many\n\n## Q?\nanswer: a\n');
   assert.deepEqual(badMd.ok ? [] : badMd.errors, ['line 2: "attempts:" needs a whole number']);
+  const both = parseQuizMarkdown('# T\nattempts: 3\nranking: reaction\n\n## Q?\nanswer: a\n');
+  assert.ok(both.ok && both.quiz.maxAttempts === 3 && both.quiz.ranking === 'reaction', 'attempts and ranking together');
 });

@@ -76,6 +76,12 @@ const shortQuestion = z.strictObject({
 export const quizFileSchema = z.strictObject({
   title: text('title', LIMITS.titleLength),
   mode: z.enum(['cotato', 'speed'], 'mode must be "cotato" or "speed"').default('cotato'),
+  ranking: z.enum(['arrival', 'reaction'], 'ranking must be "arrival" or "reaction"').optional(),
+  falseStartPenaltySeconds: z
+    .number('falseStartPenaltySeconds must be a number')
+    .min(0, 'falseStartPenaltySeconds must be at least 0')
+    .max(60, 'falseStartPenaltySeconds must be at most 60')
+    .optional(),
   maxAttempts: z
     .int('maxAttempts must be a whole number')
     .min(1, 'maxAttempts must be at least 1')
@@ -111,7 +117,17 @@ export function parseQuizValue(value: unknown): ParseResult {
       ? { kind: 'choice', text: q.text, options: q.options, correct: Array.isArray(q.answer) ? q.answer : [q.answer], ...timeLimitMs, ...image, ...optionImages }
       : { kind: 'short', text: q.text, accepted: q.answers, ...timeLimitMs, ...image };
   });
-  return { ok: true, quiz: { title: file.title, mode: file.mode, ...(file.maxAttempts === undefined ? {} : { maxAttempts: file.maxAttempts }), questions } };
+  return {
+    ok: true,
+    quiz: {
+      title: file.title,
+      mode: file.mode,
+      ...(file.maxAttempts === undefined ? {} : { maxAttempts: file.maxAttempts }),
+      questions,
+      ...(file.ranking === undefined ? {} : { ranking: file.ranking }),
+      ...(file.falseStartPenaltySeconds === undefined ? {} : { falseStartPenaltyMs: Math.round(file.falseStartPenaltySeconds * 1000) }),
+    },
+  };
 }
 
 /** The inverse of `parseQuizValue`: a quiz as the JSON file format (what an editor loads and saves). */
@@ -119,6 +135,8 @@ export function toQuizFile(quiz: Quiz): QuizFile {
   return {
     title: quiz.title,
     mode: quiz.mode,
+    ...(quiz.ranking === undefined ? {} : { ranking: quiz.ranking }),
+    ...(quiz.falseStartPenaltyMs === undefined ? {} : { falseStartPenaltySeconds: quiz.falseStartPenaltyMs / 1000 }),
     ...(quiz.maxAttempts === undefined ? {} : { maxAttempts: quiz.maxAttempts }),
     questions: quiz.questions.map((q) => {
       const time = q.timeLimitMs === undefined ? {} : { timeLimitSeconds: q.timeLimitMs / 1000 };
@@ -162,6 +180,7 @@ interface MdQuestion {
  * Markdown format (see README.md):
  *   # Title
  *   mode: speed                  (optional, before the first question)
+ *   ranking: reaction            (optional, before the first question)
  *   attempts: 5                  (optional, before the first question: maxAttempts)
  *   ## Question text             (further plain lines extend the text)
  *   - [x] correct option
@@ -174,6 +193,7 @@ export function parseQuizMarkdown(source: string): ParseResult {
   const errors: string[] = [];
   let title: string | null = null;
   let mode: string | undefined;
+  let ranking: string | undefined;
   let maxAttempts: number | undefined;
   const questions: MdQuestion[] = [];
   let inFence = false;
@@ -212,6 +232,8 @@ export function parseQuizMarkdown(source: string): ParseResult {
       else current.timeLimitSeconds = seconds;
     } else if ((m = /^mode\s*:\s*(.*)$/i.exec(line)) && !current) {
       mode = m[1].trim().toLowerCase();
+    } else if ((m = /^ranking\s*:\s*(.*)$/i.exec(line)) && !current) {
+      ranking = m[1].trim().toLowerCase();
     } else if ((m = /^attempts\s*:\s*(.*)$/i.exec(line)) && !current) {
       // A bad value is reported here once, and left out of the schema check (which would report it again).
       const attempts = Number(m[1].trim());
@@ -236,6 +258,7 @@ export function parseQuizMarkdown(source: string): ParseResult {
   const value = {
     title: title ?? 'untitled',
     ...(mode === undefined ? {} : { mode }),
+    ...(ranking === undefined ? {} : { ranking }),
     ...(maxAttempts === undefined ? {} : { maxAttempts }),
     questions: checkable.map((q) => ({
       ...(q.answers

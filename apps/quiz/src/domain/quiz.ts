@@ -27,13 +27,26 @@ export interface ShortQuestion {
 
 export type Question = ChoiceQuestion | ShortQuestion;
 
+/**
+ * How a question's answers are ordered (README: "Ranking rules"). `arrival`: by ticket, the
+ * server's arrival order. `reaction`: by each player's reaction time, measured on their device
+ * from their button turning on and checked by the server; ties by ticket.
+ */
+export type RankingRule = 'arrival' | 'reaction';
+
 export interface Quiz {
   title: string;
   mode: QuizMode;
   /** Answers one player may have accepted per question (cotato retries). Default `DEFAULT_MAX_ATTEMPTS`. */
   maxAttempts?: number;
   questions: Question[];
+  /** Default 'arrival'. */
+  ranking?: RankingRule;
+  /** After a false start (an answer before answers open), the player waits this long after the open. Default 1000 ms. */
+  falseStartPenaltyMs?: number;
 }
+
+export const DEFAULT_FALSE_START_PENALTY_MS = 1000;
 
 /** Cotato retries per player and question when the quiz does not say: each one is stored and pushed. */
 export const DEFAULT_MAX_ATTEMPTS = 20;

@@ -17,6 +17,9 @@ export interface ReportSubmission {
   answer: Answer;
   receivedAt: number;
   correct: boolean;
+  /** The reaction time the server accepted (fairness.ts), and why it was capped or not used. */
+  reactionMs?: number;
+  reactionFlag?: string;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -50,10 +53,12 @@ export function submissionsReport(quiz: Quiz, players: readonly { id: string; ni
         answerLabel(quiz, x.questionIndex, x.answer),
         attempt,
         x.correct ? 'yes' : 'no',
+        x.reactionMs ?? '',
+        x.reactionFlag ?? '',
         removed.has(x.playerId) ? 'yes' : 'no',
       ];
     });
-  return UTF8_BOM + toCsv([['ticket', 'received_at', 'question', 'question_text', 'nickname', 'answer', 'attempt', 'correct', 'removed_by_host'], ...rows]);
+  return UTF8_BOM + toCsv([['ticket', 'received_at', 'question', 'question_text', 'nickname', 'answer', 'attempt', 'correct', 'reaction_ms', 'reaction_flag', 'removed_by_host'], ...rows]);
 }
 
 /** The leaderboard, then each question's place (1 = first correct answer; empty: not correct). */

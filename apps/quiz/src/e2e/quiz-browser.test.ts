@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { CuttingProxy, launchChromium } from '@baro/testing';
 import { HOST_PASSWORD, quizClient, startTestApp } from '../test-support/quiz-clients.js';
+import { watchCsp } from './csp-watch.js';
 import type { QuizAppOptions } from '../quiz-app.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../../../test-artifacts/quiz/', import.meta.url));
@@ -29,12 +30,7 @@ async function openPage(url: string, viewport = { width: 390, height: 844 }): Pr
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
-  await page.addInitScript(
-    `document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));`,
-  );
-  page.on('console', (message) => {
-    if (/CSP violation|Content Security Policy/.test(message.text())) cspViolations.push(`${page.url()}: ${message.text()}`);
-  });
+  await watchCsp(page, cspViolations);
   await page.goto(url);
   return page;
 }

@@ -104,8 +104,13 @@ test('the presenter screen follows a whole game and never shows an answer (or an
         assert.ok(openedAt - clickedAt >= delay - 50, `the presenter showed "open" ${openedAt - clickedAt} ms after the click, before the ${delay} ms delay ended`);
       }
       if (index === 0) await presenter.screenshot({ path: `${ARTIFACTS}presenter-open.png` });
+      // The opening is announced a lead ahead of its instant: the screen turns "open" with the
+      // phones' buttons, not on the announcement (both clocks are this machine's wall clock).
+      const presenterOpenedAt = ((await presenter.evaluate('window.__openedAt')) as number[]).at(-1)!;
       for (const page of [ana, bo]) {
         await page.waitForSelector(`${id('submit-button')}:not([disabled])`);
+        const buttonOnAt = Number(await page.getAttribute(id('submit-button'), 'data-on-at'));
+        assert.ok(presenterOpenedAt >= buttonOnAt - 30, `the presenter showed "open" ${(buttonOnAt - presenterOpenedAt).toFixed(1)} ms before a phone's button`);
         await page.click(id('submit-button'));
         await page.waitForSelector(id('submit-feedback'));
       }

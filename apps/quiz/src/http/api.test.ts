@@ -113,11 +113,11 @@ test('join lookup and QR code are public; CSV exports are host only and hold the
     const submissionsBytes = Buffer.from(await (await fetch(`${app.url}/api/live/${liveId}/submissions.csv`, { headers: { authorization: `Bearer ${HOST_PASSWORD}` } })).arrayBuffer());
     assert.deepEqual([...submissionsBytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
     const lines = submissionsBytes.subarray(3).toString('utf8').trim().split('\r\n');
-    assert.equal(lines[0], 'ticket,received_at,question,question_text,nickname,answer,attempt,correct,removed_by_host');
+    assert.equal(lines[0], 'ticket,received_at,question,question_text,nickname,answer,attempt,correct,reaction_ms,reaction_flag,removed_by_host');
     const question = 'Which protocol keeps one TCP connection open for messages in both directions?';
     // Options counted from 1, with their text; times in ISO 8601.
-    assert.match(lines[1], new RegExp(`^1,\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z,1,${question.replace('?', '\\?')},Ana,2\\. HTTP long polling,1,no,no$`));
-    assert.match(lines[2], /,Ana,3\. WebSocket,2,yes,no$/);
+    assert.match(lines[1], new RegExp(`^1,\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z,1,${question.replace('?', '\\?')},Ana,2\\. HTTP long polling,1,no,,unsynced,no$`), 'an answer without a reaction time is ranked by arrival');
+    assert.match(lines[2], /,Ana,3\. WebSocket,2,yes,,unsynced,no$/);
   } finally {
     player.client.close();
     host.client.close();

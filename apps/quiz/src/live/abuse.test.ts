@@ -30,7 +30,8 @@ async function shortQuestionRoom(options: Parameters<typeof startTestApp>[0] = {
 
 test('answer flood: retries stop at the attempt cap and the bytes sent per accepted answer stay bounded', { timeout: 30_000 }, async () => {
   const { app, room, host, sent, open } = await shortQuestionRoom();
-  const { player } = await joinAs(app.url, room.code, 'Flooder');
+  // Without clock sync: its answers (one a second while the window fills) would be counted too.
+  const { player } = await joinAs(app.url, room.code, 'Flooder', undefined, { syncClock: false });
   try {
     await open();
     await player.until((p) => p.state?.stage === 'open');
@@ -71,12 +72,12 @@ test('answer flood: retries stop at the attempt cap and the bytes sent per accep
 
 test('one seat from 41 sessions: the 3 newest keep it, the others are told and unseated; an answer reaches 3 pages', { timeout: 30_000 }, async () => {
   const { app, room, host, sent, open } = await shortQuestionRoom();
-  const { player: first, seat } = await joinAs(app.url, room.code, 'Many');
+  const { player: first, seat } = await joinAs(app.url, room.code, 'Many', undefined, { syncClock: false });
   const pages: { player: TestPlayer; taken: SeatTaken[] }[] = [{ player: first, taken: [] }];
   first.client.on('seat:taken', (event) => pages[0].taken.push(event));
   try {
     for (let i = 1; i < 41; i++) {
-      const player = new TestPlayer(quizClient(app.url));
+      const player = new TestPlayer(quizClient(app.url), { syncClock: false });
       const page = { player, taken: [] as SeatTaken[] };
       player.client.on('seat:taken', (event) => page.taken.push(event));
       pages.push(page);

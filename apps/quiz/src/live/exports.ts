@@ -13,6 +13,8 @@ export function submissionsCsv(store: QuizStore, room: LiveRoom): string {
     answer: decodeAnswer(x.answer),
     receivedAt: x.receivedAt,
     correct: x.correct === true,
+    ...(x.reactionMs == null ? {} : { reactionMs: x.reactionMs }),
+    ...(x.reactionFlag == null ? {} : { reactionFlag: x.reactionFlag }),
   }));
   return submissionsReport(room.session.quiz, store.listPlayers(room.id), submissions, removed);
 }

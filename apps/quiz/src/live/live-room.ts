@@ -5,8 +5,10 @@ import { generateSecret, hashSecret, nicknameKey, type AddPlayerResult, type App
 import type { CommandReply, HostCommand, HostState, JoinRequest, PlayerView, PresenterState, PublicState, SubmitReply } from '../shared/protocol.js';
 import { encodeAnswer, loadLiveSession, saveLiveSession } from './persistence.js';
 import type { GroupCommit } from './group-commit.js';
-import { hostState, playerView, publicState, Standings, type Presence, type RoomIdentity } from './views.js';
+import { hostState, playerView, publicState, Standings, type Link, type Presence, type RoomIdentity } from './views.js';
 import { parseCommand, parseSubmit } from './requests.js';
+import { checkReaction, DEFAULT_FAIRNESS_LIMITS, type CheckedReaction, type FairnessLimits } from '../domain/fairness.js';
+import { DEFAULT_LEAD, openLeadMs, type LeadOptions } from './open-schedule.js';
 import { presenterState } from './presenter-view.js';
 
 /** Where a room's pushes go; the realtime layer implements it on the baro server. */
@@ -17,7 +19,7 @@ export interface RoomOutlet {
   toPlayer(playerId: string, view: PlayerView): void;
   /** Players with at least one open session, who get their own view after a close. */
   connectedPlayers(): Iterable<string>;
-  presence(playerId: string): Presence;
+  presence(playerId: string): Link;
   hasHosts(): boolean;
   hasPresenters(): boolean;
   /** Tells a removed player's pages and takes them out of the room. */
@@ -37,6 +39,12 @@ export interface RoomOptions {
   randomDelayMs?: { min: number; max: number };
   /** Seats in one live session; past it a join is refused (the seated can still come back). Default 10,000. */
   maxPlayers?: number;
+  /** How far ahead the opening instant is announced (open-schedule.ts). */
+  openLead?: Partial<LeadOptions>;
+  /** Clock uncertainty threshold and slack of the reaction-time check (domain/fairness.ts). */
+  fairness?: Partial<FairnessLimits>;
+  /** The server's recent event-loop lag, ms, which widens the reaction-time check (loop-lag.ts). Default none. */
+  serverLagMs?: () => number;
   /** Words a nickname may not contain. Default: none. */
   nicknameFilter?: NicknameFilter;
 }
@@ -51,7 +59,7 @@ const NO_OUTLET: RoomOutlet = {
   toPresenters() {},
   toPlayer() {},
   connectedPlayers: () => [],
-  presence: () => ({ connected: false, reconnecting: false, rttMs: null, transport: null }),
+  presence: () => ({ connected: false, reconnecting: false, rttMs: null, transport: null, clockUncertaintyMs: null }),
   hasHosts: () => false,
   hasPresenters: () => false,
   dropPlayer() {},
@@ -91,6 +99,11 @@ export class LiveRoom {
   readonly #random: () => number;
   readonly #delay: { min: number; max: number };
   readonly #maxPlayers: number;
+  readonly #lead: LeadOptions;
+  readonly #fairness: FairnessLimits;
+  readonly #serverLag: () => number;
+  /** When the current opening's announcement had been written to every player (server clock). */
+  #announcedAt: number | null = null;
   readonly #nicknameFilter: NicknameFilter | undefined;
 
   constructor(options: RoomOptions) {
@@ -103,6 +116,9 @@ export class LiveRoom {
     this.#random = options.random ?? Math.random;
     this.#delay = options.randomDelayMs ?? { min: 1000, max: 5000 };
     this.#maxPlayers = options.maxPlayers ?? DEFAULT_MAX_PLAYERS;
+    this.#lead = { ...DEFAULT_LEAD, ...options.openLead };
+    this.#fairness = { ...DEFAULT_FAIRNESS_LIMITS, ...options.fairness };
+    this.#serverLag = options.serverLagMs ?? (() => 0);
     this.#nicknameFilter = options.nicknameFilter;
     this.id = options.record.id;
     this.code = options.record.code;
@@ -127,7 +143,13 @@ export class LiveRoom {
   }
 
   hostState(): HostState {
-    return hostState(this.#session, this.identity, new Standings(this.#session), (id) => this.#outlet.presence(id), this.#now(), this.#version);
+    return hostState(this.#session, this.identity, new Standings(this.#session), (id) => this.#presence(id), this.#now(), this.#version);
+  }
+
+  /** A player's link, and whether their clock is synced well enough to rank them by reaction time. */
+  #presence(playerId: string): Presence {
+    const link = this.#outlet.presence(playerId);
+    return { ...link, clockSynced: link.clockUncertaintyMs !== null && link.clockUncertaintyMs <= this.#fairness.maxUncertaintyMs };
   }
 
   presenterState(): PresenterState {
@@ -182,7 +204,8 @@ export class LiveRoom {
     const request = parseSubmit(raw);
     if (!request.ok) return { accepted: false, reason: 'invalid-answer', message: request.error };
     const { questionIndex, answer, clientSubmissionId } = request.value;
-    const result = this.#session.submit(playerId, questionIndex, answer, clientSubmissionId, this.#now());
+    const now = this.#now();
+    const result = this.#session.submit(playerId, questionIndex, answer, clientSubmissionId, now, this.#reaction(playerId, request.value.reactionMs, now));
     if (!result.accepted) return { accepted: false, reason: result.reason, message: result.message };
     if (result.duplicate) {
       // The original may still be in the batch being written: answer only once it is stored.
@@ -201,6 +224,7 @@ export class LiveRoom {
         clientSubmissionId,
         correct: result.correct,
         points: 0,
+        ...this.#storedReaction(playerId, questionIndex, result.ticket),
       });
       if (stored.submission.ticket !== result.ticket) throw new Error(`ticket ${result.ticket} was stored as ${stored.submission.ticket}`);
     } catch (error) {
@@ -229,7 +253,8 @@ export class LiveRoom {
         break;
       case 'open': {
         const delayMs = command.delayMs === 'random' ? randomDelay(this.#delay.min, this.#delay.max, this.#random) : (command.delayMs ?? 0);
-        result = s.open(now, { delayMs, ...(command.timeLimitMs === undefined ? {} : { timeLimitMs: command.timeLimitMs }) });
+        // Scheduled: the instant is fixed, and told to the players, only once the delay has run.
+        result = s.open(now, { delayMs, scheduled: true, ...(command.timeLimitMs === undefined ? {} : { timeLimitMs: command.timeLimitMs }) });
         break;
       }
       case 'cancel-open':
@@ -257,12 +282,62 @@ export class LiveRoom {
     }
     if (!result.ok) return { ok: false, error: result.reason };
     saveLiveSession(this.#store, this.id, s);
+    // An open (and its cancel) tells the players nothing: only the announcement, once the delay
+    // has run, does; anything earlier would tell them an opening is coming.
+    const opening = command.command === 'open' || command.command === 'cancel-open';
+    if (opening) this.#pushHost();
+    else {
+      this.#revealed = new Standings(s);
+      this.#changed(true);
+    }
     this.#armTimers();
-    // Opening is the moment that must reach everyone fastest: it carries only the shared state.
-    const opening = command.command === 'open';
-    if (!opening) this.#revealed = new Standings(s);
-    this.#changed(!opening);
     return { ok: true };
+  }
+
+  /**
+   * The delay has run: fix the opening instant a lead ahead (open-schedule.ts) and tell the
+   * players. Only the shared state goes out: this is the push that must reach everyone fastest.
+   */
+  #announce(): void {
+    const rtts: number[] = [];
+    for (const playerId of this.#outlet.connectedPlayers()) {
+      const rtt = this.#outlet.presence(playerId).rttMs;
+      if (rtt !== null) rtts.push(rtt);
+    }
+    const now = this.#now();
+    if (!this.#session.announceOpen(now, now + openLeadMs(rtts, this.#lead)).ok) return;
+    saveLiveSession(this.#store, this.id, this.#session);
+    this.#changed(false);
+    this.#announcedAt = this.#now();
+    this.#armTimers();
+  }
+
+  /** The reaction time this answer is ranked by, checked against what the server saw (domain/fairness.ts). */
+  #reaction(playerId: string, claimedMs: number | undefined, now: number): CheckedReaction | undefined {
+    const index = this.#session.currentIndex;
+    const q = index === null ? undefined : this.#session.questionState(index);
+    if (!q || q.stage !== 'open' || q.opensAt === null || q.announcedAt == null || now < q.opensAt) return undefined;
+    const presence = this.#presence(playerId);
+    return checkReaction(
+      {
+        claimedMs,
+        arrivedAt: now,
+        opensAt: q.opensAt,
+        announcedAt: this.#announcedAt ?? q.announcedAt,
+        rttMs: presence.rttMs,
+        uncertaintyMs: presence.clockSynced ? presence.clockUncertaintyMs : null,
+        serverLagMs: this.#serverLag(),
+      },
+      this.#fairness,
+    );
+  }
+
+  #storedReaction(playerId: string, questionIndex: number, ticket: number): { reactionMs?: number; reactionFlag?: string } {
+    const mine = this.#session.submissionsOf(playerId, questionIndex).find((x) => x.ticket === ticket);
+    return {
+      ...(mine?.reactionMs == null ? {} : { reactionMs: mine.reactionMs }),
+      ...(mine?.reactionFlag == null ? {} : { reactionFlag: mine.reactionFlag }),
+    };
   }
 
   #regrade(questionIndex: number, answer: string): { ok: true } | { ok: false; reason: string } {
@@ -282,23 +357,28 @@ export class LiveRoom {
     const q = this.#session.questionState(index)!;
     if (q.stage !== 'open') return;
     const now = this.#now();
-    if (q.opensAt !== null && q.opensAt > now) this.#armOpenTimer(q.opensAt);
+    if (this.#session.openingPending) {
+      this.#armOpenTimer(q.opensAt!);
+      return;
+    }
+    // The players know the instant already; the host's view changes when it comes.
+    if (q.opensAt !== null && q.opensAt > now) this.#openTimer = setTimeout(() => this.#pushHost(), q.opensAt - now);
     if (q.deadline !== null) {
       this.#deadlineTimer = setTimeout(() => this.command({ command: 'close' }), Math.max(0, q.deadline - now));
     }
   }
 
   /**
-   * The players learn that answers are open at the instant they are, never earlier. A timer may
-   * fire a millisecond before the wall clock reaches `opensAt` (timers run on a monotonic clock),
-   * when the players would still see "shown": then it waits out the rest.
+   * The players learn of the opening once its delay has run, never earlier. A timer may fire a
+   * millisecond before the wall clock reaches the end of the delay (timers run on a monotonic
+   * clock): then it waits out the rest.
    */
-  #armOpenTimer(opensAt: number): void {
+  #armOpenTimer(delayEnds: number): void {
     this.#openTimer = setTimeout(() => {
       const now = this.#now();
-      if (now < opensAt) this.#armOpenTimer(opensAt);
-      else this.#changed(false);
-    }, opensAt - this.#now());
+      if (now < delayEnds) this.#armOpenTimer(delayEnds);
+      else this.#announce();
+    }, delayEnds - this.#now());
   }
 
   /** Pushes a new state to everyone; `personal`: every player also gets their own view (placement, answers). */

@@ -2,7 +2,7 @@ import { LiveSession } from '../domain/live-session.js';
 import type { NicknameFilter } from '../domain/nickname-filter.js';
 import type { Quiz } from '../domain/quiz.js';
 import { normalizeJoinCode, type AddPlayerResult, type AppendResult, type NewPlayer, type NewSubmission, type QuizStore } from '../store/store.js';
-import { LiveRoom } from './live-room.js';
+import { LiveRoom, type RoomOptions } from './live-room.js';
 import { loadLiveSession, quizOf, saveLiveSession } from './persistence.js';
 import { GroupCommit } from './group-commit.js';
 
@@ -13,6 +13,9 @@ export interface LiveRoomsOptions {
   random?: () => number;
   randomDelayMs?: { min: number; max: number };
   maxPlayers?: number;
+  openLead?: RoomOptions['openLead'];
+  fairness?: RoomOptions['fairness'];
+  serverLagMs?: RoomOptions['serverLagMs'];
   nicknameFilter?: NicknameFilter;
 }
 
@@ -85,8 +88,23 @@ export class LiveRooms {
   }
 
   #roomOptions(record: ReturnType<QuizStore['createLiveSession']>, session: LiveSession) {
-    const { now, random, randomDelayMs, maxPlayers, nicknameFilter } = this.#options;
-    return { store: this.#store, answers: this.answers, joins: this.joins, record, session, joinUrl: this.joinUrl(record.code), now, random, randomDelayMs, maxPlayers, nicknameFilter };
+    const { now, random, randomDelayMs, maxPlayers, openLead, fairness, serverLagMs, nicknameFilter } = this.#options;
+    return {
+      store: this.#store,
+      answers: this.answers,
+      joins: this.joins,
+      record,
+      session,
+      joinUrl: this.joinUrl(record.code),
+      now,
+      random,
+      randomDelayMs,
+      maxPlayers,
+      openLead,
+      fairness,
+      serverLagMs,
+      nicknameFilter,
+    };
   }
 
   #add(room: LiveRoom): LiveRoom {

@@ -6,6 +6,7 @@
  */
 import { LiveSession, type LiveSessionSnapshot, type SubmissionRecord } from '../domain/live-session.js';
 import type { Answer, Quiz } from '../domain/quiz.js';
+import type { ReactionFlag } from '../domain/fairness.js';
 import type { LiveSessionRecord, QuizRecord, QuizStore } from '../store/store.js';
 
 export function saveLiveSession(store: QuizStore, liveId: string, session: LiveSession): void {
@@ -37,6 +38,8 @@ export function loadLiveSession(store: QuizStore, record: LiveSessionRecord, qui
       at: x.receivedAt,
       attempt,
       correct: x.correct === true,
+      ...(x.reactionMs == null ? {} : { reactionMs: x.reactionMs }),
+      ...(x.reactionFlag == null ? {} : { reactionFlag: x.reactionFlag as ReactionFlag }),
     };
   });
   const nextTicket = submissions.length === 0 ? 1 : submissions[submissions.length - 1].ticket + 1;

@@ -4,9 +4,9 @@
  */
 import type { LiveSession } from '../domain/live-session.js';
 import { PRESENTER_NICKNAMES, type PresenterState, type PublicState } from '../shared/protocol.js';
-import type { Presence, RoomIdentity } from './views.js';
+import type { Link, RoomIdentity } from './views.js';
 
-export function presenterState(session: LiveSession, room: RoomIdentity, shown: PublicState, presence: (playerId: string) => Presence): PresenterState {
+export function presenterState(session: LiveSession, room: RoomIdentity, shown: PublicState, presence: (playerId: string) => Link): PresenterState {
   const nicknames: string[] = [];
   let onlineTotal = 0;
   for (const player of session.players) {

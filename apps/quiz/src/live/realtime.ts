@@ -3,13 +3,13 @@
  * the events of `shared/protocol.ts`. Rooms: `players:<liveId>`, `seat:<liveId>:<playerId>`,
  * `host:<liveId>` and `presenter:<liveId>` (a presenter is in the players' room too).
  */
-import type { BaroServer, Session } from 'baro';
+import { ClockResponder, type BaroServer, type Session } from 'baro';
 import type { ClientToServer, Failure, HostHello, JoinReply, JoinRequest, ServerToClient } from '../shared/protocol.js';
 import { AddressBuckets, retryAfterSeconds } from './address-buckets.js';
 import type { HostAuth } from './host-auth.js';
 import type { LiveRoom, RoomOutlet } from './live-room.js';
 import type { LiveRooms } from './live-rooms.js';
-import type { Presence } from './views.js';
+import type { Link } from './views.js';
 
 /** The shared, client-style event maps in the server's Socket.IO style: `(data, ack) => void`. */
 type Acked<M> = {
@@ -33,6 +33,8 @@ interface Seat {
 export interface RealtimeOptions {
   /** How often each player is pinged to measure their round trip. Default 5 s. */
   pingIntervalMs?: number;
+  /** The game clock the pages sync to (the rooms' clock). Default `Date.now`. */
+  now?: () => number;
   /** Joins (new seats) one address may ask for a minute, and in a burst. Default 120. */
   joinsPerMinute?: number;
   /** Pages (baro sessions) seated on one seat at once; one more takes over from the oldest. Default 3. */
@@ -67,6 +69,8 @@ export class QuizRealtime {
   #nextPingSlot = 0;
   #pingTick = 0;
   readonly #pingTimer: NodeJS.Timeout;
+  /** Answers the pages' clock sync (the scheduled opening and reaction times rest on it). */
+  readonly #clocks: ClockResponder;
   readonly #joinBuckets: AddressBuckets;
   readonly #unknownCodes: AddressBuckets | undefined;
   readonly #sessionsPerSeat: number;
@@ -75,6 +79,7 @@ export class QuizRealtime {
     this.#server = server;
     this.#rooms = rooms;
     this.#auth = auth;
+    this.#clocks = new ClockResponder(server, options.now ? { now: options.now } : {});
     this.#joinBuckets = new AddressBuckets({ perMinute: options.joinsPerMinute ?? DEFAULT_JOINS_PER_MINUTE });
     this.#unknownCodes = options.unknownCodes;
     this.#sessionsPerSeat = options.sessionsPerSeat ?? DEFAULT_SESSIONS_PER_SEAT;
@@ -300,11 +305,21 @@ export class QuizRealtime {
     };
   }
 
-  #presence(sessions: Set<QuizSession>): Presence {
-    let best: Presence = { connected: false, reconnecting: false, rttMs: null, transport: null };
+  #presence(sessions: Set<QuizSession>): Link {
+    let best: Link = { connected: false, reconnecting: false, rttMs: null, transport: null, clockUncertaintyMs: null };
     for (const session of sessions) {
       if (!session.connected && best.connected) continue;
-      best = { connected: session.connected, reconnecting: !session.connected, rttMs: this.#rtt.get(session) ?? best.rttMs, transport: session.transport };
+      const clock = this.#clocks.report(session);
+      const pinged = this.#rtt.get(session);
+      // The larger of the two round trips: the bounds built on it must hold for an honest page.
+      const rtt = pinged === undefined ? clock?.rttMs : clock === undefined ? pinged : Math.max(pinged, clock.rttMs);
+      best = {
+        connected: session.connected,
+        reconnecting: !session.connected,
+        rttMs: rtt ?? best.rttMs,
+        transport: session.transport,
+        clockUncertaintyMs: clock?.uncertaintyMs ?? best.clockUncertaintyMs,
+      };
     }
     return best;
   }

@@ -10,6 +10,7 @@ const submitSchema = z.strictObject({
   questionIndex: z.int('questionIndex must be an integer').min(0),
   answer: z.union([z.int().min(0).max(LIMITS.options - 1), z.string().max(ANSWER_MAX, `an answer has at most ${ANSWER_MAX} characters`)], 'answer must be an option index or text'),
   clientSubmissionId: z.string('clientSubmissionId must be a string').min(1).max(64),
+  reactionMs: z.number('reactionMs must be a number').min(0).max(LIMITS.maxTimeLimitMs).optional(),
 });
 
 const timeLimitMs = z.int().min(LIMITS.minTimeLimitMs).max(LIMITS.maxTimeLimitMs);

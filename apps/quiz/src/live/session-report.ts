@@ -28,6 +28,7 @@ export function sessionReport(store: QuizStore, room: LiveRoom): SessionReport {
     code: room.code,
     title: quiz.title,
     mode: quiz.mode,
+    rankingRule: quiz.ranking ?? 'arrival',
     phase: session.phase,
     createdAt: record.createdAt,
     leaderboard: session.leaderboard().map(leaderboardView),

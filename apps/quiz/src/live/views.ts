@@ -33,7 +33,13 @@ export interface Presence {
   reconnecting: boolean;
   rttMs: number | null;
   transport: string | null;
+  /** The page's clock sync: uncertainty (null: not synced yet) and whether it is good enough to rank by reaction time. */
+  clockUncertaintyMs: number | null;
+  clockSynced: boolean;
 }
+
+/** What the realtime layer knows of a player; the room decides whether the clock counts as synced. */
+export type Link = Omit<Presence, 'clockSynced'>;
 
 /**
  * The rankings of one moment, computed once and shared by every view built from it: with 10,000
@@ -78,7 +84,7 @@ export function visibleStage(session: LiveSession, now: number): Stage | null {
   const index = session.currentIndex;
   if (index === null) return null;
   const q = session.questionState(index)!;
-  if (q.stage === 'open' && q.opensAt !== null && now < q.opensAt) return 'shown';
+  if (q.stage === 'open' && (q.announcedAt === null || (q.announcedAt === undefined && q.opensAt !== null && now < q.opensAt))) return 'shown';
   return q.stage;
 }
 
@@ -94,11 +100,14 @@ export function publicState(session: LiveSession, room: RoomIdentity, standings:
     code: room.code,
     title: quiz.title,
     mode: quiz.mode,
+    rankingRule: quiz.ranking ?? 'arrival',
     phase: session.phase,
     questionCount: quiz.questions.length,
     question: index === null ? null : publicQuestion(session, index),
     stage,
-    remainingMs: stage === 'open' && q?.deadline != null ? Math.max(0, q.deadline - now) : null,
+    remainingMs: stage === 'open' && q?.deadline != null ? Math.max(0, q.deadline - Math.max(now, q.opensAt ?? now)) : null,
+    opensAt: stage === 'open' ? (q?.opensAt ?? null) : null,
+    opensInMs: stage === 'open' && q?.opensAt != null ? Math.max(0, q.opensAt - now) : null,
     reveal: index !== null && stage === 'closed' ? reveal(session, index, standings) : null,
     leaderboard: closedOrDone ? standings.leaderboard.slice(0, PUBLIC_ROWS).map(leaderboardView) : [],
     results: finished ? finalResults(session, standings) : null,
@@ -159,6 +168,8 @@ export function rankingView(entry: RankingEntry): RankingView {
     nickname: entry.nickname,
     ticket: entry.ticket,
     elapsedMs: entry.elapsedMs,
+    reactionMs: entry.reactionMs,
+    reactionFlag: entry.reactionFlag,
     attempt: entry.attempt,
     points: entry.points,
   };
@@ -214,12 +225,13 @@ export function hostState(
     if (players.length === HOST_ROWS.players) continue;
     const board = standings.leaderboardEntry(p.id);
     const status = seen.connected ? 'online' : seen.reconnecting ? 'reconnecting' : 'gone';
-    players.push({ id: p.id, nickname: p.nickname, connected: seen.connected, status, rttMs: seen.rttMs, transport: seen.transport, answers: answersOf.get(p.id) ?? 0, wins: board?.wins ?? 0, points: board?.points ?? 0 });
+    players.push({ id: p.id, nickname: p.nickname, connected: seen.connected, status, rttMs: seen.rttMs, transport: seen.transport, clockUncertaintyMs: seen.clockUncertaintyMs, clockSynced: seen.clockSynced, answers: answersOf.get(p.id) ?? 0, wins: board?.wins ?? 0, points: board?.points ?? 0 });
   }
   return {
     public: publicState(session, room, standings, now, version),
     answerKey: index === null ? null : answerKey(session, index),
     opensInMs: q?.stage === 'open' && q.opensAt !== null && now < q.opensAt ? q.opensAt - now : null,
+    openingPending: q?.stage === 'open' && q.announcedAt === null,
     players,
     playerTotal: session.playerCount,
     onlineTotal,

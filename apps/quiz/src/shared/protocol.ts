@@ -10,11 +10,12 @@
 
 // Type-only imports from the pure domain: nothing of it reaches the browser bundle.
 import type { LeaderboardEntry, Phase, RankingEntry, RefusalReason as DomainRefusalReason, Stage } from '../domain/live-session.js';
-import type { QuizMode } from '../domain/quiz.js';
+import type { QuizMode, RankingRule } from '../domain/quiz.js';
+import type { ReactionFlag } from '../domain/fairness.js';
 import type { AnswerDistribution } from '../domain/distribution.js';
 
 /** As the domain defines them; a question's stage goes hidden → shown (submit off) → open (submit on) → closed. */
-export type { AnswerDistribution, Phase, QuizMode, Stage };
+export type { AnswerDistribution, Phase, QuizMode, RankingRule, ReactionFlag, Stage };
 
 /** A question as players see it: never the correct answer before it closes. */
 export interface PublicQuestion {
@@ -66,20 +67,27 @@ export interface FinalResultsView {
 
 /**
  * The state every player sees, pushed to the players' room on every change of phase or stage.
- * `stage: 'open'` is pushed at the instant submissions are accepted (after the host's random delay
- * has passed on the server), so a client cannot anticipate it.
+ * `stage: 'open'` is pushed once the host's random delay has run on the server (nothing is pushed
+ * to players before, so a client cannot anticipate it), a little ahead of `opensAt`: each page
+ * turns its button on when its synced clock reaches `opensAt`, so all do at the same instant.
  */
 export interface PublicState {
   liveId: string;
   code: string;
   title: string;
   mode: QuizMode;
+  /** How a question's ranking is ordered: by arrival, or by the checked reaction time. */
+  rankingRule: RankingRule;
   phase: Phase;
   questionCount: number;
   question: PublicQuestion | null;
   stage: Stage | null;
-  /** While open with a countdown: milliseconds left when this state was sent. */
+  /** While open with a countdown: milliseconds left when this state was sent, counted from `opensAt` if that is later. */
   remainingMs: number | null;
+  /** While open: when answers open, server clock (ms since the epoch). A page turns its button on then, by its synced clock. */
+  opensAt: number | null;
+  /** While open: ms from sending this state to `opensAt`. A page without a synced clock waits this long after it arrives. */
+  opensInMs: number | null;
   /** After close: the answer and the question's ranking. */
   reveal: RevealView | null;
   /** After close and when finished: the top of the leaderboard. */
@@ -123,6 +131,10 @@ export interface HostPlayerView {
   /** Round trip of the last server ping in ms (null: not measured yet). */
   rttMs: number | null;
   transport: string | null;
+  /** How far the page's clock sync may be off, ms (null: not synced yet). */
+  clockUncertaintyMs: number | null;
+  /** False: the clock is not synced well enough, the player is ranked by arrival. */
+  clockSynced: boolean;
   /** Accepted answers to the current question. */
   answers: number;
   wins: number;
@@ -136,6 +148,8 @@ export interface HostState {
   answerKey: { correctOptions?: number[]; acceptedAnswers?: string[] } | null;
   /** Open command given, submissions not accepted yet (random delay): ms left. */
   opensInMs: number | null;
+  /** Open command given, its delay still running: the players have been told nothing yet. */
+  openingPending: boolean;
   /** The first `HOST_ROWS.players` players in join order (the view of 10,000 would be megabytes). */
   players: HostPlayerView[];
   playerTotal: number;
@@ -201,6 +215,8 @@ export interface SubmitRequest {
   answer: number | string;
   /** Chosen by the client; a retry with the same id is answered with the original outcome. */
   clientSubmissionId: string;
+  /** From the button turning on to the tap, measured by the page (ms); the server checks it (README: "Ranking rules"). */
+  reactionMs?: number;
 }
 /** The domain's refusals, plus the transport's own: not joined yet, or the answer could not be stored. */
 export type RefusalReason = DomainRefusalReason | 'not-joined' | 'server-error';
@@ -298,6 +314,7 @@ export interface SessionReport {
   code: string;
   title: string;
   mode: QuizMode;
+  rankingRule: RankingRule;
   phase: Phase;
   createdAt: number;
   leaderboard: LeaderboardView[];

@@ -170,7 +170,7 @@ test('SqliteQuizStore: a new database and its -wal and -shm files are owner-only
   assert.equal(process.umask(), umask, 'the process umask is restored');
 });
 
-test('SqliteQuizStore: an existing version-2 database file is migrated through 3 and 4: the host hash column dropped, pictures and archiving added, data kept, modes restricted', (t) => {
+test('SqliteQuizStore: an existing version-2 database file is migrated through 3, 4 and 5: the host hash column dropped, the reaction columns, pictures and archiving added, data kept, modes restricted', (t) => {
   const path = join(tempDir(t), 'quiz.db');
   // The file as a build of schema version 2 left it, world-readable (0644).
   const old = new Database(path);
@@ -208,11 +208,13 @@ test('SqliteQuizStore: an existing version-2 database file is migrated through 3
   t.after(() => raw.close());
   const columns = raw.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'live_sessions\')').all().map((c) => c.name);
   assert.ok(!columns.includes('host_token_hash'), columns.join(', '));
-  assert.equal(raw.pragma('user_version', { simple: true }), 4);
+  const submissionColumns = raw.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'submissions\')').all().map((c) => c.name);
+  for (const column of ['reaction_ms', 'reaction_flag']) assert.ok(submissionColumns.includes(column), `migration 4 adds ${column}: ${submissionColumns.join(', ')}`);
+  assert.equal(raw.pragma('user_version', { simple: true }), 5);
   for (const file of [path, `${path}-wal`, `${path}-shm`]) assert.equal(modeOf(file).toString(8), '600', file);
 });
 
-test('SqliteQuizStore: a version-3 database file (host hash already dropped) gets migration 4 only, its data kept', (t) => {
+test('SqliteQuizStore: a version-3 database file (host hash already dropped) gets migrations 4 and 5 only, its data kept', (t) => {
   const path = join(tempDir(t), 'quiz.db');
   const old = new Database(path);
   for (const migration of MIGRATIONS.slice(0, 3)) old.exec(migration);
@@ -223,7 +225,7 @@ test('SqliteQuizStore: a version-3 database file (host hash already dropped) get
 
   const store = new SqliteQuizStore({ path });
   t.after(() => store.close());
-  assert.equal(store.schemaVersion, 4);
+  assert.equal(store.schemaVersion, 5);
   assert.equal(store.getLiveSessionByCode('ABCDEF')?.id, 's1');
   assert.deepEqual([...store.archivedSessions()], []);
   store.setArchived('s1', true);

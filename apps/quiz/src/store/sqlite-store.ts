@@ -119,7 +119,12 @@ export const MIGRATIONS: readonly string[] = [
   -- the running server (HostAuth), never to the database.
   ALTER TABLE live_sessions DROP COLUMN host_token_hash;
   `,
-  /* 4: pictures and archived sessions */ `
+  /* 4 */ `
+  -- The reaction time the server accepted for an answer, and why it was capped or not used (fairness.ts).
+  ALTER TABLE submissions ADD COLUMN reaction_ms REAL;
+  ALTER TABLE submissions ADD COLUMN reaction_flag TEXT;
+  `,
+  /* 5: pictures and archived sessions */ `
   -- Sessions the host put away: listed apart, kept whole.
   CREATE TABLE archived_sessions (
     live_session_id TEXT PRIMARY KEY REFERENCES live_sessions (id) ON DELETE CASCADE,
@@ -172,6 +177,8 @@ interface SubmissionRow {
   client_submission_id: string;
   correct: number | null;
   points: number;
+  reaction_ms: number | null;
+  reaction_flag: string | null;
 }
 interface SnapshotRow {
   live_session_id: string;
@@ -254,6 +261,8 @@ export class SqliteQuizStore implements QuizStore {
         input.clientSubmissionId,
         input.correct === null ? null : input.correct ? 1 : 0,
         input.points,
+        input.reactionMs ?? null,
+        input.reactionFlag ?? null,
       );
       return { submission: { ...input, ticket, receivedAt }, duplicate: false };
     });
@@ -582,10 +591,10 @@ function prepareStatements(db: Database.Database) {
     takeTicket: db.prepare<[string], { ticket: number }>(
       'UPDATE live_sessions SET next_ticket = next_ticket + 1 WHERE id = ? RETURNING next_ticket - 1 AS ticket',
     ),
-    insertSubmission: db.prepare<[string, number, number, string, number, string, string, number | null, number]>(
+    insertSubmission: db.prepare<[string, number, number, string, number, string, string, number | null, number, number | null, string | null]>(
       `INSERT INTO submissions
-         (live_session_id, ticket, received_at, player_id, question_index, answer, client_submission_id, correct, points)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         (live_session_id, ticket, received_at, player_id, question_index, answer, client_submission_id, correct, points, reaction_ms, reaction_flag)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     listSubmissions: db.prepare<[string], SubmissionRow>('SELECT * FROM submissions WHERE live_session_id = ? ORDER BY ticket'),
     listSubmissionsForQuestion: db.prepare<[string, number], SubmissionRow>(
@@ -696,6 +705,8 @@ function submissionRecord(row: SubmissionRow): SubmissionRecord {
     clientSubmissionId: row.client_submission_id,
     correct: row.correct === null ? null : row.correct === 1,
     points: row.points,
+    ...(row.reaction_ms === null ? {} : { reactionMs: row.reaction_ms }),
+    ...(row.reaction_flag === null ? {} : { reactionFlag: row.reaction_flag }),
   };
 }
 

@@ -186,6 +186,9 @@ export interface NewSubmission {
   /** null: not graded (yet). */
   correct: boolean | null;
   points: number;
+  /** The checked reaction time (ms) and its flag (domain/fairness.ts); absent: none. */
+  reactionMs?: number | null;
+  reactionFlag?: string | null;
 }
 export interface SubmissionRecord extends NewSubmission {
   /** 1, 2, 3… per live session, in the order the server accepted the answers. */
@@ -408,7 +411,14 @@ export function checkNewSubmission(input: NewSubmission): NewSubmission {
     clientSubmissionId: checkText('clientSubmissionId', input.clientSubmissionId, LIMITS.clientSubmissionId),
     correct: checkCorrect(input.correct),
     points: checkPoints(input.points),
+    ...(input.reactionMs == null ? {} : { reactionMs: checkReactionMs(input.reactionMs) }),
+    ...(input.reactionFlag == null ? {} : { reactionFlag: checkText('reactionFlag', input.reactionFlag, 16) }),
   };
+}
+
+function checkReactionMs(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) invalid('reactionMs must be a finite number ≥ 0');
+  return value;
 }
 
 export function checkGrades(grades: readonly Grade[]): Grade[] {

@@ -4,3 +4,4 @@ export * from './packet-codec.js';
 export { containsBytes } from './binary-json.js';
 export { encodeBytesBase64, decodeBytesBase64 } from './base64-bytes.js';
 export { InboundSequence, ReplayBuffer, type InboundVerdict } from './sequencing.js';
+export { CLOCK_EVENT, type ClockRequest, type ClockReply } from './clock.js';

@@ -106,6 +106,16 @@ export function QuizEditor({ api, quizId, onClose }: { api: HostApi; quizId: str
               </option>
             ))}
           </select>
+          <label for="editor-ranking">{t.editor.ranking}</label>
+          <select
+            id="editor-ranking"
+            data-testid="editor-ranking"
+            value={draft.ranking}
+            onChange={(event) => setDraft({ ...draft, ranking: event.currentTarget.value === 'reaction' ? 'reaction' : 'arrival' })}
+          >
+            <option value="arrival">{t.editor.rankings.arrival}</option>
+            <option value="reaction">{t.editor.rankings.reaction}</option>
+          </select>
           <ul class="hint">
             {MODES.map((mode) => (
               <li key={mode} class={mode === draft.mode ? 'current' : undefined}>

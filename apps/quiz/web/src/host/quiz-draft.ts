@@ -1,4 +1,4 @@
-import type { QuizMode } from '../../../src/shared/protocol.ts';
+import type { QuizMode, RankingRule } from '../../../src/shared/protocol.ts';
 import type { QuizFile, QuizFileQuestion } from './quiz-file.ts';
 
 /** The editor's form state: strings as typed, both answer forms kept so switching kind loses nothing. */
@@ -26,6 +26,9 @@ export interface QuestionDraft {
 export interface QuizDraft {
   title: string;
   mode: QuizMode;
+  ranking: RankingRule;
+  /** Kept as loaded: the editor has no field for it (quiz files do). */
+  falseStartPenaltySeconds?: number;
   /** Tries per question, as typed; empty: the server's default. */
   maxAttempts: string;
   questions: QuestionDraft[];
@@ -50,7 +53,7 @@ export function newQuestion(): QuestionDraft {
   };
 }
 
-export const emptyQuiz = (): QuizDraft => ({ title: '', mode: 'cotato', maxAttempts: '', questions: [newQuestion()] });
+export const emptyQuiz = (): QuizDraft => ({ title: '', mode: 'cotato', ranking: 'arrival', maxAttempts: '', questions: [newQuestion()] });
 
 /** The server validates the result and names any problem by its path; nothing is rejected here. */
 export function toQuizFile(draft: QuizDraft): QuizFile {
@@ -58,6 +61,8 @@ export function toQuizFile(draft: QuizDraft): QuizFile {
   return {
     title: draft.title,
     mode: draft.mode,
+    ...(draft.ranking === 'arrival' ? {} : { ranking: draft.ranking }),
+    ...(draft.falseStartPenaltySeconds === undefined ? {} : { falseStartPenaltySeconds: draft.falseStartPenaltySeconds }),
     ...(maxAttempts === '' ? {} : { maxAttempts: Number(maxAttempts) }),
     questions: draft.questions.map((question): QuizFileQuestion => {
       const seconds = question.timeLimit.trim();
@@ -79,6 +84,8 @@ export function fromQuizFile(file: QuizFile): QuizDraft {
   return {
     title: file.title,
     mode: file.mode ?? 'cotato',
+    ranking: file.ranking ?? 'arrival',
+    ...(file.falseStartPenaltySeconds === undefined ? {} : { falseStartPenaltySeconds: file.falseStartPenaltySeconds }),
     maxAttempts: file.maxAttempts?.toString() ?? '',
     questions: file.questions.map((question) => {
       const draft = { ...newQuestion(), type: question.type, text: question.text, timeLimit: question.timeLimitSeconds?.toString() ?? '', image: question.image };

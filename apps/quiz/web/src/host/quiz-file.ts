@@ -1,4 +1,4 @@
-import type { QuizMode } from '../../../src/shared/protocol.ts';
+import type { QuizMode, RankingRule } from '../../../src/shared/protocol.ts';
 
 /**
  * The quiz file's JSON shape (the server validates it: apps/quiz/src/domain/quiz-schema.ts). Not in
@@ -7,6 +7,8 @@ import type { QuizMode } from '../../../src/shared/protocol.ts';
 export interface QuizFile {
   title: string;
   mode?: QuizMode;
+  ranking?: RankingRule;
+  falseStartPenaltySeconds?: number;
   /** Accepted answers per player and question (1–100; the server's default when absent). */
   maxAttempts?: number;
   questions: QuizFileQuestion[];

@@ -68,7 +68,7 @@ export function HostLivePage({ api, liveId }: { api: HostApi; liveId: string }) 
             )}
             <section class="card">
               <h2>{t.host.ranking}</h2>
-              <Ranking rows={state.ranking} />
+              <Ranking rows={state.ranking} reaction={state.public.rankingRule === 'reaction'} />
             </section>
             {shown.phase !== 'finished' && (
               <section class="card">

@@ -55,7 +55,7 @@ function Report({ report }: { report: SessionReport }) {
             <>
               <AnswerChart distribution={question.distribution} options={question.options} correctOptions={question.correctOptions} />
               <p class="muted">{t.result.gotItRight(question.correctCount)}</p>
-              <Ranking rows={question.ranking} />
+              <Ranking rows={question.ranking} reaction={report.rankingRule === 'reaction'} />
             </>
           )}
         </section>

@@ -18,7 +18,7 @@ function Score({ state, you }: { state: PublicState; you: PlayerView }) {
 
 export function PlayerGame({ game, feedback, onSubmit }: { game: Game; feedback: Feedback | null; onSubmit: (answer: number | string) => void }) {
   const t = useT();
-  const { state, you, deadline } = game;
+  const { state, you, deadline, buttonOn } = game;
   const { phase, stage, question } = state;
 
   let body: ComponentChild;
@@ -28,11 +28,11 @@ export function PlayerGame({ game, feedback, onSubmit }: { game: Game; feedback:
     body = <p class="card waiting">{phase === 'before' ? t.player.waitingStart : t.player.waitingNext}</p>;
   } else {
     // Keyed by question: the picked option and typed answer belong to one question.
-    body = <QuestionCard key={question.index} state={state} question={question} you={you} deadline={deadline} feedback={feedback} onSubmit={onSubmit} />;
+    body = <QuestionCard key={question.index} state={state} question={question} you={you} deadline={deadline} buttonOn={buttonOn} feedback={feedback} onSubmit={onSubmit} />;
   }
 
   return (
-    <section class="stack" data-testid="player-view" data-stage={stage ?? ''} data-phase={phase}>
+    <section class="stack" data-testid="player-view" data-stage={stage === 'open' && buttonOn === null ? 'shown' : (stage ?? '')} data-phase={phase}>
       <div class="me-bar">
         <span class="nick">{you.nickname}</span>
         <Score state={state} you={you} />

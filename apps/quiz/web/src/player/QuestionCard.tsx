@@ -13,6 +13,8 @@ interface Props {
   question: PublicQuestion;
   you: PlayerView;
   deadline: number | null;
+  /** When the button turned on (`performance.now()`), null while off. */
+  buttonOn: number | null;
   feedback: Feedback | null;
   onSubmit: (answer: number | string) => void;
 }
@@ -49,7 +51,7 @@ function onOptionsKey(event: KeyboardEvent, pick: (index: number) => void): void
   radios[next].focus();
 }
 
-export function QuestionCard({ state, question, you, deadline, feedback, onSubmit }: Props) {
+export function QuestionCard({ state, question, you, deadline, buttonOn, feedback, onSubmit }: Props) {
   const t = useT();
   const [choice, setChoice] = useState<number | null>(null);
   const [text, setText] = useState('');
@@ -60,8 +62,9 @@ export function QuestionCard({ state, question, you, deadline, feedback, onSubmi
   const sending = result?.kind === 'sending';
   const tooLong = text.length > ANSWER_MAX;
   const answer = question.kind === 'choice' ? choice : text.trim() && !tooLong ? text.trim() : null;
-  // Enabled by the pushed state alone: the server decides when answers open, the page only follows.
-  const canSubmit = stage === 'open' && you.canSubmit && answer !== null && !sending && remaining !== 0;
+  // Enabled by the pushed state alone, at the instant it names: the server decides when answers open.
+  const opened = stage === 'open' && buttonOn !== null;
+  const canSubmit = opened && you.canSubmit && answer !== null && !sending && remaining !== 0;
   const options = question.options ?? [];
 
   const onFormSubmit = (event: Event): void => {
@@ -82,15 +85,15 @@ export function QuestionCard({ state, question, you, deadline, feedback, onSubmi
     <form class="card stack question" onSubmit={onFormSubmit}>
       <div class="question-head">
         <span class="tag">{t.player.question(question.index + 1, question.total)}</span>
-        {stage === 'open' && remaining !== null && <Countdown remainingMs={remaining} />}
+        {opened && remaining !== null && <Countdown remainingMs={remaining} />}
       </div>
       <h2 class="question-text" data-testid="question-text">
         {question.text}
       </h2>
       {question.image && <img class="question-image" data-testid="question-image" src={question.image} alt={t.player.picture} />}
-      {/* Announced by screen readers when it changes: "get ready", then "answers are open". */}
-      <p class={stage === 'open' ? 'answers-open' : 'get-ready'} role="status" data-testid="stage-announcement">
-        {stage === 'open' ? t.player.answersOpen : t.player.getReady}
+      {/* Announced by screen readers when it changes: "get ready", then "answers are open" (at the instant, not on the announcement). */}
+      <p class={opened ? 'answers-open' : 'get-ready'} role="status" data-testid="stage-announcement">
+        {opened ? t.player.answersOpen : t.player.getReady}
       </p>
 
       {question.kind === 'choice' ? (
@@ -134,7 +137,13 @@ export function QuestionCard({ state, question, you, deadline, feedback, onSubmi
         </div>
       )}
 
-      <button type="submit" class="primary big" data-testid="submit-button" disabled={!canSubmit}>
+      <button
+        type="submit"
+        class="primary big"
+        data-testid="submit-button"
+        data-on-at={buttonOn === null ? undefined : String(performance.timeOrigin + buttonOn)}
+        disabled={!canSubmit}
+      >
         {sending ? t.player.sending : t.player.submit}
       </button>
       {result && (

@@ -57,7 +57,7 @@ export function ResultCard({ state, question, you }: { state: PublicState; quest
       {reveal && (
         <>
           <h3>{t.result.ranking}</h3>
-          <Ranking rows={reveal.ranking} highlight={you.playerId} compact />
+          <Ranking rows={reveal.ranking} highlight={you.playerId} compact reaction={state.rankingRule === 'reaction'} />
         </>
       )}
       <h3>{t.result.leaderboard}</h3>

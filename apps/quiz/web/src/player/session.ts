@@ -5,7 +5,7 @@ import { messages } from '../i18n/index.ts';
 import { ACK_TIMEOUT, askUntilAnswered, whenOpen, type QuizClient } from '../realtime.ts';
 import { forgetSeat, loadSeat, saveSeat, type Seat } from '../storage.ts';
 import { Store } from '../store.ts';
-import { deadlineIn } from '../time.ts';
+import { buttonOnAt, syncClock } from '../clock.ts';
 
 /** What became of the player's last submit, for the question it was sent to. */
 export type Feedback =
@@ -16,8 +16,10 @@ export type Feedback =
 export interface Game {
   state: PublicState;
   you: PlayerView;
-  /** When the countdown of an open question ends (see `deadlineIn`). */
+  /** When the countdown of an open question ends (`performance.now()`). */
   deadline: number | null;
+  /** When the submit button turned on for the open question (`performance.now()`); null: not (yet). */
+  buttonOn: number | null;
 }
 
 export interface PlayerSnapshot {
@@ -48,7 +50,8 @@ function newSubmissionId(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
-const deadlineOf = (state: PublicState): number | null => (state.stage === 'open' ? deadlineIn(state.remainingMs) : null);
+/** The countdown runs from the button turning on. */
+const deadlineOf = (state: PublicState, buttonOn: number): number | null => (state.stage === 'open' && state.remainingMs !== null ? buttonOn + state.remainingMs : null);
 
 /** One player's seat in a live session: joining, coming back to it, following the pushed state, submitting. */
 export class PlayerSession extends Store<PlayerSnapshot> {
@@ -57,6 +60,8 @@ export class PlayerSession extends Store<PlayerSnapshot> {
   /** The baro session a rejoin was last sent for, so that its `open` and `resync` send one between them. */
   #rejoinedFor: string | null = null;
   #rejoining: Promise<void> | null = null;
+  readonly #clock: ReturnType<typeof syncClock>;
+  #buttonTimer?: ReturnType<typeof setTimeout>;
 
   constructor(
     readonly client: QuizClient,
@@ -65,12 +70,15 @@ export class PlayerSession extends Store<PlayerSnapshot> {
   ) {
     const seat = storedSeat(code, liveId);
     super({ seat, joining: seat !== null, joinError: null, game: null, feedback: null, kicked: false });
+    this.#clock = syncClock(client);
     client.on('state', this.#onState).on('you', this.#onYou).on('kicked', this.#onKicked).on('seat:taken', this.#onSeatTaken);
     client.onState(this.#onSessionEvent);
     if (seat) this.#rejoin(seat);
   }
 
   dispose(): void {
+    clearTimeout(this.#buttonTimer);
+    this.#clock.sync.close();
     this.client.close('page left');
   }
 
@@ -87,7 +95,9 @@ export class PlayerSession extends Store<PlayerSnapshot> {
     const question = this.value.game?.state.question;
     if (!question || this.value.feedback?.kind === 'sending') return;
     const questionIndex = question.index;
-    const request: SubmitRequest = { questionIndex, answer, clientSubmissionId: newSubmissionId() };
+    const buttonOn = this.value.game?.buttonOn;
+    const reactionMs = buttonOn == null ? undefined : Math.max(0, performance.now() - buttonOn);
+    const request: SubmitRequest = { questionIndex, answer, clientSubmissionId: newSubmissionId(), ...(reactionMs === undefined ? {} : { reactionMs }) };
     this.update({ feedback: { questionIndex, kind: 'sending' } });
     askUntilAnswered(() => this.client.emitWithAck('submit', request, { timeout: ACK_TIMEOUT }), () => this.#ready(), SUBMIT_ATTEMPTS).then(
       (reply) =>
@@ -105,7 +115,8 @@ export class PlayerSession extends Store<PlayerSnapshot> {
     saveSeat(this.code, seat);
     this.#seatedOn = this.client.sessionId;
     // The reply replaces whatever was shown: after a server restart, versions may have started over.
-    this.update({ seat, joining: false, joinError: null, game: { state: reply.state, you: reply.you, deadline: deadlineOf(reply.state) } });
+    this.update({ seat, joining: false, joinError: null });
+    this.#show(reply.state, reply.you);
   }
 
   #rejoin(seat: Seat): void {
@@ -149,17 +160,35 @@ export class PlayerSession extends Store<PlayerSnapshot> {
     // Before the join is answered there is nothing to update: the answer carries the state.
     if (!game) return;
     if (state.liveId === game.state.liveId && state.version < game.state.version) return;
-    this.update({ game: { ...game, state, deadline: deadlineOf(state) } });
+    if (state.version === game.state.version) return;
+    this.#show(state, game.you);
   };
 
+  /** Shows a new state; an opening one turns the button on at the opening instant (clock.ts). */
+  #show(state: PublicState, you: PlayerView): void {
+    clearTimeout(this.#buttonTimer);
+    const receivedAt = performance.now();
+    if (state.stage !== 'open') return this.update({ game: { state, you, deadline: null, buttonOn: null } });
+    const at = buttonOnAt(state, receivedAt, this.#clock);
+    const turnOn = (): void => {
+      const now = performance.now();
+      const game = this.value.game;
+      if (game) this.update({ game: { ...game, buttonOn: now, deadline: deadlineOf(state, now) } });
+    };
+    this.update({ game: { state, you, deadline: null, buttonOn: null } });
+    if (at <= receivedAt) turnOn();
+    else this.#buttonTimer = setTimeout(turnOn, at - receivedAt);
+  }
   /** Removed by the host: the seat is gone for good, so is the stored secret. */
   #onKicked = (): void => {
+    clearTimeout(this.#buttonTimer);
     forgetSeat(this.code);
     this.update({ seat: null, game: null, joining: false, joinError: null, kicked: true });
   };
 
   /** The seat was taken on another page (one too many): this page stops showing the game until reloaded. */
   #onSeatTaken = ({ message }: SeatTaken): void => {
+    clearTimeout(this.#buttonTimer);
     this.update({ game: null, joining: false, joinError: `${message[0].toUpperCase()}${message.slice(1)}.` });
   };
 

@@ -97,7 +97,7 @@ export function Controls({ state, total, busy, error, opensAt, onCommand }: Prop
       {opening && (
         <div class="row wrap">
           {opensAt !== null && <OpensIn opensAt={opensAt} />}
-          <button data-testid="cancel-open-button" disabled={busy} onClick={() => void onCommand({ command: 'cancel-open' })}>
+          <button data-testid="cancel-open-button" disabled={busy || !state.openingPending} onClick={() => void onCommand({ command: 'cancel-open' })}>
             {t.host.cancelOpen}
           </button>
         </div>

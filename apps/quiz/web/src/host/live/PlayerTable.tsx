@@ -30,6 +30,9 @@ export function PlayerTable({ players, total, online, mode, actions }: Props) {
               <th>{t.players.status}</th>
               <th>{t.players.transport}</th>
               <th class="num">{t.players.rtt}</th>
+              <th class="num" title={t.players.clockHint}>
+                {t.players.clock}
+              </th>
               <th class="num">{t.players.answers}</th>
               <th class="num">{mode === 'cotato' ? t.table.wins : t.table.points}</th>
               {actions && <th />}
@@ -50,6 +53,10 @@ export function PlayerTable({ players, total, online, mode, actions }: Props) {
                   <td class="muted small">{player.transport ?? '—'}</td>
                   <td class={slow ? 'num slow' : 'num'} data-testid="player-rtt">
                     {player.rttMs === null ? '—' : `${Math.round(player.rttMs)} ms`}
+                  </td>
+                  <td class={player.clockSynced ? 'num' : 'num slow'} data-testid="player-clock" data-synced={String(player.clockSynced)}>
+                    {player.clockUncertaintyMs === null ? '—' : `±${player.clockUncertaintyMs.toFixed(1)} ms`}
+                    {!player.clockSynced && player.connected && <span class="small"> {t.players.byArrival}</span>}
                   </td>
                   <td class="num">{player.answers}</td>
                   <td class="num">{mode === 'cotato' ? player.wins : player.points}</td>
