@@ -93,6 +93,9 @@ async function playQuestion(host: Page, players: Page[], order: number[], shotPr
   for (const page of players) await page.waitForSelector(id('reveal'));
 }
 
+/** The random delay of the cancelled open: long enough for a loaded CI to click cancel inside it. */
+const OPEN_DELAY_MS = 3000;
+
 async function withApp(options: QuizAppOptions, body: (app: Awaited<ReturnType<typeof startTestApp>>) => Promise<void>) {
   const app = await startTestApp(options);
   try {
@@ -104,7 +107,7 @@ async function withApp(options: QuizAppOptions, body: (app: Awaited<ReturnType<t
 }
 
 test('host and three players: buttons turn on by themselves, the ranking is the order of acceptance, close turns them off', { timeout: 90_000 }, async () => {
-  await withApp({ pingIntervalMs: 1000, randomDelayMs: { min: 1000, max: 1000 } }, async (app) => {
+  await withApp({ pingIntervalMs: 1000, randomDelayMs: { min: OPEN_DELAY_MS, max: OPEN_DELAY_MS } }, async (app) => {
     const host = await hostPage(app);
     const code = app.demo!.code;
     assert.equal(await host.textContent(id('host-join-code')), code);
@@ -147,7 +150,8 @@ test('host and three players: buttons turn on by themselves, the ranking is the 
     await host.screenshot({ path: `${ARTIFACTS}q2-host-opening.png`, fullPage: true });
     await host.click(id('cancel-open-button'));
     await host.waitForSelector(id('opens-in'), { state: 'detached' });
-    await new Promise((resolve) => setTimeout(resolve, 1200));
+    // Past the instant the cancelled open would have fired.
+    await new Promise((resolve) => setTimeout(resolve, OPEN_DELAY_MS + 200));
     for (const page of players) {
       assert.equal(await stageOf(page, 'player-view'), 'shown');
       assert.equal(await submitEnabled(page), false, 'a cancelled open leaves submit disabled');
