@@ -18,7 +18,7 @@ import { startTarget, type EchoTarget } from './support/target.js';
 import { pause, waitFor } from './support/wait.js';
 
 const SESSIONS = 100;
-const ATTACK_MS = 6000;
+const ATTACK_MS = 5000;
 const BATCH = 500;
 
 // Each attack gets a server of its own: what one leaves behind is not the next one's baseline.
