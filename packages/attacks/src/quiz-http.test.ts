@@ -45,10 +45,11 @@ test('slow bodies: 100 unauthenticated uploads stopped short are answered 401 be
       socket.write(sent);
       sockets.push(socket);
     }
-    await waitFor(() => statuses.size === CONNECTIONS, 5000, 'every slow upload is answered').catch(() => {});
+    // 180 MiB leave the attacker first (the kernel takes them at its pace on a loaded machine).
+    await waitFor(() => statuses.size === CONNECTIONS, 10_000, 'every slow upload is answered').catch(() => {});
   });
   for (const socket of sockets) socket.destroy();
-  assert.equal(statuses.size, CONNECTIONS, `${statuses.size} of ${CONNECTIONS} slow uploads were answered within 5 s`);
+  assert.equal(statuses.size, CONNECTIONS, `${statuses.size} of ${CONNECTIONS} slow uploads were answered within 10 s`);
   assert.deepEqual([...new Set(statuses.values())], [401]);
 });
 

@@ -108,7 +108,10 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
       this.#ownsServer = false;
       this.ready = Promise.resolve();
     } else {
-      this.#httpServer = createServer((_request, response) => {
+      // Node's defaults (60 s for a head, 300 s for a request) let slowloris hold sockets for minutes.
+      const headersTimeout = options.http?.headersTimeout ?? 10_000;
+      const requestTimeout = options.http?.requestTimeout ?? 30_000;
+      this.#httpServer = createServer({ headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1000, headersTimeout) }, (_request, response) => {
         response.writeHead(404, { 'Content-Type': 'text/plain' });
         response.end('not found\n');
       });

@@ -1,165 +1,78 @@
 /**
- * A bystander: an ordinary client that keeps doing round trips (echo, or a page load) while an
- * attack runs, so a test can show the server kept serving others. Bounded in count and time.
+ * The bystanders the attacks use, each in a child process of its own (bystander-process.ts): the
+ * attacker's work in the test process (building, writing and parsing floods) must not delay the
+ * bystander's timers and reads, or its round trips would measure the attacker, not the server.
  */
-import { request as httpRequest } from 'node:http';
-import { WebSocket } from 'baro';
-import { connect, type TransportName } from '@baro/client';
-import { http, packetsIn } from './raw-http.js';
-import { pause, within } from './wait.js';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { TransportName } from '@baro/client';
+import type { BystanderReport, BystanderSpec } from './bystander-loops.js';
+import { within } from './wait.js';
 
-/**
- * The stated bounds on a bystander's round trips while an attack runs: 95% within 1 s, and every
- * one within 4 s (else it counts as a failure). Generous: CI and this machine have 2 cores shared
- * with other work (an idle SSE echo alone peaked at ~490 ms under a load average of 20); an attack
- * that starves the event loop still breaks them by far.
- */
-export const BYSTANDER_BOUND_MS = 1000;
-export const BYSTANDER_LIMIT_MS = 4 * BYSTANDER_BOUND_MS;
-const MAX_ROUND_TRIPS = 20_000;
-const INTERVAL_MS = 20;
+export { BYSTANDER_BOUND_MS, BYSTANDER_LIMIT_MS, type BystanderReport } from './bystander-loops.js';
 
-export interface BystanderReport {
-  roundTrips: number;
-  maxMs: number;
-  p95Ms: number;
-  p99Ms: number;
-  /** Round trips that failed or took longer than BYSTANDER_LIMIT_MS (message, in order). */
-  failures: string[];
-}
-
-export interface Bystander {
+/** A bystander running in its child process, driven from the test. */
+export interface SeparateBystander {
   /** Resolves after at least `count` more round trips completed (bounded). */
   roundTripsDone(count: number, timeoutMs?: number): Promise<void>;
-  /** Forgets the round trips so far (the warm-up: connecting, a transport's first requests). */
-  reset(): void;
+  /** Waits for `count` round trips, reports them and forgets them: the same conditions, no attack. */
+  baseline(count: number): Promise<BystanderReport>;
   stop(): Promise<BystanderReport>;
 }
 
-/** Runs `roundTrip` in a loop, one at a time, until stopped. */
-export function runBystander(roundTrip: (n: number) => Promise<void>, close: () => void | Promise<void> = () => {}): Bystander {
-  const times: number[] = [];
-  const failures: string[] = [];
-  let stopped = false;
-  const loop = (async () => {
-    for (let n = 0; n < MAX_ROUND_TRIPS && !stopped; n++) {
-      const started = performance.now();
-      try {
-        await within(roundTrip(n), BYSTANDER_LIMIT_MS, `bystander round trip ${n}`);
-        times.push(performance.now() - started);
-      } catch (error) {
-        failures.push((error as Error).message);
-        if (failures.length > 20) break;
+const START_MS = 15_000;
+const ANSWER_MS = 30_000;
+
+type Reply = { type: 'ready' } | { type: 'failed'; message: string } | { type: 'answer'; id: number; value?: unknown; error?: string };
+
+async function inChild(spec: BystanderSpec): Promise<SeparateBystander> {
+  const script = fileURLToPath(new URL('./bystander-process.js', import.meta.url));
+  const child: ChildProcess = fork(script, [JSON.stringify(spec)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  let nextId = 1;
+  const ready = new Promise<void>((resolve, reject) => {
+    child.on('message', (reply: Reply) => {
+      if (reply.type === 'ready') resolve();
+      else if (reply.type === 'failed') reject(new Error(reply.message));
+      else {
+        const entry = waiting.get(reply.id);
+        waiting.delete(reply.id);
+        if (reply.error !== undefined) entry?.reject(new Error(reply.error));
+        else entry?.resolve(reply.value);
       }
-      await pause(INTERVAL_MS);
-    }
-  })();
+    });
+    child.once('exit', (code) => {
+      reject(new Error(`the bystander process exited with ${code}`));
+      for (const entry of waiting.values()) entry.reject(new Error(`the bystander process exited with ${code}`));
+      waiting.clear();
+    });
+  });
+  try {
+    await within(ready, START_MS, 'the bystander starts');
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  const ask = (what: object, timeoutMs = ANSWER_MS): Promise<unknown> => {
+    const id = nextId++;
+    const answered = new Promise<unknown>((resolve, reject) => waiting.set(id, { resolve, reject }));
+    child.send({ id, ...what });
+    return within(answered, timeoutMs, `the bystander answers ${JSON.stringify(what)}`);
+  };
   return {
-    async roundTripsDone(count, timeoutMs = 10_000) {
-      const target = Math.min(times.length + count, MAX_ROUND_TRIPS);
-      const deadline = Date.now() + timeoutMs;
-      while (times.length < target) {
-        if (Date.now() > deadline || failures.length > 20) throw new Error(`bystander: ${times.length}/${target} round trips; failures: ${failures.slice(0, 3).join('; ')}`);
-        await pause(INTERVAL_MS);
-      }
-    },
-    reset() {
-      times.length = 0;
-      failures.length = 0;
-    },
+    roundTripsDone: async (count, timeoutMs = 10_000) => void (await ask({ ask: 'done', count, timeoutMs }, timeoutMs + 1000)),
+    baseline: async (count) => (await ask({ ask: 'baseline', count })) as BystanderReport,
     async stop() {
-      stopped = true;
-      await loop;
-      await close();
-      const sorted = [...times].sort((a, b) => a - b);
-      const quantile = (q: number): number => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? Infinity);
-      return { roundTrips: sorted.length, maxMs: Math.round(sorted.at(-1) ?? Infinity), p95Ms: quantile(0.95), p99Ms: quantile(0.99), failures };
+      try {
+        return (await ask({ ask: 'stop' })) as BystanderReport;
+      } finally {
+        if (child.connected) child.disconnect();
+      }
     },
   };
 }
 
-/** Echo round trips over baro's own WebSocket client against an echo server. */
-export async function websocketBystander(port: number, path = '/'): Promise<Bystander> {
-  const socket = new WebSocket(`ws://127.0.0.1:${port}${path}`);
-  await within(new Promise<void>((resolve, reject) => {
-    socket.onopen = () => resolve();
-    socket.onerror = () => reject(new Error('the bystander could not connect'));
-  }), 5000, 'the bystander connects');
-  let waiting: ((text: string) => void) | null = null;
-  socket.onmessage = (event) => waiting?.(String(event.data));
-  const bystander = runBystander(
-    (n) =>
-      new Promise<void>((resolve) => {
-        const expected = `bystander ${n}`;
-        waiting = (text) => text === expected && resolve();
-        socket.send(expected);
-      }),
-    () => socket.close(),
-  );
-  await bystander.roundTripsDone(3);
-  bystander.reset();
-  return bystander;
-}
-
-/** Echo round trips over a baro session (`echo` event with an ack) on one transport. */
-export async function sessionBystander(url: string, transport: TransportName = 'websocket'): Promise<Bystander> {
-  const client = connect(url, { transports: [transport], WebSocket: WebSocket as never, pollInterval: 50, reconnect: false });
-  const bystander = runBystander(
-    async (n) => {
-      const reply = await client.emitWithAck('echo', n, { timeout: BYSTANDER_LIMIT_MS });
-      if (reply !== n) throw new Error(`bystander: echo ${n} answered ${JSON.stringify(reply)}`);
-    },
-    () => client.close(),
-  );
-  await bystander.roundTripsDone(3);
-  bystander.reset();
-  return bystander;
-}
-
-/** Page loads (`GET path`, each on a new connection) from a given loopback address. */
-export async function httpBystander(url: string, path: string, localAddress = '127.0.0.2'): Promise<Bystander> {
-  const target = new URL(path, url);
-  const bystander = runBystander(
-    () =>
-      new Promise<void>((resolve, reject) => {
-        const request = httpRequest({ host: target.hostname, port: target.port, path: target.pathname, localAddress, agent: false }, (response) => {
-          response.resume();
-          response.on('end', () => (response.statusCode === 200 ? resolve() : reject(new Error(`bystander: GET ${path} answered ${response.statusCode}`))));
-        });
-        request.on('error', reject);
-        request.end();
-      }),
-  );
-  await bystander.roundTripsDone(3);
-  bystander.reset();
-  return bystander;
-}
-
-/**
- * Echo round trips over one polling session opened from another loopback address (so per-address
- * limits on 127.0.0.1 leave it alone): `POST /baro/send` an echo, long-poll until its answer.
- */
-export async function pollingBystander(url: string, localAddress = '127.0.0.2'): Promise<Bystander> {
-  const opened = await http(`${url}/baro/poll?wait=0`, { localAddress });
-  const open = packetsIn(opened.body).find((packet) => packet[0] === 'o');
-  if (opened.status !== 200 || !open) throw new Error(`the bystander could not open a session: ${opened.status} ${opened.body}`);
-  const { sid, token } = open[1] as { sid: string; token: string };
-  let seq = 0;
-  const bystander = runBystander(async (n) => {
-    const cseq = n + 1;
-    const sent = await http(`${url}/baro/send?sid=${sid}&token=${token}`, { method: 'POST', headers: { 'Content-Type': 'application/x-ndjson' }, body: JSON.stringify(['e', cseq, 'echo', n, cseq]), localAddress });
-    if (sent.status !== 200) throw new Error(`bystander: POST answered ${sent.status}`);
-    for (let polls = 0; polls < 10; polls++) {
-      const polled = await http(`${url}/baro/poll?wait=1&sid=${sid}&token=${token}&seq=${seq}`, { localAddress });
-      if (polled.status !== 200) throw new Error(`bystander: poll answered ${polled.status}`);
-      for (const packet of packetsIn(polled.body)) {
-        if (packet[0] === 'e' || packet[0] === 'a') seq = Math.max(seq, packet[1] as number);
-        if (packet[0] === 'a' && packet[2] === cseq) return;
-      }
-    }
-    throw new Error(`bystander: no answer to echo ${n}`);
-  });
-  await bystander.roundTripsDone(3);
-  bystander.reset();
-  return bystander;
-}
+export const websocketBystander = (port: number, path?: string): Promise<SeparateBystander> => inChild({ kind: 'websocket', port, ...(path ? { path } : {}) });
+export const sessionBystander = (url: string, transport?: TransportName): Promise<SeparateBystander> => inChild({ kind: 'session', url, ...(transport ? { transport } : {}) });
+export const httpBystander = (url: string, path: string, localAddress?: string): Promise<SeparateBystander> => inChild({ kind: 'http', url, path, ...(localAddress ? { localAddress } : {}) });
+export const pollingBystander = (url: string, localAddress?: string): Promise<SeparateBystander> => inChild({ kind: 'polling', url, ...(localAddress ? { localAddress } : {}) });

@@ -15,6 +15,16 @@ export interface HttpTransportOptions {
   maxBodyBytes?: number;
   /** How often an idle SSE stream gets a keep-alive comment, in ms. Default 15 s. */
   keepAliveInterval?: number;
+  /**
+   * A `BaroServer` listening by itself (`port`): ms a client may take to send a request's head
+   * (Node's `headersTimeout`), then 408. Default 10 s. An app's own `http.Server` keeps its settings.
+   */
+  headersTimeout?: number;
+  /**
+   * Like `headersTimeout`, for the whole request, body included (Node's `requestTimeout`). Default
+   * 30 s. It ends when the request has arrived: SSE streams and long-polls are not cut by it.
+   */
+  requestTimeout?: number;
 }
 
 /** The HTTP transports as a request handler, for apps that route requests themselves. */

@@ -79,6 +79,14 @@ const EMPTY_BUFFER = Buffer.alloc(0);
 /** Why reading from the socket is paused; reading resumes when no reason is left. */
 const PAUSED_WHILE_INFLATING = 1;
 const PAUSED_FOR_BACKPRESSURE = 2;
+const PAUSED_TO_YIELD = 4;
+
+/**
+ * Bytes of one connection parsed per event-loop turn; the rest waits for the next turn. libuv hands
+ * over up to 32 × 64 KiB from a ready socket at once, so 100 peers flooding tiny messages made one
+ * turn last seconds, and accept, every other peer's reads and timers waited behind them.
+ */
+const READ_BYTES_PER_TURN = 16 * 1024;
 
 /**
  * A WebSocket over a Node socket, with the API ws users know: `send`, `close`, `terminate`, `ping`,
@@ -112,6 +120,8 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   #pendingCompressionBytes = 0;
   /** Bit set of PAUSED_* reasons. */
   #readPauses = 0;
+  /** Bytes read but not yet parsed: over this turn's share (`READ_BYTES_PER_TURN`). */
+  #unparsed: Buffer[] = [];
   /** Whether anything arrived since the last heartbeat check. */
   alive = true;
 
@@ -298,13 +308,35 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
 
   #onData(chunk: Buffer): void {
     this.alive = true;
+    // Bytes that arrive while a yield is pending (the stream's own buffer) queue behind it.
+    if (this.#unparsed.length > 0) this.#unparsed.push(chunk);
+    else this.#parse(chunk);
+  }
+
+  #parse(chunk: Buffer): void {
+    const now = chunk.length > READ_BYTES_PER_TURN ? chunk.subarray(0, READ_BYTES_PER_TURN) : chunk;
     // Everything the handlers send while this chunk is parsed goes out in one writev.
     this.#socket.cork();
     try {
-      this.#codec.receiveData(chunk);
+      this.#codec.receiveData(now);
     } finally {
       this.#socket.uncork();
     }
+    if (now === chunk) return;
+    this.#unparsed.push(chunk.subarray(READ_BYTES_PER_TURN));
+    this.#pauseReading(PAUSED_TO_YIELD);
+    setImmediate(() => this.#parseNextTurn());
+  }
+
+  #parseNextTurn(): void {
+    if (this.#socket.destroyed && this.#readyState === ReadyState.CLOSED) {
+      this.#unparsed = [];
+      return;
+    }
+    const chunk = this.#unparsed.length === 1 ? this.#unparsed[0]! : Buffer.concat(this.#unparsed);
+    this.#unparsed = [];
+    this.#parse(chunk);
+    if (this.#unparsed.length === 0) this.#resumeReading(PAUSED_TO_YIELD);
   }
 
   #onEnd(): void {
