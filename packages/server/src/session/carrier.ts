@@ -28,6 +28,11 @@ export interface Carrier {
   readonly bufferedBytes: number;
   write(packets: readonly WirePacket[]): void;
   /**
+   * The client sends faster than its rate allows even its refusals: read nothing more from it for
+   * `ms`. Transports that read the client's packets elsewhere (a POST per batch) leave it out.
+   */
+  holdReading?(ms: number): void;
+  /**
    * The session moved to another carrier or ended: finish the response or connection. With
    * `dropBacklog` (the client resumed elsewhere or went silent), what it has not read may be dropped.
    */

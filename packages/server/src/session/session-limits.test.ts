@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { PACKET_OVERHEAD_BYTES } from './outbound.js';
+import { FLOOD_HOLD_MS } from './session.js';
 import { makeSession, RecordingCarrier } from './test-support/recording-carrier.js';
 
 const tick = () => new Promise<void>((resolve) => queueMicrotask(resolve));
@@ -82,6 +83,17 @@ describe('refused client events', () => {
     assert.equal(refusals, 400);
     assert.equal(session.replayCount, 800, '400 answers and 400 refusals, not 12,000');
     assert.equal(session.cseq, 12_000, 'every packet was still processed once (receipted)');
+  });
+
+  test('a client past both budgets is held: its carrier reads nothing for FLOOD_HOLD_MS; at the last answered refusal it is not', async () => {
+    const { session, carrier } = attached({ eventsPerSecond: 10, eventBurst: 5 });
+    session.on('spam', () => {});
+    session.receive(flood(10));
+    await tick();
+    assert.deepEqual(carrier.holds, [], '5 handled and 5 refusals answered: within the budgets');
+    session.receive(flood(1, 'spam', 11));
+    await tick();
+    assert.deepEqual(carrier.holds, [FLOOD_HOLD_MS]);
   });
 
   test('refusals come back at the refill rate', async () => {

@@ -46,6 +46,8 @@ export interface SessionLimits {
 
 /** Queued bytes past which volatile events are dropped. */
 const VOLATILE_BACKLOG = 64 * 1024;
+/** How long a flooding client (past its events' and its refusals' budgets) goes unread. */
+export const FLOOD_HOLD_MS = 1000;
 
 export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   maxQueuedBytes: 4 * 1024 * 1024,
@@ -450,7 +452,12 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
     const now = this.#host.now();
     // Every event takes a token, refused ones too: a refusal costs the server an answer.
     if (!this.#rate.take(now)) {
-      if (!this.#refusals.take(now)) return;
+      if (!this.#refusals.take(now)) {
+        // Past even the refusals' budget the client is flooding: stop reading it rather than
+        // decoding events only to drop them; what it sends meanwhile waits in TCP.
+        this.#carrier?.holdReading?.(FLOOD_HOLD_MS);
+        return;
+      }
       if (ackId !== undefined) this.#enqueue(pendingAck(ackId, null, 'rate_limited'));
       else this.#sendControl({ type: 'notice', code: 'rate_limited', message: `event "${name}" dropped: over ${this.#limits.eventsPerSecond} events per second` });
       return;

@@ -42,6 +42,10 @@ export class WebSocketCarrier implements Carrier {
     this.#connection.uncork();
   }
 
+  holdReading(ms: number): void {
+    this.#connection.holdReading(ms);
+  }
+
   detach(dropBacklog = false): void {
     // A connection still holding a backlog would keep it until its close handshake timed out; the
     // client that left it (resumed elsewhere, or silent) will not read it, so it goes now.

@@ -80,6 +80,7 @@ const EMPTY_BUFFER = Buffer.alloc(0);
 const PAUSED_WHILE_INFLATING = 1;
 const PAUSED_FOR_BACKPRESSURE = 2;
 const PAUSED_TO_YIELD = 4;
+const PAUSED_BY_OWNER = 8;
 
 /**
  * Bytes of one connection parsed per event-loop turn; the rest waits for the next turn. libuv hands
@@ -122,6 +123,8 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   #readPauses = 0;
   /** Bytes read but not yet parsed: over this turn's share (`READ_BYTES_PER_TURN`). */
   #unparsed: Buffer[] = [];
+  /** Set while `holdReading` keeps the socket paused. */
+  #holdTimer: NodeJS.Timeout | null = null;
   /** Whether anything arrived since the last heartbeat check. */
   alive = true;
 
@@ -364,6 +367,20 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     }
   }
 
+  /**
+   * Reads nothing from the peer for `ms` (what it sends waits in TCP, which pushes back on it): for a
+   * layer above that sees the peer send faster than it may, so a flood costs the server no parsing.
+   */
+  holdReading(ms: number): void {
+    if (this.#readyState === ReadyState.CLOSED || this.#holdTimer) return;
+    this.#pauseReading(PAUSED_BY_OWNER);
+    this.#holdTimer = setTimeout(() => {
+      this.#holdTimer = null;
+      this.#resumeReading(PAUSED_BY_OWNER);
+    }, ms);
+    this.#holdTimer.unref();
+  }
+
   #pauseReading(reason: number): void {
     if (this.#readPauses === 0) this.#socket.pause();
     this.#readPauses |= reason;
@@ -377,6 +394,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
 
   #onSocketClose(): void {
     if (this.#closeTimer) clearTimeout(this.#closeTimer);
+    if (this.#holdTimer) clearTimeout(this.#holdTimer);
     this.#codec.receiveEof();
     this.#readyState = ReadyState.CLOSED;
     this.#deflate?.close();

@@ -221,3 +221,22 @@ describe('permessage-deflate and slow consumers', () => {
     assert.equal(connection.pendingCompressionBytes, 0);
   });
 });
+
+describe('holdReading', () => {
+  test('a held connection reads nothing for the hold, then every message arrives in order', { timeout: 20_000 }, async (t) => {
+    const s = scoped(t);
+    const { raw, connection } = await rawPeer(s, {});
+    const received: { text: string; at: number }[] = [];
+    connection.on('message', (data) => received.push({ text: String(data), at: Date.now() }));
+    raw.sendFrame({ opcode: 1, payload: 'before' });
+    await until(() => received.length === 1, 5000, 'the first message');
+    const heldAt = Date.now();
+    connection.holdReading(300);
+    for (let i = 0; i < 5; i++) raw.sendFrame({ opcode: 1, payload: `held ${i}` });
+    await until(() => received.length === 6, 10_000, 'the held messages after the hold');
+    assert.deepEqual(received.map((r) => r.text), ['before', 'held 0', 'held 1', 'held 2', 'held 3', 'held 4']);
+    // A lower bound only: on a loaded machine they come later, never sooner.
+    assert.ok(received[1]!.at - heldAt >= 290, `the first held message came ${received[1]!.at - heldAt} ms after the hold`);
+    assert.equal(connection.readyState, ReadyState.OPEN);
+  });
+});

@@ -12,6 +12,11 @@ export class RecordingCarrier implements Carrier {
   bufferedBytes = 0;
   detached = false;
   readonly packets: Packet[] = [];
+  /** The `ms` of every `holdReading` the session asked for. */
+  readonly holds: number[] = [];
+  holdReading(ms: number): void {
+    this.holds.push(ms);
+  }
   write(packets: readonly WirePacket[]): void {
     for (const wire of packets) {
       const decoded = decodePacket(wire.text, 'toClient');
