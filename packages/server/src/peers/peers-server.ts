@@ -2,7 +2,7 @@ import { PEER_EVENT, type JoinReply, type PeerNotice, type PeerRefusal, type Pee
 import type { BaroServer } from '../baro-server.js';
 import type { EventsMap } from '../session/events.js';
 import type { Session } from '../session/session.js';
-import { Budget } from './budget.js';
+import { TokenBucket } from '../session/token-bucket.js';
 import { checkPeerRequest } from './requests.js';
 
 export interface PeersOptions {
@@ -44,8 +44,8 @@ export interface PeersServer {
 }
 
 interface PeerState {
-  signals: Budget;
-  relayBytes: Budget;
+  signals: TokenBucket;
+  relayBytes: TokenBucket;
   meshes: Set<string>;
   /** Peers this session signalled or relayed to, or heard from: told when it ends. */
   contacts: Set<string>;
@@ -187,8 +187,8 @@ export function enablePeers<C2S extends EventsMap, S2C extends EventsMap, Contex
     const plain = session as unknown as Session;
     const now = Date.now();
     const state: PeerState = {
-      signals: new Budget(limits.signalsPerSecond, limits.signalBurst, now),
-      relayBytes: new Budget(limits.relayBytesPerSecond, limits.relayBurstBytes, now),
+      signals: new TokenBucket(limits.signalsPerSecond, limits.signalBurst, now),
+      relayBytes: new TokenBucket(limits.relayBytesPerSecond, limits.relayBurstBytes, now),
       meshes: new Set(),
       contacts: new Set(),
     };

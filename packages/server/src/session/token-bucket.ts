@@ -1,4 +1,8 @@
-/** A token bucket: `rate` tokens a second, holding at most `burst`. Time is passed in, for tests. */
+/**
+ * A token bucket: `rate` tokens a second, holding at most `burst`; a take may cost more than one
+ * (bytes relayed), and a cost above the burst is refused outright rather than waited for. Time is
+ * passed in, for tests.
+ */
 export class TokenBucket {
   readonly #rate: number;
   readonly #burst: number;
@@ -12,11 +16,12 @@ export class TokenBucket {
     this.#updated = now;
   }
 
-  take(now: number): boolean {
-    this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#updated) / 1000) * this.#rate);
+  take(now: number, cost = 1): boolean {
+    // A clock that goes back adds nothing.
+    this.#tokens = Math.min(this.#burst, this.#tokens + (Math.max(0, now - this.#updated) / 1000) * this.#rate);
     this.#updated = now;
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
+    if (this.#tokens < cost) return false;
+    this.#tokens -= cost;
     return true;
   }
 }

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Budget } from './budget.js';
+import { TokenBucket } from './token-bucket.js';
 
-test('a budget refills at its rate up to its burst, and refuses a cost it cannot cover', () => {
-  const budget = new Budget(1000, 4000, 0);
+test('a token bucket refills at its rate up to its burst, and refuses a cost it cannot cover', () => {
+  const budget = new TokenBucket(1000, 4000, 0);
   assert.equal(budget.take(0, 3000), true);
   assert.equal(budget.take(0, 1500), false, 'only 1,000 left');
   assert.equal(budget.take(500, 1500), true, '500 ms bring 500 more');
