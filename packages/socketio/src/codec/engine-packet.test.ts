@@ -9,7 +9,8 @@ import {
   openPacket,
   type EnginePacket,
 } from './engine-packet.js';
-import { randomString, seededRandom } from '../test-support/seeded-random.js';
+import { seededRandom } from '@baro/testing';
+import { randomString } from '../test-support/random-string.js';
 
 const SAMPLES: EnginePacket[] = [
   { type: 'open', data: '{"sid":"abc","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}' },

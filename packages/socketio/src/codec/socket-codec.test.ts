@@ -4,7 +4,8 @@ import { Decoder as ReferenceDecoder, Encoder as ReferenceEncoder } from 'socket
 import { SocketDecoder } from './socket-decoder.js';
 import { encodeSocketPacket } from './socket-encoder.js';
 import { SocketPacketType, type SocketPacket } from './socket-packet.js';
-import { randomString, seededRandom } from '../test-support/seeded-random.js';
+import { seededRandom } from '@baro/testing';
+import { randomString } from '../test-support/random-string.js';
 
 const { CONNECT, DISCONNECT, EVENT, ACK, CONNECT_ERROR } = SocketPacketType;
 
