@@ -59,20 +59,23 @@ export function encodeEnginePayload(packets: readonly EnginePacket[]): string {
   return payload;
 }
 
+/** A decoded long-polling payload; on a bad packet, the error and the packets before it. */
+export type DecodedPayload = { ok: true; value: EnginePacket[] } | { ok: false; error: string; before: EnginePacket[] };
+
 /**
- * Decodes a long-polling payload. One bad packet makes the whole payload invalid (the reference
- * closes the session on it); `maxPackets` bounds the work one request can ask for.
+ * Decodes a long-polling payload. Decoding stops at the first bad packet: the reference delivers
+ * the packets before it, then closes the session. `maxPackets` bounds the work one request can ask for.
  */
-export function decodeEnginePayload(payload: string, maxPackets = Number.POSITIVE_INFINITY): Decoded<EnginePacket[]> {
+export function decodeEnginePayload(payload: string, maxPackets = Number.POSITIVE_INFINITY): DecodedPayload {
   const packets: EnginePacket[] = [];
   let start = 0;
   for (;;) {
-    if (packets.length >= maxPackets) return invalid(`more than ${maxPackets} packets in one payload`);
+    if (packets.length >= maxPackets) return { ok: false, error: `more than ${maxPackets} packets in one payload`, before: packets };
     const end = payload.indexOf(RECORD_SEPARATOR, start);
     const packet = decodeEnginePacket(end === -1 ? payload.slice(start) : payload.slice(start, end));
-    if (!packet.ok) return packet;
+    if (!packet.ok) return { ok: false, error: packet.error, before: packets };
     packets.push(packet.value);
-    if (end === -1) return decoded(packets);
+    if (end === -1) return { ok: true, value: packets };
     start = end + 1;
   }
 }

@@ -7,6 +7,7 @@ export {
   encodeEnginePacket,
   encodeEnginePayload,
   openPacket,
+  type DecodedPayload,
   type EngineHandshake,
   type EnginePacket,
   type EnginePacketType,

@@ -126,6 +126,22 @@ describe('Engine.IO over raw HTTP, answered as the reference engine.io server an
     return answers;
   }
 
+  /**
+   * A GET left waiting on both sessions; resolves to the body both answered it with. (With a poll
+   * waiting, the reference also closes at once rather than waiting 30 s for the next one.)
+   */
+  async function pollBoth(sids: [string, string]): Promise<string> {
+    const waiting = Promise.all([
+      rawRequest(ours, `${PATH}?EIO=4&transport=polling&sid=${sids[0]}`),
+      rawRequest(reference.port, `${PATH}?EIO=4&transport=polling&sid=${sids[1]}`),
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    return waiting.then(([a, b]) => {
+      assert.deepEqual(observable(a), observable(b));
+      return a.body;
+    });
+  }
+
   it('POST and GET in a session: "ok", then the echoes in one payload, text and base64 binary', async () => {
     const sids = await openBoth();
     const [posted] = await sameInSession(sids, { method: 'POST', body: '4héllo 😀\x1ebAQID\x1e4' });
@@ -148,8 +164,10 @@ describe('Engine.IO over raw HTTP, answered as the reference engine.io server an
 
   it('a POST body over maxPayload is 413 and ends the session', async () => {
     const sids = await openBoth();
+    const waiting = pollBoth(sids);
     const [big] = await sameInSession(sids, { method: 'POST', body: `4${'x'.repeat(OPTIONS.maxPayload)}` });
     assert.equal(big.status, 413);
+    assert.equal(await waiting, '1', 'the waiting poll gets the close packet');
     const [gone] = await sameInSession(sids);
     assert.equal((JSON.parse(gone.body) as { code: number }).code, 1);
   });
@@ -164,8 +182,10 @@ describe('Engine.IO over raw HTTP, answered as the reference engine.io server an
     const before = sessions.length;
     const sids = await openBoth();
     const closed = waitFor<[string]>(sessions[before], 'close');
+    const waiting = pollBoth(sids);
     await sameInSession(sids, { method: 'POST', body: '4fine\x1e9bad' });
     assert.equal((await closed)[0], 'parse error');
+    assert.equal(await waiting, '4fine', 'the packets before the bad one are delivered (and echoed)');
     const [gone] = await sameInSession(sids);
     assert.equal((JSON.parse(gone.body) as { code: number }).code, 1);
   });

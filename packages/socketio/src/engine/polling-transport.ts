@@ -96,11 +96,7 @@ export class PollingTransport extends EngineTransport {
       response.writeHead(200, { ...headers, 'Content-Type': 'text/html', 'Content-Length': '2', 'cache-control': 'no-store' });
       response.end('ok');
       const decoded = decodeEnginePayload(Buffer.concat(chunks, size).toString('utf8'), this.#limits.maxPacketsPerPayload);
-      if (!decoded.ok) {
-        this.emit('parseError', decoded.error);
-        return;
-      }
-      for (const packet of decoded.value) {
+      for (const packet of decoded.ok ? decoded.value : decoded.before) {
         if (this.closed) return;
         if (packet.type === 'close') {
           this.finishClose();
@@ -108,6 +104,7 @@ export class PollingTransport extends EngineTransport {
         }
         this.emit('packet', packet);
       }
+      if (!decoded.ok && !this.closed) this.emit('parseError', decoded.error);
     };
     const onClose = (): void => {
       cleanup();
