@@ -183,6 +183,31 @@ describe('Engine.IO with the official engine.io-client', () => {
   });
 
   for (const transport of ['polling', 'websocket'] as const) {
+    it(`${transport}: lone surrogates come back as the reference sends them back`, async () => {
+      const options = { pingInterval: 10_000, pingTimeout: 5_000, maxPayload: 1e6 };
+      const texts = ['lone high \ud800 here', 'lone low \udc00 here', 'pair 😀 intact', '\ud83d'];
+      const run = async (port: number): Promise<unknown[]> => {
+        const client = await openClient(port, [transport]);
+        const echoes = collect(client, texts.length);
+        for (const text of texts) client.send(text);
+        const got = await echoes;
+        client.close();
+        return got;
+      };
+      let ours: unknown[] = [];
+      let theirs: unknown[] = [];
+      await withEcho(options, async (port) => {
+        ours = await run(port);
+      });
+      await withReferenceEcho(options, async (port) => {
+        theirs = await run(port);
+      });
+      assert.deepEqual(ours, theirs);
+      assert.equal(ours[2], 'pair 😀 intact');
+    });
+  }
+
+  for (const transport of ['polling', 'websocket'] as const) {
     it(`${transport}: a message over maxPayload ends the session, on the reference server as on ours`, async () => {
       const options = { pingInterval: 10_000, pingTimeout: 5_000, maxPayload: 1000 };
       const run = async (port: number): Promise<string> => {

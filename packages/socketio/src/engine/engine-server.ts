@@ -160,7 +160,10 @@ export class EngineServer<Context = unknown> extends EventEmitter<EngineServerEv
     }
     const sid = query.get('sid');
     if (sid) {
-      (this.clients.get(sid)?.transport as PollingTransport).onRequest(request, response, headers);
+      const transport = this.clients.get(sid)?.transport;
+      // A plain HTTP request for a session on WebSocket has nothing to carry (the reference leaves it hanging).
+      if (transport instanceof PollingTransport) transport.onRequest(request, response, headers);
+      else this.#refuse(request, response, engineRefusal(EngineErrorCode.BAD_REQUEST), headers);
       return;
     }
     const admitted = await this.#admitHandshake(request);

@@ -54,6 +54,9 @@ describe('Engine.IO over a hand-driven WebSocket', () => {
       link.socket.send('bAQID');
       link.socket.send('4text');
       await until(() => link.received.length === 4, 'the open packet and three echoes');
+      const sid = (JSON.parse(String(link.received[0]).slice(1)) as { sid: string }).sid;
+      const plainRequest = await rawRequest(port, `${PATH}?EIO=4&transport=websocket&sid=${sid}`);
+      assert.deepEqual([plainRequest.status, JSON.parse(plainRequest.body)], [400, { code: 3, message: 'Bad request' }], 'HTTP for a WebSocket session');
       assert.match(String(link.received[0]), /^0\{"sid":"[^"]+","upgrades":\[\],"pingInterval":25000/);
       assert.deepEqual(link.received.slice(1), [Buffer.from([9, 8, 7]), Buffer.from([1, 2, 3]), '4text']);
       link.socket.close();
