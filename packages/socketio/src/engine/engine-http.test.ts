@@ -282,6 +282,26 @@ describe('Engine.IO limits', () => {
     }
   });
 
+  it("attached to an app's HTTP server: its other routes keep working; close gives them back and answers waiting polls", async () => {
+    const http = createServer((_request, response) => response.end('the app'));
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const port = (http.address() as AddressInfo).port;
+    const engine = new EngineServer({ server: http });
+    try {
+      assert.equal((await rawRequest(port, '/elsewhere')).body, 'the app');
+      const sid = sidOf((await rawRequest(port, `${PATH}?EIO=4&transport=polling`)).body);
+      const waiting = rawRequest(port, `${PATH}?EIO=4&transport=polling&sid=${sid}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await engine.close();
+      assert.equal((await waiting).body, '1', 'the waiting poll gets the close packet');
+      assert.equal((await rawRequest(port, `${PATH}?EIO=4&transport=polling`)).body, 'the app', "the path is the app's again");
+    } finally {
+      await engine.close();
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    }
+  });
+
   it('options are checked', () => {
     assert.throws(() => new EngineServer({ port: 0, pingInterval: -1 }), /pingInterval/);
     assert.throws(() => new EngineServer({ port: 0, transports: [] }), /transports/);
