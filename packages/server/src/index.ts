@@ -16,3 +16,4 @@ export type { Hub, BroadcastMessage, BroadcastTarget } from './hub/hub.js';
 export { LocalHub } from './hub/local-hub.js';
 export { ClockResponder, type ClockReport, type ClockResponderOptions } from './clock/clock-responder.js';
 export { enablePeers, type PeersOptions, type PeersServer, type PeerCounters } from './peers/index.js';
+export { checkOrigin, runAuthenticate, SessionSlots, type SessionSlot, type SessionSlotLimits, type OriginVerdict, type Refusal } from './admission/index.js';
