@@ -85,8 +85,9 @@ export class Session implements ConnectionCarrier {
     this.#buffer.push(message);
     this.#bufferedBytes += message.length;
     if (this.#receiver) {
-      // One frame per turn, however many writes the application made in it.
-      if (this.#buffer.length === 1) queueMicrotask(() => this.#receiver && this.#flushTo(this.#receiver));
+      // At once, one frame per write, as the reference does: polling clients then get one
+      // message per response, and the bytes on the wire are the same.
+      this.#flushTo(this.#receiver);
     } else if (this.#bufferedBytes > this.#settings.maxBufferedBytes) {
       this.#buffer = [];
       this.#bufferedBytes = 0;
