@@ -11,6 +11,7 @@ import {
   checkCallback,
   closeFrame,
   eventSourceFrame,
+  htmlfileFrame,
   hixie76Handshake,
   hixie76Signature,
   hixie76TextFrame,
@@ -72,6 +73,14 @@ test('jsonp_send bodies: form field d, or the raw array', () => {
   assert.deepEqual(parseJsonpSend('d=%5Bx', 'application/x-www-form-urlencoded'), { ok: false, status: 500, message: 'Broken JSON encoding.' });
   assert.deepEqual(parseJsonpSend('', 'text/plain'), { ok: false, status: 500, message: 'Payload expected.' });
   assert.deepEqual(parseJsonpSend('["x"]', 'application/json'), { ok: false, status: 500, message: 'Payload expected.' });
+});
+
+test('htmlfile frames keep </script> in a message from ending the script', () => {
+  const frame = messageFrame(['</script><script>alert(1)</script>']);
+  const html = htmlfileFrame(frame);
+  assert.equal(html.indexOf('</script>'), html.length - '</script>\r\n'.length);
+  const argument = html.slice('<script>\np('.length, -');\n</script>\r\n'.length);
+  assert.equal(JSON.parse(argument), frame);
 });
 
 test('WebSocket messages: arrays, single strings, empty, broken', () => {

@@ -39,8 +39,13 @@ export function htmlfilePrelude(callback: string): string {
   return HTMLFILE_TEMPLATE.replaceAll('{{ callback }}', callback);
 }
 
+/**
+ * `<` goes out as \u003c (the same string to the script): a message holding `</script>` would
+ * otherwise end the script element and run what follows as markup in the server's origin. The
+ * reference writes it raw.
+ */
 export function htmlfileFrame(frame: string): string {
-  return '<script>\np(' + JSON.stringify(frame) + ');\n</script>\r\n';
+  return '<script>\np(' + JSON.stringify(frame).replaceAll('<', '\\u003c') + ');\n</script>\r\n';
 }
 
 export function jsonpFrame(callback: string, frame: string): string {
