@@ -70,6 +70,14 @@ describe('base URL and unknown paths', () => {
   });
 });
 
+describe('chunking test', () => {
+  test('preflight, and the first chunks of the timed response', async () => {
+    assert.equal((await same('OPTIONS', '/echo/chunking_test')).status, 204);
+    const answer = await same('POST', '/echo/chunking_test', { until: (body) => body.endsWith(' h\n') });
+    assert.equal(answer.body, 'h\n' + ' '.repeat(2048) + 'h\n');
+  });
+});
+
 describe('iframe page', () => {
   test('versioned URLs serve the page with ETag and a year of caching', async () => {
     for (const path of ['/echo/iframe.html', '/echo/iframe-a.html', '/echo/iframe-.html', '/echo/iframe-0.1.2.html', '/echo/iframe-0.1.2abc-dirty.2144.html']) {
