@@ -1,0 +1,2 @@
+export * from './server/index.js';
+export * as protocol from './protocol/index.js';
