@@ -2,14 +2,16 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { BaroCloseCode, TRANSPORT_NAMES, type TransportName } from '@baro/protocol';
-import type { Hub, BroadcastMessage, BroadcastTarget } from './hub/hub.js';
-import { LocalHub } from './hub/local-hub.js';
+import { BaroCloseCode, TRANSPORT_NAMES, type StreamPosition, type TransportName } from '@baro/protocol';
+import { DEFAULT_HISTORY_LIMITS, type Broker, type HistoryLimits } from './hub/broker.js';
+import { MemoryBroker } from './hub/memory-broker.js';
+import { RoomStreams, type BroadcastTarget } from './streams/room-streams.js';
+import { baroWireFormat } from './wire/baro-format.js';
+import type { WireFormat } from './wire/wire-format.js';
 import type { Carrier } from './session/carrier.js';
 import type { DefaultEvents, EmitOptions, EventNames, EventPayload, EventsMap } from './session/events.js';
 import { newSessionId, newToken, readSessionParams, tokenMatches, type Refusal, type SessionParams } from './session/gateway.js';
 import { addressKey, admitRequest, SessionSlots, type RequestAdmissionOptions, type SessionSlot } from './admission/index.js';
-import { prepareEvent } from './session/outbound.js';
 import { DEFAULT_SESSION_LIMITS, Session, type SessionHost, type SessionLimits } from './session/session.js';
 import { WebSocketCarrier } from './transports/websocket-transport.js';
 import { WebSocketServer, type WebSocketServerOptions } from './websocket/server.js';
@@ -29,8 +31,16 @@ export interface BaroServerOptions<Context = unknown> extends RequestAdmissionOp
   sessionsPerAddress?: number;
   /** Open sessions in all. Default 100,000. */
   maxSessions?: number;
-  /** The hub behind rooms and broadcasts. Default: in-process. */
-  hub?: Hub;
+  /** Where broadcasts go between nodes, with their positions and history. Default: in-process. */
+  broker?: Broker;
+  /**
+   * How much of each stream (room, everyone) is kept for resuming clients: entries, their UTF-8
+   * bytes, their age in ms. Default 1000, 1 MiB, the resume window. A client whose position is
+   * older resyncs.
+   */
+  history?: Partial<HistoryLimits>;
+  /** How packets look on the wire. Default: baro's own (docs/protocol.md). */
+  wireFormat?: WireFormat;
   /** Options of the WebSocket endpoint (payload limits, deflate, handshake timeout). */
   websocket?: Omit<WebSocketServerOptions, 'server' | 'port' | 'host' | 'path' | 'authenticate' | 'allowedOrigins' | 'heartbeat' | 'releaseContext'>;
   http?: HttpTransportOptions;
@@ -46,7 +56,7 @@ export interface BaroServerEvents<C2S extends EventsMap, S2C extends EventsMap> 
  * `abandon` when the request goes no further). Both carry what this request's authentication gave.
  */
 type Admission<Context> =
-  | { kind: 'attach'; session: Session; seq: number; context: Context | undefined }
+  | { kind: 'attach'; session: Session; seq: number; positions: ReadonlyMap<string, StreamPosition> | null; context: Context | undefined }
   | { kind: 'new'; context: Context | undefined; remoteAddress: string; slot: SessionSlot };
 
 /** What the server holds, for monitoring and for tests that attack its limits. */
@@ -59,6 +69,9 @@ export interface BaroServerStats {
   replayBytes: number;
   /** Bytes queued for clients, not yet written or not yet flushed. */
   queuedBytes: number;
+  /** Broadcasts this node keeps for resuming clients, over all streams (once each, not per member), and their bytes. */
+  historyEntries: number;
+  historyBytes: number;
 }
 
 /**
@@ -68,7 +81,8 @@ export interface BaroServerStats {
  */
 export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends EventsMap = DefaultEvents, Context = unknown> {
   readonly sessions = new Map<string, Session<C2S, S2C>>();
-  readonly hub: Hub;
+  readonly broker: Broker;
+  readonly wireFormat: WireFormat;
   readonly path: string;
   readonly limits: SessionLimits;
   readonly transports: ReadonlySet<TransportName>;
@@ -82,6 +96,9 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
   readonly #slotOf = new Map<string, SessionSlot>();
   readonly #timer: NodeJS.Timeout;
   readonly #host: SessionHost;
+  readonly #streams: RoomStreams;
+  /** Sessions written to in this tick, flushed together in one microtask. */
+  #toFlush: Session[] = [];
   #closing = false;
   /** The server's own events; `emit` is taken by broadcasting, as in Socket.IO. */
   readonly #events = new EventEmitter<BaroServerEvents<C2S, S2C>>();
@@ -93,12 +110,19 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     this.path = (options.path ?? '/baro').replace(/\/$/, '');
     this.limits = { ...DEFAULT_SESSION_LIMITS, ...definedOnly(options.limits ?? {}) };
     this.transports = checkTransports(options.transports ?? TRANSPORT_NAMES);
-    this.hub = options.hub ?? new LocalHub();
-    this.hub.bind((message, ids) => this.#deliver(message, ids));
+    if ('hub' in options) throw new TypeError('the hub option is now `broker` (and presence)');
+    this.wireFormat = options.wireFormat ?? baroWireFormat;
+    const historyLimits: HistoryLimits = { ...DEFAULT_HISTORY_LIMITS, age: this.limits.resumeWindow, ...definedOnly(options.history ?? {}) };
+    this.broker = options.broker ?? new MemoryBroker({ limits: historyLimits });
+    this.#streams = new RoomStreams({ broker: this.broker, limits: historyLimits, now: () => Date.now(), onError: (error) => this.#emitError(error) });
     this.#host = {
       now: () => Date.now(),
-      join: (session, rooms) => this.hub.join(session.id, rooms),
-      leave: (session, room) => this.hub.leave(session.id, room),
+      join: (session, rooms) => this.#streams.join(session, rooms),
+      leave: (session, room) => this.#streams.leave(session, room),
+      replay: (session, positions, announceAll) => this.#streams.replay(session, positions, announceAll),
+      scheduleFlush: (session) => {
+        if (this.#toFlush.push(session) === 1) queueMicrotask(this.#flushAll);
+      },
       ended: (session) => this.#forget(session),
       handlerFailed: (_session, event, error) => this.#emitError(new Error(`handler for "${event}" threw: ${error instanceof Error ? error.message : String(error)}`, { cause: error })),
     };
@@ -153,11 +177,11 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
 
   /** Everyone, or narrow with `to`/`in`/`except`. */
   emit<E extends EventNames<S2C>>(event: E, data: EventPayload<S2C[E]>, options?: EmitOptions): void {
-    new BroadcastOperator<S2C>(this.hub, [], [], []).emit(event, data, options);
+    new BroadcastOperator<S2C>(this.#publish, [], [], []).emit(event, data, options);
   }
 
   to(...rooms: string[]): BroadcastOperator<S2C> {
-    return new BroadcastOperator<S2C>(this.hub, rooms, [], []);
+    return new BroadcastOperator<S2C>(this.#publish, rooms, [], []);
   }
 
   in(...rooms: string[]): BroadcastOperator<S2C> {
@@ -165,17 +189,25 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
   }
 
   except(...rooms: string[]): BroadcastOperator<S2C> {
-    return new BroadcastOperator<S2C>(this.hub, [], rooms, []);
+    return new BroadcastOperator<S2C>(this.#publish, [], rooms, []);
   }
 
-  /** Session ids in a room, across the hub. */
+  /** Session ids in a room (this node's). */
   sessionsIn(room: string): Promise<string[]> {
-    return this.hub.sessionsIn(room);
+    return Promise.resolve(this.#streams.membersOf(room));
   }
 
   /** What the server holds now (summed over the sessions). */
   stats(): BaroServerStats {
-    const stats: BaroServerStats = { sessions: this.sessions.size, slots: this.#slots.total, replayPackets: 0, replayBytes: 0, queuedBytes: 0 };
+    const stats: BaroServerStats = {
+      sessions: this.sessions.size,
+      slots: this.#slots.total,
+      replayPackets: 0,
+      replayBytes: 0,
+      queuedBytes: 0,
+      historyEntries: this.#streams.historyEntries,
+      historyBytes: this.#streams.historyBytes,
+    };
     for (const session of this.sessions.values()) {
       stats.replayPackets += session.replayCount;
       stats.replayBytes += session.replayBytes;
@@ -206,7 +238,7 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
       if (session && !session.ended) {
         if (!tokenMatches(session.token, params.token)) return { ok: false, status: 403, reason: 'invalid session token' };
         if (!session.mayResume(params.seq)) return this.#tooManyResumes();
-        return { kind: 'attach', session: session as Session, seq: params.seq, context: admitted.context };
+        return { kind: 'attach', session: session as Session, seq: params.seq, positions: params.positions, context: admitted.context };
       }
       if (params.token === undefined) return { ok: false, status: 403, reason: 'invalid session token' };
     }
@@ -236,7 +268,7 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
   connect(admission: Admission<Context>, carrier: Carrier): Session<C2S, S2C> | null {
     if (admission.kind === 'attach') {
       const session = admission.session as Session<C2S, S2C>;
-      if (!session.ended && session.attach(carrier, admission.seq, { announce: true, resumed: true })) return session;
+      if (!session.ended && session.attach(carrier, admission.seq, { announce: true, resumed: true, positions: admission.positions })) return session;
       // The client is too far behind to be caught up: it gets a fresh session and must resync. It
       // takes the place the old one leaves, with what this request's authentication gave.
       session.close(BaroCloseCode.serverRestart, 'resync required', null, { immediately: true });
@@ -255,7 +287,7 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     if (admission.context !== undefined) session.data.auth = admission.context;
     this.sessions.set(session.id, session);
     this.#slotOf.set(session.id, admission.slot);
-    this.hub.join(session.id, []);
+    this.#streams.register(session);
     this.#events.emit('connection', ...([session] as BaroServerEvents<C2S, S2C>['connection']));
     if (!session.ended) session.attach(carrier, 0, { announce: true, resumed: false });
     return session;
@@ -264,7 +296,7 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
   #forget(session: Session): void {
     if (this.sessions.get(session.id) !== session) return;
     this.sessions.delete(session.id);
-    this.hub.leaveAll(session.id);
+    this.#streams.unregister(session);
     this.#slotOf.get(session.id)?.release();
     this.#slotOf.delete(session.id);
   }
@@ -285,16 +317,15 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     this.#emitError(new Error(`authenticate threw: ${error.message}`, { cause: error }));
   };
 
-  #deliver(message: BroadcastMessage, members: readonly string[]): void {
-    const prepared = prepareEvent(message.name, message.data);
-    // Members are written to in the order they are queued, one socket after another: 10,000 take
-    // ~150 ms. Starting at a random member means nobody is always told first (or last), which a
-    // quiz whose ranking is by arrival needs; each session still gets its own events in order.
-    const start = Math.floor(Math.random() * members.length);
-    for (let i = 0; i < members.length; i++) {
-      this.sessions.get(members[(start + i) % members.length])?.enqueueEvent(prepared, message.options);
-    }
-  }
+  readonly #publish = (target: BroadcastTarget, name: string, data: unknown, options: EmitOptions): void => {
+    this.#streams.publish(target, name, data, options);
+  };
+
+  readonly #flushAll = (): void => {
+    const sessions = this.#toFlush;
+    this.#toFlush = [];
+    for (const session of sessions) session.flush();
+  };
 
   #mountWebSocket(): WebSocketServer<Admission<Context>> {
     const highWaterMark = this.#options.websocket?.highWaterMark ?? 1024 * 1024;
@@ -316,7 +347,7 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
       },
     });
     websocket.on('connection', (connection, _request, admission) => {
-      const carrier = new WebSocketCarrier(connection, highWaterMark);
+      const carrier = new WebSocketCarrier(connection, highWaterMark, this.wireFormat);
       const session = admission ? this.connect(admission, carrier) : null;
       if (!session) return connection.close(1013, 'try again later');
       carrier.bind(session as Session);
@@ -351,7 +382,7 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     for (const session of [...this.sessions.values()]) session.close(BaroCloseCode.serverRestart, 'server restarting', retryAfterMs, { immediately: true });
     await this.#websocket?.close({ timeout: Math.max(0, deadline - Date.now()) });
     this.#unmountHttp();
-    await this.hub.close();
+    await this.#streams.close();
     if (this.#ownsServer) {
       this.#httpServer.closeAllConnections?.();
       await new Promise<void>((resolve) => this.#httpServer.close(() => resolve()));
@@ -373,30 +404,32 @@ function checkTransports(names: readonly TransportName[]): ReadonlySet<Transport
 }
 
 /** `server.to(room).except(other).emit(…)`: immutable, so operators can be kept and reused. */
+type Publish = (target: BroadcastTarget, name: string, data: unknown, options: EmitOptions) => void;
+
 export class BroadcastOperator<S2C extends EventsMap> {
-  readonly #hub: Hub;
+  readonly #publish: Publish;
   readonly #target: BroadcastTarget;
 
-  constructor(hub: Hub, rooms: readonly string[], exceptRooms: readonly string[], exceptSessions: readonly string[]) {
-    this.#hub = hub;
+  constructor(publish: Publish, rooms: readonly string[], exceptRooms: readonly string[], exceptSessions: readonly string[]) {
+    this.#publish = publish;
     this.#target = { rooms, exceptRooms, exceptSessions };
   }
 
   to(...rooms: string[]): BroadcastOperator<S2C> {
-    return new BroadcastOperator(this.#hub, [...this.#target.rooms, ...rooms], this.#target.exceptRooms, this.#target.exceptSessions);
+    return new BroadcastOperator(this.#publish, [...this.#target.rooms, ...rooms], this.#target.exceptRooms, this.#target.exceptSessions);
   }
 
   except(...rooms: string[]): BroadcastOperator<S2C> {
-    return new BroadcastOperator(this.#hub, this.#target.rooms, [...this.#target.exceptRooms, ...rooms], this.#target.exceptSessions);
+    return new BroadcastOperator(this.#publish, this.#target.rooms, [...this.#target.exceptRooms, ...rooms], this.#target.exceptSessions);
   }
 
   /** Skips one session (e.g. the sender). */
   exceptSession(sessionId: string): BroadcastOperator<S2C> {
-    return new BroadcastOperator(this.#hub, this.#target.rooms, this.#target.exceptRooms, [...this.#target.exceptSessions, sessionId]);
+    return new BroadcastOperator(this.#publish, this.#target.rooms, this.#target.exceptRooms, [...this.#target.exceptSessions, sessionId]);
   }
 
   emit<E extends EventNames<S2C>>(event: E, data: EventPayload<S2C[E]>, options: EmitOptions = {}): void {
-    this.#hub.broadcast({ name: event, data, options }, this.#target);
+    this.#publish(this.#target, event, data, options);
   }
 }
 

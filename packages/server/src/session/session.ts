@@ -1,14 +1,19 @@
 import {
   BaroCloseCode,
+  EVERYONE,
   InboundSequence,
   ReplayBuffer,
   type OpenInfo,
   type Packet,
+  type StreamPosition,
   type TransportName,
 } from '@baro/protocol';
-import type { Carrier, WirePacket } from './carrier.js';
+import type { Carrier } from './carrier.js';
 import { LIFECYCLE_EVENTS, type AckResponse, type DefaultEvents, type EmitOptions, type EventNames, type EventPayload, type EventsMap } from './events.js';
-import { control, pendingAck, pendingEvent, prepareEvent, type PendingPacket, type PreparedEvent } from './outbound.js';
+import { control, pendingAck, pendingEvent, type PendingPacket } from './outbound.js';
+import { OutboundPacket } from '../wire/outbound-packet.js';
+import type { StreamPacket } from '../streams/stream-packet.js';
+import type { StreamMember, StreamReplay } from '../streams/room-streams.js';
 import { TokenBucket } from './token-bucket.js';
 
 export interface SessionLimits {
@@ -66,8 +71,13 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
 /** What a session needs from the server that owns it. */
 export interface SessionHost {
   now(): number;
-  join(session: Session, rooms: readonly string[]): void;
+  /** Joins the rooms' streams; returns the join packets to send. */
+  join(session: Session, rooms: readonly string[]): Packet[];
   leave(session: Session, room: string): void;
+  /** What the streams must replay to a client at `positions` (null: too far behind, resync). */
+  replay(session: Session, positions: ReadonlyMap<string, StreamPosition> | null, announceAll: boolean): StreamReplay | null;
+  /** Flushes the session soon (with every other session written to in this tick). */
+  scheduleFlush(session: Session): void;
   ended(session: Session): void;
   /** A handler threw: the server reports it, the session goes on. */
   handlerFailed(session: Session, event: string, error: unknown): void;
@@ -76,12 +86,15 @@ export interface SessionHost {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Handler = (...args: any[]) => void;
 
+/** What a live queue holds: the session's own packets not yet numbered, and packets ready to write. */
+type Queued = PendingPacket | OutboundPacket;
+
 /**
  * One client's session, whatever carries it. It numbers outgoing packets, keeps them for replay
  * until receipted, processes incoming ones exactly once and in order, and applies one backpressure
  * policy for every transport. The user API mirrors a Socket.IO socket.
  */
-export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToClient extends EventsMap = DefaultEvents> {
+export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToClient extends EventsMap = DefaultEvents> implements StreamMember {
   readonly id: string;
   readonly token: string;
   /** The app's own per-session data (e.g. the authenticated user). */
@@ -92,15 +105,19 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
   readonly #host: SessionHost;
   readonly #limits: SessionLimits;
   readonly #handlers = new Map<string, Set<Handler>>();
-  readonly #replay: ReplayBuffer<WirePacket>;
+  readonly #replay: ReplayBuffer<OutboundPacket>;
   readonly #inbound = new InboundSequence();
   readonly #rate: TokenBucket;
   readonly #refusals: TokenBucket;
   readonly #resumes: TokenBucket;
   #carrier: Carrier | null = null;
-  #unsent: PendingPacket[] = [];
-  #unsentBytes = 0;
-  #resend: WirePacket[] = [];
+  /**
+   * In emission order: the session's own packets, and while a carrier is attached the broadcasts
+   * for it (shared objects) and its join/leave packets. Without a carrier only its own packets wait
+   * here: broadcasts are in their streams' history.
+   */
+  #queue: Queued[] = [];
+  #queuedBytes = 0;
   #nextSeq = 1;
   #flushScheduled = false;
   #acks = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
@@ -161,7 +178,7 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
 
   /** Bytes waiting for this client: not yet given to a carrier, or given and not yet flushed. */
   get queuedBytes(): number {
-    return this.#unsentBytes + (this.#carrier?.bufferedBytes ?? 0);
+    return this.#queuedBytes + (this.#carrier?.bufferedBytes ?? 0);
   }
 
   // ------------------------------------------------------------------ user API
@@ -184,7 +201,9 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
 
   /** Sends an event. Returns false when it was dropped (volatile and the client is behind) or the session ended. */
   emit<E extends EventNames<ServerToClient>>(event: E, data: EventPayload<ServerToClient[E]>, options: EmitOptions = {}): boolean {
-    return this.enqueueEvent(prepareEvent(event, data), options);
+    if (this.#ended) return false;
+    if (options.volatile && this.#behind()) return false;
+    return this.#enqueue(pendingEvent(event, data, options));
   }
 
   /** Sends an event the client must acknowledge; resolves with its answer. */
@@ -197,19 +216,25 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
         reject(new Error(`no acknowledgement for "${event}" within ${options.timeout ?? this.#limits.ackTimeout} ms`));
       }, options.timeout ?? this.#limits.ackTimeout);
       this.#acks.set(ackId, { resolve: resolve as (value: unknown) => void, reject, timer });
-      this.#enqueue(pendingEvent(prepareEvent(event, data, ackId), { ackId }));
+      this.#enqueue(pendingEvent(event, data, { ackId }));
     });
   }
 
   join(...rooms: string[]): void {
     if (this.#ended) return;
-    const added = rooms.filter((room) => !this.rooms.has(room));
+    for (const room of rooms) if (typeof room !== 'string' || room === EVERYONE) throw new TypeError('a room name is a non-empty string');
+    const added = [...new Set(rooms.filter((room) => !this.rooms.has(room)))];
+    if (added.length === 0) return;
     for (const room of added) this.rooms.add(room);
-    if (added.length > 0) this.#host.join(this, added);
+    const joins = this.#host.join(this, added);
+    // Without a carrier the client hears of its rooms when it attaches.
+    if (this.#carrier) for (const packet of joins) this.#queueReady(control(packet));
   }
 
   leave(room: string): void {
-    if (this.rooms.delete(room)) this.#host.leave(this, room);
+    if (!this.rooms.delete(room)) return;
+    this.#host.leave(this, room);
+    if (this.#carrier) this.#queueReady(control({ type: 'leave', stream: room }));
   }
 
   /** Ends the session for good; `retryAfterMs` tells the client when it may come back. */
@@ -219,11 +244,12 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
 
   // ---------------------------------------------------------- server/transport API
 
-  /** Queues an event prepared once for many sessions (a broadcast). */
-  enqueueEvent(prepared: PreparedEvent, options: EmitOptions = {}): boolean {
-    if (this.#ended) return false;
-    if (options.volatile && this.#behind()) return false;
-    return this.#enqueue(pendingEvent(prepared, options));
+  /** A broadcast on one of its streams, live (the same packet object for every member). */
+  deliver(packet: StreamPacket): void {
+    // Without a carrier the broadcast waits in its stream's history, not here.
+    if (this.#ended || this.#carrier === null) return;
+    if (packet.volatile && this.#behind()) return;
+    this.#queueReady(packet);
   }
 
   /**
@@ -239,14 +265,20 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
    * A transport (re)attaches with the client's last processed sequence number. Returns false when
    * the packets after it are gone (the client must resync); the caller then ends this session.
    */
-  attach(carrier: Carrier, clientSeq: number, options: { announce: boolean; resumed: boolean }): boolean {
+  attach(
+    carrier: Carrier,
+    clientSeq: number,
+    options: { announce: boolean; resumed: boolean; positions?: ReadonlyMap<string, StreamPosition> | null },
+  ): boolean {
     const missed = this.#replay.since(clientSeq);
     if (missed === null) return false;
+    const streams = this.#host.replay(this, options.positions ?? null, options.announce);
+    if (streams === null) return false;
     const previous = this.#carrier;
     this.#carrier = carrier;
     if (previous && previous !== carrier) previous.detach(true);
     this.#replay.acknowledge(clientSeq);
-    this.#resend = missed;
+    this.#requeue(missed, streams);
     this.lastSeen = this.#host.now();
     if (options.announce) {
       carrier.write([control({ type: 'open', info: this.openInfo(carrier.transport, options.resumed) })]);
@@ -276,6 +308,7 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
   carrierLost(carrier: Carrier): void {
     if (this.#carrier !== carrier) return;
     this.#carrier = null;
+    this.#keepOwnPackets();
     this.lastSeen = this.#host.now();
     this.#dispatch('offline', []);
   }
@@ -287,26 +320,31 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
     if (!carrier || !carrier.writable || this.#ended) return;
     const closing = this.#closeOnNextRequest;
     if (closing) return this.close(closing.code, closing.reason, closing.retryAfterMs, { immediately: true });
-    const batch = this.#resend;
-    this.#resend = [];
+    const batch: OutboundPacket[] = [];
     // HTTP transports answer each POST with its receipt; only a duplex carrier needs it pushed.
     if (this.#receiptDue && carrier.duplex) {
       this.#receiptDue = false;
       batch.push(control({ type: 'receipt', seq: this.#inbound.last }));
     }
     let replayFull = false;
-    for (const pending of this.#unsent) {
-      if (this.#replayFull(pending.size)) {
+    const queue = this.#queue;
+    for (let i = 0; i < queue.length; i++) {
+      const item = queue[i];
+      if (item instanceof OutboundPacket) {
+        batch.push(item);
+        continue;
+      }
+      if (this.#replayFull(item.size)) {
         replayFull = true;
         break;
       }
       const seq = this.#nextSeq++;
-      const wire = pending.build(seq);
-      this.#replay.push(seq, wire, pending.size);
-      batch.push(wire);
+      const packet = item.build(seq);
+      this.#replay.push(seq, packet, item.size);
+      batch.push(packet);
     }
-    this.#unsent = [];
-    this.#unsentBytes = 0;
+    this.#queue = [];
+    this.#queuedBytes = 0;
     if (batch.length > 0) carrier.write(batch);
     if (replayFull) this.close(BaroCloseCode.slowConsumer, 'replay buffer full', 1000);
   }
@@ -368,8 +406,8 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
       pending.reject(new Error(`the session ended (${code} ${reason})`));
     }
     this.#acks.clear();
-    this.#unsent = [];
-    this.#unsentBytes = 0;
+    this.#queue = [];
+    this.#queuedBytes = 0;
     this.#replay.clear();
     this.#host.ended(this);
     this.#dispatch('disconnect', [code, reason]);
@@ -397,15 +435,21 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
   }
 
   #enqueue(pending: PendingPacket): boolean {
-    if (pending.latest !== undefined) {
-      const index = this.#unsent.findIndex((queued) => queued.latest === pending.latest);
+    return this.#queueReady(pending);
+  }
+
+  /** Queues a packet (a latest-only one replaces its queued namesake) and schedules a flush. */
+  #queueReady(item: Queued): boolean {
+    const latest = latestOf(item);
+    if (latest !== undefined) {
+      const index = this.#queue.findIndex((queued) => latestOf(queued) === latest);
       if (index !== -1) {
-        this.#unsentBytes -= this.#unsent[index].size;
-        this.#unsent.splice(index, 1);
+        this.#queuedBytes -= this.#queue[index].size;
+        this.#queue.splice(index, 1);
       }
     }
-    this.#unsent.push(pending);
-    this.#unsentBytes += pending.size;
+    this.#queue.push(item);
+    this.#queuedBytes += item.size;
     if (this.queuedBytes > this.#limits.maxQueuedBytes) {
       this.close(BaroCloseCode.slowConsumer, 'slow consumer', 1000);
       return false;
@@ -414,11 +458,38 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
     return true;
   }
 
+  /**
+   * The live queue after an attach: the session's own packets to resend and those not yet sent, the
+   * streams' replay, and volatile broadcasts still queued (never in history), in emission order,
+   * after the join packets that say where each replayed stream restarts.
+   */
+  #requeue(missed: OutboundPacket[], streams: StreamReplay): void {
+    const merged: Queued[] = [...missed, ...streams.packets];
+    let bytes = 0;
+    for (const packet of streams.packets) bytes += packet.size;
+    for (const item of this.#queue) {
+      if (item instanceof OutboundPacket && !(isStreamPacket(item) && item.volatile)) continue;
+      merged.push(item);
+      bytes += item.size;
+    }
+    if (merged.length > 1) merged.sort((a, b) => a.serial - b.serial);
+    this.#queue = streams.joins.length === 0 ? merged : [...streams.joins.map(control), ...merged];
+    this.#queuedBytes = bytes;
+  }
+
+  /** The carrier is gone: only the session's own unnumbered packets wait for the next one. */
+  #keepOwnPackets(): void {
+    this.#queue = this.#queue.filter((item) => !(item instanceof OutboundPacket));
+    this.#queuedBytes = 0;
+    for (const item of this.#queue) this.#queuedBytes += item.size;
+  }
+
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    // Emits made in one tick leave in one write (one HTTP response, one cork).
-    queueMicrotask(() => this.flush());
+    // Emits made in one tick leave in one write (one HTTP response, one cork); a broadcast's
+    // members are flushed together by the server, not a microtask each.
+    this.#host.scheduleFlush(this);
   }
 
   #receiveOne(packet: Packet): void {
@@ -501,4 +572,13 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
       }
     }
   }
+}
+
+function isStreamPacket(item: OutboundPacket): item is StreamPacket {
+  return item.packet.type === 'message';
+}
+
+function latestOf(item: Queued): string | undefined {
+  if (item instanceof OutboundPacket) return isStreamPacket(item) ? item.latest : undefined;
+  return item.latest;
 }

@@ -5,7 +5,12 @@ import type { Session } from '../session/session.js';
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import { sleep, until, withTimeout } from '../websocket/test-support/wait.js';
 import { SseStream, startServer } from './test-support/http-client.js';
-import { sseEvent, sseField } from './sse-transport.js';
+import { sseField } from './sse-transport.js';
+import { OutboundPacket } from '../wire/outbound-packet.js';
+import { baroWireFormat } from '../wire/baro-format.js';
+import type { Packet } from '@baro/protocol';
+
+const sseEvent = (packet: Packet): string => new OutboundPacket(packet, 0).encoded(baroWireFormat).sse(packet).toString();
 
 const T = { timeout: 10_000 };
 
@@ -20,8 +25,9 @@ async function openStream(t: Parameters<typeof startServer>[0], options: Paramet
 
 describe('SSE framing', () => {
   test('a sequenced packet is one event with its id; others have no id line', () => {
-    assert.equal(sseEvent({ seq: 7, text: '["e",7,"x",1]' }), 'id: 7\ndata: ["e",7,"x",1]\n\n');
-    assert.equal(sseEvent({ seq: 0, text: '["h",1]' }), 'data: ["h",1]\n\n');
+    assert.equal(sseEvent({ type: 'event', seq: 7, name: 'x', data: 1 }), 'id: 7\ndata: ["e",7,"x",1]\n\n');
+    assert.equal(sseEvent({ type: 'ping', t: 1 }), 'data: ["h",1]\n\n');
+    assert.equal(sseEvent({ type: 'message', stream: 'r', offset: 3, name: 'x', data: 1 }), 'data: ["m","r",3,"x",1]\n\n', 'stream messages carry no id: Last-Event-ID stays the session seq');
   });
 
   test('packet texts never hold a raw CR or LF, whatever the data', async (t) => {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { decodePacket, type Packet } from '@baro/protocol';
-import type { Carrier, WirePacket } from '../carrier.js';
+import type { Carrier } from '../carrier.js';
+import type { OutboundPacket } from '../../wire/outbound-packet.js';
+import { baroWireFormat } from '../../wire/baro-format.js';
 import { DEFAULT_SESSION_LIMITS, Session, type SessionHost, type SessionLimits } from '../session.js';
 
 /** A carrier that records what it is given; `writable` is switched by the test. */
@@ -17,10 +19,11 @@ export class RecordingCarrier implements Carrier {
   holdReading(ms: number): void {
     this.holds.push(ms);
   }
-  write(packets: readonly WirePacket[]): void {
-    for (const wire of packets) {
-      const decoded = decodePacket(wire.text, 'toClient');
-      assert.ok(decoded.ok, `the server wrote an invalid packet: ${wire.text}`);
+  write(packets: readonly OutboundPacket[]): void {
+    for (const outbound of packets) {
+      const text = outbound.encoded(baroWireFormat).text(outbound.packet);
+      const decoded = decodePacket(text, 'toClient');
+      assert.ok(decoded.ok, `the server wrote an invalid packet: ${text}`);
       this.packets.push(decoded.packet);
     }
   }
@@ -39,8 +42,13 @@ export function makeSession(limits: Partial<SessionLimits> = {}) {
   const joined: string[][] = [];
   const host: SessionHost = {
     now: () => now,
-    join: (_s, rooms) => joined.push([...rooms]),
+    join: (_s, rooms) => {
+      joined.push([...rooms]);
+      return [];
+    },
     leave: () => {},
+    replay: () => ({ joins: [], packets: [] }),
+    scheduleFlush: (s) => queueMicrotask(() => s.flush()),
     ended: (s) => ended.push(s),
     handlerFailed: (_s, _e, error) => {
       throw error;
