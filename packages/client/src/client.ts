@@ -1,4 +1,4 @@
-import { encodePacket, InboundSequence, TRANSPORT_NAMES, type OpenInfo, type Packet, type SequencedPacket, type TransportName } from '@baro/protocol';
+import { encodePacket, InboundSequence, StreamPositions, TRANSPORT_NAMES, type OpenInfo, type Packet, type SequencedPacket, type TransportName } from '@baro/protocol';
 import { backoff, DEFAULT_RECONNECT } from './backoff.js';
 import { guarded } from './guarded.js';
 import { Outbox } from './outbox.js';
@@ -86,6 +86,8 @@ export class BaroClient<S extends EventMap = Record<string, unknown>, C extends 
   #state: ClientState = 'connecting';
   #info: OpenInfo | null = null;
   #inbound = new InboundSequence();
+  /** Where the client is in each stream it is in (rooms, everyone): broadcasts are handled once. */
+  readonly #positions = new StreamPositions();
   /** Highest server sequence number receipted on a streaming transport. */
   #receipted = 0;
   #receiptTimer?: Timer;
@@ -332,6 +334,15 @@ export class BaroClient<S extends EventMap = Record<string, unknown>, C extends 
           }
           break;
         }
+        case 'message':
+          if (this.#positions.accept(packet.stream, packet.offset)) this.#dispatch({ type: 'event', seq: 0, name: packet.name, data: packet.data });
+          break;
+        case 'join':
+          this.#positions.join(packet.stream, packet.epoch, packet.offset);
+          break;
+        case 'leave':
+          this.#positions.leave(packet.stream);
+          break;
         case 'receipt':
           this.#outbox.receipt(packet.seq);
           break;
@@ -364,6 +375,9 @@ export class BaroClient<S extends EventMap = Record<string, unknown>, C extends 
     this.#watch(link);
     this.#attempt = 0;
     this.#preferred = link.name;
+    // The open packet says where the session is in each of its streams.
+    this.#positions.clear();
+    for (const [stream, [epoch, offset]] of Object.entries(info.streams ?? {})) this.#positions.join(stream, epoch, offset);
     if (resync) {
       this.#inbound = new InboundSequence();
       this.#receipted = 0;
@@ -441,7 +455,10 @@ export class BaroClient<S extends EventMap = Record<string, unknown>, C extends 
     if (info) {
       query.set('sid', info.sid);
       query.set('token', info.token);
-      if (endpoint !== 'send') query.set('seq', String(this.#inbound.last));
+      if (endpoint !== 'send') {
+        query.set('seq', String(this.#inbound.last));
+        if (this.#positions.size > 0) query.set('pos', this.#positions.encode());
+      }
     }
     return `${this.#base}/${endpoint}?${query}`;
   }

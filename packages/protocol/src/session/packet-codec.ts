@@ -207,8 +207,14 @@ function isOpenInfo(value: unknown): value is OpenInfo {
     isId(info.resumeWindow) &&
     isId(info.maxPayload) &&
     typeof info.resumed === 'boolean' &&
-    isCount(info.cseq)
+    isCount(info.cseq) &&
+    (info.streams === undefined || isStreams(info.streams))
   );
+}
+
+function isStreams(value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  return Object.values(value).every((position) => Array.isArray(position) && position.length === 2 && typeof position[0] === 'string' && isCount(position[1]));
 }
 
 const isSeq = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 1;

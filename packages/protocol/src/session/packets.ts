@@ -16,6 +16,12 @@ export interface OpenInfo {
   resumed: boolean;
   /** Highest client sequence number the server has processed. */
   cseq: number;
+  /**
+   * Where the client is in each stream it is in (rooms, and `""` for everyone), as
+   * `{stream: [epoch, offset]}`: the client replaces its positions with these; the server sends (or
+   * replays) every message after them.
+   */
+  streams?: Record<string, [string, number]>;
 }
 
 export type TransportName = 'websocket' | 'sse' | 'long-polling' | 'polling';

@@ -278,10 +278,14 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
     this.#carrier = carrier;
     if (previous && previous !== carrier) previous.detach(true);
     this.#replay.acknowledge(clientSeq);
-    this.#requeue(missed, streams);
+    // An open packet says where every stream restarts; without one, join packets say it.
+    this.#requeue(missed, streams.packets, options.announce ? [] : streams.joins);
     this.lastSeen = this.#host.now();
     if (options.announce) {
-      carrier.write([control({ type: 'open', info: this.openInfo(carrier.transport, options.resumed) })]);
+      const info = this.openInfo(carrier.transport, options.resumed);
+      info.streams = {};
+      for (const join of streams.joins) if (join.type === 'join') info.streams[join.stream] = [join.epoch, join.offset];
+      carrier.write([control({ type: 'open', info })]);
     }
     if (previous !== carrier) {
       if (previous === null) this.#dispatch('online', []);
@@ -463,17 +467,17 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
    * streams' replay, and volatile broadcasts still queued (never in history), in emission order,
    * after the join packets that say where each replayed stream restarts.
    */
-  #requeue(missed: OutboundPacket[], streams: StreamReplay): void {
-    const merged: Queued[] = [...missed, ...streams.packets];
+  #requeue(missed: OutboundPacket[], replayed: readonly StreamPacket[], joins: readonly Packet[]): void {
+    const merged: Queued[] = [...missed, ...replayed];
     let bytes = 0;
-    for (const packet of streams.packets) bytes += packet.size;
+    for (const packet of replayed) bytes += packet.size;
     for (const item of this.#queue) {
       if (item instanceof OutboundPacket && !(isStreamPacket(item) && item.volatile)) continue;
       merged.push(item);
       bytes += item.size;
     }
     if (merged.length > 1) merged.sort((a, b) => a.serial - b.serial);
-    this.#queue = streams.joins.length === 0 ? merged : [...streams.joins.map(control), ...merged];
+    this.#queue = joins.length === 0 ? merged : [...joins.map(control), ...merged];
     this.#queuedBytes = bytes;
   }
 

@@ -3,7 +3,7 @@
  * session, processes packets as the protocol says (sequenced ones once, in order), answers
  * heartbeats, loses its carrier on demand and resumes with its `seq`.
  */
-import type { TransportName } from '@baro/protocol';
+import { StreamPositions, type TransportName } from '@baro/protocol';
 import { sleep, until, withTimeout } from '../../websocket/test-support/wait.js';
 import { poll, send, SseStream, type HttpAnswer, type Packet } from './http-client.js';
 
@@ -13,6 +13,8 @@ export interface Driver {
   readonly token: string;
   /** Highest server seq processed. */
   readonly seq: number;
+  /** Positions in the streams (rooms, everyone), as the client keeps them. */
+  readonly positions: StreamPositions;
   /** Packets processed: control packets as they came, sequenced ones once and in order. */
   readonly received: Packet[];
   /** Sequenced packets that arrived again after being processed (a resume should cause none). */
@@ -37,6 +39,7 @@ abstract class BaseDriver implements Driver {
   sid = '';
   token = '';
   seq = 0;
+  readonly positions = new StreamPositions();
   duplicates = 0;
   readonly received: Packet[] = [];
   readonly opens: Packet[] = [];
@@ -70,8 +73,14 @@ abstract class BaseDriver implements Driver {
     );
   }
 
+  /** Data of processed events named `name`: the session's own (`e`) and broadcasts (`m`). */
   events(name: string): unknown[] {
-    return this.received.filter((packet) => packet[0] === 'e' && packet[2] === name).map((packet) => packet[3]);
+    return this.received.flatMap((packet) => (packet[0] === 'e' && packet[2] === name ? [packet[3]] : packet[0] === 'm' && packet[3] === name ? [packet[4]] : []));
+  }
+
+  /** `&pos=…` for an attach, when the client is in any stream. */
+  protected posParam(): string {
+    return this.positions.size > 0 ? `&pos=${encodeURIComponent(this.positions.encode())}` : '';
   }
 
   nextCseq(): number {
@@ -91,8 +100,19 @@ abstract class BaseDriver implements Driver {
         }
         if (packet[1] !== this.seq + 1) throw new Error(`${this.transport}: gap, seq ${packet[1]} after ${this.seq}`);
         this.seq = packet[1];
+      } else if (packet[0] === 'm') {
+        if (!this.positions.accept(packet[1], packet[2])) {
+          this.duplicates++;
+          continue;
+        }
+      } else if (packet[0] === 'j') {
+        this.positions.join(packet[1], packet[2], packet[3]);
+      } else if (packet[0] === 'l') {
+        this.positions.leave(packet[1]);
       } else if (packet[0] === 'o') {
         this.opens.push(packet);
+        this.positions.clear();
+        for (const [stream, [epoch, offset]] of Object.entries((packet[1].streams ?? {}) as Record<string, [string, number]>)) this.positions.join(stream, epoch, offset);
         this.sid = packet[1].sid;
         this.token = packet[1].token;
       } else if (packet[0] === 'h') {
@@ -144,9 +164,9 @@ export class SseDriver extends BaseDriver {
   async resume(): Promise<void> {
     const opens = this.opens.length;
     if (this.useLastEventId) {
-      await this.#connect(`${this.base}/sse?sid=${this.sid}&token=${this.token}`, this.seq > 0 ? { 'Last-Event-ID': String(this.seq) } : {});
+      await this.#connect(`${this.base}/sse?sid=${this.sid}&token=${this.token}${this.posParam()}`, this.seq > 0 ? { 'Last-Event-ID': String(this.seq) } : {});
     } else {
-      await this.#connect(`${this.base}/sse?sid=${this.sid}&token=${this.token}&seq=${this.seq}`);
+      await this.#connect(`${this.base}/sse?sid=${this.sid}&token=${this.token}&seq=${this.seq}${this.posParam()}`);
     }
     await this.until(() => this.opens.length > opens, 'the open packet of the resumed stream');
   }
@@ -242,7 +262,11 @@ export class PollingDriver extends BaseDriver {
       this.#controller = controller;
       let answer: HttpAnswer;
       try {
-        answer = await poll(this.base, { wait: this.wait, sid: this.sid, token: this.token, seq: this.seq }, { signal: controller.signal, ms: 30_000 });
+        answer = await poll(
+          this.base,
+          { wait: this.wait, sid: this.sid, token: this.token, seq: this.seq, pos: this.positions.size > 0 ? this.positions.encode() : undefined },
+          { signal: controller.signal, ms: 30_000 },
+        );
       } catch {
         if (!this.#running) return;
         await sleep(this.interval);
