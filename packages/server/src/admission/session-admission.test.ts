@@ -249,6 +249,6 @@ describe('what a flood leaves on the server', () => {
       'the close packet',
     );
     assert.deepEqual(close, ['c', 4001, 'replay buffer full', 1000]);
-    assert.deepEqual(server.stats(), { sessions: 0, slots: 0, replayPackets: 0, replayBytes: 0, queuedBytes: 0 });
+    assert.deepEqual(server.stats(), { sessions: 0, slots: 0, replayPackets: 0, replayBytes: 0, queuedBytes: 0, historyEntries: 0, historyBytes: 0 });
   });
 });
