@@ -34,13 +34,14 @@ export function pendingEvent(name: string, data: unknown, options: { latest?: st
   // Serialised once: for its size now, and as baro's text when it leaves.
   const tail = eventTail(name, data, options.ackId);
   const size = packetCost(Buffer.byteLength(tail, 'utf8'));
+  const serial = nextSerial();
   return {
-    serial: nextSerial(),
+    serial,
     size,
     latest: options.latest,
     build: (seq) => {
       const packet: Packet = options.ackId === undefined ? { type: 'event', seq, name, data } : { type: 'event', seq, name, data, ackId: options.ackId };
-      return new OutboundPacket(packet, size).seed(baroWireFormat, eventWithTail(seq, tail));
+      return new OutboundPacket(packet, size, serial).seed(baroWireFormat, eventWithTail(seq, tail));
     },
   };
 }
@@ -48,13 +49,14 @@ export function pendingEvent(name: string, data: unknown, options: { latest?: st
 export function pendingAck(ackId: number, data: unknown, error?: string): PendingPacket {
   const tail = ackTail(ackId, data, error);
   const size = packetCost(Buffer.byteLength(tail, 'utf8'));
+  const serial = nextSerial();
   return {
-    serial: nextSerial(),
+    serial,
     size,
     latest: undefined,
     build: (seq) => {
       const packet: Packet = error === undefined ? { type: 'ack', seq, ackId, data } : { type: 'ack', seq, ackId, data: null, error };
-      return new OutboundPacket(packet, size).seed(baroWireFormat, ackWithTail(seq, tail));
+      return new OutboundPacket(packet, size, serial).seed(baroWireFormat, ackWithTail(seq, tail));
     },
   };
 }
