@@ -246,9 +246,15 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
 
   /** A broadcast on one of its streams, live (the same packet object for every member). */
   deliver(packet: StreamPacket): void {
-    // Without a carrier the broadcast waits in its stream's history, not here.
-    if (this.#ended || this.#carrier === null) return;
-    if (packet.volatile && this.#behind()) return;
+    const carrier = this.#carrier;
+    // Without a carrier the broadcast waits in its stream's history, not here; so it does for a
+    // polling client between requests, whose next request replays from its positions anyway.
+    if (this.#ended || carrier === null) return;
+    if (packet.volatile) {
+      if (this.#behind()) return;
+    } else if (!carrier.streaming && !carrier.writable) {
+      return;
+    }
     this.#queueReady(packet);
   }
 
