@@ -313,7 +313,8 @@ export class BaroClient<S extends EventMap = Record<string, unknown>, C extends 
       // A poll that continues the session may come without an open packet (the server need not
       // tell a new long-polling transport from the next request of the old one): it is one.
       if (streaming(link.name) || upstream || !this.#info) return this.#onClose(link, { reason: 'expected an open packet' });
-      this.#onOpen(link, { ...this.#info, transport: link.name, resumed: true, cseq: this.#outbox.receipted });
+      // It says nothing of the streams: the positions the client has stand.
+      this.#onOpen(link, { ...this.#info, transport: link.name, resumed: true, cseq: this.#outbox.receipted, streams: undefined });
     }
     if (!upstream && link.open) this.#watch(link);
     for (const packet of list) {
@@ -375,9 +376,11 @@ export class BaroClient<S extends EventMap = Record<string, unknown>, C extends 
     this.#watch(link);
     this.#attempt = 0;
     this.#preferred = link.name;
-    // The open packet says where the session is in each of its streams.
-    this.#positions.clear();
-    for (const [stream, [epoch, offset]] of Object.entries(info.streams ?? {})) this.#positions.join(stream, epoch, offset);
+    // An open packet says where the session is in each of its streams.
+    if (info.streams !== undefined) {
+      this.#positions.clear();
+      for (const [stream, [epoch, offset]] of Object.entries(info.streams)) this.#positions.join(stream, epoch, offset);
+    }
     if (resync) {
       this.#inbound = new InboundSequence();
       this.#receipted = 0;
