@@ -12,7 +12,8 @@ import type { Carrier } from './session/carrier.js';
 import type { DefaultEvents, EmitOptions, EventNames, EventPayload, EventsMap } from './session/events.js';
 import { newSessionId, newToken, readSessionParams, tokenMatches, type Refusal, type SessionParams } from './session/gateway.js';
 import { addressKey, admitRequest, SessionSlots, type RequestAdmissionOptions, type SessionSlot } from './admission/index.js';
-import { DEFAULT_SESSION_LIMITS, Session, type SessionHost, type SessionLimits } from './session/session.js';
+import { DEFAULT_SESSION_LIMITS, SessionCore, type SessionHost, type SessionLimits } from './session/session-core.js';
+import { Session } from './session/session.js';
 import { WebSocketCarrier } from './transports/websocket-transport.js';
 import { WebSocketServer, type WebSocketServerOptions } from './websocket/server.js';
 import { mountHttpTransports, type HttpTransportOptions } from './transports/http-transports.js';
@@ -56,7 +57,7 @@ export interface BaroServerEvents<C2S extends EventsMap, S2C extends EventsMap> 
  * `abandon` when the request goes no further). Both carry what this request's authentication gave.
  */
 type Admission<Context> =
-  | { kind: 'attach'; session: Session; seq: number; positions: ReadonlyMap<string, StreamPosition> | null; context: Context | undefined }
+  | { kind: 'attach'; session: SessionCore; seq: number; positions: ReadonlyMap<string, StreamPosition> | null; context: Context | undefined }
   | { kind: 'new'; context: Context | undefined; remoteAddress: string; slot: SessionSlot };
 
 /** What the server holds, for monitoring and for tests that attack its limits. */
@@ -80,7 +81,10 @@ export interface BaroServerStats {
  * `server.to('room').emit(…)`, as Socket.IO users expect.
  */
 export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends EventsMap = DefaultEvents, Context = unknown> {
+  /** Open sessions by id, as the app sees them. */
   readonly sessions = new Map<string, Session<C2S, S2C>>();
+  /** The same sessions' cores, for the transports. */
+  readonly #cores = new Map<string, SessionCore>();
   readonly broker: Broker;
   readonly wireFormat: WireFormat;
   readonly path: string;
@@ -98,7 +102,7 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
   readonly #host: SessionHost;
   readonly #streams: RoomStreams;
   /** Sessions written to in this tick, flushed together in one microtask. */
-  #toFlush: Session[] = [];
+  #toFlush: SessionCore[] = [];
   #closing = false;
   /** The server's own events; `emit` is taken by broadcasting, as in Socket.IO. */
   readonly #events = new EventEmitter<BaroServerEvents<C2S, S2C>>();
@@ -208,7 +212,7 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
       historyEntries: this.#streams.historyEntries,
       historyBytes: this.#streams.historyBytes,
     };
-    for (const session of this.sessions.values()) {
+    for (const session of this.#cores.values()) {
       stats.replayPackets += session.replayCount;
       stats.replayBytes += session.replayBytes;
       stats.queuedBytes += session.queuedBytes;
@@ -234,11 +238,11 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     const admitted = await admitRequest(request, this.#options, this.#authenticateFailed);
     if (!admitted.ok) return admitted;
     if (params.sid !== undefined) {
-      const session = this.sessions.get(params.sid);
+      const session = this.#cores.get(params.sid);
       if (session && !session.ended) {
         if (!tokenMatches(session.token, params.token)) return { ok: false, status: 403, reason: 'invalid session token' };
         if (!session.mayResume(params.seq)) return this.#tooManyResumes();
-        return { kind: 'attach', session: session as Session, seq: params.seq, positions: params.positions, context: admitted.context };
+        return { kind: 'attach', session, seq: params.seq, positions: params.positions, context: admitted.context };
       }
       if (params.token === undefined) return { ok: false, status: 403, reason: 'invalid session token' };
     }
@@ -255,19 +259,19 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
   }
 
   /** Finds a session for a request that only sends (POST), checking its token. */
-  async authorize(request: IncomingMessage, params: SessionParams): Promise<Session<C2S, S2C> | Refusal> {
+  async authorize(request: IncomingMessage, params: SessionParams): Promise<SessionCore | Refusal> {
     const admitted = await admitRequest(request, this.#options, this.#authenticateFailed);
     if (!admitted.ok) return admitted;
-    const session = params.sid === undefined ? undefined : this.sessions.get(params.sid);
+    const session = params.sid === undefined ? undefined : this.#cores.get(params.sid);
     if (!session || !tokenMatches(session.token, params.token)) return { ok: false, status: 403, reason: 'invalid session token' };
     if (session.ended) return { ok: false, status: 410, reason: 'session ended' };
     return session;
   }
 
   /** Starts or resumes the session on a carrier, announcing it with an open packet. */
-  connect(admission: Admission<Context>, carrier: Carrier): Session<C2S, S2C> | null {
+  connect(admission: Admission<Context>, carrier: Carrier): SessionCore | null {
     if (admission.kind === 'attach') {
-      const session = admission.session as Session<C2S, S2C>;
+      const session = admission.session;
       if (!session.ended && session.attach(carrier, admission.seq, { announce: true, resumed: true, positions: admission.positions })) return session;
       // The client is too far behind to be caught up: it gets a fresh session and must resync. It
       // takes the place the old one leaves, with what this request's authentication gave.
@@ -278,24 +282,27 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     return this.#open(admission, carrier);
   }
 
-  #open(admission: Extract<Admission<Context>, { kind: 'new' }>, carrier: Carrier): Session<C2S, S2C> | null {
+  #open(admission: Extract<Admission<Context>, { kind: 'new' }>, carrier: Carrier): SessionCore | null {
     if (this.#closing) {
       admission.slot.release();
       return null;
     }
-    const session = new Session<C2S, S2C>(this.#host, { id: newSessionId(), token: newToken(), remoteAddress: admission.remoteAddress, limits: this.limits });
+    const session = new SessionCore(this.#host, { id: newSessionId(), token: newToken(), remoteAddress: admission.remoteAddress, limits: this.limits });
+    const facade = new Session<C2S, S2C>(session);
     if (admission.context !== undefined) session.data.auth = admission.context;
-    this.sessions.set(session.id, session);
+    this.sessions.set(session.id, facade);
+    this.#cores.set(session.id, session);
     this.#slotOf.set(session.id, admission.slot);
     this.#streams.register(session);
-    this.#events.emit('connection', ...([session] as BaroServerEvents<C2S, S2C>['connection']));
+    this.#events.emit('connection', ...([facade] as BaroServerEvents<C2S, S2C>['connection']));
     if (!session.ended) session.attach(carrier, 0, { announce: true, resumed: false });
     return session;
   }
 
-  #forget(session: Session): void {
-    if (this.sessions.get(session.id) !== session) return;
+  #forget(session: SessionCore): void {
+    if (this.#cores.get(session.id) !== session) return;
     this.sessions.delete(session.id);
+    this.#cores.delete(session.id);
     this.#streams.unregister(session);
     this.#slotOf.get(session.id)?.release();
     this.#slotOf.delete(session.id);
@@ -303,7 +310,7 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
 
   /** While shutting down, only polling clients still to be told of their session's close get in. */
   #shutdownRefusal(params: SessionParams): Refusal | null {
-    if (!this.#closing || this.sessions.get(params.sid ?? '')?.closing) return null;
+    if (!this.#closing || this.#cores.get(params.sid ?? '')?.closing) return null;
     // Spread the returning clients over a few seconds rather than one instant.
     return { ok: false, status: 503, reason: 'server is shutting down', headers: { 'Retry-After': String(2 + Math.floor(Math.random() * 5)) } };
   }
@@ -350,14 +357,14 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
       const carrier = new WebSocketCarrier(connection, highWaterMark, this.wireFormat);
       const session = admission ? this.connect(admission, carrier) : null;
       if (!session) return connection.close(1013, 'try again later');
-      carrier.bind(session as Session);
+      carrier.bind(session);
     });
     return websocket;
   }
 
   #sweep(): void {
     const now = Date.now();
-    for (const session of this.sessions.values()) {
+    for (const session of this.#cores.values()) {
       if (session.expired(now)) session.close(1001, 'session expired');
       else session.heartbeat(now);
     }
@@ -371,15 +378,15 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     if (this.#closing) return;
     this.#closing = true;
     clearInterval(this.#timer);
-    for (const session of [...this.sessions.values()]) {
+    for (const session of [...this.#cores.values()]) {
       session.close(BaroCloseCode.serverRestart, 'server restarting', Math.round(retryAfterMs * (0.5 + Math.random())));
     }
     // Polling clients learn of it with their next request; give them until the timeout.
     const deadline = Date.now() + timeout;
-    while (Date.now() < deadline && [...this.sessions.values()].some((session) => session.closing)) {
+    while (Date.now() < deadline && [...this.#cores.values()].some((session) => session.closing)) {
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    for (const session of [...this.sessions.values()]) session.close(BaroCloseCode.serverRestart, 'server restarting', retryAfterMs, { immediately: true });
+    for (const session of [...this.#cores.values()]) session.close(BaroCloseCode.serverRestart, 'server restarting', retryAfterMs, { immediately: true });
     await this.#websocket?.close({ timeout: Math.max(0, deadline - Date.now()) });
     this.#unmountHttp();
     await this.#streams.close();

@@ -3,7 +3,7 @@ import { encodePacket } from '@baro/protocol';
 import type { Carrier } from '../session/carrier.js';
 import type { OutboundPacket } from '../wire/outbound-packet.js';
 import type { WireFormat } from '../wire/wire-format.js';
-import type { Session } from '../session/session.js';
+import type { SessionCore } from '../session/session-core.js';
 import { readSessionParams } from '../session/gateway.js';
 import { answerLines, isRefusal, refuse, type ExtraHeaders } from './http-reply.js';
 import type { AnyBaroServer, ResponseTracker } from './http-context.js';
@@ -30,7 +30,7 @@ export class PollingCarrier implements Carrier {
   readonly transport: PollMode;
   readonly streaming = false;
   readonly duplex = false;
-  #session: Session | null = null;
+  #session: SessionCore | null = null;
   #state: 'pending' | 'attached' | 'detached' = 'pending';
   #waiting: Waiting | null = null;
   /** ndjson lines, shared with every other member of a broadcast. */
@@ -83,7 +83,7 @@ export class PollingCarrier implements Carrier {
   }
 
   /** Called once the session holds the carrier. */
-  bind(session: Session): void {
+  bind(session: SessionCore): void {
     this.#session = session;
     if (this.#state === 'pending') this.#state = 'attached';
   }
@@ -145,7 +145,7 @@ export async function handlePoll(
   response: ServerResponse,
   headers: ExtraHeaders,
   tracker: ResponseTracker,
-  carriers: WeakMap<Session, PollingCarrier>,
+  carriers: WeakMap<SessionCore, PollingCarrier>,
   options: PollOptions,
 ): Promise<void> {
   const params = readSessionParams(request);
@@ -167,7 +167,7 @@ export async function handlePoll(
 
   const carrier = new PollingCarrier(options.mode, server.wireFormat);
   carrier.arm(response, headers, holdMs);
-  const session = server.connect(admission, carrier) as Session | null;
+  const session = server.connect(admission, carrier) as SessionCore | null;
   if (!session || session.ended) {
     carrier.disarm();
     // A session closed by its own handlers may have answered the request with its close packet.

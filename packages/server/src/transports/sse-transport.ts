@@ -3,7 +3,7 @@ import type { TransportName } from '@baro/protocol';
 import type { Carrier } from '../session/carrier.js';
 import type { OutboundPacket } from '../wire/outbound-packet.js';
 import type { WireFormat } from '../wire/wire-format.js';
-import type { Session } from '../session/session.js';
+import type { SessionCore } from '../session/session-core.js';
 import { readSessionParams } from '../session/gateway.js';
 import { isRefusal, refuse, type ExtraHeaders } from './http-reply.js';
 import type { AnyBaroServer, ResponseTracker } from './http-context.js';
@@ -80,7 +80,7 @@ export class SseCarrier implements Carrier {
     else this.#response.end();
   }
 
-  bind(session: Session, onGone: () => void): void {
+  bind(session: SessionCore, onGone: () => void): void {
     this.#response.on('drain', () => session.flush());
     this.#response.once('close', () => {
       this.#open = false;
@@ -105,5 +105,5 @@ export async function handleSse(server: AnyBaroServer, request: IncomingMessage,
     carrier.detach();
     return;
   }
-  carrier.bind(session as Session, () => tracker.forgetKeepAlive(carrier));
+  carrier.bind(session as SessionCore, () => tracker.forgetKeepAlive(carrier));
 }

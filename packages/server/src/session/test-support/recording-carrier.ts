@@ -3,7 +3,7 @@ import { decodePacket, type Packet } from '@baro/protocol';
 import type { Carrier } from '../carrier.js';
 import type { OutboundPacket } from '../../wire/outbound-packet.js';
 import { baroWireFormat } from '../../wire/baro-format.js';
-import { DEFAULT_SESSION_LIMITS, Session, type SessionHost, type SessionLimits } from '../session.js';
+import { DEFAULT_SESSION_LIMITS, SessionCore, type SessionHost, type SessionLimits } from '../session-core.js';
 
 /** A carrier that records what it is given; `writable` is switched by the test. */
 export class RecordingCarrier implements Carrier {
@@ -35,10 +35,10 @@ export class RecordingCarrier implements Carrier {
   }
 }
 
-/** A session on a host whose clock the test moves. */
+/** A session (its core, as the server sees it) on a host whose clock the test moves. */
 export function makeSession(limits: Partial<SessionLimits> = {}) {
   let now = 1_000_000;
-  const ended: Session[] = [];
+  const ended: SessionCore[] = [];
   const joined: string[][] = [];
   const host: SessionHost = {
     now: () => now,
@@ -54,6 +54,6 @@ export function makeSession(limits: Partial<SessionLimits> = {}) {
       throw error;
     },
   };
-  const session = new Session(host, { id: 'sid1', token: 'tok', remoteAddress: '127.0.0.1', limits: { ...DEFAULT_SESSION_LIMITS, ...limits } });
+  const session = new SessionCore(host, { id: 'sid1', token: 'tok', remoteAddress: '127.0.0.1', limits: { ...DEFAULT_SESSION_LIMITS, ...limits } });
   return { session, ended, joined, advance: (ms: number) => (now += ms), now: () => now };
 }
