@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { BaroCloseCode, TRANSPORT_NAMES, type StreamPosition, type TransportName } from '@baro/protocol';
+import { BaroCloseCode, TRANSPORT_NAMES, type TransportName } from '@baro/protocol';
 import { DEFAULT_HISTORY_LIMITS, type Broker, type HistoryLimits } from './hub/broker.js';
 import { MemoryBroker } from './hub/memory-broker.js';
 import { RoomStreams, type BroadcastTarget } from './streams/room-streams.js';
@@ -57,7 +57,7 @@ export interface BaroServerEvents<C2S extends EventsMap, S2C extends EventsMap> 
  * `abandon` when the request goes no further). Both carry what this request's authentication gave.
  */
 type Admission<Context> =
-  | { kind: 'attach'; session: SessionCore; seq: number; positions: ReadonlyMap<string, StreamPosition> | null; context: Context | undefined }
+  | { kind: 'attach'; session: SessionCore; seq: number; positions: ReadonlyMap<string, number> | null; context: Context | undefined }
   | { kind: 'new'; context: Context | undefined; remoteAddress: string; slot: SessionSlot };
 
 /** What the server holds, for monitoring and for tests that attack its limits. */
@@ -364,6 +364,7 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
 
   #sweep(): void {
     const now = Date.now();
+    this.#streams.trim(now);
     for (const session of this.#cores.values()) {
       if (session.expired(now)) session.close(1001, 'session expired');
       else session.heartbeat(now);

@@ -42,30 +42,31 @@ export class StreamPositions {
     return true;
   }
 
-  /** The `pos` query parameter: `{"<stream>":["<epoch>",<offset>],…}`. */
+  /**
+   * The `pos` query parameter: `<epoch>.<offset>` per stream, comma-separated. Epochs are random
+   * per stream, so they name it: no stream names (which would need escaping) ride on every poll.
+   */
   encode(): string {
-    const object: Record<string, [string, number]> = {};
-    for (const [stream, { epoch, offset }] of this.#positions) object[stream] = [epoch, offset];
-    return JSON.stringify(object);
+    const parts: string[] = [];
+    for (const { epoch, offset } of this.#positions.values()) parts.push(`${epoch}.${offset}`);
+    return parts.join(',');
   }
 }
 
-/** Reads a `pos` parameter; null when it is malformed (the caller refuses the request). */
-export function decodePositions(text: string): Map<string, StreamPosition> | null {
+/** What an epoch looks like: URL-safe, so `pos` needs no escaping. */
+export const EPOCH_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+
+/** Reads a `pos` parameter into offsets by epoch; null when it is malformed (the caller refuses the request). */
+export function decodePositions(text: string): Map<string, number> | null {
   if (text.length > MAX_POSITIONS_TEXT) return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
-  const positions = new Map<string, StreamPosition>();
-  for (const [stream, position] of Object.entries(value as Record<string, unknown>)) {
-    if (!Array.isArray(position) || position.length !== 2) return null;
-    const [epoch, offset] = position as unknown[];
-    if (typeof epoch !== 'string' || typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) return null;
-    positions.set(stream, { epoch, offset });
+  const positions = new Map<string, number>();
+  if (text === '') return positions;
+  for (const part of text.split(',')) {
+    const dot = part.lastIndexOf('.');
+    const epoch = part.slice(0, dot);
+    const offset = Number(part.slice(dot + 1));
+    if (dot <= 0 || !EPOCH_PATTERN.test(epoch) || !/^\d+$/.test(part.slice(dot + 1)) || !Number.isSafeInteger(offset)) return null;
+    positions.set(epoch, offset);
   }
   return positions;
 }

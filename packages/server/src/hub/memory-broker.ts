@@ -40,10 +40,17 @@ export class MemoryBroker implements Broker {
   readonly #channels = new Map<string, Channel>();
   readonly #limits: HistoryLimits;
   readonly #now: () => number;
+  /** Trims quiet channels by age: publishing and reading trim only the channel they touch. */
+  readonly #sweeper: NodeJS.Timeout;
 
   constructor(options: { limits?: Partial<HistoryLimits>; now?: () => number } = {}) {
     this.#limits = { ...DEFAULT_HISTORY_LIMITS, ...options.limits };
     this.#now = options.now ?? Date.now;
+    this.#sweeper = setInterval(() => {
+      const now = this.#now();
+      for (const state of this.#channels.values()) this.#trim(state, now);
+    }, Math.max(100, Math.min(this.#limits.age, 1000)));
+    this.#sweeper.unref();
   }
 
   get limits(): HistoryLimits {
@@ -100,6 +107,7 @@ export class MemoryBroker implements Broker {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#sweeper);
     this.#channels.clear();
   }
 

@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { decodePositions, type StreamPosition } from '@baro/protocol';
+import { decodePositions } from '@baro/protocol';
 import type { Refusal } from '../admission/refusal.js';
 
 export type { Refusal };
@@ -11,8 +11,8 @@ export interface SessionParams {
   token: string | undefined;
   /** The highest server sequence number the client processed. */
   seq: number;
-  /** The client's positions in its streams (`pos`), or null when it sent none. */
-  positions: ReadonlyMap<string, StreamPosition> | null;
+  /** The client's offsets in its streams by epoch (`pos`), or null when it sent none. */
+  positions: ReadonlyMap<string, number> | null;
 }
 
 /** Reads `sid`, `token` (query or X-Baro-Token), `seq` (query or Last-Event-ID) and `pos` (query). */

@@ -5,7 +5,6 @@ import {
   ReplayBuffer,
   type OpenInfo,
   type Packet,
-  type StreamPosition,
   type TransportName,
 } from '@baro/protocol';
 import type { Carrier } from './carrier.js';
@@ -75,7 +74,7 @@ export interface SessionHost {
   join(session: SessionCore, rooms: readonly string[]): Packet[];
   leave(session: SessionCore, room: string): void;
   /** What the streams must replay to a client at `positions` (null: too far behind, resync). */
-  replay(session: SessionCore, positions: ReadonlyMap<string, StreamPosition> | null, announceAll: boolean): StreamReplay | null;
+  replay(session: SessionCore, positions: ReadonlyMap<string, number> | null, announceAll: boolean): StreamReplay | null;
   /** Flushes the session soon (with every other session written to in this tick). */
   scheduleFlush(session: SessionCore): void;
   ended(session: SessionCore): void;
@@ -271,7 +270,7 @@ export class SessionCore implements StreamMember {
   attach(
     carrier: Carrier,
     clientSeq: number,
-    options: { announce: boolean; resumed: boolean; positions?: ReadonlyMap<string, StreamPosition> | null },
+    options: { announce: boolean; resumed: boolean; positions?: ReadonlyMap<string, number> | null },
   ): boolean {
     const missed = this.#replay.since(clientSeq);
     if (missed === null) return false;
@@ -327,32 +326,30 @@ export class SessionCore implements StreamMember {
     if (!carrier || !carrier.writable || this.#ended) return;
     const closing = this.#closeOnNextRequest;
     if (closing) return this.close(closing.code, closing.reason, closing.retryAfterMs, { immediately: true });
-    const batch: OutboundPacket[] = [];
-    // HTTP transports answer each POST with its receipt; only a duplex carrier needs it pushed.
-    if (this.#receiptDue && carrier.duplex) {
-      this.#receiptDue = false;
-      batch.push(control({ type: 'receipt', seq: this.#inbound.last }));
-    }
+    // The queue becomes the batch: its own packets are numbered in place, the rest are ready.
+    const batch: (OutboundPacket | PendingPacket)[] = this.#queue;
+    this.#queue = [];
+    this.#queuedBytes = 0;
     let replayFull = false;
-    const queue = this.#queue;
-    for (let i = 0; i < queue.length; i++) {
-      const item = queue[i];
-      if (item instanceof OutboundPacket) {
-        batch.push(item);
-        continue;
-      }
+    for (let i = 0; i < batch.length; i++) {
+      const item = batch[i];
+      if (item instanceof OutboundPacket) continue;
       if (this.#replayFull(item.size)) {
         replayFull = true;
+        batch.length = i;
         break;
       }
       const seq = this.#nextSeq++;
       const packet = item.build(seq);
       this.#replay.push(seq, packet, item.size);
-      batch.push(packet);
+      batch[i] = packet;
     }
-    this.#queue = [];
-    this.#queuedBytes = 0;
-    if (batch.length > 0) carrier.write(batch);
+    // HTTP transports answer each POST with its receipt; only a duplex carrier needs it pushed.
+    if (this.#receiptDue && carrier.duplex) {
+      this.#receiptDue = false;
+      batch.unshift(control({ type: 'receipt', seq: this.#inbound.last }));
+    }
+    if (batch.length > 0) carrier.write(batch as OutboundPacket[]);
     if (replayFull) this.close(BaroCloseCode.slowConsumer, 'replay buffer full', 1000);
   }
 

@@ -6,8 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { poll } from '../transports/test-support/http-client.js';
-import { startServer } from '../transports/test-support/http-client.js';
+import { poll, posOf, startServer } from '../transports/test-support/http-client.js';
 import type { Session } from '../session/session.js';
 import { STREAM_PACKET_OVERHEAD_BYTES } from './stream-packet.js';
 
@@ -26,7 +25,7 @@ test(`${SESSIONS} sessions in a room, ${BROADCASTS} broadcasts: the history is h
         const answer = await poll(base, { wait: 0 }, { ms: 20_000 });
         assert.equal(answer.status, 200);
         const info = answer.packets[0][1];
-        return { sid: info.sid as string, token: info.token as string, pos: JSON.stringify(info.streams) };
+        return { sid: info.sid as string, token: info.token as string, pos: posOf(info.streams) };
       }),
     );
     opened.push(...batch);

@@ -71,6 +71,11 @@ export class RoomStreams {
     return bytes;
   }
 
+  /** Drops what is past the age bound in quiet streams (busy ones trim as they go). */
+  trim(now: number): void {
+    for (const { local } of this.#streams.values()) local.trim(now, this.#limits);
+  }
+
   /** A new session is in the everyone stream from now on. */
   register(member: StreamMember): void {
     this.#joined.set(member, new Map());
@@ -122,13 +127,13 @@ export class RoomStreams {
   }
 
   /**
-   * What a member resuming with the client's `positions` must be sent, or null when a stream's
-   * history no longer reaches back far enough (the client must resync). A stream restarts at the
-   * client's position when it is of the stream's epoch and not before the member joined; otherwise
+   * What a member resuming with the client's `positions` (offsets by epoch) must be sent, or null
+   * when a stream's history no longer reaches back far enough (the client must resync). A stream
+   * restarts at the client's position when it is of the stream's epoch and not before the member joined; otherwise
    * at the join, announced with a join packet (a stale position only replays more, which the
    * client drops).
    */
-  replay(member: StreamMember, positions: ReadonlyMap<string, StreamPosition> | null, announceAll: boolean): StreamReplay | null {
+  replay(member: StreamMember, positions: ReadonlyMap<string, number> | null, announceAll: boolean): StreamReplay | null {
     const joined = this.#joined.get(member);
     const replay: StreamReplay = { joins: [], packets: [] };
     if (!joined) return replay;
@@ -137,9 +142,10 @@ export class RoomStreams {
       const local = this.#streams.get(stream)?.local;
       if (!local || local.epoch !== joinedAt.epoch) return null;
       local.trim(now, this.#limits);
-      const client = positions?.get(stream);
-      const usable = client !== undefined && client.epoch === local.epoch && client.offset >= joinedAt.offset && client.offset <= local.lastOffset;
-      const start = usable ? client.offset : joinedAt.offset;
+      // The client names its streams by their epochs: one of another epoch is simply not found.
+      const client = positions?.get(local.epoch);
+      const usable = client !== undefined && client >= joinedAt.offset && client <= local.lastOffset;
+      const start = usable ? client : joinedAt.offset;
       if (!usable || announceAll) replay.joins.push({ type: 'join', stream, epoch: local.epoch, offset: start });
       const packets = local.since(start);
       if (packets === null) return null;
