@@ -1,4 +1,4 @@
-import { ackTail, ackWithTail, encodePacket, eventTail, eventWithTail, type Packet } from '@baro/protocol';
+import { ackTail, ackWithTail, containsBytes, encodePacket, eventTail, eventWithTail, type Packet } from '@baro/protocol';
 import { baroWireFormat } from '../wire/baro-format.js';
 import { nextSerial, OutboundPacket } from '../wire/outbound-packet.js';
 
@@ -35,12 +35,13 @@ export function pendingEvent(name: string, data: unknown, options: { latest?: st
   const tail = eventTail(name, data, options.ackId);
   const size = packetCost(Buffer.byteLength(tail, 'utf8'));
   const serial = nextSerial();
+  const kept = keptData(data);
   return {
     serial,
     size,
     latest: options.latest,
     build: (seq) => {
-      const packet: Packet = options.ackId === undefined ? { type: 'event', seq, name, data } : { type: 'event', seq, name, data, ackId: options.ackId };
+      const packet: Packet = options.ackId === undefined ? { type: 'event', seq, name, data: kept } : { type: 'event', seq, name, data: kept, ackId: options.ackId };
       return new OutboundPacket(packet, size, serial).seed(baroWireFormat, eventWithTail(seq, tail));
     },
   };
@@ -50,15 +51,25 @@ export function pendingAck(ackId: number, data: unknown, error?: string): Pendin
   const tail = ackTail(ackId, data, error);
   const size = packetCost(Buffer.byteLength(tail, 'utf8'));
   const serial = nextSerial();
+  const kept = keptData(data);
   return {
     serial,
     size,
     latest: undefined,
     build: (seq) => {
-      const packet: Packet = error === undefined ? { type: 'ack', seq, ackId, data } : { type: 'ack', seq, ackId, data: null, error };
+      const packet: Packet = error === undefined ? { type: 'ack', seq, ackId, data: kept } : { type: 'ack', seq, ackId, data: null, error };
       return new OutboundPacket(packet, size, serial).seed(baroWireFormat, ackWithTail(seq, tail));
     },
   };
+}
+
+/**
+ * What a session's own packet keeps of its data while it waits for its receipt: its text (baro's,
+ * made when it was emitted) says it all, so only data with bytes (sent as binary over WebSocket)
+ * is kept. Keeping the rest would hold every unreceipted payload twice.
+ */
+function keptData(data: unknown): unknown {
+  return containsBytes(data) ? data : undefined;
 }
 
 /** Packets outside the sequence: open, heartbeats, receipts, notices, joins, close. */

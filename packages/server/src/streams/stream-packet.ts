@@ -21,6 +21,10 @@ export class StreamPacket extends OutboundPacket {
     this.entry = entry;
   }
 
+  override get shared(): boolean {
+    return true;
+  }
+
   get volatile(): boolean {
     return this.entry.volatile === true;
   }

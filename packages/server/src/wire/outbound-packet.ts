@@ -1,17 +1,23 @@
 import { prepareFrame, type Packet, type PreparedFrame } from '@baro/protocol';
 import type { WireFormat } from './wire-format.js';
 
-/** What one format made of a packet, per framing, each made on first use and then shared. */
+/**
+ * What one format made of a packet, per framing, each made on first use. The text is kept; framed
+ * bytes are kept only for packets many clients get (a broadcast): a session's own packet is framed
+ * for one client, and keeping its frame would double what its replay buffer holds.
+ */
 class Encodings {
   readonly format: WireFormat;
+  readonly #keepFramed: boolean;
   #text?: string;
   #binary?: Uint8Array | null;
   #frame?: PreparedFrame;
   #sse?: Buffer;
   #line?: Buffer;
 
-  constructor(format: WireFormat) {
+  constructor(format: WireFormat, keepFramed: boolean) {
     this.format = format;
+    this.#keepFramed = keepFramed;
   }
 
   seedText(text: string): void {
@@ -32,7 +38,9 @@ class Encodings {
     if (this.#frame) return this.#frame;
     const binary = this.binary(packet);
     const payload = binary ?? Buffer.from(this.text(packet), 'utf8');
-    return (this.#frame = prepareFrame(payload, binary !== null, false, Buffer.allocUnsafe));
+    const frame = prepareFrame(payload, binary !== null, false, Buffer.allocUnsafe);
+    if (this.#keepFramed) this.#frame = frame;
+    return frame;
   }
 
   /** The packet as one server-sent event. */
@@ -40,12 +48,17 @@ class Encodings {
     if (this.#sse) return this.#sse;
     const id = this.format.sseId(packet);
     const text = this.text(packet);
-    return (this.#sse = Buffer.from(id === null ? `data: ${text}\n\n` : `id: ${id}\ndata: ${text}\n\n`, 'utf8'));
+    const bytes = Buffer.from(id === null ? `data: ${text}\n\n` : `id: ${id}\ndata: ${text}\n\n`, 'utf8');
+    if (this.#keepFramed) this.#sse = bytes;
+    return bytes;
   }
 
   /** The packet as one line of an `application/x-ndjson` body. */
   line(packet: Packet): Buffer {
-    return (this.#line ??= Buffer.from(`${this.text(packet)}\n`, 'utf8'));
+    if (this.#line) return this.#line;
+    const bytes = Buffer.from(`${this.text(packet)}\n`, 'utf8');
+    if (this.#keepFramed) this.#line = bytes;
+    return bytes;
   }
 }
 
@@ -77,13 +90,18 @@ export class OutboundPacket {
     return this;
   }
 
+  /** Whether many clients get this very packet (a broadcast): its framed bytes are then kept. */
+  get shared(): boolean {
+    return false;
+  }
+
   encoded(format: WireFormat): Encodings {
     const first = this.#encodings;
-    if (first === null) return (this.#encodings = new Encodings(format));
+    if (first === null) return (this.#encodings = new Encodings(format, this.shared));
     if (first.format === format) return first;
     const others = (this.#others ??= []);
     let found = others.find((encodings) => encodings.format === format);
-    if (!found) others.push((found = new Encodings(format)));
+    if (!found) others.push((found = new Encodings(format, this.shared)));
     return found;
   }
 }

@@ -4,7 +4,9 @@ import type { DecodeResult, Packet } from '@baro/protocol';
  * A wire format: how the neutral packets a session queues (`Packet`) become bytes, and how a
  * client's bytes become packets. The server is given one (`BaroServerOptions.wireFormat`, baro's
  * own by default); Socket.IO's and SockJS's plug in the same way. Formats are pure: carriers cache
- * what they produce on the outbound packet, once per format and framing (see `framing.ts`).
+ * what they produce on the outbound packet, once per format and framing (`outbound-packet.ts`).
+ * Today a session's own packets are made with baro's text (and keep their data only when it holds
+ * bytes, see `session/outbound.ts`): a second format makes them with its own instead.
  */
 export interface WireFormat {
   readonly name: string;
