@@ -175,6 +175,7 @@ export class LeanPlayer {
     this.hooks = hooks;
     this.sock = null;
     this.inLast = 0;       // highest server seq processed
+    this.offsets = new Map(); // stream -> highest offset processed (room broadcasts: ["m",stream,offset,...])
     this.receipted = 0;    // highest server seq receipted
     this.receiptGen = 0;   // bumps on every receipt sent: stale FIFO entries are skipped
     this.receiptQueued = false;
@@ -308,7 +309,21 @@ export class LeanPlayer {
       this.scheduleReceipt();
       return;
     }
+    if (type === 0x6d /* m */) {
+      // ["m","<stream>",offset,name,data]: quiz room names hold no escapes, so the stream ends at the next quote.
+      let q = s + 6;
+      while (q < e && data[q] !== Q) q++;
+      const stream = data.toString('latin1', s + 6, q);
+      const offset = uint(data, q + 2);
+      if (offset <= (this.offsets.get(stream) ?? 0)) return; // replayed or repeated: processed already
+      this.offsets.set(stream, offset);
+      let i = q + 2;
+      while (i < e && data[i] !== 0x2c /* , */) i++;
+      this.event(data, i + 1, s, e, 4);
+      return;
+    }
     switch (type) {
+      case 0x6a: case 0x6c: return; // ["j",stream,epoch,offset] / ["l",stream]: positions, for resumes this client does not make
       case 0x72: leanStats.receiptsIn++; return; // ["r",cseq]
       case 0x68: // ["h",t] -> ["H",t]
         leanStats.heartbeats++;
@@ -331,15 +346,18 @@ export class LeanPlayer {
     }
   }
 
-  /** ["e",seq,name,data] / ["e",seq,name,data,ackId] in data[s, e); `i` is where the name starts. */
-  event(data, i, s, e) {
+  /**
+   * ["e",seq,name,data] / ["e",seq,name,data,ackId] / ["m",stream,offset,name,data] in data[s, e);
+   * `i` is where the name starts, `dataAt` the data's index in the packet.
+   */
+  event(data, i, s, e, dataAt = 3) {
     const t = this.readAt;
     if (at(data, i, e, N_STATE)) {
       leanStats.statesScanned++;
       const sc = scanCached(data, i + N_STATE.length, e);
       let parsed = null;
       if (sc === null || this.check) {
-        parsed = JSON.parse(data.toString('utf8', s, e))[3];
+        parsed = JSON.parse(data.toString('utf8', s, e))[dataAt];
         const stage = parsed?.stage ?? null, index = parsed?.question ? parsed.question.index : null, version = parsed?.version ?? -1;
         if (sc === null) leanStats.scanFallbacks++;
         else {
@@ -356,7 +374,7 @@ export class LeanPlayer {
       return;
     }
     if (at(data, i, e, N_YOU)) {
-      this.hooks.you(this, e - s, this.i === 0 ? JSON.parse(data.toString('utf8', s, e))[3] : null);
+      this.hooks.you(this, e - s, this.i === 0 ? JSON.parse(data.toString('utf8', s, e))[dataAt] : null);
       return;
     }
     if (at(data, i, e, N_PING)) {

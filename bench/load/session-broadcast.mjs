@@ -10,8 +10,8 @@
 // The event data is [round, "R<round>:xxx..."]; a session counts a round when a
 // text message holds that round's unique tag, so a late copy of an earlier round
 // never counts. The first copy of every round is fully parsed and checked (baro:
-// ["e",seq,"bcast",data]; socket.io: 42["bcast",data]); each baro session also
-// checks that its bcast events arrive with consecutive sequence numbers.
+// ["m","",offset,"bcast",data] on the everyone stream; socket.io: 42["bcast",data]);
+// each baro session also checks that its bcast messages arrive with consecutive offsets.
 // Heartbeats / pings are answered. The time includes this one-core generator
 // reading N sockets (see its CPU %).
 import { parseArgs, intArg } from '../lib/cli.mjs';
@@ -66,8 +66,8 @@ class S {
       const t = performance.now();
       this.lastRound = expectedRound;
       if (proto === 'baro') {
-        // ["e",SEQ,... : consecutive sequence numbers (receipts and pings are unsequenced)
-        let i = 5, seq = 0, c;
+        // ["m","",OFFSET,... : consecutive offsets of the everyone stream (only bcast goes there)
+        let i = 8, seq = 0, c;
         while ((c = data[i]) >= 0x30 && c <= 0x39) { seq = seq * 10 + (c - 0x30); i++; }
         if (seq !== this.inLast + 1) gaps++;
         this.inLast = seq;
@@ -81,8 +81,8 @@ class S {
       const p = JSON.parse(text);
       if (p[0] === 'o' && this.openResolve) { const r = this.openResolve; this.openResolve = null; r(); return; }
       if (p[0] === 'h') { this.write(`["H",${p[1]}]`); return; }
-      if (p[0] === 'r' || p[0] === 'H') return;
-      if (p[0] === 'e' || p[0] === 'a') { if (p[1] !== this.inLast + 1) gaps++; this.inLast = p[1]; }
+      if (p[0] === 'r' || p[0] === 'H' || p[0] === 'j' || p[0] === 'l') return;
+      if (p[0] === 'm' && p[1] === '') { if (p[2] !== this.inLast + 1) gaps++; this.inLast = p[2]; }
       stray++;
     } else {
       if (text === '2') { this.write('3'); return; }
@@ -102,7 +102,7 @@ function check(text) {
     const want = JSON.stringify(dataOf(expectedRound));
     if (proto === 'baro') {
       const p = JSON.parse(text);
-      if (p[0] !== 'e' || p[2] !== 'bcast' || JSON.stringify(p[3]) !== want) throw new Error(text.slice(0, 100));
+      if (p[0] !== 'm' || p[1] !== '' || p[3] !== 'bcast' || JSON.stringify(p[4]) !== want) throw new Error(text.slice(0, 100));
     } else {
       if (!text.startsWith('42')) throw new Error(text.slice(0, 100));
       const p = JSON.parse(text.slice(2));

@@ -4,7 +4,7 @@
  */
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeCodeAllowsReconnect } from '@baro/protocol';
+import { closeCodeAllowsReconnect, type Packet } from '@baro/protocol';
 import { endsSession } from './client.js';
 import { AckError } from './types.js';
 import { closeScriptedClients, Script } from './test-support/scripted.js';
@@ -538,5 +538,27 @@ test('URLs: path, extra query, sid/token/seq on GETs and sid/token on POST', asy
   script.last.event(1);
   assert.equal(script.last.context.url('send'), 'http://test.invalid/rt/send?app=quiz&sid=abc&token=tok+en');
   assert.equal(script.last.context.url('poll', { wait: '1' }), 'http://test.invalid/rt/poll?wait=1&app=quiz&sid=abc&token=tok+en&seq=1');
+  client.close();
+});
+
+test('stream messages are handled once per position; the client resumes with its positions', async () => {
+  const script = new Script();
+  const client = script.client<{ news: string }>({ transports: ['websocket'] });
+  const seen: string[] = [];
+  client.on('news', (text) => seen.push(text));
+  await started(script, 1);
+  script.last.open({ streams: { '': ['E0', 0], quiz: ['E1', 4] } });
+  const message = (stream: string, offset: number, data: string): Packet => ({ type: 'message', stream, offset, name: 'news', data });
+  script.last.deliver(message('quiz', 4, 'at the position: seen already'), message('quiz', 5, 'q5'), message('', 1, 'all1'), message('quiz', 5, 'q5 again'));
+  script.last.deliver(message('quiz', 8, 'q8 (offsets of one member may skip)'), message('other', 1, 'not joined: dropped'));
+  script.last.deliver({ type: 'join', stream: 'other', epoch: 'E2', offset: 1 }, message('other', 2, 'o2'), { type: 'leave', stream: 'quiz' }, message('quiz', 9, 'left: dropped'));
+  assert.deepEqual(seen, ['q5', 'all1', 'q8 (offsets of one member may skip)', 'o2']);
+  script.last.fail({ reason: 'cut', code: 1006 });
+  await started(script, 2);
+  assert.equal(script.last.query('pos'), 'E0.1,E2.2', 'offsets by epoch (epochs name their streams)');
+  // A resumed open packet restates the positions: replayed messages at or below them are dropped.
+  script.last.open({ resumed: true, streams: { '': ['E0', 1], other: ['E2', 2] } });
+  script.last.deliver(message('other', 2, 'o2 replayed'), message('other', 3, 'o3'));
+  assert.deepEqual(seen.slice(4), ['o3']);
   client.close();
 });

@@ -1,4 +1,4 @@
-import { encodePacket, InboundSequence, TRANSPORT_NAMES, type OpenInfo, type Packet, type SequencedPacket, type TransportName } from '@baro/protocol';
+import { encodePacket, InboundSequence, StreamPositions, TRANSPORT_NAMES, type OpenInfo, type Packet, type SequencedPacket, type TransportName } from '@baro/protocol';
 import { backoff, DEFAULT_RECONNECT } from './backoff.js';
 import { guarded } from './guarded.js';
 import { Outbox } from './outbox.js';
@@ -86,6 +86,8 @@ export class BaroClient<S extends EventMap = Record<string, unknown>, C extends 
   #state: ClientState = 'connecting';
   #info: OpenInfo | null = null;
   #inbound = new InboundSequence();
+  /** Where the client is in each stream it is in (rooms, everyone): broadcasts are handled once. */
+  readonly #positions = new StreamPositions();
   /** Highest server sequence number receipted on a streaming transport. */
   #receipted = 0;
   #receiptTimer?: Timer;
@@ -311,7 +313,8 @@ export class BaroClient<S extends EventMap = Record<string, unknown>, C extends 
       // A poll that continues the session may come without an open packet (the server need not
       // tell a new long-polling transport from the next request of the old one): it is one.
       if (streaming(link.name) || upstream || !this.#info) return this.#onClose(link, { reason: 'expected an open packet' });
-      this.#onOpen(link, { ...this.#info, transport: link.name, resumed: true, cseq: this.#outbox.receipted });
+      // It says nothing of the streams: the positions the client has stand.
+      this.#onOpen(link, { ...this.#info, transport: link.name, resumed: true, cseq: this.#outbox.receipted, streams: undefined });
     }
     if (!upstream && link.open) this.#watch(link);
     for (const packet of list) {
@@ -332,6 +335,15 @@ export class BaroClient<S extends EventMap = Record<string, unknown>, C extends 
           }
           break;
         }
+        case 'message':
+          if (this.#positions.accept(packet.stream, packet.offset)) this.#dispatch({ type: 'event', seq: 0, name: packet.name, data: packet.data });
+          break;
+        case 'join':
+          this.#positions.join(packet.stream, packet.epoch, packet.offset);
+          break;
+        case 'leave':
+          this.#positions.leave(packet.stream);
+          break;
         case 'receipt':
           this.#outbox.receipt(packet.seq);
           break;
@@ -364,6 +376,11 @@ export class BaroClient<S extends EventMap = Record<string, unknown>, C extends 
     this.#watch(link);
     this.#attempt = 0;
     this.#preferred = link.name;
+    // An open packet says where the session is in each of its streams.
+    if (info.streams !== undefined) {
+      this.#positions.clear();
+      for (const [stream, [epoch, offset]] of Object.entries(info.streams)) this.#positions.join(stream, epoch, offset);
+    }
     if (resync) {
       this.#inbound = new InboundSequence();
       this.#receipted = 0;
@@ -441,7 +458,10 @@ export class BaroClient<S extends EventMap = Record<string, unknown>, C extends 
     if (info) {
       query.set('sid', info.sid);
       query.set('token', info.token);
-      if (endpoint !== 'send') query.set('seq', String(this.#inbound.last));
+      if (endpoint !== 'send') {
+        query.set('seq', String(this.#inbound.last));
+        if (this.#positions.size > 0) query.set('pos', this.#positions.encode());
+      }
     }
     return `${this.#base}/${endpoint}?${query}`;
   }

@@ -2,8 +2,9 @@
  * Resume under fire: the client connects through a TCP proxy that destroys every connection it
  * carries every 100 ms (so every transport is cut the same way: a WebSocket mid-frame, an event
  * stream mid-event, a poll or a POST mid-request). Meanwhile
- * - the server emits 10,000 numbered events to the session → the client's handler sees 1..10,000
- *   exactly once and in order;
+ * - the server emits 10,000 numbered events to the session, a mix of its own events, broadcasts to
+ *   a room it is in and broadcasts to everyone (three streams, each with its own positions) → the
+ *   client's handler sees 1..10,000 exactly once and in order;
  * - the client emits 1,000 numbered events → the server's handler sees 1..1,000 exactly once and
  *   in order.
  * Every transport forced alone with the Node client; WebSocket, SSE and long-polling in Chromium
@@ -54,6 +55,7 @@ let node: KitDriver;
 before(async () => {
   app = await App.start({
     limits: { replayCount: 50_000, replayBytes: 64 * MiB, maxQueuedBytes: 64 * MiB, eventsPerSecond: 1_000_000, eventBurst: 1_000_000 },
+    history: { count: 50_000, bytes: 64 * MiB },
   });
   proxy = await CuttingProxy.start(app.port);
   node = nodeDriver(proxy.url);
@@ -114,16 +116,27 @@ for (const { where, transport } of RUNS) {
       const { sid } = await client.opened();
       assert.ok(sid);
       const session = app.session(sid);
+      const room = `room-${serial}`;
+      session.join(room);
+      const others = app.baro.to(room).except('nobody-is-here');
       const cutsBefore = proxy.cuts;
       proxy.cutEvery(CUT_EVERY_MS);
 
+      // Event n goes as the session's own, to its room, or to everyone (where no other session
+      // listens for it: earlier tests' clients are closed), by turns.
+      const emit = (n: number): boolean => {
+        if (n % 3 === 0) return session.emit('n', n);
+        if (n % 3 === 1) others.emit('n', n);
+        else app.baro.to(room, `${room}-empty`).emit('n', n);
+        return true;
+      };
       const deadline = Date.now() + DELIVERY_MS;
       let sent = 0;
       let received = 0;
       while (received < TO_CLIENT) {
         if (Date.now() > deadline) assert.fail(`delivery took over ${DELIVERY_MS} ms: ${received} of ${TO_CLIENT} received, ${sent} sent`);
         if (sent < TO_CLIENT && sent - received < WINDOW) {
-          for (let i = 0; i < 100 && sent < TO_CLIENT; i++) assert.ok(session.emit('n', ++sent), `the session took event ${sent}`);
+          for (let i = 0; i < 100 && sent < TO_CLIENT; i++) assert.ok(emit(++sent), `the session took event ${sent}`);
         }
         await sleep(sent < TO_CLIENT ? BATCH_MS : 20);
         received = await client.count('n');

@@ -3,14 +3,17 @@ import { createServer, type IncomingMessage, type Server as HttpServer } from 'n
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { BaroCloseCode, TRANSPORT_NAMES, type TransportName } from '@baro/protocol';
-import type { Hub, BroadcastMessage, BroadcastTarget } from './hub/hub.js';
-import { LocalHub } from './hub/local-hub.js';
+import { DEFAULT_HISTORY_LIMITS, type Broker, type HistoryLimits } from './hub/broker.js';
+import { MemoryBroker } from './hub/memory-broker.js';
+import { RoomStreams, type BroadcastTarget } from './streams/room-streams.js';
+import { baroWireFormat } from './wire/baro-format.js';
+import type { WireFormat } from './wire/wire-format.js';
 import type { Carrier } from './session/carrier.js';
 import type { DefaultEvents, EmitOptions, EventNames, EventPayload, EventsMap } from './session/events.js';
 import { newSessionId, newToken, readSessionParams, tokenMatches, type Refusal, type SessionParams } from './session/gateway.js';
 import { addressKey, admitRequest, SessionSlots, type RequestAdmissionOptions, type SessionSlot } from './admission/index.js';
-import { prepareEvent } from './session/outbound.js';
-import { DEFAULT_SESSION_LIMITS, Session, type SessionHost, type SessionLimits } from './session/session.js';
+import { DEFAULT_SESSION_LIMITS, SessionCore, type SessionHost, type SessionLimits } from './session/session-core.js';
+import { Session } from './session/session.js';
 import { WebSocketCarrier } from './transports/websocket-transport.js';
 import { WebSocketServer, type WebSocketServerOptions } from './websocket/server.js';
 import { mountHttpTransports, type HttpTransportOptions } from './transports/http-transports.js';
@@ -29,8 +32,16 @@ export interface BaroServerOptions<Context = unknown> extends RequestAdmissionOp
   sessionsPerAddress?: number;
   /** Open sessions in all. Default 100,000. */
   maxSessions?: number;
-  /** The hub behind rooms and broadcasts. Default: in-process. */
-  hub?: Hub;
+  /** Where broadcasts go between nodes, with their positions and history. Default: in-process. */
+  broker?: Broker;
+  /**
+   * How much of each stream (room, everyone) is kept for resuming clients: entries, their UTF-8
+   * bytes, their age in ms. Default 1000, 1 MiB, the resume window. A client whose position is
+   * older resyncs.
+   */
+  history?: Partial<HistoryLimits>;
+  /** How packets look on the wire. Default: baro's own (docs/protocol.md). */
+  wireFormat?: WireFormat;
   /** Options of the WebSocket endpoint (payload limits, deflate, handshake timeout). */
   websocket?: Omit<WebSocketServerOptions, 'server' | 'port' | 'host' | 'path' | 'authenticate' | 'allowedOrigins' | 'heartbeat' | 'releaseContext'>;
   http?: HttpTransportOptions;
@@ -46,7 +57,7 @@ export interface BaroServerEvents<C2S extends EventsMap, S2C extends EventsMap> 
  * `abandon` when the request goes no further). Both carry what this request's authentication gave.
  */
 type Admission<Context> =
-  | { kind: 'attach'; session: Session; seq: number; context: Context | undefined }
+  | { kind: 'attach'; session: SessionCore; seq: number; positions: ReadonlyMap<string, number> | null; context: Context | undefined }
   | { kind: 'new'; context: Context | undefined; remoteAddress: string; slot: SessionSlot };
 
 /** What the server holds, for monitoring and for tests that attack its limits. */
@@ -59,6 +70,9 @@ export interface BaroServerStats {
   replayBytes: number;
   /** Bytes queued for clients, not yet written or not yet flushed. */
   queuedBytes: number;
+  /** Broadcasts this node keeps for resuming clients, over all streams (once each, not per member), and their bytes. */
+  historyEntries: number;
+  historyBytes: number;
 }
 
 /**
@@ -67,8 +81,12 @@ export interface BaroServerStats {
  * `server.to('room').emit(…)`, as Socket.IO users expect.
  */
 export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends EventsMap = DefaultEvents, Context = unknown> {
+  /** Open sessions by id, as the app sees them. */
   readonly sessions = new Map<string, Session<C2S, S2C>>();
-  readonly hub: Hub;
+  /** The same sessions' cores, for the transports. */
+  readonly #cores = new Map<string, SessionCore>();
+  readonly broker: Broker;
+  readonly wireFormat: WireFormat;
   readonly path: string;
   readonly limits: SessionLimits;
   readonly transports: ReadonlySet<TransportName>;
@@ -82,6 +100,9 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
   readonly #slotOf = new Map<string, SessionSlot>();
   readonly #timer: NodeJS.Timeout;
   readonly #host: SessionHost;
+  readonly #streams: RoomStreams;
+  /** Sessions written to in this tick, flushed together in one microtask. */
+  #toFlush: SessionCore[] = [];
   #closing = false;
   /** The server's own events; `emit` is taken by broadcasting, as in Socket.IO. */
   readonly #events = new EventEmitter<BaroServerEvents<C2S, S2C>>();
@@ -93,12 +114,19 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     this.path = (options.path ?? '/baro').replace(/\/$/, '');
     this.limits = { ...DEFAULT_SESSION_LIMITS, ...definedOnly(options.limits ?? {}) };
     this.transports = checkTransports(options.transports ?? TRANSPORT_NAMES);
-    this.hub = options.hub ?? new LocalHub();
-    this.hub.bind((message, ids) => this.#deliver(message, ids));
+    if ('hub' in options) throw new TypeError('the hub option is now `broker` (and presence)');
+    this.wireFormat = options.wireFormat ?? baroWireFormat;
+    const historyLimits: HistoryLimits = { ...DEFAULT_HISTORY_LIMITS, age: this.limits.resumeWindow, ...definedOnly(options.history ?? {}) };
+    this.broker = options.broker ?? new MemoryBroker({ limits: historyLimits });
+    this.#streams = new RoomStreams({ broker: this.broker, limits: historyLimits, now: () => Date.now(), onError: (error) => this.#emitError(error) });
     this.#host = {
       now: () => Date.now(),
-      join: (session, rooms) => this.hub.join(session.id, rooms),
-      leave: (session, room) => this.hub.leave(session.id, room),
+      join: (session, rooms) => this.#streams.join(session, rooms),
+      leave: (session, room) => this.#streams.leave(session, room),
+      replay: (session, positions, announceAll) => this.#streams.replay(session, positions, announceAll),
+      scheduleFlush: (session) => {
+        if (this.#toFlush.push(session) === 1) queueMicrotask(this.#flushAll);
+      },
       ended: (session) => this.#forget(session),
       handlerFailed: (_session, event, error) => this.#emitError(new Error(`handler for "${event}" threw: ${error instanceof Error ? error.message : String(error)}`, { cause: error })),
     };
@@ -153,11 +181,11 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
 
   /** Everyone, or narrow with `to`/`in`/`except`. */
   emit<E extends EventNames<S2C>>(event: E, data: EventPayload<S2C[E]>, options?: EmitOptions): void {
-    new BroadcastOperator<S2C>(this.hub, [], [], []).emit(event, data, options);
+    new BroadcastOperator<S2C>(this.#publish, [], [], []).emit(event, data, options);
   }
 
   to(...rooms: string[]): BroadcastOperator<S2C> {
-    return new BroadcastOperator<S2C>(this.hub, rooms, [], []);
+    return new BroadcastOperator<S2C>(this.#publish, rooms, [], []);
   }
 
   in(...rooms: string[]): BroadcastOperator<S2C> {
@@ -165,18 +193,26 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
   }
 
   except(...rooms: string[]): BroadcastOperator<S2C> {
-    return new BroadcastOperator<S2C>(this.hub, [], rooms, []);
+    return new BroadcastOperator<S2C>(this.#publish, [], rooms, []);
   }
 
-  /** Session ids in a room, across the hub. */
+  /** Session ids in a room (this node's). */
   sessionsIn(room: string): Promise<string[]> {
-    return this.hub.sessionsIn(room);
+    return Promise.resolve(this.#streams.membersOf(room));
   }
 
   /** What the server holds now (summed over the sessions). */
   stats(): BaroServerStats {
-    const stats: BaroServerStats = { sessions: this.sessions.size, slots: this.#slots.total, replayPackets: 0, replayBytes: 0, queuedBytes: 0 };
-    for (const session of this.sessions.values()) {
+    const stats: BaroServerStats = {
+      sessions: this.sessions.size,
+      slots: this.#slots.total,
+      replayPackets: 0,
+      replayBytes: 0,
+      queuedBytes: 0,
+      historyEntries: this.#streams.historyEntries,
+      historyBytes: this.#streams.historyBytes,
+    };
+    for (const session of this.#cores.values()) {
       stats.replayPackets += session.replayCount;
       stats.replayBytes += session.replayBytes;
       stats.queuedBytes += session.queuedBytes;
@@ -202,11 +238,11 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     const admitted = await admitRequest(request, this.#options, this.#authenticateFailed);
     if (!admitted.ok) return admitted;
     if (params.sid !== undefined) {
-      const session = this.sessions.get(params.sid);
+      const session = this.#cores.get(params.sid);
       if (session && !session.ended) {
         if (!tokenMatches(session.token, params.token)) return { ok: false, status: 403, reason: 'invalid session token' };
         if (!session.mayResume(params.seq)) return this.#tooManyResumes();
-        return { kind: 'attach', session: session as Session, seq: params.seq, context: admitted.context };
+        return { kind: 'attach', session, seq: params.seq, positions: params.positions, context: admitted.context };
       }
       if (params.token === undefined) return { ok: false, status: 403, reason: 'invalid session token' };
     }
@@ -223,20 +259,20 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
   }
 
   /** Finds a session for a request that only sends (POST), checking its token. */
-  async authorize(request: IncomingMessage, params: SessionParams): Promise<Session<C2S, S2C> | Refusal> {
+  async authorize(request: IncomingMessage, params: SessionParams): Promise<SessionCore | Refusal> {
     const admitted = await admitRequest(request, this.#options, this.#authenticateFailed);
     if (!admitted.ok) return admitted;
-    const session = params.sid === undefined ? undefined : this.sessions.get(params.sid);
+    const session = params.sid === undefined ? undefined : this.#cores.get(params.sid);
     if (!session || !tokenMatches(session.token, params.token)) return { ok: false, status: 403, reason: 'invalid session token' };
     if (session.ended) return { ok: false, status: 410, reason: 'session ended' };
     return session;
   }
 
   /** Starts or resumes the session on a carrier, announcing it with an open packet. */
-  connect(admission: Admission<Context>, carrier: Carrier): Session<C2S, S2C> | null {
+  connect(admission: Admission<Context>, carrier: Carrier): SessionCore | null {
     if (admission.kind === 'attach') {
-      const session = admission.session as Session<C2S, S2C>;
-      if (!session.ended && session.attach(carrier, admission.seq, { announce: true, resumed: true })) return session;
+      const session = admission.session;
+      if (!session.ended && session.attach(carrier, admission.seq, { announce: true, resumed: true, positions: admission.positions })) return session;
       // The client is too far behind to be caught up: it gets a fresh session and must resync. It
       // takes the place the old one leaves, with what this request's authentication gave.
       session.close(BaroCloseCode.serverRestart, 'resync required', null, { immediately: true });
@@ -246,32 +282,35 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     return this.#open(admission, carrier);
   }
 
-  #open(admission: Extract<Admission<Context>, { kind: 'new' }>, carrier: Carrier): Session<C2S, S2C> | null {
+  #open(admission: Extract<Admission<Context>, { kind: 'new' }>, carrier: Carrier): SessionCore | null {
     if (this.#closing) {
       admission.slot.release();
       return null;
     }
-    const session = new Session<C2S, S2C>(this.#host, { id: newSessionId(), token: newToken(), remoteAddress: admission.remoteAddress, limits: this.limits });
+    const session = new SessionCore(this.#host, { id: newSessionId(), token: newToken(), remoteAddress: admission.remoteAddress, limits: this.limits });
+    const facade = new Session<C2S, S2C>(session);
     if (admission.context !== undefined) session.data.auth = admission.context;
-    this.sessions.set(session.id, session);
+    this.sessions.set(session.id, facade);
+    this.#cores.set(session.id, session);
     this.#slotOf.set(session.id, admission.slot);
-    this.hub.join(session.id, []);
-    this.#events.emit('connection', ...([session] as BaroServerEvents<C2S, S2C>['connection']));
+    this.#streams.register(session);
+    this.#events.emit('connection', ...([facade] as BaroServerEvents<C2S, S2C>['connection']));
     if (!session.ended) session.attach(carrier, 0, { announce: true, resumed: false });
     return session;
   }
 
-  #forget(session: Session): void {
-    if (this.sessions.get(session.id) !== session) return;
+  #forget(session: SessionCore): void {
+    if (this.#cores.get(session.id) !== session) return;
     this.sessions.delete(session.id);
-    this.hub.leaveAll(session.id);
+    this.#cores.delete(session.id);
+    this.#streams.unregister(session);
     this.#slotOf.get(session.id)?.release();
     this.#slotOf.delete(session.id);
   }
 
   /** While shutting down, only polling clients still to be told of their session's close get in. */
   #shutdownRefusal(params: SessionParams): Refusal | null {
-    if (!this.#closing || this.sessions.get(params.sid ?? '')?.closing) return null;
+    if (!this.#closing || this.#cores.get(params.sid ?? '')?.closing) return null;
     // Spread the returning clients over a few seconds rather than one instant.
     return { ok: false, status: 503, reason: 'server is shutting down', headers: { 'Retry-After': String(2 + Math.floor(Math.random() * 5)) } };
   }
@@ -285,16 +324,15 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     this.#emitError(new Error(`authenticate threw: ${error.message}`, { cause: error }));
   };
 
-  #deliver(message: BroadcastMessage, members: readonly string[]): void {
-    const prepared = prepareEvent(message.name, message.data);
-    // Members are written to in the order they are queued, one socket after another: 10,000 take
-    // ~150 ms. Starting at a random member means nobody is always told first (or last), which a
-    // quiz whose ranking is by arrival needs; each session still gets its own events in order.
-    const start = Math.floor(Math.random() * members.length);
-    for (let i = 0; i < members.length; i++) {
-      this.sessions.get(members[(start + i) % members.length])?.enqueueEvent(prepared, message.options);
-    }
-  }
+  readonly #publish = (target: BroadcastTarget, name: string, data: unknown, options: EmitOptions): void => {
+    this.#streams.publish(target, name, data, options);
+  };
+
+  readonly #flushAll = (): void => {
+    const sessions = this.#toFlush;
+    this.#toFlush = [];
+    for (const session of sessions) session.flush();
+  };
 
   #mountWebSocket(): WebSocketServer<Admission<Context>> {
     const highWaterMark = this.#options.websocket?.highWaterMark ?? 1024 * 1024;
@@ -316,17 +354,18 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
       },
     });
     websocket.on('connection', (connection, _request, admission) => {
-      const carrier = new WebSocketCarrier(connection, highWaterMark);
+      const carrier = new WebSocketCarrier(connection, highWaterMark, this.wireFormat);
       const session = admission ? this.connect(admission, carrier) : null;
       if (!session) return connection.close(1013, 'try again later');
-      carrier.bind(session as Session);
+      carrier.bind(session);
     });
     return websocket;
   }
 
   #sweep(): void {
     const now = Date.now();
-    for (const session of this.sessions.values()) {
+    this.#streams.trim(now);
+    for (const session of this.#cores.values()) {
       if (session.expired(now)) session.close(1001, 'session expired');
       else session.heartbeat(now);
     }
@@ -340,18 +379,18 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     if (this.#closing) return;
     this.#closing = true;
     clearInterval(this.#timer);
-    for (const session of [...this.sessions.values()]) {
+    for (const session of [...this.#cores.values()]) {
       session.close(BaroCloseCode.serverRestart, 'server restarting', Math.round(retryAfterMs * (0.5 + Math.random())));
     }
     // Polling clients learn of it with their next request; give them until the timeout.
     const deadline = Date.now() + timeout;
-    while (Date.now() < deadline && [...this.sessions.values()].some((session) => session.closing)) {
+    while (Date.now() < deadline && [...this.#cores.values()].some((session) => session.closing)) {
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    for (const session of [...this.sessions.values()]) session.close(BaroCloseCode.serverRestart, 'server restarting', retryAfterMs, { immediately: true });
+    for (const session of [...this.#cores.values()]) session.close(BaroCloseCode.serverRestart, 'server restarting', retryAfterMs, { immediately: true });
     await this.#websocket?.close({ timeout: Math.max(0, deadline - Date.now()) });
     this.#unmountHttp();
-    await this.hub.close();
+    await this.#streams.close();
     if (this.#ownsServer) {
       this.#httpServer.closeAllConnections?.();
       await new Promise<void>((resolve) => this.#httpServer.close(() => resolve()));
@@ -373,30 +412,32 @@ function checkTransports(names: readonly TransportName[]): ReadonlySet<Transport
 }
 
 /** `server.to(room).except(other).emit(…)`: immutable, so operators can be kept and reused. */
+type Publish = (target: BroadcastTarget, name: string, data: unknown, options: EmitOptions) => void;
+
 export class BroadcastOperator<S2C extends EventsMap> {
-  readonly #hub: Hub;
+  readonly #publish: Publish;
   readonly #target: BroadcastTarget;
 
-  constructor(hub: Hub, rooms: readonly string[], exceptRooms: readonly string[], exceptSessions: readonly string[]) {
-    this.#hub = hub;
+  constructor(publish: Publish, rooms: readonly string[], exceptRooms: readonly string[], exceptSessions: readonly string[]) {
+    this.#publish = publish;
     this.#target = { rooms, exceptRooms, exceptSessions };
   }
 
   to(...rooms: string[]): BroadcastOperator<S2C> {
-    return new BroadcastOperator(this.#hub, [...this.#target.rooms, ...rooms], this.#target.exceptRooms, this.#target.exceptSessions);
+    return new BroadcastOperator(this.#publish, [...this.#target.rooms, ...rooms], this.#target.exceptRooms, this.#target.exceptSessions);
   }
 
   except(...rooms: string[]): BroadcastOperator<S2C> {
-    return new BroadcastOperator(this.#hub, this.#target.rooms, [...this.#target.exceptRooms, ...rooms], this.#target.exceptSessions);
+    return new BroadcastOperator(this.#publish, this.#target.rooms, [...this.#target.exceptRooms, ...rooms], this.#target.exceptSessions);
   }
 
   /** Skips one session (e.g. the sender). */
   exceptSession(sessionId: string): BroadcastOperator<S2C> {
-    return new BroadcastOperator(this.#hub, this.#target.rooms, this.#target.exceptRooms, [...this.#target.exceptSessions, sessionId]);
+    return new BroadcastOperator(this.#publish, this.#target.rooms, this.#target.exceptRooms, [...this.#target.exceptSessions, sessionId]);
   }
 
   emit<E extends EventNames<S2C>>(event: E, data: EventPayload<S2C[E]>, options: EmitOptions = {}): void {
-    this.#hub.broadcast({ name: event, data, options }, this.#target);
+    this.#publish(this.#target, event, data, options);
   }
 }
 

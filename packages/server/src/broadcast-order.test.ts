@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Session } from './session/session.js';
+import { coreOf } from './session/session.js';
 import { SseDriver } from './transports/test-support/drivers.js';
 import { startServer } from './transports/test-support/http-client.js';
 import { until } from './websocket/test-support/wait.js';
@@ -27,8 +28,9 @@ test('each broadcast starts at a random member; every member gets every broadcas
   // Each session's writes happen in its flush, queued in the order the broadcast reached it.
   const flushes: string[] = [];
   for (const session of sessions) {
-    const flush = session.flush.bind(session);
-    session.flush = () => {
+    const core = coreOf(session);
+    const flush = core.flush.bind(core);
+    core.flush = () => {
       flushes.push(session.id);
       flush();
     };

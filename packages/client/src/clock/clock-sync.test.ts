@@ -68,7 +68,7 @@ test('a reconnect starts a new burst from scratch (the path changed)', { timeout
   const sync = new ClockSync(client, { burst: 3, burstSpacingMs: 5, intervalMs: 60_000 });
   try {
     await settled(sync, 3);
-    for (const session of sessions) if (session.id === client.sessionId) session.close(4000, 'go away');
+    for (const session of sessions) if (session.id === client.sessionId) session.disconnect(4000, 'go away');
     const fresh = await new Promise<number>((resolve) => {
       const stop = sync.onChange((estimate) => {
         stop();

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { decodeBinaryPacket, decodePacket, decodePacketLines, encodeBinaryPacket, encodePacket } from './packet-codec.js';
 import type { Packet } from './packets.js';
 import { InboundSequence, ReplayBuffer } from './sequencing.js';
+import { decodePositions, StreamPositions } from './positions.js';
 
 const both: Packet[] = [
   { type: 'event', seq: 1, name: 'q', data: { text: 'hi', n: [1, 2] } },
@@ -54,4 +55,31 @@ test('InboundSequence processes the next number only; ReplayBuffer replays after
   assert.deepEqual(replay.since(4), [50]);
   assert.deepEqual(replay.since(5), []);
   assert.equal(replay.since(6), null, 'never sent');
+});
+
+test('stream packets (m, j, l) round-trip, only toward the client; positions encode as offsets by epoch', () => {
+  const packets: Packet[] = [
+    { type: 'message', stream: 'room "1"', offset: 7, name: 'news', data: { a: [1, 'two'] } },
+    { type: 'message', stream: '', offset: 1, name: 'all', data: null },
+    { type: 'join', stream: 'room', epoch: 'Ab_-9', offset: 0 },
+    { type: 'leave', stream: 'room' },
+  ];
+  for (const packet of packets) {
+    assert.deepEqual(decodePacket(encodePacket(packet), 'toClient'), { ok: true, packet });
+    assert.equal(decodePacket(encodePacket(packet), 'toServer').ok, false, 'a client may not send stream packets');
+  }
+  const withBytes: Packet = { type: 'message', stream: 'r', offset: 2, name: 'blob', data: { bytes: Uint8Array.of(1, 2, 3) } };
+  assert.deepEqual(decodeBinaryPacket(encodeBinaryPacket(withBytes as Extract<Packet, { type: 'message' }>), 'toClient'), { ok: true, packet: withBytes });
+  for (const text of ['["m","r",0,"x",1]', '["m",1,1,"x",1]', '["m","r",1,"",1]', '["j","r","e",-1]', '["l"]']) assert.equal(decodePacket(text, 'toClient').ok, false, text);
+
+  const positions = new StreamPositions();
+  positions.join('', 'E0', 0);
+  positions.join('room, with "odd" chars', 'E1', 5);
+  assert.equal(positions.accept('room, with "odd" chars', 5), false, 'at the position: a duplicate');
+  assert.equal(positions.accept('room, with "odd" chars', 9), true);
+  assert.equal(positions.accept('unjoined', 1), false);
+  assert.equal(positions.encode(), 'E0.0,E1.9');
+  assert.deepEqual(decodePositions(positions.encode()), new Map([['E0', 0], ['E1', 9]]));
+  assert.deepEqual(decodePositions(''), new Map());
+  for (const bad of ['E0', 'E0.', '.4', 'E0.-1', 'E0.1.5x', 'E 0.1', 'E0.1,,E1.2', 'x'.repeat(9000)]) assert.equal(decodePositions(bad), null, bad);
 });

@@ -15,6 +15,12 @@ export function encodePacket(packet: Packet): string {
       return `["e",${packet.seq},${eventTail(packet.name, packet.data, packet.ackId)}`;
     case 'ack':
       return ackWithTail(packet.seq, ackTail(packet.ackId, packet.data, packet.error));
+    case 'message':
+      return messageWithTail(packet.stream, packet.offset, eventTail(packet.name, packet.data));
+    case 'join':
+      return JSON.stringify(['j', packet.stream, packet.epoch, packet.offset]);
+    case 'leave':
+      return JSON.stringify(['l', packet.stream]);
     case 'receipt':
       return `["r",${packet.seq}]`;
     case 'ping':
@@ -43,6 +49,10 @@ export function eventWithTail(seq: number, tail: string): string {
   return `["e",${seq},${tail}`;
 }
 
+export function messageWithTail(stream: string, offset: number, tail: string): string {
+  return `["m",${JSON.stringify(stream)},${offset},${tail}`;
+}
+
 /** The part of an ack's text after its sequence number, serialised once however often it is resent. */
 export function ackTail(ackId: number, data: unknown, error?: string): string {
   return error === undefined ? `${ackId},${stringifyWithBase64(data)}]` : `${ackId},null,${JSON.stringify(error)}]`;
@@ -54,18 +64,20 @@ export function ackWithTail(seq: number, tail: string): string {
 
 /** Whether the packet carries bytes and may go as one WebSocket binary message instead of text. */
 export function hasBinaryPayload(packet: Packet): boolean {
-  return (packet.type === 'event' || packet.type === 'ack') && containsBytes(packet.data);
+  return (packet.type === 'event' || packet.type === 'ack' || packet.type === 'message') && containsBytes(packet.data);
 }
 
 /**
  * WebSocket binary form: 4-byte big-endian JSON length, the JSON with `{"$a": i}` for each byte
  * array, then each attachment as a 4-byte length and its bytes.
  */
-export function encodeBinaryPacket(packet: Extract<Packet, { type: 'event' | 'ack' }>): Uint8Array {
+export function encodeBinaryPacket(packet: Extract<Packet, { type: 'event' | 'ack' | 'message' }>): Uint8Array {
   const { json, attachments } = stringifyWithAttachments(
     packet.type === 'event'
       ? ['e', packet.seq, packet.name, packet.data, ...(packet.ackId === undefined ? [] : [packet.ackId])]
-      : ['a', packet.seq, packet.ackId, packet.data],
+      : packet.type === 'message'
+        ? ['m', packet.stream, packet.offset, packet.name, packet.data]
+        : ['a', packet.seq, packet.ackId, packet.data],
   );
   const jsonBytes = new TextEncoder().encode(json);
   let size = 4 + jsonBytes.length;
@@ -159,6 +171,14 @@ function checkPacket(value: unknown, direction: Direction): DecodeResult {
       if (value.length === 5) return typeof d === 'string' ? ok({ type, seq: a, ackId: b, data: null, error: d }) : fail('ack error must be a string');
       return ok({ type, seq: a, ackId: b, data: c });
     }
+    case 'message':
+      if (value.length !== 5 || typeof a !== 'string' || !isSeq(b)) return fail('malformed message packet');
+      if (typeof c !== 'string' || c.length === 0 || c.length > MAX_EVENT_NAME_LENGTH) return fail(`event name must be a string of 1 to ${MAX_EVENT_NAME_LENGTH} characters`);
+      return ok({ type, stream: a, offset: b, name: c, data: d });
+    case 'join':
+      return value.length === 4 && typeof a === 'string' && typeof b === 'string' && isCount(c) ? ok({ type, stream: a, epoch: b, offset: c }) : fail('malformed join packet');
+    case 'leave':
+      return value.length === 2 && typeof a === 'string' ? ok({ type, stream: a }) : fail('malformed leave packet');
     case 'receipt':
       return value.length === 2 && isCount(a) ? ok({ type, seq: a }) : fail('malformed receipt packet');
     case 'ping':
@@ -187,8 +207,14 @@ function isOpenInfo(value: unknown): value is OpenInfo {
     isId(info.resumeWindow) &&
     isId(info.maxPayload) &&
     typeof info.resumed === 'boolean' &&
-    isCount(info.cseq)
+    isCount(info.cseq) &&
+    (info.streams === undefined || isStreams(info.streams))
   );
+}
+
+function isStreams(value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  return Object.values(value).every((position) => Array.isArray(position) && position.length === 2 && typeof position[0] === 'string' && isCount(position[1]));
 }
 
 const isSeq = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 1;

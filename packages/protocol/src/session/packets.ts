@@ -16,6 +16,12 @@ export interface OpenInfo {
   resumed: boolean;
   /** Highest client sequence number the server has processed. */
   cseq: number;
+  /**
+   * Where the client is in each stream it is in (rooms, and `""` for everyone), as
+   * `{stream: [epoch, offset]}`: the client replaces its positions with these; the server sends (or
+   * replays) every message after them.
+   */
+  streams?: Record<string, [string, number]>;
 }
 
 export type TransportName = 'websocket' | 'sse' | 'long-polling' | 'polling';
@@ -25,6 +31,11 @@ export type Packet =
   | { type: 'open'; info: OpenInfo }
   | { type: 'event'; seq: number; name: string; data: unknown; ackId?: number }
   | { type: 'ack'; seq: number; ackId: number; data: unknown; error?: string }
+  /** A broadcast on a stream (a room, or EVERYONE): numbered by the stream's offset, not the session's seq. */
+  | { type: 'message'; stream: string; offset: number; name: string; data: unknown }
+  /** The session is in `stream` from `{epoch, offset}` on: later messages of that stream follow. */
+  | { type: 'join'; stream: string; epoch: string; offset: number }
+  | { type: 'leave'; stream: string }
   | { type: 'receipt'; seq: number }
   | { type: 'ping'; t: number }
   | { type: 'pong'; t: number }
@@ -35,6 +46,18 @@ export type Packet =
 export type PacketType = Packet['type'];
 export type Direction = 'toClient' | 'toServer';
 
+/**
+ * The stream every session is in (broadcasts to everyone). Room names are non-empty, so it cannot
+ * be joined, left or named by an app.
+ */
+export const EVERYONE = '';
+
+/** A position in a stream: `epoch` names one run of its history, `offset` counts its messages from 1. */
+export interface StreamPosition {
+  epoch: string;
+  offset: number;
+}
+
 /** Packets that carry a sequence number and so are buffered, replayed and deduplicated. */
 export type SequencedPacket = Extract<Packet, { type: 'event' | 'ack' }>;
 
@@ -42,6 +65,9 @@ export const TYPE_CODE: Record<PacketType, string> = {
   open: 'o',
   event: 'e',
   ack: 'a',
+  message: 'm',
+  join: 'j',
+  leave: 'l',
   receipt: 'r',
   ping: 'h',
   pong: 'H',
@@ -57,7 +83,7 @@ export function packetTypeOf(code: unknown): PacketType | undefined {
 }
 
 const SENT_BY: Record<Direction, ReadonlySet<PacketType>> = {
-  toClient: new Set(['open', 'event', 'ack', 'receipt', 'ping', 'pong', 'notice', 'noop', 'close']),
+  toClient: new Set(['open', 'event', 'ack', 'message', 'join', 'leave', 'receipt', 'ping', 'pong', 'notice', 'noop', 'close']),
   toServer: new Set(['event', 'ack', 'receipt', 'ping', 'pong', 'close']),
 };
 

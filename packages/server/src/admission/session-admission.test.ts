@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { buildFrame } from '@baro/testing';
 import { BaroServer } from '../baro-server.js';
+import { coreOf } from '../session/session.js';
 import { RawHttp } from '../transports/test-support/raw-http.js';
 import { poll, PollingClient, SseStream, startServer } from '../transports/test-support/http-client.js';
 import { RawClient, upgradeHead } from '../websocket/test-support/raw-client.js';
@@ -46,7 +47,7 @@ describe('session slots', () => {
     await first.open();
     await new PollingClient(base, 0).open();
     assert.equal((await poll(base, { wait: 0 })).status, 429);
-    server.sessions.get(first.sid)?.close(1000, 'done', null, { immediately: true });
+    coreOf(server.sessions.get(first.sid)!).close(1000, 'done', null, { immediately: true });
     assert.equal(server.stats().slots, 1);
     assert.equal((await poll(base, { wait: 0 })).status, 200);
   });
@@ -169,7 +170,7 @@ describe('resumes', () => {
     const [, info] = JSON.parse((await first.nextFrame()).payload.toString('utf8')) as [string, { sid: string; token: string }];
     first.socket.pause();
     const session = server.sessions.get(info.sid)!;
-    await fillBacklog(session, 256 * 1024);
+    await fillBacklog(coreOf(session), 256 * 1024);
     const second = await RawClient.connect(port);
     t.after(() => second.socket.destroy());
     await second.handshake({ ...WS, path: `/baro/ws?sid=${info.sid}&token=${info.token}&seq=0` });
@@ -186,7 +187,7 @@ describe('resumes', () => {
     const [, info] = JSON.parse(/data: (\["o",.*\])\n/.exec(first.text)![1]) as [string, { sid: string; token: string }];
     first.socket.pause();
     const session = server.sessions.get(info.sid)!;
-    await fillBacklog(session, 1.5 * 1024 * 1024);
+    await fillBacklog(coreOf(session), 1.5 * 1024 * 1024);
     const second = await SseStream.open(`http://127.0.0.1:${port}/baro/sse?sid=${info.sid}&token=${info.token}&seq=0`, {}, t);
     await second.packet('o');
     await until(() => sockets[0].destroyed, 2000, 'the replaced stream to be dropped');
@@ -207,7 +208,7 @@ describe('what a flood leaves on the server', () => {
     const frames = Array.from({ length: 12_000 }, (_, i) => buildFrame({ opcode: 1, payload: `["e",${i + 1},"spam",${i},${i + 1}]`, mask: true }));
     client.write(Buffer.concat(frames));
     const session = [...server.sessions.values()][0];
-    await until(() => session.cseq === 12_000, 10_000, 'the server to process every event');
+    await until(() => coreOf(session).cseq === 12_000, 10_000, 'the server to process every event');
     const seconds = (Date.now() - started) / 1000;
     const bound = 2 * Math.ceil(limits.eventBurst + limits.eventsPerSecond * seconds);
     const stats = server.stats();
@@ -249,6 +250,6 @@ describe('what a flood leaves on the server', () => {
       'the close packet',
     );
     assert.deepEqual(close, ['c', 4001, 'replay buffer full', 1000]);
-    assert.deepEqual(server.stats(), { sessions: 0, slots: 0, replayPackets: 0, replayBytes: 0, queuedBytes: 0 });
+    assert.deepEqual(server.stats(), { sessions: 0, slots: 0, replayPackets: 0, replayBytes: 0, queuedBytes: 0, historyEntries: 0, historyBytes: 0 });
   });
 });

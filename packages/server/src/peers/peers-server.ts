@@ -65,7 +65,7 @@ const DEFAULTS = {
  * `baro:peer` handler. A session may signal or relay only to a session that shares one of its
  * rooms, within its own rate limits (besides the session's event limit); the server reads neither
  * signals nor relayed frames, and never sees what goes over a direct data channel.
- * Peers are the sessions of this server: with a hub across processes, peers must meet on one.
+ * Peers are the sessions of this server: with a broker across processes, peers must meet on one.
  */
 export function enablePeers<C2S extends EventsMap, S2C extends EventsMap, Context>(
   server: BaroServer<C2S, S2C, Context>,

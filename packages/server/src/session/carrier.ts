@@ -1,21 +1,11 @@
-import type { SequencedPacket, TransportName } from '@baro/protocol';
-import type { PreparedEvent } from './outbound.js';
-
-/** One packet ready for the wire: its text form, and for payloads with bytes the packet itself. */
-export interface WirePacket {
-  /** 0 for packets outside the sequence (open, ping, receipts, close). */
-  readonly seq: number;
-  readonly text: string;
-  /** Present when the data holds bytes: WebSocket sends the binary form instead of `text`. */
-  readonly withBytes?: SequencedPacket;
-  /** Present for events prepared once for many sessions: carriers may share its encoded bytes. */
-  readonly prepared?: PreparedEvent;
-}
+import type { TransportName } from '@baro/protocol';
+import type { OutboundPacket } from '../wire/outbound-packet.js';
 
 /**
  * What a transport looks like to a session: somewhere to write packets. Streaming transports
  * (WebSocket, SSE) are writable while their socket keeps up; polling transports only while a
- * request is waiting for its answer.
+ * request is waiting for its answer. Carriers encode with their server's wire format and take the
+ * bytes cached on the packet (a broadcast's are made once for all members).
  */
 export interface Carrier {
   readonly transport: TransportName;
@@ -26,7 +16,7 @@ export interface Carrier {
   readonly writable: boolean;
   /** Bytes handed to the socket and not yet flushed. */
   readonly bufferedBytes: number;
-  write(packets: readonly WirePacket[]): void;
+  write(packets: readonly OutboundPacket[]): void;
   /**
    * The client sends faster than its rate allows even its refusals: read nothing more from it for
    * `ms`. Transports that read the client's packets elsewhere (a POST per batch) leave it out.

@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { decodePositions } from '@baro/protocol';
 import type { Refusal } from '../admission/refusal.js';
 
 export type { Refusal };
@@ -10,9 +11,11 @@ export interface SessionParams {
   token: string | undefined;
   /** The highest server sequence number the client processed. */
   seq: number;
+  /** The client's offsets in its streams by epoch (`pos`), or null when it sent none. */
+  positions: ReadonlyMap<string, number> | null;
 }
 
-/** Reads `sid`, `token` (query or X-Baro-Token) and `seq` (query or Last-Event-ID). */
+/** Reads `sid`, `token` (query or X-Baro-Token), `seq` (query or Last-Event-ID) and `pos` (query). */
 export function readSessionParams(request: IncomingMessage): SessionParams | Refusal {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const sid = url.searchParams.get('sid') ?? undefined;
@@ -24,7 +27,10 @@ export function readSessionParams(request: IncomingMessage): SessionParams | Ref
   if (!Number.isSafeInteger(seq) || seq < 0) return { ok: false, status: 400, reason: 'seq must be a non-negative integer' };
   if (sid !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(sid)) return { ok: false, status: 400, reason: 'malformed sid' };
   if (token !== undefined && token.length > 256) return { ok: false, status: 400, reason: 'malformed token' };
-  return { sid, token, seq };
+  const positionsText = url.searchParams.get('pos');
+  const positions = positionsText === null ? null : decodePositions(positionsText);
+  if (positions === null && positionsText !== null) return { ok: false, status: 400, reason: 'malformed pos' };
+  return { sid, token, seq, positions };
 }
 
 export function newSessionId(): string {

@@ -1,76 +1,78 @@
 import { ackTail, ackWithTail, containsBytes, encodePacket, eventTail, eventWithTail, type Packet } from '@baro/protocol';
-import type { WirePacket } from './carrier.js';
+import { baroWireFormat } from '../wire/baro-format.js';
+import { nextSerial, OutboundPacket } from '../wire/outbound-packet.js';
 
 /**
- * A sequenced packet waiting for its sequence number. Numbers are given when a packet leaves for a
- * carrier, so volatile and latest-only events can be dropped or replaced while queued without
- * leaving a gap in the sequence.
+ * A packet of the session's own stream waiting for its sequence number. Numbers are given when a
+ * packet leaves for a carrier, so volatile and latest-only events can be dropped or replaced while
+ * queued without leaving a gap in the sequence. `serial` is taken when it is emitted, so it keeps
+ * its place among the broadcasts around it.
  */
 export interface PendingPacket {
+  readonly serial: number;
   /** What the packet costs while queued and kept for replay: see `packetCost`. */
   readonly size: number;
-  readonly volatile: boolean;
   readonly latest: string | undefined;
-  build(seq: number): WirePacket;
-}
-
-/** An event encoded once (its text after the sequence number), to send to many sessions. */
-export interface PreparedEvent {
-  readonly name: string;
-  readonly data: unknown;
-  readonly tail: string;
-  readonly withBytes: boolean;
-  /** `tail`'s length in UTF-8 bytes. */
-  readonly tailByteLength: number;
-  /** `tail` as UTF-8, made by the first WebSocket member and shared by the rest. */
-  tailBytes?: Buffer;
-}
-
-export function prepareEvent(name: string, data: unknown, ackId?: number): PreparedEvent {
-  const tail = eventTail(name, data, ackId);
-  return { name, data, tail, withBytes: containsBytes(data), tailByteLength: Buffer.byteLength(tail, 'utf8') };
+  build(seq: number): OutboundPacket;
 }
 
 /**
  * What one sequenced packet is counted as against `maxQueuedBytes` and `replayBytes`: its UTF-8
  * bytes, plus a fixed overhead for its sequence prefix and the objects that hold it (the pending
- * packet, the wire packet, the replay entry, string heads, the event's data kept for binary
+ * packet, the outbound packet, the replay entry, string heads, the event's data kept for binary
  * sends). `node --expose-gc bench/replay-cost.mjs` on Node 20: a small event takes ~275 B of heap,
  * an ack ~205 B; counting only the text made a flood of tiny packets cost ~6 times what it was
  * counted as.
  */
 export const PACKET_OVERHEAD_BYTES = 256;
 
-export function packetCost(tailByteLength: number): number {
-  return tailByteLength + PACKET_OVERHEAD_BYTES;
+export function packetCost(byteLength: number): number {
+  return byteLength + PACKET_OVERHEAD_BYTES;
 }
 
-export function pendingEvent(prepared: PreparedEvent, options: { volatile?: boolean; latest?: string; ackId?: number } = {}): PendingPacket {
+export function pendingEvent(name: string, data: unknown, options: { latest?: string; ackId?: number } = {}): PendingPacket {
+  // Serialised once: for its size now, and as baro's text when it leaves.
+  const tail = eventTail(name, data, options.ackId);
+  const size = packetCost(Buffer.byteLength(tail, 'utf8'));
+  const serial = nextSerial();
+  const kept = keptData(data);
   return {
-    size: packetCost(prepared.tailByteLength),
-    volatile: options.volatile === true,
+    serial,
+    size,
     latest: options.latest,
-    build: (seq) => ({
-      seq,
-      text: eventWithTail(seq, prepared.tail),
-      withBytes: prepared.withBytes ? { type: 'event', seq, name: prepared.name, data: prepared.data, ackId: options.ackId } : undefined,
-      prepared: prepared.withBytes ? undefined : prepared,
-    }),
+    build: (seq) => {
+      const packet: Packet = options.ackId === undefined ? { type: 'event', seq, name, data: kept } : { type: 'event', seq, name, data: kept, ackId: options.ackId };
+      return new OutboundPacket(packet, size, serial).seed(baroWireFormat, eventWithTail(seq, tail));
+    },
   };
 }
 
 export function pendingAck(ackId: number, data: unknown, error?: string): PendingPacket {
-  const withBytes = error === undefined && containsBytes(data);
   const tail = ackTail(ackId, data, error);
+  const size = packetCost(Buffer.byteLength(tail, 'utf8'));
+  const serial = nextSerial();
+  const kept = keptData(data);
   return {
-    size: packetCost(Buffer.byteLength(tail, 'utf8')),
-    volatile: false,
+    serial,
+    size,
     latest: undefined,
-    build: (seq) => ({ seq, text: ackWithTail(seq, tail), withBytes: withBytes ? { type: 'ack', seq, ackId, data } : undefined }),
+    build: (seq) => {
+      const packet: Packet = error === undefined ? { type: 'ack', seq, ackId, data: kept } : { type: 'ack', seq, ackId, data: null, error };
+      return new OutboundPacket(packet, size, serial).seed(baroWireFormat, ackWithTail(seq, tail));
+    },
   };
 }
 
-/** Packets outside the sequence: open, heartbeats, receipts, notices, close. */
-export function control(packet: Packet): WirePacket {
-  return { seq: 0, text: encodePacket(packet) };
+/**
+ * What a session's own packet keeps of its data while it waits for its receipt: its text (baro's,
+ * made when it was emitted) says it all, so only data with bytes (sent as binary over WebSocket)
+ * is kept. Keeping the rest would hold every unreceipted payload twice.
+ */
+function keptData(data: unknown): unknown {
+  return containsBytes(data) ? data : undefined;
+}
+
+/** Packets outside the sequence: open, heartbeats, receipts, notices, joins, close. */
+export function control(packet: Packet): OutboundPacket {
+  return new OutboundPacket(packet, 0).seed(baroWireFormat, encodePacket(packet));
 }

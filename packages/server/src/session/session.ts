@@ -1,504 +1,120 @@
-import {
-  BaroCloseCode,
-  InboundSequence,
-  ReplayBuffer,
-  type OpenInfo,
-  type Packet,
-  type TransportName,
-} from '@baro/protocol';
-import type { Carrier, WirePacket } from './carrier.js';
-import { LIFECYCLE_EVENTS, type AckResponse, type DefaultEvents, type EmitOptions, type EventNames, type EventPayload, type EventsMap } from './events.js';
-import { control, pendingAck, pendingEvent, prepareEvent, type PendingPacket, type PreparedEvent } from './outbound.js';
-import { TokenBucket } from './token-bucket.js';
+import type { TransportName } from '@baro/protocol';
+import type { AckResponse, DefaultEvents, EmitOptions, EventNames, EventPayload, EventsMap } from './events.js';
+import type { SessionCore } from './session-core.js';
 
-export interface SessionLimits {
-  /** Bytes queued for a client (unsent plus unflushed) before it is closed as a slow consumer (4001). */
-  maxQueuedBytes: number;
-  /**
-   * Sent packets kept for replay until the client receipts them, in packets and bytes (each counted
-   * as its UTF-8 bytes plus PACKET_OVERHEAD_BYTES). A session whose unreceipted packets would pass
-   * either is closed as a slow consumer (4001): dropping the oldest would only break its resume.
-   */
-  replayCount: number;
-  replayBytes: number;
-  /** How long a session without transport waits for its client, in ms. */
-  resumeWindow: number;
-  /** Heartbeat interval in ms. */
-  heartbeat: number;
-  /**
-   * Events a client may send per second, and in a burst. Refused events (over the rate, or with a
-   * reserved name) take from it too. Refusals are answered (an ack with an error, or a notice) at
-   * the same rate and burst, from a budget of their own; past it they are dropped unanswered.
-   */
-  eventsPerSecond: number;
-  eventBurst: number;
-  /**
-   * Attaches that replay packets (a resume, or a poll repeating a lost answer) per minute and in a
-   * burst; past them the request is refused with 429 and Retry-After (on WebSocket, before the 101).
-   */
-  resumesPerMinute: number;
-  resumeBurst: number;
-  /** Default timeout for `emitWithAck`, in ms. */
-  ackTimeout: number;
-  /** Largest packet accepted from a client, in bytes. */
-  maxPayload: number;
-}
+export { DEFAULT_SESSION_LIMITS, FLOOD_HOLD_MS, type SessionLimits } from './session-core.js';
 
-/** Queued bytes past which volatile events are dropped. */
-const VOLATILE_BACKLOG = 64 * 1024;
-/** How long a flooding client (past its events' and its refusals' budgets) goes unread. */
-export const FLOOD_HOLD_MS = 1000;
+const cores = new WeakMap<Session<EventsMap, EventsMap>, SessionCore>();
 
-export const DEFAULT_SESSION_LIMITS: SessionLimits = {
-  maxQueuedBytes: 4 * 1024 * 1024,
-  replayCount: 10_000,
-  replayBytes: 8 * 1024 * 1024,
-  resumeWindow: 120_000,
-  heartbeat: 25_000,
-  eventsPerSecond: 200,
-  eventBurst: 400,
-  resumesPerMinute: 12,
-  resumeBurst: 5,
-  ackTimeout: 10_000,
-  maxPayload: 1024 * 1024,
-};
-
-/** What a session needs from the server that owns it. */
-export interface SessionHost {
-  now(): number;
-  join(session: Session, rooms: readonly string[]): void;
-  leave(session: Session, room: string): void;
-  ended(session: Session): void;
-  /** A handler threw: the server reports it, the session goes on. */
-  handlerFailed(session: Session, event: string, error: unknown): void;
+/** The core behind a façade: for the server, its transports and tests, never the app. */
+export function coreOf(session: Session<EventsMap, EventsMap>): SessionCore {
+  const core = cores.get(session);
+  if (!core) throw new TypeError('not a session of this server');
+  return core;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Handler = (...args: any[]) => void;
 
 /**
- * One client's session, whatever carries it. It numbers outgoing packets, keeps them for replay
- * until receipted, processes incoming ones exactly once and in order, and applies one backpressure
- * policy for every transport. The user API mirrors a Socket.IO socket.
+ * One client's session as the app sees it, whatever carries it: events both ways with acks, rooms,
+ * the transport it is on. The API mirrors a Socket.IO socket; what the server and transports need
+ * (attach, flush, receive, replay…) lives in its core and is not reachable from here.
  */
 export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToClient extends EventsMap = DefaultEvents> {
-  readonly id: string;
-  readonly token: string;
+  readonly #core: SessionCore;
+
+  /** Made by the server for each session it opens. */
+  constructor(core: SessionCore) {
+    this.#core = core;
+    cores.set(this as Session<EventsMap, EventsMap>, core);
+  }
+
+  get id(): string {
+    return this.#core.id;
+  }
+
   /** The app's own per-session data (e.g. the authenticated user). */
-  data: Record<string, unknown> = {};
-  readonly rooms = new Set<string>();
-  readonly remoteAddress: string;
+  get data(): Record<string, unknown> {
+    return this.#core.data;
+  }
 
-  readonly #host: SessionHost;
-  readonly #limits: SessionLimits;
-  readonly #handlers = new Map<string, Set<Handler>>();
-  readonly #replay: ReplayBuffer<WirePacket>;
-  readonly #inbound = new InboundSequence();
-  readonly #rate: TokenBucket;
-  readonly #refusals: TokenBucket;
-  readonly #resumes: TokenBucket;
-  #carrier: Carrier | null = null;
-  #unsent: PendingPacket[] = [];
-  #unsentBytes = 0;
-  #resend: WirePacket[] = [];
-  #nextSeq = 1;
-  #flushScheduled = false;
-  #acks = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
-  #nextAckId = 1;
-  #receiptDue = false;
-  #closeOnNextRequest: { code: number; reason: string; retryAfterMs: number | null } | null = null;
-  #lastPing = 0;
-  #ended = false;
-  /** When the client was last heard from, or when its carrier went away. */
-  lastSeen: number;
-  /** The round trip of the last heartbeat, in ms. */
-  rtt: number | null = null;
+  set data(value: Record<string, unknown>) {
+    this.#core.data = value;
+  }
 
-  constructor(host: SessionHost, init: { id: string; token: string; remoteAddress: string; limits: SessionLimits }) {
-    this.#host = host;
-    this.id = init.id;
-    this.token = init.token;
-    this.remoteAddress = init.remoteAddress;
-    this.#limits = init.limits;
-    this.#replay = new ReplayBuffer({ maxCount: init.limits.replayCount, maxBytes: init.limits.replayBytes });
-    this.lastSeen = host.now();
-    this.#rate = new TokenBucket(init.limits.eventsPerSecond, init.limits.eventBurst, host.now());
-    this.#refusals = new TokenBucket(init.limits.eventsPerSecond, init.limits.eventBurst, host.now());
-    this.#resumes = new TokenBucket(init.limits.resumesPerMinute / 60, init.limits.resumeBurst, host.now());
+  /** The rooms it is in. */
+  get rooms(): ReadonlySet<string> {
+    return this.#core.rooms;
+  }
+
+  get remoteAddress(): string {
+    return this.#core.remoteAddress;
+  }
+
+  /** The session's secret: with its id, what lets a client attach to it. */
+  get token(): string {
+    return this.#core.token;
   }
 
   get transport(): TransportName | null {
-    return this.#carrier?.transport ?? null;
+    return this.#core.transport;
   }
 
+  /** Whether a transport carries it now (false while its client is away and may come back). */
   get connected(): boolean {
-    return this.#carrier !== null;
+    return this.#core.connected;
   }
 
+  /** Whether it has ended for good. */
   get ended(): boolean {
-    return this.#ended;
+    return this.#core.ended;
   }
 
-  /** Closed, and waiting only to tell a polling client so with its next request. */
-  get closing(): boolean {
-    return this.#closeOnNextRequest !== null;
+  /** The round trip of the last heartbeat, in ms. */
+  get rtt(): number | null {
+    return this.#core.rtt;
   }
 
-  /** The highest client sequence number processed (what a receipt `["r", cseq]` reports). */
-  get cseq(): number {
-    return this.#inbound.last;
+  /** When the client was last heard from, or when its transport went away. */
+  get lastSeen(): number {
+    return this.#core.lastSeen;
   }
-
-  /** Packets sent and kept until the client receipts them. */
-  get replayCount(): number {
-    return this.#replay.count;
-  }
-
-  /** What those packets are counted as (UTF-8 bytes plus PACKET_OVERHEAD_BYTES each). */
-  get replayBytes(): number {
-    return this.#replay.bytes;
-  }
-
-  /** Bytes waiting for this client: not yet given to a carrier, or given and not yet flushed. */
-  get queuedBytes(): number {
-    return this.#unsentBytes + (this.#carrier?.bufferedBytes ?? 0);
-  }
-
-  // ------------------------------------------------------------------ user API
 
   on<E extends EventNames<ClientToServer>>(event: E, handler: ClientToServer[E]): this;
   on(event: 'disconnect', handler: (code: number, reason: string) => void): this;
   on(event: 'offline' | 'online', handler: () => void): this;
   on(event: 'transport', handler: (transport: TransportName) => void): this;
   on(event: string, handler: Handler): this {
-    let set = this.#handlers.get(event);
-    if (!set) this.#handlers.set(event, (set = new Set()));
-    set.add(handler);
+    this.#core.on(event, handler);
     return this;
   }
 
   off(event: string, handler: Handler): this {
-    this.#handlers.get(event)?.delete(handler);
+    this.#core.off(event, handler);
     return this;
   }
 
   /** Sends an event. Returns false when it was dropped (volatile and the client is behind) or the session ended. */
   emit<E extends EventNames<ServerToClient>>(event: E, data: EventPayload<ServerToClient[E]>, options: EmitOptions = {}): boolean {
-    return this.enqueueEvent(prepareEvent(event, data), options);
+    return this.#core.emit(event, data, options);
   }
 
   /** Sends an event the client must acknowledge; resolves with its answer. */
   emitWithAck<E extends EventNames<ServerToClient>>(event: E, data: EventPayload<ServerToClient[E]>, options: { timeout?: number } = {}): Promise<AckResponse<ServerToClient[E]>> {
-    return new Promise((resolve, reject) => {
-      if (this.#ended) return reject(new Error('the session has ended'));
-      const ackId = this.#nextAckId++;
-      const timer = setTimeout(() => {
-        this.#acks.delete(ackId);
-        reject(new Error(`no acknowledgement for "${event}" within ${options.timeout ?? this.#limits.ackTimeout} ms`));
-      }, options.timeout ?? this.#limits.ackTimeout);
-      this.#acks.set(ackId, { resolve: resolve as (value: unknown) => void, reject, timer });
-      this.#enqueue(pendingEvent(prepareEvent(event, data, ackId), { ackId }));
-    });
+    return this.#core.emitWithAck(event, data, options) as Promise<AckResponse<ServerToClient[E]>>;
   }
 
   join(...rooms: string[]): void {
-    if (this.#ended) return;
-    const added = rooms.filter((room) => !this.rooms.has(room));
-    for (const room of added) this.rooms.add(room);
-    if (added.length > 0) this.#host.join(this, added);
+    this.#core.join(...rooms);
   }
 
   leave(room: string): void {
-    if (this.rooms.delete(room)) this.#host.leave(this, room);
+    this.#core.leave(room);
   }
 
   /** Ends the session for good; `retryAfterMs` tells the client when it may come back. */
   disconnect(code: number = 1000, reason = '', retryAfterMs: number | null = null): void {
-    this.close(code, reason, retryAfterMs);
-  }
-
-  // ---------------------------------------------------------- server/transport API
-
-  /** Queues an event prepared once for many sessions (a broadcast). */
-  enqueueEvent(prepared: PreparedEvent, options: EmitOptions = {}): boolean {
-    if (this.#ended) return false;
-    if (options.volatile && this.#behind()) return false;
-    return this.#enqueue(pendingEvent(prepared, options));
-  }
-
-  /**
-   * Whether a transport may attach at `clientSeq` now. Attaching replays every packet after it,
-   * so an attach that would replay any takes a resume token; one that replays none is free.
-   */
-  mayResume(clientSeq: number): boolean {
-    if (this.#replay.count === 0 || this.#replay.lastSeq <= clientSeq) return true;
-    return this.#resumes.take(this.#host.now());
-  }
-
-  /**
-   * A transport (re)attaches with the client's last processed sequence number. Returns false when
-   * the packets after it are gone (the client must resync); the caller then ends this session.
-   */
-  attach(carrier: Carrier, clientSeq: number, options: { announce: boolean; resumed: boolean }): boolean {
-    const missed = this.#replay.since(clientSeq);
-    if (missed === null) return false;
-    const previous = this.#carrier;
-    this.#carrier = carrier;
-    if (previous && previous !== carrier) previous.detach(true);
-    this.#replay.acknowledge(clientSeq);
-    this.#resend = missed;
-    this.lastSeen = this.#host.now();
-    if (options.announce) {
-      carrier.write([control({ type: 'open', info: this.openInfo(carrier.transport, options.resumed) })]);
-    }
-    if (previous !== carrier) {
-      if (previous === null) this.#dispatch('online', []);
-      if (previous?.transport !== carrier.transport) this.#dispatch('transport', [carrier.transport]);
-    }
-    this.flush();
-    return true;
-  }
-
-  openInfo(transport: TransportName, resumed: boolean): OpenInfo {
-    return {
-      sid: this.id,
-      token: this.token,
-      transport,
-      heartbeat: this.#limits.heartbeat,
-      resumeWindow: this.#limits.resumeWindow,
-      maxPayload: this.#limits.maxPayload,
-      resumed,
-      cseq: this.#inbound.last,
-    };
-  }
-
-  /** The carrier's connection or request ended; the session waits for the client to come back. */
-  carrierLost(carrier: Carrier): void {
-    if (this.#carrier !== carrier) return;
-    this.#carrier = null;
-    this.lastSeen = this.#host.now();
-    this.#dispatch('offline', []);
-  }
-
-  /** Writes what is due when the carrier can take it (called again by carriers when they can). */
-  flush(): void {
-    this.#flushScheduled = false;
-    const carrier = this.#carrier;
-    if (!carrier || !carrier.writable || this.#ended) return;
-    const closing = this.#closeOnNextRequest;
-    if (closing) return this.close(closing.code, closing.reason, closing.retryAfterMs, { immediately: true });
-    const batch = this.#resend;
-    this.#resend = [];
-    // HTTP transports answer each POST with its receipt; only a duplex carrier needs it pushed.
-    if (this.#receiptDue && carrier.duplex) {
-      this.#receiptDue = false;
-      batch.push(control({ type: 'receipt', seq: this.#inbound.last }));
-    }
-    let replayFull = false;
-    for (const pending of this.#unsent) {
-      if (this.#replayFull(pending.size)) {
-        replayFull = true;
-        break;
-      }
-      const seq = this.#nextSeq++;
-      const wire = pending.build(seq);
-      this.#replay.push(seq, wire, pending.size);
-      batch.push(wire);
-    }
-    this.#unsent = [];
-    this.#unsentBytes = 0;
-    if (batch.length > 0) carrier.write(batch);
-    if (replayFull) this.close(BaroCloseCode.slowConsumer, 'replay buffer full', 1000);
-  }
-
-  /** Packets from the client, in arrival order. */
-  receive(packets: readonly Packet[]): void {
-    this.lastSeen = this.#host.now();
-    for (const packet of packets) {
-      if (this.#ended) return;
-      this.#receiveOne(packet);
-    }
-    if (this.#receiptDue && this.#carrier?.duplex) this.#scheduleFlush();
-  }
-
-  /** Sends a heartbeat, or reports the carrier dead when the client has been silent too long. */
-  heartbeat(now: number): void {
-    const carrier = this.#carrier;
-    if (!carrier) return;
-    // A poll request waiting for data is the client saying it is there.
-    if (!carrier.streaming && carrier.writable) this.lastSeen = now;
-    if (now - this.lastSeen > this.#limits.heartbeat * 2.5) {
-      carrier.detach(true);
-      this.carrierLost(carrier);
-      return;
-    }
-    // Polling requests are heartbeats themselves; streaming transports get a ping per interval.
-    if (carrier.streaming && carrier.writable && now - this.#lastPing >= this.#limits.heartbeat) {
-      this.#lastPing = now;
-      carrier.write([control({ type: 'ping', t: now })]);
-    }
-  }
-
-  /** Whether the session has waited longer than its resume window without a transport. */
-  expired(now: number): boolean {
-    if (this.#closeOnNextRequest && now - this.lastSeen > this.#limits.heartbeat * 2.5) return true;
-    return this.#carrier === null && now - this.lastSeen > this.#limits.resumeWindow;
-  }
-
-  /**
-   * Ends the session. A polling client between requests hears the close packet with its next
-   * request (unless `immediately`): otherwise it would never learn when to come back.
-   */
-  close(code: number, reason: string, retryAfterMs: number | null = null, { immediately = false } = {}): void {
-    if (this.#ended) return;
-    const waiting = this.#carrier;
-    if (!immediately && waiting && !waiting.streaming && !waiting.writable) {
-      this.#closeOnNextRequest = { code, reason, retryAfterMs };
-      return;
-    }
-    this.#ended = true;
-    const carrier = this.#carrier;
-    this.#carrier = null;
-    if (carrier) {
-      if (carrier.writable) carrier.write([control({ type: 'close', code, reason, retryAfterMs })]);
-      carrier.detach();
-    }
-    for (const [, pending] of this.#acks) {
-      clearTimeout(pending.timer);
-      pending.reject(new Error(`the session ended (${code} ${reason})`));
-    }
-    this.#acks.clear();
-    this.#unsent = [];
-    this.#unsentBytes = 0;
-    this.#replay.clear();
-    this.#host.ended(this);
-    this.#dispatch('disconnect', [code, reason]);
-  }
-
-  // ------------------------------------------------------------------ internals
-
-  /**
-   * Whether the client is behind, so volatile events are dropped: it is away, its streaming
-   * transport is backed up, or more than a little is waiting (a polling client between requests
-   * is not behind by itself).
-   */
-  #behind(): boolean {
-    const carrier = this.#carrier;
-    if (carrier === null) return true;
-    if (carrier.streaming && !carrier.writable) return true;
-    return this.queuedBytes > VOLATILE_BACKLOG;
-  }
-
-  /** The client left too much unreceipted: one more packet would pass the replay limits. */
-  #replayFull(size: number): boolean {
-    const replay = this.#replay;
-    if (replay.count === 0) return false;
-    return replay.count >= this.#limits.replayCount || replay.bytes + size > this.#limits.replayBytes;
-  }
-
-  #enqueue(pending: PendingPacket): boolean {
-    if (pending.latest !== undefined) {
-      const index = this.#unsent.findIndex((queued) => queued.latest === pending.latest);
-      if (index !== -1) {
-        this.#unsentBytes -= this.#unsent[index].size;
-        this.#unsent.splice(index, 1);
-      }
-    }
-    this.#unsent.push(pending);
-    this.#unsentBytes += pending.size;
-    if (this.queuedBytes > this.#limits.maxQueuedBytes) {
-      this.close(BaroCloseCode.slowConsumer, 'slow consumer', 1000);
-      return false;
-    }
-    this.#scheduleFlush();
-    return true;
-  }
-
-  #scheduleFlush(): void {
-    if (this.#flushScheduled) return;
-    this.#flushScheduled = true;
-    // Emits made in one tick leave in one write (one HTTP response, one cork).
-    queueMicrotask(() => this.flush());
-  }
-
-  #receiveOne(packet: Packet): void {
-    switch (packet.type) {
-      case 'event':
-      case 'ack': {
-        const verdict = this.#inbound.accept(packet.seq);
-        this.#receiptDue = true;
-        if (verdict !== 'next') return;
-        if (packet.type === 'ack') return this.#settleAck(packet.ackId, packet.data, packet.error);
-        return this.#deliverEvent(packet.name, packet.data, packet.ackId);
-      }
-      case 'receipt':
-        this.#replay.acknowledge(packet.seq);
-        return;
-      case 'ping':
-        this.#sendControl({ type: 'pong', t: packet.t });
-        return;
-      case 'pong':
-        this.rtt = Math.max(0, this.#host.now() - packet.t);
-        return;
-      case 'close':
-        this.close(packet.code, packet.reason);
-        return;
-      default:
-        return;
-    }
-  }
-
-  #deliverEvent(name: string, data: unknown, ackId: number | undefined): void {
-    const now = this.#host.now();
-    // Every event takes a token, refused ones too: a refusal costs the server an answer.
-    if (!this.#rate.take(now)) {
-      if (!this.#refusals.take(now)) {
-        // Past even the refusals' budget the client is flooding: stop reading it rather than
-        // decoding events only to drop them; what it sends meanwhile waits in TCP.
-        this.#carrier?.holdReading?.(FLOOD_HOLD_MS);
-        return;
-      }
-      if (ackId !== undefined) this.#enqueue(pendingAck(ackId, null, 'rate_limited'));
-      else this.#sendControl({ type: 'notice', code: 'rate_limited', message: `event "${name}" dropped: over ${this.#limits.eventsPerSecond} events per second` });
-      return;
-    }
-    if (LIFECYCLE_EVENTS.has(name)) {
-      if (ackId !== undefined && this.#refusals.take(now)) this.#enqueue(pendingAck(ackId, null, `"${name}" is a reserved event name`));
-      return;
-    }
-    if (ackId === undefined) return this.#dispatch(name, [data]);
-    let answered = false;
-    // One answer per ack: a handler calling it twice must not queue (and keep) a second packet.
-    const ack = (response?: unknown): void => {
-      if (answered) return;
-      answered = true;
-      this.#enqueue(pendingAck(ackId, response ?? null));
-    };
-    this.#dispatch(name, [data, ack]);
-  }
-
-  #settleAck(ackId: number, data: unknown, error: string | undefined): void {
-    const pending = this.#acks.get(ackId);
-    if (!pending) return;
-    this.#acks.delete(ackId);
-    clearTimeout(pending.timer);
-    if (error !== undefined) pending.reject(new Error(error));
-    else pending.resolve(data);
-  }
-
-  #sendControl(packet: Packet): void {
-    if (this.#carrier?.writable) this.#carrier.write([control(packet)]);
-  }
-
-  #dispatch(event: string, args: unknown[]): void {
-    const handlers = this.#handlers.get(event);
-    if (!handlers) return;
-    for (const handler of handlers) {
-      try {
-        handler(...args);
-      } catch (error) {
-        this.#host.handlerFailed(this, event, error);
-      }
-    }
+    this.#core.disconnect(code, reason, retryAfterMs);
   }
 }

@@ -34,6 +34,19 @@ export function refuse(response: ServerResponse, refusal: Pick<Refusal, 'status'
 }
 
 /** Packet texts as an `application/x-ndjson` body: one packet per line. */
+/** An `application/x-ndjson` answer from lines already encoded (each ends with `\n`). */
+export function answerLines(response: ServerResponse, lines: readonly Buffer[], extra: ExtraHeaders = {}): void {
+  if (response.headersSent || response.destroyed) return;
+  const body = lines.length === 1 ? lines[0] : Buffer.concat(lines);
+  response.writeHead(200, {
+    ...extra,
+    'Content-Type': 'application/x-ndjson; charset=utf-8',
+    'Content-Length': String(body.length),
+    'Cache-Control': 'no-store',
+  });
+  response.end(body);
+}
+
 export function answerPackets(response: ServerResponse, texts: readonly string[], extra: ExtraHeaders = {}): void {
   if (response.headersSent || response.destroyed) return;
   const body = texts.length === 0 ? '' : `${texts.join('\n')}\n`;

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { BaroServer } from '../baro-server.js';
 import type { Session } from '../session/session.js';
 import { sleep, until, withTimeout } from '../websocket/test-support/wait.js';
-import { poll, send, SseStream, startServer, type Harness } from './test-support/http-client.js';
+import { poll, send, SseStream, startServer, type Harness, posOf } from './test-support/http-client.js';
 import { RawHttp } from './test-support/raw-http.js';
 
 const T = { timeout: 10_000 };
@@ -155,7 +155,7 @@ describe('switching transports', () => {
   test('long-polling → SSE with seq: the waiting poll gets ["n"], events continue in order on SSE', T, async (t) => {
     const { base, sessions } = await withSessions(t, { http: { pollTimeout: 5000 } });
     const first = await poll(base, { wait: 1 });
-    const auth = { sid: first.packets[0][1].sid as string, token: first.packets[0][1].token as string };
+    const auth = { sid: first.packets[0][1].sid as string, token: first.packets[0][1].token as string, pos: posOf(first.packets[0][1].streams) };
     const session = sessions[0];
     const transports: string[] = [];
     session.on('transport', (name) => transports.push(name));
@@ -186,7 +186,7 @@ describe('switching transports', () => {
   test('a switch during a burst: every event once, in order, across both transports', T, async (t) => {
     const { base, sessions } = await withSessions(t, { http: { pollTimeout: 5000 } });
     const first = await poll(base, { wait: 1 });
-    const auth = { sid: first.packets[0][1].sid as string, token: first.packets[0][1].token as string };
+    const auth = { sid: first.packets[0][1].sid as string, token: first.packets[0][1].token as string, pos: posOf(first.packets[0][1].streams) };
     const session = sessions[0];
     const total = 200;
     const emitting = (async () => {
@@ -455,7 +455,7 @@ describe('limits and shutdown', () => {
     assert.equal(thirdPoll.status, 429);
     assert.ok(thirdPoll.headers.get('retry-after'));
     // Attaching to an existing session is not a new session.
-    const auth = { sid: second.packets[0][1].sid as string, token: second.packets[0][1].token as string };
+    const auth = { sid: second.packets[0][1].sid as string, token: second.packets[0][1].token as string, pos: posOf(second.packets[0][1].streams) };
     assert.equal((await poll(base, { wait: 0, ...auth, seq: 0 })).status, 200);
     sessions[0].disconnect();
     assert.equal((await poll(base, { wait: 0 })).status, 200);
@@ -468,7 +468,7 @@ describe('limits and shutdown', () => {
     const base = `http://127.0.0.1:${app.port}/baro`;
     const { stream } = await openSse(t, base);
     const opened = await poll(base, { wait: 1 });
-    const auth = { sid: opened.packets[0][1].sid as string, token: opened.packets[0][1].token as string };
+    const auth = { sid: opened.packets[0][1].sid as string, token: opened.packets[0][1].token as string, pos: posOf(opened.packets[0][1].streams) };
     const waiting = poll(base, { wait: 1, ...auth, seq: 0 });
     await sleep(50);
     await withTimeout(baro.close({ timeout: 500, retryAfterMs: 1000 }), 3000, 'the server to close');

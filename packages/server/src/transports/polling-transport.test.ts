@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Session } from '../session/session.js';
 import { sleep, until } from '../websocket/test-support/wait.js';
-import { poll, startServer, type Packet } from './test-support/http-client.js';
+import { poll, startServer, type Packet, posOf } from './test-support/http-client.js';
 import { PollingDriver } from './test-support/drivers.js';
 
 const T = { timeout: 10_000 };
@@ -19,7 +19,8 @@ async function openPolling(t: Parameters<typeof startServer>[0], wait: 0 | 1, op
   assert.equal(first.status, 200);
   const [type, info] = first.packets[0];
   assert.equal(type, 'o');
-  const auth = { sid: info.sid as string, token: info.token as string };
+  // The open packet's stream positions are the client's `pos` (nothing is broadcast here).
+  const auth = { sid: info.sid as string, token: info.token as string, pos: posOf(info.streams) };
   return { ...harness, first, info, auth, session: () => sessions[0], sessions };
 }
 

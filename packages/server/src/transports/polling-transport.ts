@@ -1,14 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { encodePacket } from '@baro/protocol';
-import type { Carrier, WirePacket } from '../session/carrier.js';
-import type { Session } from '../session/session.js';
+import type { Carrier } from '../session/carrier.js';
+import type { OutboundPacket } from '../wire/outbound-packet.js';
+import type { WireFormat } from '../wire/wire-format.js';
+import type { SessionCore } from '../session/session-core.js';
 import { readSessionParams } from '../session/gateway.js';
-import { answerPackets, isRefusal, refuse, type ExtraHeaders } from './http-reply.js';
+import { answerLines, isRefusal, refuse, type ExtraHeaders } from './http-reply.js';
 import type { AnyBaroServer, ResponseTracker } from './http-context.js';
 
 export type PollMode = 'long-polling' | 'polling';
 
-const NOOP = encodePacket({ type: 'noop' });
+const NOOP = Buffer.from(`${encodePacket({ type: 'noop' })}\n`);
 
 interface Waiting {
   readonly response: ServerResponse;
@@ -28,13 +30,16 @@ export class PollingCarrier implements Carrier {
   readonly transport: PollMode;
   readonly streaming = false;
   readonly duplex = false;
-  #session: Session | null = null;
+  #session: SessionCore | null = null;
   #state: 'pending' | 'attached' | 'detached' = 'pending';
   #waiting: Waiting | null = null;
-  #batch: string[] = [];
+  /** ndjson lines, shared with every other member of a broadcast. */
+  #batch: Buffer[] = [];
+  readonly #format: WireFormat;
 
-  constructor(mode: PollMode) {
+  constructor(mode: PollMode, format: WireFormat) {
     this.transport = mode;
+    this.#format = format;
   }
 
   /** Whether the session holds this carrier (requests may re-arm it without a new open packet). */
@@ -78,17 +83,17 @@ export class PollingCarrier implements Carrier {
   }
 
   /** Called once the session holds the carrier. */
-  bind(session: Session): void {
+  bind(session: SessionCore): void {
     this.#session = session;
     if (this.#state === 'pending') this.#state = 'attached';
   }
 
-  write(packets: readonly WirePacket[]): void {
+  write(packets: readonly OutboundPacket[]): void {
     const waiting = this.#waiting;
     // With no request waiting there is nobody to answer: sequenced packets stay in the session's
     // replay buffer and go out with the next request (which attaches with its seq); others are moot.
     if (!waiting) return;
-    for (const packet of packets) this.#batch.push(packet.text);
+    for (const packet of packets) this.#batch.push(packet.encoded(this.#format).line(packet.packet));
     if (this.#batch.length > 0) this.#scheduleAnswer(waiting);
   }
 
@@ -111,9 +116,9 @@ export class PollingCarrier implements Carrier {
   #answer(only?: Waiting): void {
     const waiting = this.#waiting;
     if (!waiting || (only !== undefined && only !== waiting)) return;
-    const texts = this.#batch;
+    const lines = this.#batch;
     this.#release();
-    answerPackets(waiting.response, texts, waiting.headers);
+    answerLines(waiting.response, lines, waiting.headers);
   }
 
   #release(): void {
@@ -140,7 +145,7 @@ export async function handlePoll(
   response: ServerResponse,
   headers: ExtraHeaders,
   tracker: ResponseTracker,
-  carriers: WeakMap<Session, PollingCarrier>,
+  carriers: WeakMap<SessionCore, PollingCarrier>,
   options: PollOptions,
 ): Promise<void> {
   const params = readSessionParams(request);
@@ -154,15 +159,15 @@ export async function handlePoll(
     const existing = carriers.get(admission.session);
     if (existing?.attached && existing.transport === options.mode) {
       existing.arm(response, headers, holdMs);
-      if (admission.session.attach(existing, params.seq, { announce: false, resumed: true })) return;
+      if (admission.session.attach(existing, params.seq, { announce: false, resumed: true, positions: params.positions })) return;
       // The packets after `seq` are gone: the client gets a fresh session through `connect`.
       existing.disarm();
     }
   }
 
-  const carrier = new PollingCarrier(options.mode);
+  const carrier = new PollingCarrier(options.mode, server.wireFormat);
   carrier.arm(response, headers, holdMs);
-  const session = server.connect(admission, carrier) as Session | null;
+  const session = server.connect(admission, carrier) as SessionCore | null;
   if (!session || session.ended) {
     carrier.disarm();
     // A session closed by its own handlers may have answered the request with its close packet.

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodePacketLines, encodePacket } from '@baro/protocol';
 import { readSessionParams } from '../session/gateway.js';
-import type { Session } from '../session/session.js';
+import type { SessionCore } from '../session/session-core.js';
 import { answerPackets, isRefusal, refuse, type ExtraHeaders } from './http-reply.js';
 import { readBody } from './read-body.js';
 import type { AnyBaroServer } from './http-context.js';
@@ -25,7 +25,7 @@ export async function handleSend(server: AnyBaroServer, request: IncomingMessage
   if (isRefusal(params)) return refuse(response, params, headers, true);
   const authorized = await server.authorize(request, params);
   if (isRefusal(authorized)) return refuse(response, authorized, headers, true);
-  const session = authorized as Session;
+  const session = authorized as SessionCore;
 
   const mediaType = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (!BODY_TYPES.has(mediaType)) return refuse(response, { status: 415, reason: 'the body must be application/x-ndjson or text/plain' }, headers, true);

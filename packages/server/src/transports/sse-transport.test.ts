@@ -2,10 +2,16 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Session } from '../session/session.js';
+import { coreOf } from '../session/session.js';
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import { sleep, until, withTimeout } from '../websocket/test-support/wait.js';
 import { SseStream, startServer } from './test-support/http-client.js';
-import { sseEvent, sseField } from './sse-transport.js';
+import { sseField } from './sse-transport.js';
+import { OutboundPacket } from '../wire/outbound-packet.js';
+import { baroWireFormat } from '../wire/baro-format.js';
+import type { Packet } from '@baro/protocol';
+
+const sseEvent = (packet: Packet): string => new OutboundPacket(packet, 0).encoded(baroWireFormat).sse(packet).toString();
 
 const T = { timeout: 10_000 };
 
@@ -20,8 +26,9 @@ async function openStream(t: Parameters<typeof startServer>[0], options: Paramet
 
 describe('SSE framing', () => {
   test('a sequenced packet is one event with its id; others have no id line', () => {
-    assert.equal(sseEvent({ seq: 7, text: '["e",7,"x",1]' }), 'id: 7\ndata: ["e",7,"x",1]\n\n');
-    assert.equal(sseEvent({ seq: 0, text: '["h",1]' }), 'data: ["h",1]\n\n');
+    assert.equal(sseEvent({ type: 'event', seq: 7, name: 'x', data: 1 }), 'id: 7\ndata: ["e",7,"x",1]\n\n');
+    assert.equal(sseEvent({ type: 'ping', t: 1 }), 'data: ["h",1]\n\n');
+    assert.equal(sseEvent({ type: 'message', stream: 'r', offset: 3, name: 'x', data: 1 }), 'data: ["m","r",3,"x",1]\n\n', 'stream messages carry no id: Last-Event-ID stays the session seq');
   });
 
   test('packet texts never hold a raw CR or LF, whatever the data', async (t) => {
@@ -130,7 +137,7 @@ describe('SSE stream', () => {
     const count = 128; // 32 MiB: more than the socket buffers hold while nobody reads
     for (let i = 1; i <= count; i++) session.emit('big', { i, chunk });
     await sleep(200);
-    assert.ok(session.queuedBytes > 1024 * 1024, `held back ${session.queuedBytes} bytes`);
+    assert.ok(coreOf(session).queuedBytes > 1024 * 1024, `held back ${coreOf(session).queuedBytes} bytes`);
     assert.equal(session.ended, false);
     let text = '';
     response.setEncoding('utf8');
@@ -139,6 +146,6 @@ describe('SSE stream', () => {
     await until(() => text.includes('"i":' + count + ','), 8000, 'the last event');
     const ids = [...text.matchAll(/^id: (\d+)$/gm)].map((match) => Number(match[1]));
     assert.deepEqual(ids, Array.from({ length: count }, (_, i) => i + 1));
-    await until(() => session.queuedBytes === 0, 2000, 'the queue to empty');
+    await until(() => coreOf(session).queuedBytes === 0, 2000, 'the queue to empty');
   });
 });

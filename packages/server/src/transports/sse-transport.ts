@@ -1,22 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TransportName } from '@baro/protocol';
-import type { Carrier, WirePacket } from '../session/carrier.js';
-import type { Session } from '../session/session.js';
+import type { Carrier } from '../session/carrier.js';
+import type { OutboundPacket } from '../wire/outbound-packet.js';
+import type { WireFormat } from '../wire/wire-format.js';
+import type { SessionCore } from '../session/session-core.js';
 import { readSessionParams } from '../session/gateway.js';
 import { isRefusal, refuse, type ExtraHeaders } from './http-reply.js';
 import type { AnyBaroServer, ResponseTracker } from './http-context.js';
 
 /** Bytes the socket may hold before the stream stops taking packets (the session queues them). */
 export const SSE_HIGH_WATER_MARK = 1024 * 1024;
-
-/**
- * One packet as one server-sent event: `id: <seq>` for sequenced packets (so `Last-Event-ID`
- * resumes), one `data:` line. Packet texts are JSON, which never holds a raw CR or LF, so a packet
- * cannot end its event early or forge a field.
- */
-export function sseEvent(packet: WirePacket): string {
-  return packet.seq > 0 ? `id: ${packet.seq}\ndata: ${packet.text}\n\n` : `data: ${packet.text}\n\n`;
-}
 
 /** An SSE field from a value that may not be trusted: CR and LF would start a new field. */
 export function sseField(name: string, value: string): string {
@@ -31,11 +24,13 @@ export class SseCarrier implements Carrier {
   readonly duplex = false;
   readonly #response: ServerResponse;
   readonly #highWaterMark: number;
+  readonly #format: WireFormat;
   #open = true;
 
-  constructor(response: ServerResponse, headers: ExtraHeaders, highWaterMark = SSE_HIGH_WATER_MARK) {
+  constructor(response: ServerResponse, headers: ExtraHeaders, format: WireFormat, highWaterMark = SSE_HIGH_WATER_MARK) {
     this.#response = response;
     this.#highWaterMark = highWaterMark;
+    this.#format = format;
     response.writeHead(200, {
       ...headers,
       'Content-Type': 'text/event-stream; charset=utf-8',
@@ -58,11 +53,18 @@ export class SseCarrier implements Carrier {
     return this.open ? this.#response.writableLength : 0;
   }
 
-  write(packets: readonly WirePacket[]): void {
+  /**
+   * One packet as one server-sent event (the format's `id:` for the session's own packets, so
+   * `Last-Event-ID` resumes; one `data:` line), its bytes made once and shared by every member of a
+   * broadcast. Packet texts are JSON, which never holds a raw CR or LF, so a packet cannot end its
+   * event early or forge a field.
+   */
+  write(packets: readonly OutboundPacket[]): void {
     if (!this.open || packets.length === 0) return;
-    let chunk = '';
-    for (const packet of packets) chunk += sseEvent(packet);
-    this.#response.write(chunk);
+    const response = this.#response;
+    if (packets.length > 1) response.cork();
+    for (const packet of packets) response.write(packet.encoded(this.#format).sse(packet.packet));
+    if (packets.length > 1) response.uncork();
   }
 
   /** A comment line, so proxies and the browser see the stream alive. */
@@ -78,7 +80,7 @@ export class SseCarrier implements Carrier {
     else this.#response.end();
   }
 
-  bind(session: Session, onGone: () => void): void {
+  bind(session: SessionCore, onGone: () => void): void {
     this.#response.on('drain', () => session.flush());
     this.#response.once('close', () => {
       this.#open = false;
@@ -95,7 +97,7 @@ export async function handleSse(server: AnyBaroServer, request: IncomingMessage,
   const admission = await server.admit(request, params);
   if (isRefusal(admission)) return refuse(response, admission, headers);
   if (tracker.gone(response)) return server.abandon(admission);
-  const carrier = new SseCarrier(response, headers);
+  const carrier = new SseCarrier(response, headers, server.wireFormat);
   tracker.keepAlive(carrier);
   const session = server.connect(admission, carrier);
   if (!session || session.ended) {
@@ -103,5 +105,5 @@ export async function handleSse(server: AnyBaroServer, request: IncomingMessage,
     carrier.detach();
     return;
   }
-  carrier.bind(session as Session, () => tracker.forgetKeepAlive(carrier));
+  carrier.bind(session as SessionCore, () => tracker.forgetKeepAlive(carrier));
 }

@@ -1,8 +1,10 @@
-import { decodeBinaryPacket, decodePacket, encodeBinaryPacket, type TransportName } from '@baro/protocol';
+import { decodeBinaryPacket, decodePacket, type TransportName } from '@baro/protocol';
 import type { WebSocketConnection } from '../websocket/connection.js';
 import { ReadyState } from '../websocket/ready-state.js';
-import type { Carrier, WirePacket } from '../session/carrier.js';
-import type { Session } from '../session/session.js';
+import type { Carrier } from '../session/carrier.js';
+import type { OutboundPacket } from '../wire/outbound-packet.js';
+import type { WireFormat } from '../wire/wire-format.js';
+import type { SessionCore } from '../session/session-core.js';
 
 /** Carries a session over one WebSocket connection: one packet per message. */
 export class WebSocketCarrier implements Carrier {
@@ -11,10 +13,15 @@ export class WebSocketCarrier implements Carrier {
   readonly duplex = true;
   readonly #connection: WebSocketConnection;
   readonly #highWaterMark: number;
+  readonly #format: WireFormat;
+  /** With permessage-deflate each connection compresses for itself; without, every member gets the same frame. */
+  readonly #deflate: boolean;
 
-  constructor(connection: WebSocketConnection, highWaterMark: number) {
+  constructor(connection: WebSocketConnection, highWaterMark: number, format: WireFormat) {
     this.#connection = connection;
     this.#highWaterMark = highWaterMark;
+    this.#format = format;
+    this.#deflate = connection.extensions.includes('permessage-deflate');
   }
 
   get writable(): boolean {
@@ -25,21 +32,23 @@ export class WebSocketCarrier implements Carrier {
     return this.#connection.bufferedAmount;
   }
 
-  write(packets: readonly WirePacket[]): void {
+  write(packets: readonly OutboundPacket[]): void {
+    if (packets.length === 1) return this.#writeOne(packets[0]);
     // One batch, one write: the receipt and the events it answers share a syscall.
     this.#connection.cork();
-    for (const packet of packets) {
-      if (packet.withBytes) {
-        this.#connection.send(encodeBinaryPacket(packet.withBytes));
-      } else if (packet.prepared) {
-        // The payload was serialised and encoded once for every member; only `["e",<seq>,` is ours.
-        const shared = (packet.prepared.tailBytes ??= Buffer.from(packet.prepared.tail));
-        this.#connection.sendTextParts([Buffer.from(`["e",${packet.seq},`, 'latin1'), shared]);
-      } else {
-        this.#connection.send(packet.text);
-      }
-    }
+    for (const packet of packets) this.#writeOne(packet);
     this.#connection.uncork();
+  }
+
+  #writeOne(outbound: OutboundPacket): void {
+    const encoded = outbound.encoded(this.#format);
+    if (!this.#deflate) {
+      // The complete frame, made once and shared by every member of a broadcast.
+      this.#connection.sendPrepared(encoded.frame(outbound.packet));
+      return;
+    }
+    const binary = encoded.binary(outbound.packet);
+    this.#connection.send(binary ?? encoded.text(outbound.packet));
   }
 
   holdReading(ms: number): void {
@@ -54,7 +63,7 @@ export class WebSocketCarrier implements Carrier {
   }
 
   /** Feeds the connection's messages to the session and tells it when the connection is gone. */
-  bind(session: Session): void {
+  bind(session: SessionCore): void {
     const connection = this.#connection;
     connection.on('message', (data, isBinary) => {
       const result = isBinary ? decodeBinaryPacket(data, 'toServer') : decodePacket(data.toString('utf8'), 'toServer');

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { decodePacket, type Packet } from '@baro/protocol';
-import type { Carrier, WirePacket } from '../carrier.js';
-import { DEFAULT_SESSION_LIMITS, Session, type SessionHost, type SessionLimits } from '../session.js';
+import type { Carrier } from '../carrier.js';
+import type { OutboundPacket } from '../../wire/outbound-packet.js';
+import { baroWireFormat } from '../../wire/baro-format.js';
+import { DEFAULT_SESSION_LIMITS, SessionCore, type SessionHost, type SessionLimits } from '../session-core.js';
 
 /** A carrier that records what it is given; `writable` is switched by the test. */
 export class RecordingCarrier implements Carrier {
@@ -17,10 +19,11 @@ export class RecordingCarrier implements Carrier {
   holdReading(ms: number): void {
     this.holds.push(ms);
   }
-  write(packets: readonly WirePacket[]): void {
-    for (const wire of packets) {
-      const decoded = decodePacket(wire.text, 'toClient');
-      assert.ok(decoded.ok, `the server wrote an invalid packet: ${wire.text}`);
+  write(packets: readonly OutboundPacket[]): void {
+    for (const outbound of packets) {
+      const text = outbound.encoded(baroWireFormat).text(outbound.packet);
+      const decoded = decodePacket(text, 'toClient');
+      assert.ok(decoded.ok, `the server wrote an invalid packet: ${text}`);
       this.packets.push(decoded.packet);
     }
   }
@@ -32,20 +35,25 @@ export class RecordingCarrier implements Carrier {
   }
 }
 
-/** A session on a host whose clock the test moves. */
+/** A session (its core, as the server sees it) on a host whose clock the test moves. */
 export function makeSession(limits: Partial<SessionLimits> = {}) {
   let now = 1_000_000;
-  const ended: Session[] = [];
+  const ended: SessionCore[] = [];
   const joined: string[][] = [];
   const host: SessionHost = {
     now: () => now,
-    join: (_s, rooms) => joined.push([...rooms]),
+    join: (_s, rooms) => {
+      joined.push([...rooms]);
+      return [];
+    },
     leave: () => {},
+    replay: () => ({ joins: [], packets: [] }),
+    scheduleFlush: (s) => queueMicrotask(() => s.flush()),
     ended: (s) => ended.push(s),
     handlerFailed: (_s, _e, error) => {
       throw error;
     },
   };
-  const session = new Session(host, { id: 'sid1', token: 'tok', remoteAddress: '127.0.0.1', limits: { ...DEFAULT_SESSION_LIMITS, ...limits } });
+  const session = new SessionCore(host, { id: 'sid1', token: 'tok', remoteAddress: '127.0.0.1', limits: { ...DEFAULT_SESSION_LIMITS, ...limits } });
   return { session, ended, joined, advance: (ms: number) => (now += ms), now: () => now };
 }

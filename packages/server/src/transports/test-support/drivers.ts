@@ -3,7 +3,8 @@
  * session, processes packets as the protocol says (sequenced ones once, in order), answers
  * heartbeats, loses its carrier on demand and resumes with its `seq`.
  */
-import type { TransportName } from '@baro/protocol';
+import { decodeBinaryPacket, encodePacket, StreamPositions, type TransportName } from '@baro/protocol';
+import { WebSocket } from '../../websocket/client.js';
 import { sleep, until, withTimeout } from '../../websocket/test-support/wait.js';
 import { poll, send, SseStream, type HttpAnswer, type Packet } from './http-client.js';
 
@@ -13,6 +14,8 @@ export interface Driver {
   readonly token: string;
   /** Highest server seq processed. */
   readonly seq: number;
+  /** Positions in the streams (rooms, everyone), as the client keeps them. */
+  readonly positions: StreamPositions;
   /** Packets processed: control packets as they came, sequenced ones once and in order. */
   readonly received: Packet[];
   /** Sequenced packets that arrived again after being processed (a resume should cause none). */
@@ -37,6 +40,7 @@ abstract class BaseDriver implements Driver {
   sid = '';
   token = '';
   seq = 0;
+  readonly positions = new StreamPositions();
   duplicates = 0;
   readonly received: Packet[] = [];
   readonly opens: Packet[] = [];
@@ -70,8 +74,14 @@ abstract class BaseDriver implements Driver {
     );
   }
 
+  /** Data of processed events named `name`: the session's own (`e`) and broadcasts (`m`). */
   events(name: string): unknown[] {
-    return this.received.filter((packet) => packet[0] === 'e' && packet[2] === name).map((packet) => packet[3]);
+    return this.received.flatMap((packet) => (packet[0] === 'e' && packet[2] === name ? [packet[3]] : packet[0] === 'm' && packet[3] === name ? [packet[4]] : []));
+  }
+
+  /** `&pos=…` for an attach, when the client is in any stream. */
+  protected posParam(): string {
+    return this.positions.size > 0 ? `&pos=${encodeURIComponent(this.positions.encode())}` : '';
   }
 
   nextCseq(): number {
@@ -91,8 +101,19 @@ abstract class BaseDriver implements Driver {
         }
         if (packet[1] !== this.seq + 1) throw new Error(`${this.transport}: gap, seq ${packet[1]} after ${this.seq}`);
         this.seq = packet[1];
+      } else if (packet[0] === 'm') {
+        if (!this.positions.accept(packet[1], packet[2])) {
+          this.duplicates++;
+          continue;
+        }
+      } else if (packet[0] === 'j') {
+        this.positions.join(packet[1], packet[2], packet[3]);
+      } else if (packet[0] === 'l') {
+        this.positions.leave(packet[1]);
       } else if (packet[0] === 'o') {
         this.opens.push(packet);
+        this.positions.clear();
+        for (const [stream, [epoch, offset]] of Object.entries((packet[1].streams ?? {}) as Record<string, [string, number]>)) this.positions.join(stream, epoch, offset);
         this.sid = packet[1].sid;
         this.token = packet[1].token;
       } else if (packet[0] === 'h') {
@@ -144,9 +165,9 @@ export class SseDriver extends BaseDriver {
   async resume(): Promise<void> {
     const opens = this.opens.length;
     if (this.useLastEventId) {
-      await this.#connect(`${this.base}/sse?sid=${this.sid}&token=${this.token}`, this.seq > 0 ? { 'Last-Event-ID': String(this.seq) } : {});
+      await this.#connect(`${this.base}/sse?sid=${this.sid}&token=${this.token}${this.posParam()}`, this.seq > 0 ? { 'Last-Event-ID': String(this.seq) } : {});
     } else {
-      await this.#connect(`${this.base}/sse?sid=${this.sid}&token=${this.token}&seq=${this.seq}`);
+      await this.#connect(`${this.base}/sse?sid=${this.sid}&token=${this.token}&seq=${this.seq}${this.posParam()}`);
     }
     await this.until(() => this.opens.length > opens, 'the open packet of the resumed stream');
   }
@@ -242,7 +263,11 @@ export class PollingDriver extends BaseDriver {
       this.#controller = controller;
       let answer: HttpAnswer;
       try {
-        answer = await poll(this.base, { wait: this.wait, sid: this.sid, token: this.token, seq: this.seq }, { signal: controller.signal, ms: 30_000 });
+        answer = await poll(
+          this.base,
+          { wait: this.wait, sid: this.sid, token: this.token, seq: this.seq, pos: this.positions.size > 0 ? this.positions.encode() : undefined },
+          { signal: controller.signal, ms: 30_000 },
+        );
       } catch {
         if (!this.#running) return;
         await sleep(this.interval);
@@ -267,5 +292,79 @@ export class PollingDriver extends BaseDriver {
       }
       if (this.wait === 0) await sleep(this.interval);
     }
+  }
+}
+
+/**
+ * The WebSocket transport under the same interface: one socket carries both ways, so `send`
+ * writes the packets on it and answers with the receipt the server pushes back.
+ */
+export class WebSocketDriver extends BaseDriver {
+  readonly transport = 'websocket' as const;
+  #socket: WebSocket | null = null;
+
+  async open(): Promise<Packet> {
+    await this.#connect(`${this.#wsBase()}/ws`);
+    await this.until(() => this.opens.length > 0, 'the open packet');
+    return this.opens[0];
+  }
+
+  async drop(): Promise<void> {
+    const socket = this.#socket;
+    if (!socket) return;
+    this.#socket = null;
+    const closed = new Promise<void>((resolve) => socket.addEventListener('close', () => resolve()));
+    socket.close(1000, 'dropped by the test');
+    await withTimeout(closed, 3000, 'the WebSocket to close');
+  }
+
+  async resume(): Promise<void> {
+    const opens = this.opens.length;
+    await this.#connect(`${this.#wsBase()}/ws?sid=${this.sid}&token=${this.token}&seq=${this.seq}${this.posParam()}`);
+    await this.until(() => this.opens.length > opens, 'the open packet of the resumed socket');
+  }
+
+  stop(): void {
+    this.#socket?.close(1000, 'test over');
+    this.#socket = null;
+  }
+
+  override async send(packets: readonly Packet[]): Promise<HttpAnswer> {
+    const socket = this.#socket;
+    if (!socket) throw new Error('no WebSocket to send on');
+    const from = this.received.length;
+    for (const packet of packets) socket.send(JSON.stringify(packet));
+    const sequenced = packets.filter((packet) => packet[0] === 'e' || packet[0] === 'a').map((packet) => packet[1] as number);
+    if (sequenced.length === 0) return { status: 0, headers: new Headers(), text: '', packets: [] };
+    const last = Math.max(...sequenced);
+    let receipt: Packet | undefined;
+    await this.until(() => (receipt = this.received.slice(from).find((packet) => packet[0] === 'r' && packet[1] >= last)) !== undefined, `the receipt of cseq ${last}`);
+    return { status: 0, headers: new Headers(), text: '', packets: [receipt!] };
+  }
+
+  #wsBase(): string {
+    return this.base.replace(/^http/, 'ws');
+  }
+
+  async #connect(url: string): Promise<void> {
+    const socket = new WebSocket(url, 'baro.v1');
+    socket.binaryType = 'nodebuffer';
+    socket.addEventListener('message', (event) => {
+      const data = (event as MessageEvent).data as string | Buffer;
+      if (typeof data === 'string') return this.process([JSON.parse(data) as Packet]);
+      // The binary form: as text it would be the same packet with {"$b": base64} for its bytes.
+      const decoded = decodeBinaryPacket(data, 'toClient');
+      if (!decoded.ok) throw new Error(`bad binary packet: ${decoded.error}`);
+      this.process([JSON.parse(encodePacket(decoded.packet)) as Packet]);
+    });
+    await withTimeout(
+      new Promise<void>((resolve, reject) => {
+        socket.addEventListener('open', () => resolve());
+        socket.addEventListener('error', () => reject(new Error(`the WebSocket to ${url} failed`)));
+      }),
+      3000,
+      'the WebSocket to open',
+    );
+    this.#socket = socket;
   }
 }

@@ -270,3 +270,10 @@ export class PollingClient {
     }
   }
 }
+
+/** The `pos` a client sends for the positions an open packet gave it (`info.streams`). */
+export function posOf(streams: unknown): string {
+  return Object.values((streams ?? {}) as Record<string, [string, number]>)
+    .map(([epoch, offset]) => `${epoch}.${offset}`)
+    .join(',');
+}

@@ -1,5 +1,5 @@
 /**
- * The behaviour every HTTP transport shares, run once per transport (SSE, long-polling, polling):
+ * The behaviour every transport shares, run once per transport (WebSocket, SSE, long-polling, polling):
  * open, events both ways with acks, rooms, binary payloads, text that could break framing, and a
  * resume after losing the carrier mid-stream with nothing lost and nothing duplicated.
  */
@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sleep, until } from '../../websocket/test-support/wait.js';
 import type { Session } from '../../session/session.js';
+import { coreOf } from '../../session/session.js';
 import { startServer, type AnyServer, type Harness } from './http-client.js';
 import { PollingDriver, type Driver } from './drivers.js';
 
@@ -38,7 +39,7 @@ function sessionOf(server: AnyServer, sid: string): Session {
 }
 
 export function transportSuite(name: string, make: DriverFactory): void {
-  describe(`${name}: the shared HTTP transport suite`, () => {
+  describe(`${name}: the shared transport suite`, () => {
     test('opens a session: the first packet is the open packet', T, async (t) => {
       const { client, session, server } = await setup(t, make);
       const [type, info] = client.opens[0];
@@ -61,13 +62,15 @@ export function transportSuite(name: string, make: DriverFactory): void {
       server.to('lobby').emit('room', { n: 2 });
       server.to('elsewhere').emit('room', { n: 'not for us' });
       server.emit('everyone', { n: 3 });
-      await client.until((c) => c.seq >= 3, 'three events');
+      await client.until((c) => c.events('everyone').length >= 1, 'three events');
       await sleep(30);
-      const events = client.received.filter((packet) => packet[0] === 'e').map((packet) => [packet[1], packet[2], packet[3]]);
+      const events = client.received.filter((packet) => packet[0] === 'e' || packet[0] === 'm' || packet[0] === 'j').map((packet) => packet.slice(0, packet[0] === 'j' ? 2 : 5));
+      // The session's own event is numbered in its own stream; broadcasts by their stream's offset.
       assert.deepEqual(events, [
-        [1, 'direct', { n: 1 }],
-        [2, 'room', { n: 2 }],
-        [3, 'everyone', { n: 3 }],
+        ['j', 'lobby'],
+        ['e', 1, 'direct', { n: 1 }],
+        ['m', 'lobby', 1, 'room', { n: 2 }],
+        ['m', '', 1, 'everyone', { n: 3 }],
       ]);
     });
 
@@ -80,8 +83,11 @@ export function transportSuite(name: string, make: DriverFactory): void {
       });
       const first = client.nextCseq();
       const answer = await client.send([['e', first, 'add', [2, 3], 7]]);
-      assert.equal(answer.status, 200);
-      assert.match(answer.headers.get('content-type') ?? '', /^application\/x-ndjson/);
+      // Over HTTP the receipt is the POST's answer; over WebSocket the server pushes it.
+      if (client.transport !== 'websocket') {
+        assert.equal(answer.status, 200);
+        assert.match(answer.headers.get('content-type') ?? '', /^application\/x-ndjson/);
+      }
       assert.deepEqual(answer.packets, [['r', 1]]);
       // The same packet again (a resend after a lost receipt) is not processed twice.
       assert.deepEqual((await client.send([['e', first, 'add', [2, 3], 7]])).packets, [['r', 1]]);
@@ -92,7 +98,7 @@ export function transportSuite(name: string, make: DriverFactory): void {
       await client.until((c) => c.received.filter((p) => p[0] === 'a').length === 2, 'the two acks');
       const acks = client.received.filter((packet) => packet[0] === 'a').map((packet) => [packet[2], packet[3]]);
       assert.deepEqual(acks, [[7, 5], [8, 30]]);
-      assert.equal(session.cseq, 3);
+      assert.equal(coreOf(session).cseq, 3);
     });
 
     test('server to client with ack: emitWithAck resolves with the answer the client POSTs', T, async (t) => {
@@ -136,19 +142,23 @@ export function transportSuite(name: string, make: DriverFactory): void {
     test('resume after losing the carrier mid-stream: 200 events, none lost, none duplicated', T, async (t) => {
       const { client, session, server } = await setup(t, make);
       const total = 200;
-      // Events keep coming, one per tick, while the client loses its carrier and comes back.
+      session.join('lobby');
+      // Events keep coming, one per tick, while the client loses its carrier and comes back: by
+      // turns the session's own and broadcasts to its room (two streams, each with its positions).
       const emitting = (async () => {
         for (let i = 1; i <= total; i++) {
-          session.emit('n', i);
+          if (i % 2 === 0) session.emit('n', i);
+          else server.to('lobby').emit('n', i);
           await sleep(1);
         }
       })();
-      await client.until((c) => c.seq >= 30, 'the first events');
+      await client.until((c) => c.events('n').length >= 30, 'the first events');
       await client.drop();
-      // An SSE stream is lost for sure; an aborted long-poll only if it was still waiting (one
+      // An SSE stream or a WebSocket is lost for sure; an aborted long-poll only if it was still waiting (one
       // answered just before the abort is a lost response, and the carrier stays attached).
-      if (client.transport === 'sse') await until(() => !session.connected, 2000, 'the server to notice the lost stream');
-      const lostCarrier = client.transport === 'sse' || (await settled(() => !session.connected));
+      const streaming = client.transport === 'sse' || client.transport === 'websocket';
+      if (streaming) await until(() => !session.connected, 2000, 'the server to notice the lost stream');
+      const lostCarrier = streaming || (await settled(() => !session.connected));
       await sleep(20);
       await client.resume();
       await emitting;
@@ -156,7 +166,8 @@ export function transportSuite(name: string, make: DriverFactory): void {
       await sleep(50);
       assert.deepEqual(client.events('n'), Array.from({ length: total }, (_, i) => i + 1));
       assert.equal(client.duplicates, 0, 'the server replayed only what came after seq');
-      assert.equal(client.seq, total);
+      assert.equal(client.seq, total / 2);
+      assert.equal(client.positions.get('lobby')?.offset, total / 2);
       if (client instanceof PollingDriver && client.transport === 'polling') {
         assert.equal(client.lost, 1);
         assert.ok(client.lostPackets > 0, 'the lost answer held events, which came again');

@@ -1,7 +1,8 @@
-/** The shared HTTP transport suite, run against SSE, long-polling and polling. */
+/** The shared transport suite, run against WebSocket, SSE, long-polling and polling. */
 import { transportSuite } from './test-support/transport-suite.js';
-import { PollingDriver, SseDriver } from './test-support/drivers.js';
+import { PollingDriver, SseDriver, WebSocketDriver } from './test-support/drivers.js';
 
+transportSuite('websocket', (base) => new WebSocketDriver(base));
 transportSuite('sse', (base) => new SseDriver(base));
 transportSuite('sse with Last-Event-ID', (base) => new SseDriver(base, { useLastEventId: true }));
 transportSuite('long-polling', (base) => new PollingDriver(base, 1));

@@ -1,0 +1,232 @@
+import { EVERYONE, eventTail, type Packet, type StreamPosition } from '@baro/protocol';
+import type { Broker, BrokerEntry, HistoryLimits } from '../hub/broker.js';
+import { LocalStream } from './local-stream.js';
+import { StreamPacket } from './stream-packet.js';
+
+/** A session as the streams see it. */
+export interface StreamMember {
+  readonly id: string;
+  /** The rooms it is in (for exclusions and several-room targets). */
+  readonly rooms: ReadonlySet<string>;
+  /** A broadcast for it, live. */
+  deliver(packet: StreamPacket): void;
+}
+
+/** Who a broadcast is for: members of any of `rooms` (everyone when empty), minus the exceptions. */
+export interface BroadcastTarget {
+  readonly rooms: readonly string[];
+  readonly exceptRooms: readonly string[];
+  readonly exceptSessions: readonly string[];
+}
+
+/** What a member must be sent to resume: where each stream restarts, then the packets in emission order. */
+export interface StreamReplay {
+  joins: Packet[];
+  packets: StreamPacket[];
+}
+
+interface Subscribed {
+  readonly local: LocalStream;
+  readonly unsubscribe: () => void;
+}
+
+/**
+ * This node's side of the streams: which local sessions are in which room (node-local), one broker
+ * subscription per room with local members, this node's copy of each stream's history, live
+ * fan-out of each broadcast (one packet object for every member) and replay by positions.
+ *
+ * A broadcast to one room, or to everyone, is one entry on that stream. A broadcast to several
+ * rooms is one entry on the everyone stream naming the rooms, so it has one position and reaches a
+ * session in several of them once. Membership and exclusions are judged when the entry is
+ * delivered: live, or at replay for a session that was away.
+ */
+export class RoomStreams {
+  readonly #broker: Broker;
+  readonly #limits: HistoryLimits;
+  readonly #now: () => number;
+  readonly #onError: (error: Error) => void;
+  readonly #members = new Map<string, Set<StreamMember>>();
+  /** Each member's streams and where it joined them. */
+  readonly #joined = new Map<StreamMember, Map<string, StreamPosition>>();
+  readonly #streams = new Map<string, Subscribed>();
+
+  constructor(options: { broker: Broker; limits: HistoryLimits; now: () => number; onError: (error: Error) => void }) {
+    this.#broker = options.broker;
+    this.#limits = options.limits;
+    this.#now = options.now;
+    this.#onError = options.onError;
+    this.#subscribe(EVERYONE);
+  }
+
+  /** Packets kept for replay by this node over all streams, and their sizes (UTF-8 bytes plus overhead). */
+  get historyEntries(): number {
+    let count = 0;
+    for (const { local } of this.#streams.values()) count += local.count;
+    return count;
+  }
+
+  get historyBytes(): number {
+    let bytes = 0;
+    for (const { local } of this.#streams.values()) bytes += local.bytes;
+    return bytes;
+  }
+
+  /** Drops what is past the age bound in quiet streams (busy ones trim as they go). */
+  trim(now: number): void {
+    for (const { local } of this.#streams.values()) local.trim(now, this.#limits);
+  }
+
+  /** A new session is in the everyone stream from now on. */
+  register(member: StreamMember): void {
+    this.#joined.set(member, new Map());
+    this.#add(member, EVERYONE);
+  }
+
+  /** Joins rooms; returns their join packets (for a connected session to send now). */
+  join(member: StreamMember, rooms: readonly string[]): Packet[] {
+    const packets: Packet[] = [];
+    for (const room of rooms) {
+      if (room === EVERYONE) throw new TypeError('a room name is a non-empty string');
+      const position = this.#add(member, room);
+      if (position) packets.push({ type: 'join', stream: room, epoch: position.epoch, offset: position.offset });
+    }
+    return packets;
+  }
+
+  leave(member: StreamMember, room: string): void {
+    if (room === EVERYONE) return;
+    this.#remove(member, room);
+  }
+
+  unregister(member: StreamMember): void {
+    const joined = this.#joined.get(member);
+    if (!joined) return;
+    for (const stream of [...joined.keys()]) this.#remove(member, stream);
+    this.#joined.delete(member);
+  }
+
+  /** Local session ids in a room. */
+  membersOf(room: string): string[] {
+    return [...(this.#members.get(room) ?? [])].map((member) => member.id);
+  }
+
+  publish(target: BroadcastTarget, name: string, data: unknown, options: { volatile?: boolean; latest?: string }): void {
+    const rooms = [...new Set(target.rooms)];
+    const entry: BrokerEntry = {
+      name,
+      data,
+      size: Buffer.byteLength(eventTail(name, data), 'utf8'),
+      ...(rooms.length > 1 ? { rooms } : {}),
+      ...(target.exceptRooms.length > 0 ? { exceptRooms: target.exceptRooms } : {}),
+      ...(target.exceptSessions.length > 0 ? { exceptSessions: target.exceptSessions } : {}),
+      ...(options.volatile ? { volatile: true } : {}),
+      ...(options.latest !== undefined ? { latest: options.latest } : {}),
+    };
+    const channel = rooms.length === 1 ? rooms[0] : EVERYONE;
+    this.#broker.publish(channel, entry).catch((error: Error) => this.#onError(new Error(`broadcast on "${channel}" failed: ${error.message}`, { cause: error })));
+  }
+
+  /**
+   * What a member resuming with the client's `positions` (offsets by epoch) must be sent, or null
+   * when a stream's history no longer reaches back far enough (the client must resync). A stream
+   * restarts at the client's position when it is of the stream's epoch and not before the member joined; otherwise
+   * at the join, announced with a join packet (a stale position only replays more, which the
+   * client drops).
+   */
+  replay(member: StreamMember, positions: ReadonlyMap<string, number> | null, announceAll: boolean): StreamReplay | null {
+    const joined = this.#joined.get(member);
+    const replay: StreamReplay = { joins: [], packets: [] };
+    if (!joined) return replay;
+    const now = this.#now();
+    for (const [stream, joinedAt] of joined) {
+      const local = this.#streams.get(stream)?.local;
+      if (!local || local.epoch !== joinedAt.epoch) return null;
+      local.trim(now, this.#limits);
+      // The client names its streams by their epochs: one of another epoch is simply not found.
+      const client = positions?.get(local.epoch);
+      const usable = client !== undefined && client >= joinedAt.offset && client <= local.lastOffset;
+      const start = usable ? client : joinedAt.offset;
+      if (!usable || announceAll) replay.joins.push({ type: 'join', stream, epoch: local.epoch, offset: start });
+      const packets = local.since(start);
+      if (packets === null) return null;
+      for (const packet of packets) if (isFor(member, packet)) replay.packets.push(packet);
+    }
+    return replay;
+  }
+
+  async close(): Promise<void> {
+    for (const { unsubscribe } of this.#streams.values()) unsubscribe();
+    this.#streams.clear();
+    this.#members.clear();
+    this.#joined.clear();
+    await this.#broker.close();
+  }
+
+  #add(member: StreamMember, stream: string): StreamPosition | null {
+    const joined = this.#joined.get(member);
+    if (!joined || joined.has(stream)) return null;
+    const local = this.#subscribe(stream).local;
+    let members = this.#members.get(stream);
+    if (!members) this.#members.set(stream, (members = new Set()));
+    members.add(member);
+    const position = { epoch: local.epoch, offset: local.lastOffset };
+    joined.set(stream, position);
+    return position;
+  }
+
+  #remove(member: StreamMember, stream: string): void {
+    this.#joined.get(member)?.delete(stream);
+    const members = this.#members.get(stream);
+    if (!members?.delete(member) || members.size > 0 || stream === EVERYONE) return;
+    this.#members.delete(stream);
+    // Nobody here is in the room any more: this node needs neither its broadcasts nor its history.
+    this.#streams.get(stream)?.unsubscribe();
+    this.#streams.delete(stream);
+  }
+
+  #subscribe(stream: string): Subscribed {
+    let subscribed = this.#streams.get(stream);
+    if (subscribed) return subscribed;
+    const head = this.#broker.head(stream);
+    const local = new LocalStream(stream, head.epoch, head.offset);
+    const unsubscribe = this.#broker.subscribe(stream, (position, entry) => this.#deliver(local, position, entry));
+    this.#streams.set(stream, (subscribed = { local, unsubscribe }));
+    return subscribed;
+  }
+
+  #deliver(local: LocalStream, position: StreamPosition, entry: BrokerEntry): void {
+    if (position.epoch !== local.epoch) {
+      // The broker started a new run of this stream: what this node kept belongs to the old one.
+      local.epoch = position.epoch;
+    }
+    const packet = new StreamPacket(local.name, position, entry);
+    local.add(packet, this.#now(), this.#limits);
+    const recipients = this.#recipients(local.name, entry);
+    // Members are written to one socket after another: starting at a random one means nobody is
+    // always told first (or last), which a quiz ranking by arrival needs.
+    const count = recipients.length;
+    const start = Math.floor(Math.random() * count);
+    for (let i = start; i < count; i++) recipients[i].deliver(packet);
+    for (let i = 0; i < start; i++) recipients[i].deliver(packet);
+  }
+
+  #recipients(stream: string, entry: BrokerEntry): StreamMember[] {
+    if (entry.rooms === undefined) {
+      const members = this.#members.get(stream);
+      if (!members) return [];
+      if (entry.exceptRooms === undefined && entry.exceptSessions === undefined) return [...members];
+      return [...members].filter((member) => isFor(member, { entry }));
+    }
+    const result = new Set<StreamMember>();
+    for (const room of entry.rooms) for (const member of this.#members.get(room) ?? []) result.add(member);
+    return [...result].filter((member) => isFor(member, { entry }));
+  }
+}
+
+/** Whether an entry is for a member of its stream: in one of its rooms (several-room targets), not excluded. */
+function isFor(member: StreamMember, { entry }: { entry: BrokerEntry }): boolean {
+  if (entry.rooms !== undefined && !entry.rooms.some((room) => member.rooms.has(room))) return false;
+  if (entry.exceptSessions?.includes(member.id)) return false;
+  if (entry.exceptRooms?.some((room) => member.rooms.has(room))) return false;
+  return true;
+}
