@@ -12,7 +12,7 @@ export { PACKET_OVERHEAD_BYTES } from './session/outbound.js';
 export { Session, DEFAULT_SESSION_LIMITS, type SessionLimits } from './session/session.js';
 export type { EventsMap, DefaultEvents, EmitOptions } from './session/events.js';
 export type { Carrier } from './session/carrier.js';
-export type { Broker, BrokerEntry, History, HistoryLimits, PositionedEntry, ChannelListener } from './hub/broker.js';
+export type { Broker, StreamPosition, BrokerEntry, History, HistoryLimits, PositionedEntry, ChannelListener } from './hub/broker.js';
 export { DEFAULT_HISTORY_LIMITS } from './hub/broker.js';
 export { MemoryBroker } from './hub/memory-broker.js';
 export type { BroadcastTarget } from './streams/room-streams.js';

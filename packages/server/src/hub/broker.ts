@@ -58,8 +58,16 @@ export interface Broker {
   publish(channel: string, entry: BrokerEntry): Promise<StreamPosition>;
   /** The entries after `since`, or why not. */
   history(channel: string, since: StreamPosition): Promise<History>;
-  /** The channel's last position: `{epoch, 0}` for a channel with nothing published. */
-  head(channel: string): StreamPosition;
+  /**
+   * The channel's last position: `{epoch, 0}` for a channel with nothing published. A promise,
+   * because a networked broker must ask its store (the epoch lives there, shared by every node).
+   */
+  head(channel: string): Promise<StreamPosition>;
+  /**
+   * The same, answered at once: only a broker in this process can. Without it, a node learns a
+   * stream's epoch from its first entry (see RoomStreams).
+   */
+  headNow?(channel: string): StreamPosition;
   /**
    * Calls `listener` with each entry published on the channel from now on, in position order.
    * Returns the unsubscribe function. A channel nobody subscribes to may forget its history.

@@ -92,7 +92,11 @@ export class MemoryBroker implements Broker {
     return { ok: true, epoch: state.epoch, entries };
   }
 
-  head(channel: string): StreamPosition {
+  async head(channel: string): Promise<StreamPosition> {
+    return this.headNow(channel);
+  }
+
+  headNow(channel: string): StreamPosition {
     const state = this.#channel(channel);
     return { epoch: state.epoch, offset: state.lastOffset };
   }

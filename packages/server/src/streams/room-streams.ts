@@ -187,7 +187,9 @@ export class RoomStreams {
   #subscribe(stream: string): Subscribed {
     let subscribed = this.#streams.get(stream);
     if (subscribed) return subscribed;
-    const head = this.#broker.head(stream);
+    // A networked broker cannot say where the stream is without a round trip: the first entry
+    // delivered tells its epoch (#deliver). Sessions on such a broker are issue 11's next step.
+    const head = this.#broker.headNow?.(stream) ?? { epoch: '', offset: 0 };
     const local = new LocalStream(stream, head.epoch, head.offset);
     const unsubscribe = this.#broker.subscribe(stream, (position, entry) => this.#deliver(local, position, entry));
     this.#streams.set(stream, (subscribed = { local, unsubscribe }));

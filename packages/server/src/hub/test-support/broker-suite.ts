@@ -27,14 +27,14 @@ export function brokerSuite(name: string, make: (options: BrokerFactoryOptions) 
     test('positions grow by one per publish, per channel, within one epoch', async () => {
       const { broker } = await setup();
       const unsubscribe = [broker.subscribe('a', () => {}), broker.subscribe('b', () => {})];
-      const head = broker.head('a');
+      const head = await broker.head('a');
       assert.equal(head.offset, 0);
       const positions: StreamPosition[] = [];
       for (let i = 1; i <= 3; i++) positions.push(await broker.publish('a', entry(i)));
       assert.deepEqual(positions.map((p) => p.offset), [1, 2, 3]);
       assert.ok(positions.every((p) => p.epoch === head.epoch));
-      assert.deepEqual(await broker.publish('b', entry(1)), { epoch: broker.head('b').epoch, offset: 1 });
-      assert.deepEqual(broker.head('a'), positions[2]);
+      assert.deepEqual(await broker.publish('b', entry(1)), { epoch: (await broker.head('b')).epoch, offset: 1 });
+      assert.deepEqual(await broker.head('a'), positions[2]);
       unsubscribe.forEach((stop) => stop());
       await broker.close();
     });
@@ -42,7 +42,7 @@ export function brokerSuite(name: string, make: (options: BrokerFactoryOptions) 
     test('history after a position: the later entries, in order, as published', async () => {
       const { broker } = await setup();
       const stop = broker.subscribe('a', () => {});
-      const start = broker.head('a');
+      const start = await broker.head('a');
       for (let i = 1; i <= 4; i++) await broker.publish('a', entry(i, { exceptSessions: ['x'], exceptRooms: ['r'] }));
       const all = await broker.history('a', start);
       assert.ok(all.ok);
@@ -65,7 +65,7 @@ export function brokerSuite(name: string, make: (options: BrokerFactoryOptions) 
       const { broker } = await setup();
       const heard: unknown[] = [];
       const stop = broker.subscribe('a', (_position, e) => heard.push(e.data));
-      const start = broker.head('a');
+      const start = await broker.head('a');
       await broker.publish('a', entry(1));
       await broker.publish('a', entry(2, { volatile: true }));
       await broker.publish('a', entry(3));
@@ -84,7 +84,7 @@ export function brokerSuite(name: string, make: (options: BrokerFactoryOptions) 
       test(`history past the ${bound} bound is a gap, never a partial answer`, async () => {
         const { broker } = await setup(limits);
         const stop = broker.subscribe('a', () => {});
-        const start = broker.head('a');
+        const start = await broker.head('a');
         for (let i = 1; i <= 6; i++) await broker.publish('a', publish(i));
         assert.deepEqual(await broker.history('a', start), { ok: false, reason: 'gap' });
         assert.deepEqual(await broker.history('a', { epoch: start.epoch, offset: 2 }), { ok: false, reason: 'gap' });
@@ -99,7 +99,7 @@ export function brokerSuite(name: string, make: (options: BrokerFactoryOptions) 
     test('history past the age bound is a gap', async () => {
       const { broker, advance } = await setup({ age: 1000 });
       const stop = broker.subscribe('a', () => {});
-      const start = broker.head('a');
+      const start = await broker.head('a');
       await broker.publish('a', entry(1));
       advance(600);
       await broker.publish('a', entry(2));
@@ -116,7 +116,7 @@ export function brokerSuite(name: string, make: (options: BrokerFactoryOptions) 
       const { broker } = await setup();
       const stop = broker.subscribe('a', () => {});
       await broker.publish('a', entry(1));
-      assert.deepEqual(await broker.history('a', { epoch: `not-${broker.head('a').epoch}`, offset: 0 }), { ok: false, reason: 'epoch' });
+      assert.deepEqual(await broker.history('a', { epoch: `not-${(await broker.head('a')).epoch}`, offset: 0 }), { ok: false, reason: 'epoch' });
       stop();
       await broker.close();
     });
