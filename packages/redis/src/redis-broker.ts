@@ -88,7 +88,8 @@ export class RedisBroker implements Broker {
 
   async publish(channel: string, entry: BrokerEntry): Promise<StreamPosition> {
     await this.#connected;
-    if (this.#subscribing.size > 0) await Promise.allSettled([...this.#subscribing]);
+    // While the subscriber is away its subscriptions wait for it: a publish does not.
+    if (this.#subscribing.size > 0 && this.#subscriber.isReady) await Promise.allSettled([...this.#subscribing]);
     const keys = channelKeys(this.#prefix, channel);
     const limits = this.#limits;
     const reply = (await publishScript.run(this.#commands, [keys.meta, keys.log, keys.live], [
