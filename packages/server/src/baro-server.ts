@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server as HttpServer } from 'n
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { BaroCloseCode, TRANSPORT_NAMES, type TransportName } from '@baro/protocol';
-import type { Hub, BroadcastMessage, BroadcastTarget } from './hub/hub.js';
+import type { Hub, BroadcastMessage } from './hub/hub.js';
 import { LocalHub } from './hub/local-hub.js';
 import type { Carrier } from './session/carrier.js';
 import type { DefaultEvents, EmitOptions, EventNames, EventPayload, EventsMap } from './session/events.js';
@@ -11,6 +11,7 @@ import { newSessionId, newToken, readSessionParams, tokenMatches, type Refusal, 
 import { addressKey, admitRequest, SessionSlots, type RequestAdmissionOptions, type SessionSlot } from './admission/index.js';
 import { prepareEvent } from './session/outbound.js';
 import { DEFAULT_SESSION_LIMITS, Session, type SessionHost, type SessionLimits } from './session/session.js';
+import { BroadcastOperator } from './broadcast-operator.js';
 import { WebSocketCarrier } from './transports/websocket-transport.js';
 import { WebSocketServer, type WebSocketServerOptions } from './websocket/server.js';
 import { mountHttpTransports, type HttpTransportOptions } from './transports/http-transports.js';
@@ -370,34 +371,6 @@ function checkTransports(names: readonly TransportName[]): ReadonlySet<Transport
   if (unknown.length > 0) throw new TypeError(`unknown transport ${unknown.map((n) => JSON.stringify(n)).join(', ')}: expected some of ${TRANSPORT_NAMES.join(', ')}`);
   if (names.length === 0) throw new TypeError(`no transports offered: expected some of ${TRANSPORT_NAMES.join(', ')}`);
   return new Set(names);
-}
-
-/** `server.to(room).except(other).emit(…)`: immutable, so operators can be kept and reused. */
-export class BroadcastOperator<S2C extends EventsMap> {
-  readonly #hub: Hub;
-  readonly #target: BroadcastTarget;
-
-  constructor(hub: Hub, rooms: readonly string[], exceptRooms: readonly string[], exceptSessions: readonly string[]) {
-    this.#hub = hub;
-    this.#target = { rooms, exceptRooms, exceptSessions };
-  }
-
-  to(...rooms: string[]): BroadcastOperator<S2C> {
-    return new BroadcastOperator(this.#hub, [...this.#target.rooms, ...rooms], this.#target.exceptRooms, this.#target.exceptSessions);
-  }
-
-  except(...rooms: string[]): BroadcastOperator<S2C> {
-    return new BroadcastOperator(this.#hub, this.#target.rooms, [...this.#target.exceptRooms, ...rooms], this.#target.exceptSessions);
-  }
-
-  /** Skips one session (e.g. the sender). */
-  exceptSession(sessionId: string): BroadcastOperator<S2C> {
-    return new BroadcastOperator(this.#hub, this.#target.rooms, this.#target.exceptRooms, [...this.#target.exceptSessions, sessionId]);
-  }
-
-  emit<E extends EventNames<S2C>>(event: E, data: EventPayload<S2C[E]>, options: EmitOptions = {}): void {
-    this.#hub.broadcast({ name: event, data, options }, this.#target);
-  }
 }
 
 function definedOnly<T extends object>(values: T): Partial<T> {
