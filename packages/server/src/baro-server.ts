@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { BaroCloseCode, TRANSPORT_NAMES, type TransportName } from '@baro/protocol';
 import type { Hub, BroadcastMessage } from './hub/hub.js';
 import { LocalHub } from './hub/local-hub.js';
+import { MemoryPresence } from './hub/memory-presence.js';
+import type { Presence } from './hub/presence.js';
 import type { Carrier } from './session/carrier.js';
 import type { DefaultEvents, EmitOptions, EventNames, EventPayload, EventsMap } from './session/events.js';
 import { newSessionId, newToken, readSessionParams, tokenMatches, type Refusal, type SessionParams } from './session/gateway.js';
@@ -32,6 +34,12 @@ export interface BaroServerOptions<Context = unknown> extends RequestAdmissionOp
   maxSessions?: number;
   /** The hub behind rooms and broadcasts. Default: in-process. */
   hub?: Hub;
+  /**
+   * Who is in which room, with the app's info about each member: kept current as sessions join and
+   * leave rooms and end. Default: in this process's memory (closed with the server; one given here
+   * is the app's to close).
+   */
+  presence?: Presence;
   /** Options of the WebSocket endpoint (payload limits, deflate, handshake timeout). */
   websocket?: Omit<WebSocketServerOptions, 'server' | 'port' | 'host' | 'path' | 'authenticate' | 'allowedOrigins' | 'heartbeat' | 'releaseContext'>;
   http?: HttpTransportOptions;
@@ -70,6 +78,7 @@ export interface BaroServerStats {
 export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends EventsMap = DefaultEvents, Context = unknown> {
   readonly sessions = new Map<string, Session<C2S, S2C>>();
   readonly hub: Hub;
+  readonly presence: Presence;
   readonly path: string;
   readonly limits: SessionLimits;
   readonly transports: ReadonlySet<TransportName>;
@@ -96,10 +105,17 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     this.transports = checkTransports(options.transports ?? TRANSPORT_NAMES);
     this.hub = options.hub ?? new LocalHub();
     this.hub.bind((message, ids) => this.#deliver(message, ids));
+    this.presence = options.presence ?? new MemoryPresence();
     this.#host = {
       now: () => Date.now(),
-      join: (session, rooms) => this.hub.join(session.id, rooms),
-      leave: (session, room) => this.hub.leave(session.id, room),
+      join: (session, rooms) => {
+        this.hub.join(session.id, rooms);
+        for (const room of rooms) this.#presenceDone(this.presence.add(room, session.id));
+      },
+      leave: (session, room) => {
+        this.hub.leave(session.id, room);
+        this.#presenceDone(this.presence.remove(room, session.id));
+      },
       ended: (session) => this.#forget(session),
       handlerFailed: (_session, event, error) => this.#emitError(new Error(`handler for "${event}" threw: ${error instanceof Error ? error.message : String(error)}`, { cause: error })),
     };
@@ -169,9 +185,9 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     return new BroadcastOperator<S2C>(this.hub, [], rooms, []);
   }
 
-  /** Session ids in a room, across the hub. */
-  sessionsIn(room: string): Promise<string[]> {
-    return this.hub.sessionsIn(room);
+  /** Session ids in a room, on every node (from presence). */
+  async sessionsIn(room: string): Promise<string[]> {
+    return [...(await this.presence.members(room)).keys()];
   }
 
   /** What the server holds now (summed over the sessions). */
@@ -266,6 +282,7 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     if (this.sessions.get(session.id) !== session) return;
     this.sessions.delete(session.id);
     this.hub.leaveAll(session.id);
+    this.#presenceDone(this.presence.removeSession(session.id));
     this.#slotOf.get(session.id)?.release();
     this.#slotOf.delete(session.id);
   }
@@ -353,10 +370,16 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     await this.#websocket?.close({ timeout: Math.max(0, deadline - Date.now()) });
     this.#unmountHttp();
     await this.hub.close();
+    if (!this.#options.presence) await this.presence.close();
     if (this.#ownsServer) {
       this.#httpServer.closeAllConnections?.();
       await new Promise<void>((resolve) => this.#httpServer.close(() => resolve()));
     }
+  }
+
+  /** Presence is written without waiting (a network store answers later); a failure is reported. */
+  #presenceDone(change: Promise<void>): void {
+    change.catch((error: unknown) => this.#emitError(new Error(`presence failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error })));
   }
 
   #emitError(error: Error): void {

@@ -15,5 +15,8 @@ export type { EventsMap, DefaultEvents, EmitOptions } from './session/events.js'
 export type { Carrier, WirePacket } from './session/carrier.js';
 export type { Hub, BroadcastMessage, BroadcastTarget } from './hub/hub.js';
 export { LocalHub } from './hub/local-hub.js';
+export type { Presence, PresenceInfo, PresenceMember, PresenceChange, PresenceListener } from './hub/presence.js';
+export { MemoryPresence, MemoryPresenceStore, type MemoryPresenceOptions } from './hub/memory-presence.js';
+export { PresenceMirror } from './hub/presence-mirror.js';
 export { ClockResponder, type ClockReport, type ClockResponderOptions } from './clock/clock-responder.js';
 export { enablePeers, type PeersOptions, type PeersServer, type PeerCounters } from './peers/index.js';
