@@ -11,6 +11,7 @@ import type { Carrier } from './session/carrier.js';
 import type { DefaultEvents, EmitOptions, EventNames, EventPayload, EventsMap } from './session/events.js';
 import { newSessionId, newToken, readSessionParams, tokenMatches, type Refusal, type SessionParams } from './session/gateway.js';
 import { addressKey, admitRequest, SessionSlots, type RequestAdmissionOptions, type SessionSlot } from './admission/index.js';
+import type { Admission, SessionGateway } from './transports/session-gateway.js';
 import { prepareEvent } from './session/outbound.js';
 import { DEFAULT_SESSION_LIMITS, Session, type SessionHost, type SessionLimits } from './session/session.js';
 import { BroadcastOperator } from './broadcast-operator.js';
@@ -50,14 +51,6 @@ export interface BaroServerEvents<C2S extends EventsMap, S2C extends EventsMap> 
   error: [error: Error];
 }
 
-/**
- * What `admit` grants: attach to a session, or open a new one in a slot already taken (released by
- * `abandon` when the request goes no further). Both carry what this request's authentication gave.
- */
-type Admission<Context> =
-  | { kind: 'attach'; session: Session; seq: number; context: Context | undefined }
-  | { kind: 'new'; context: Context | undefined; remoteAddress: string; slot: SessionSlot };
-
 /** What the server holds, for monitoring and for tests that attack its limits. */
 export interface BaroServerStats {
   sessions: number;
@@ -75,7 +68,7 @@ export interface BaroServerStats {
  * with rooms, broadcasts, acks and resume. `server.on('connection', (session) => …)`,
  * `server.to('room').emit(…)`, as Socket.IO users expect.
  */
-export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends EventsMap = DefaultEvents, Context = unknown> {
+export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends EventsMap = DefaultEvents, Context = unknown> implements SessionGateway {
   readonly sessions = new Map<string, Session<C2S, S2C>>();
   readonly hub: Hub;
   readonly presence: Presence;
@@ -86,7 +79,7 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
   readonly #options: BaroServerOptions<Context>;
   readonly #httpServer: HttpServer | HttpsServer;
   readonly #ownsServer: boolean;
-  readonly #websocket: WebSocketServer<Admission<Context>> | null;
+  readonly #websocket: WebSocketServer<Admission> | null;
   readonly #unmountHttp: () => void;
   readonly #slots: SessionSlots;
   readonly #slotOf = new Map<string, SessionSlot>();
@@ -213,7 +206,7 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
    * a slot within `sessionsPerAddress` and `maxSessions`, taken now. A transport that does not go
    * on to `connect` must `abandon` the admission.
    */
-  async admit(request: IncomingMessage, params: SessionParams): Promise<Admission<Context> | Refusal> {
+  async admit(request: IncomingMessage, params: SessionParams): Promise<Admission | Refusal> {
     const shutdown = this.#shutdownRefusal(params);
     if (shutdown) return shutdown;
     const admitted = await admitRequest(request, this.#options, this.#authenticateFailed);
@@ -223,7 +216,7 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
       if (session && !session.ended) {
         if (!tokenMatches(session.token, params.token)) return { ok: false, status: 403, reason: 'invalid session token' };
         if (!session.mayResume(params.seq)) return this.#tooManyResumes();
-        return { kind: 'attach', session: session as Session, seq: params.seq, context: admitted.context };
+        return { kind: 'attach', session, seq: params.seq, context: admitted.context };
       }
       if (params.token === undefined) return { ok: false, status: 403, reason: 'invalid session token' };
     }
@@ -235,7 +228,7 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
   }
 
   /** The request that was admitted goes no further (its client left): gives back what it held. */
-  abandon(admission: Admission<Context>): void {
+  abandon(admission: Admission): void {
     if (admission.kind === 'new') admission.slot.release();
   }
 
@@ -250,9 +243,9 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
   }
 
   /** Starts or resumes the session on a carrier, announcing it with an open packet. */
-  connect(admission: Admission<Context>, carrier: Carrier): Session<C2S, S2C> | null {
+  connect(admission: Admission, carrier: Carrier): Session<C2S, S2C> | null {
     if (admission.kind === 'attach') {
-      const session = admission.session as Session<C2S, S2C>;
+      const session = admission.session;
       if (!session.ended && session.attach(carrier, admission.seq, { announce: true, resumed: true })) return session;
       // The client is too far behind to be caught up: it gets a fresh session and must resync. It
       // takes the place the old one leaves, with what this request's authentication gave.
@@ -263,7 +256,7 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     return this.#open(admission, carrier);
   }
 
-  #open(admission: Extract<Admission<Context>, { kind: 'new' }>, carrier: Carrier): Session<C2S, S2C> | null {
+  #open(admission: Extract<Admission, { kind: 'new' }>, carrier: Carrier): Session<C2S, S2C> | null {
     if (this.#closing) {
       admission.slot.release();
       return null;
@@ -314,9 +307,9 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     }
   }
 
-  #mountWebSocket(): WebSocketServer<Admission<Context>> {
+  #mountWebSocket(): WebSocketServer<Admission> {
     const highWaterMark = this.#options.websocket?.highWaterMark ?? 1024 * 1024;
-    const websocket = new WebSocketServer<Admission<Context>>({
+    const websocket = new WebSocketServer<Admission>({
       maxPayload: this.limits.maxPayload,
       ...this.#options.websocket,
       server: this.#httpServer,
@@ -337,7 +330,7 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
       const carrier = new WebSocketCarrier(connection, highWaterMark);
       const session = admission ? this.connect(admission, carrier) : null;
       if (!session) return connection.close(1013, 'try again later');
-      carrier.bind(session as Session);
+      carrier.bind(session);
     });
     return websocket;
   }

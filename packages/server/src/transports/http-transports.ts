@@ -3,7 +3,8 @@ import type { Server as HttpsServer } from 'node:https';
 import type { Session } from '../session/session.js';
 import { corsFor, preflightHeaders } from './cors.js';
 import { isRefusal, refuse, type ExtraHeaders } from './http-reply.js';
-import { ResponseTracker, type AnyBaroServer } from './http-context.js';
+import { ResponseTracker } from './http-context.js';
+import type { SessionGateway } from './session-gateway.js';
 import { handlePoll, type PollingCarrier, type PollMode } from './polling-transport.js';
 import { handleSend } from './send-endpoint.js';
 import { handleSse } from './sse-transport.js';
@@ -42,7 +43,7 @@ export interface HttpTransportHandler {
 
 type Route = 'sse' | 'poll' | 'send';
 
-export function createHttpTransportHandler(server: AnyBaroServer, options: HttpTransportOptions = {}): HttpTransportHandler {
+export function createHttpTransportHandler(server: SessionGateway, options: HttpTransportOptions = {}): HttpTransportHandler {
   const pollTimeout = options.pollTimeout ?? 25_000;
   const maxBodyBytes = options.maxBodyBytes ?? server.limits.maxPayload;
   const tracker = new ResponseTracker(options.keepAliveInterval ?? 15_000);
@@ -110,7 +111,7 @@ export function createHttpTransportHandler(server: AnyBaroServer, options: HttpT
  * something wrapped it after us, turns our wrapper into a pass-through). Apps that route requests
  * themselves can use `createHttpTransportHandler(server).handle(req, res)` instead.
  */
-export function mountHttpTransports(server: AnyBaroServer, httpServer: HttpServer | HttpsServer, options: HttpTransportOptions): () => void {
+export function mountHttpTransports(server: SessionGateway, httpServer: HttpServer | HttpsServer, options: HttpTransportOptions): () => void {
   const handler = createHttpTransportHandler(server, options);
   if (handler.paths.length === 0) return () => handler.close();
   const hadOwnEmit = Object.prototype.hasOwnProperty.call(httpServer, 'emit');

@@ -4,7 +4,8 @@ import type { Carrier, WirePacket } from '../session/carrier.js';
 import type { Session } from '../session/session.js';
 import { readSessionParams } from '../session/gateway.js';
 import { answerPackets, isRefusal, refuse, type ExtraHeaders } from './http-reply.js';
-import type { AnyBaroServer, ResponseTracker } from './http-context.js';
+import type { ResponseTracker } from './http-context.js';
+import type { SessionGateway } from './session-gateway.js';
 
 export type PollMode = 'long-polling' | 'polling';
 
@@ -135,7 +136,7 @@ export interface PollOptions {
  * response held); anything else connects a carrier, which announces itself with an open packet.
  */
 export async function handlePoll(
-  server: AnyBaroServer,
+  server: SessionGateway,
   request: IncomingMessage,
   response: ServerResponse,
   headers: ExtraHeaders,
@@ -162,7 +163,7 @@ export async function handlePoll(
 
   const carrier = new PollingCarrier(options.mode);
   carrier.arm(response, headers, holdMs);
-  const session = server.connect(admission, carrier) as Session | null;
+  const session = server.connect(admission, carrier);
   if (!session || session.ended) {
     carrier.disarm();
     // A session closed by its own handlers may have answered the request with its close packet.

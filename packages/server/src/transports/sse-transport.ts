@@ -4,7 +4,8 @@ import type { Carrier, WirePacket } from '../session/carrier.js';
 import type { Session } from '../session/session.js';
 import { readSessionParams } from '../session/gateway.js';
 import { isRefusal, refuse, type ExtraHeaders } from './http-reply.js';
-import type { AnyBaroServer, ResponseTracker } from './http-context.js';
+import type { ResponseTracker } from './http-context.js';
+import type { SessionGateway } from './session-gateway.js';
 
 /** Bytes the socket may hold before the stream stops taking packets (the session queues them). */
 export const SSE_HIGH_WATER_MARK = 1024 * 1024;
@@ -89,7 +90,7 @@ export class SseCarrier implements Carrier {
 }
 
 /** `GET <path>/sse`: opens or attaches a session and streams its packets. */
-export async function handleSse(server: AnyBaroServer, request: IncomingMessage, response: ServerResponse, headers: ExtraHeaders, tracker: ResponseTracker): Promise<void> {
+export async function handleSse(server: SessionGateway, request: IncomingMessage, response: ServerResponse, headers: ExtraHeaders, tracker: ResponseTracker): Promise<void> {
   const params = readSessionParams(request);
   if (isRefusal(params)) return refuse(response, params, headers);
   const admission = await server.admit(request, params);
@@ -103,5 +104,5 @@ export async function handleSse(server: AnyBaroServer, request: IncomingMessage,
     carrier.detach();
     return;
   }
-  carrier.bind(session as Session, () => tracker.forgetKeepAlive(carrier));
+  carrier.bind(session, () => tracker.forgetKeepAlive(carrier));
 }
