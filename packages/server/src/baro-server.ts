@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { BaroCloseCode, TRANSPORT_NAMES, type TransportName } from '@baro/protocol';
 import type { Hub, BroadcastMessage } from './hub/hub.js';
 import { LocalHub } from './hub/local-hub.js';
@@ -17,12 +18,18 @@ import { DEFAULT_SESSION_LIMITS, Session, type SessionHost, type SessionLimits }
 import { BroadcastOperator } from './broadcast-operator.js';
 import { WebSocketCarrier } from './transports/websocket-transport.js';
 import { WebSocketServer, type WebSocketServerOptions } from './websocket/server.js';
-import { mountHttpTransports, type HttpTransportOptions } from './transports/http-transports.js';
+import { createHttpTransportHandler, mountHttpTransports, type HttpTransportHandler, type HttpTransportOptions } from './transports/http-transports.js';
+import { pathOf } from './websocket/upgrade-router.js';
 
 export interface BaroServerOptions<Context = unknown> extends RequestAdmissionOptions<Context> {
   /** Attach to this HTTP server; or give `port` to listen by itself. */
   server?: HttpServer | HttpsServer;
   port?: number;
+  /**
+   * Or neither: a framework owns the server and passes requests to `handleRequest` and upgrades to
+   * `handleUpgrade` (see the README for Node http, Express, Fastify and Hono).
+   */
+  noServer?: boolean;
   host?: string;
   /** Base path of the endpoints. Default `/baro`. */
   path?: string;
@@ -77,7 +84,8 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
   readonly transports: ReadonlySet<TransportName>;
   readonly ready: Promise<void>;
   readonly #options: BaroServerOptions<Context>;
-  readonly #httpServer: HttpServer | HttpsServer;
+  readonly #httpServer: HttpServer | HttpsServer | null;
+  readonly #http: HttpTransportHandler;
   readonly #ownsServer: boolean;
   readonly #websocket: WebSocketServer<Admission> | null;
   readonly #unmountHttp: () => void;
@@ -113,7 +121,14 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
       handlerFailed: (_session, event, error) => this.#emitError(new Error(`handler for "${event}" threw: ${error instanceof Error ? error.message : String(error)}`, { cause: error })),
     };
 
-    if (options.server) {
+    if ([options.server !== undefined, options.port !== undefined, options.noServer === true].filter(Boolean).length > 1) {
+      throw new TypeError('give one of `server`, `port` or `noServer`');
+    }
+    if (options.noServer) {
+      this.#httpServer = null;
+      this.#ownsServer = false;
+      this.ready = Promise.resolve();
+    } else if (options.server) {
       this.#httpServer = options.server;
       this.#ownsServer = false;
       this.ready = Promise.resolve();
@@ -121,22 +136,24 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
       // Node's defaults (60 s for a head, 300 s for a request) let slowloris hold sockets for minutes.
       const headersTimeout = options.http?.headersTimeout ?? 10_000;
       const requestTimeout = options.http?.requestTimeout ?? 30_000;
-      this.#httpServer = createServer({ headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1000, headersTimeout) }, (_request, response) => {
+      const httpServer = createServer({ headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1000, headersTimeout) }, (_request, response) => {
         response.writeHead(404, { 'Content-Type': 'text/plain' });
         response.end('not found\n');
       });
+      this.#httpServer = httpServer;
       this.#ownsServer = true;
       this.ready = new Promise((resolve, reject) => {
-        this.#httpServer.once('error', reject);
-        this.#httpServer.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-          this.#httpServer.off('error', reject);
+        httpServer.once('error', reject);
+        httpServer.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+          httpServer.off('error', reject);
           resolve();
         });
       });
     }
 
     this.#websocket = this.transports.has('websocket') ? this.#mountWebSocket() : null;
-    this.#unmountHttp = mountHttpTransports(this, this.#httpServer as HttpServer, options.http ?? {});
+    this.#http = createHttpTransportHandler(this, options.http ?? {});
+    this.#unmountHttp = this.#httpServer ? mountHttpTransports(this.#http, this.#httpServer) : () => this.#http.close();
     const tick = Math.max(50, Math.min(1000, Math.floor(this.limits.heartbeat / 2)));
     this.#timer = setInterval(() => this.#sweep(), tick);
     this.#timer.unref();
@@ -158,7 +175,29 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
   }
 
   address(): AddressInfo {
+    if (!this.#httpServer) throw new TypeError('a BaroServer made with noServer has no address of its own');
     return this.#httpServer.address() as AddressInfo;
+  }
+
+  /**
+   * Serves an HTTP request for one of the transports (`<path>/sse`, `/poll`, `/send`), returning
+   * true; any other request is left alone: `next` is called (Express/Connect style) and it returns
+   * false. For frameworks and apps that route requests themselves (`noServer`).
+   */
+  handleRequest(request: IncomingMessage, response: ServerResponse, next?: () => void): boolean {
+    if (this.#http.handle(request, response)) return true;
+    next?.();
+    return false;
+  }
+
+  /**
+   * Takes an upgrade request for the WebSocket endpoint (`<path>/ws`), returning true; any other
+   * path is left alone (false), for the app's own WebSocket endpoints or to refuse.
+   */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    if (!this.#websocket || pathOf(request.url) !== `${this.path}/ws`) return false;
+    void this.#websocket.handleUpgrade(request, socket, head);
+    return true;
   }
 
   /** Everyone, or narrow with `to`/`in`/`except`. */
@@ -312,7 +351,7 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     const websocket = new WebSocketServer<Admission>({
       maxPayload: this.limits.maxPayload,
       ...this.#options.websocket,
-      server: this.#httpServer,
+      ...(this.#httpServer ? { server: this.#httpServer } : { noServer: true }),
       path: `${this.path}/ws`,
       // `admit` runs the origin policy with the rest of the admission.
       allowedOrigins: '*',
@@ -364,9 +403,10 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     this.#unmountHttp();
     await this.hub.close();
     if (!this.#options.presence) await this.presence.close();
-    if (this.#ownsServer) {
-      this.#httpServer.closeAllConnections?.();
-      await new Promise<void>((resolve) => this.#httpServer.close(() => resolve()));
+    const httpServer = this.#httpServer;
+    if (this.#ownsServer && httpServer) {
+      httpServer.closeAllConnections?.();
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     }
   }
 

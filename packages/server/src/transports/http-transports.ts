@@ -109,10 +109,9 @@ export function createHttpTransportHandler(server: SessionGateway, options: Http
  * offered) are answered here and never reach the app's listeners, whether those were added before
  * or after mounting; every other request is emitted as usual. Unmounting restores `emit` (or, if
  * something wrapped it after us, turns our wrapper into a pass-through). Apps that route requests
- * themselves can use `createHttpTransportHandler(server).handle(req, res)` instead.
+ * themselves use `BaroServer.handleRequest` (`noServer`) instead.
  */
-export function mountHttpTransports(server: SessionGateway, httpServer: HttpServer | HttpsServer, options: HttpTransportOptions): () => void {
-  const handler = createHttpTransportHandler(server, options);
+export function mountHttpTransports(handler: HttpTransportHandler, httpServer: HttpServer | HttpsServer): () => void {
   if (handler.paths.length === 0) return () => handler.close();
   const hadOwnEmit = Object.prototype.hasOwnProperty.call(httpServer, 'emit');
   const original = httpServer.emit;
