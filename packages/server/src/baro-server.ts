@@ -9,7 +9,11 @@ import { LocalHub } from './hub/local-hub.js';
 import { MemoryPresence } from './hub/memory-presence.js';
 import type { Presence } from './hub/presence.js';
 import type { Carrier } from './session/carrier.js';
-import type { DefaultEvents, EmitOptions, EventNames, EventPayload, EventsMap } from './session/events.js';
+import type { EventContract, UntypedEvents } from '@baro/protocol';
+import type { EmitOptions, EventNames, EventPayload, HandlersOf, SessionOf } from './session/events.js';
+
+/** The server's events of a contract, as `to(room).emit` takes them. */
+type ToClient<Events extends EventContract> = HandlersOf<Events['serverToClient']>;
 import { newSessionId, newToken, readSessionParams, tokenMatches, type Refusal, type SessionParams } from './session/gateway.js';
 import { addressKey, admitRequest, SessionSlots, type RequestAdmissionOptions, type SessionSlot } from './admission/index.js';
 import type { Admission, SessionGateway } from './transports/session-gateway.js';
@@ -53,8 +57,8 @@ export interface BaroServerOptions<Context = unknown> extends RequestAdmissionOp
   http?: HttpTransportOptions;
 }
 
-export interface BaroServerEvents<C2S extends EventsMap, S2C extends EventsMap> {
-  connection: [session: Session<C2S, S2C>];
+export interface BaroServerEvents<Events extends EventContract> {
+  connection: [session: SessionOf<Events>];
   error: [error: Error];
 }
 
@@ -75,8 +79,8 @@ export interface BaroServerStats {
  * with rooms, broadcasts, acks and resume. `server.on('connection', (session) => …)`,
  * `server.to('room').emit(…)`, as Socket.IO users expect.
  */
-export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends EventsMap = DefaultEvents, Context = unknown> implements SessionGateway {
-  readonly sessions = new Map<string, Session<C2S, S2C>>();
+export class BaroServer<Events extends EventContract = UntypedEvents, Context = unknown> implements SessionGateway {
+  readonly sessions = new Map<string, SessionOf<Events>>();
   readonly hub: Hub;
   readonly presence: Presence;
   readonly path: string;
@@ -95,7 +99,7 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
   readonly #host: SessionHost;
   #closing = false;
   /** The server's own events; `emit` is taken by broadcasting, as in Socket.IO. */
-  readonly #events = new EventEmitter<BaroServerEvents<C2S, S2C>>();
+  readonly #events = new EventEmitter<BaroServerEvents<Events>>();
 
   constructor(options: BaroServerOptions<Context> = {}) {
     if (options.http && 'corsOrigins' in options.http) throw new TypeError('http.corsOrigins is now allowedOrigins, which every transport follows');
@@ -159,12 +163,12 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     this.#timer.unref();
   }
 
-  on<E extends keyof BaroServerEvents<C2S, S2C>>(event: E, listener: (...args: BaroServerEvents<C2S, S2C>[E]) => void): this {
+  on<E extends keyof BaroServerEvents<Events>>(event: E, listener: (...args: BaroServerEvents<Events>[E]) => void): this {
     this.#events.on(event, listener as never);
     return this;
   }
 
-  off<E extends keyof BaroServerEvents<C2S, S2C>>(event: E, listener: (...args: BaroServerEvents<C2S, S2C>[E]) => void): this {
+  off<E extends keyof BaroServerEvents<Events>>(event: E, listener: (...args: BaroServerEvents<Events>[E]) => void): this {
     this.#events.off(event, listener as never);
     return this;
   }
@@ -201,20 +205,20 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
   }
 
   /** Everyone, or narrow with `to`/`in`/`except`. */
-  emit<E extends EventNames<S2C>>(event: E, data: EventPayload<S2C[E]>, options?: EmitOptions): void {
-    new BroadcastOperator<S2C>(this.hub, [], [], []).emit(event, data, options);
+  emit<E extends EventNames<ToClient<Events>>>(event: E, data: EventPayload<ToClient<Events>[E]>, options?: EmitOptions): void {
+    new BroadcastOperator<ToClient<Events>>(this.hub, [], [], []).emit(event, data, options);
   }
 
-  to(...rooms: string[]): BroadcastOperator<S2C> {
-    return new BroadcastOperator<S2C>(this.hub, rooms, [], []);
+  to(...rooms: string[]): BroadcastOperator<ToClient<Events>> {
+    return new BroadcastOperator<ToClient<Events>>(this.hub, rooms, [], []);
   }
 
-  in(...rooms: string[]): BroadcastOperator<S2C> {
+  in(...rooms: string[]): BroadcastOperator<ToClient<Events>> {
     return this.to(...rooms);
   }
 
-  except(...rooms: string[]): BroadcastOperator<S2C> {
-    return new BroadcastOperator<S2C>(this.hub, [], rooms, []);
+  except(...rooms: string[]): BroadcastOperator<ToClient<Events>> {
+    return new BroadcastOperator<ToClient<Events>>(this.hub, [], rooms, []);
   }
 
   /** Session ids in a room, on every node (from presence). */
@@ -272,7 +276,7 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
   }
 
   /** Finds a session for a request that only sends (POST), checking its token. */
-  async authorize(request: IncomingMessage, params: SessionParams): Promise<Session<C2S, S2C> | Refusal> {
+  async authorize(request: IncomingMessage, params: SessionParams): Promise<SessionOf<Events> | Refusal> {
     const admitted = await admitRequest(request, this.#options, this.#authenticateFailed);
     if (!admitted.ok) return admitted;
     const session = params.sid === undefined ? undefined : this.sessions.get(params.sid);
@@ -282,7 +286,7 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
   }
 
   /** Starts or resumes the session on a carrier, announcing it with an open packet. */
-  connect(admission: Admission, carrier: Carrier): Session<C2S, S2C> | null {
+  connect(admission: Admission, carrier: Carrier): SessionOf<Events> | null {
     if (admission.kind === 'attach') {
       const session = admission.session;
       if (!session.ended && session.attach(carrier, admission.seq, { announce: true, resumed: true })) return session;
@@ -295,17 +299,17 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     return this.#open(admission, carrier);
   }
 
-  #open(admission: Extract<Admission, { kind: 'new' }>, carrier: Carrier): Session<C2S, S2C> | null {
+  #open(admission: Extract<Admission, { kind: 'new' }>, carrier: Carrier): SessionOf<Events> | null {
     if (this.#closing) {
       admission.slot.release();
       return null;
     }
-    const session = new Session<C2S, S2C>(this.#host, { id: newSessionId(), token: newToken(), remoteAddress: admission.remoteAddress, limits: this.limits });
+    const session = new Session<HandlersOf<Events['clientToServer']>, ToClient<Events>>(this.#host, { id: newSessionId(), token: newToken(), remoteAddress: admission.remoteAddress, limits: this.limits });
     if (admission.context !== undefined) session.data.auth = admission.context;
     this.sessions.set(session.id, session);
     this.#slotOf.set(session.id, admission.slot);
     this.hub.join(session.id, []);
-    this.#events.emit('connection', ...([session] as BaroServerEvents<C2S, S2C>['connection']));
+    this.#events.emit('connection', ...([session] as BaroServerEvents<Events>['connection']));
     if (!session.ended) session.attach(carrier, 0, { announce: true, resumed: false });
     return session;
   }
@@ -416,7 +420,7 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
   }
 
   #emitError(error: Error): void {
-    if (this.#events.listenerCount('error') > 0) this.#events.emit('error', ...([error] as BaroServerEvents<C2S, S2C>['error']));
+    if (this.#events.listenerCount('error') > 0) this.#events.emit('error', ...([error] as BaroServerEvents<Events>['error']));
     else queueMicrotask(() => console.error(error));
   }
 }

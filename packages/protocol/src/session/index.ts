@@ -5,3 +5,4 @@ export { containsBytes } from './binary-json.js';
 export { encodeBytesBase64, decodeBytesBase64 } from './base64-bytes.js';
 export { InboundSequence, ReplayBuffer, type InboundVerdict } from './sequencing.js';
 export { CLOCK_EVENT, type ClockRequest, type ClockReply } from './clock.js';
+export type { EventMap, EventContract, UntypedEvents, DataOf, ReplyOf, Ack, EventName } from './events.js';

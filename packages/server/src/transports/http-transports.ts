@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
-import type { Session } from '../session/session.js';
+import type { AnySession } from './session-gateway.js';
 import { corsFor, preflightHeaders } from './cors.js';
 import { isRefusal, refuse, type ExtraHeaders } from './http-reply.js';
 import { ResponseTracker } from './http-context.js';
@@ -47,7 +47,7 @@ export function createHttpTransportHandler(server: SessionGateway, options: Http
   const pollTimeout = options.pollTimeout ?? 25_000;
   const maxBodyBytes = options.maxBodyBytes ?? server.limits.maxPayload;
   const tracker = new ResponseTracker(options.keepAliveInterval ?? 15_000);
-  const carriers = new WeakMap<Session, PollingCarrier>();
+  const carriers = new WeakMap<AnySession, PollingCarrier>();
   const offers = (name: Parameters<typeof server.transports.has>[0]): boolean => server.transports.has(name);
   const routes = new Map<string, Route>();
   if (offers('sse')) routes.set(`${server.path}/sse`, 'sse');

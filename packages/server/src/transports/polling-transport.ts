@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { encodePacket } from '@baro/protocol';
 import type { Carrier, WirePacket } from '../session/carrier.js';
-import type { Session } from '../session/session.js';
+import type { AnySession } from './session-gateway.js';
 import { readSessionParams } from '../session/gateway.js';
 import { answerPackets, isRefusal, refuse, type ExtraHeaders } from './http-reply.js';
 import type { ResponseTracker } from './http-context.js';
@@ -29,7 +29,7 @@ export class PollingCarrier implements Carrier {
   readonly transport: PollMode;
   readonly streaming = false;
   readonly duplex = false;
-  #session: Session | null = null;
+  #session: AnySession | null = null;
   #state: 'pending' | 'attached' | 'detached' = 'pending';
   #waiting: Waiting | null = null;
   #batch: string[] = [];
@@ -79,7 +79,7 @@ export class PollingCarrier implements Carrier {
   }
 
   /** Called once the session holds the carrier. */
-  bind(session: Session): void {
+  bind(session: AnySession): void {
     this.#session = session;
     if (this.#state === 'pending') this.#state = 'attached';
   }
@@ -141,7 +141,7 @@ export async function handlePoll(
   response: ServerResponse,
   headers: ExtraHeaders,
   tracker: ResponseTracker,
-  carriers: WeakMap<Session, PollingCarrier>,
+  carriers: WeakMap<AnySession, PollingCarrier>,
   options: PollOptions,
 ): Promise<void> {
   const params = readSessionParams(request);

@@ -11,6 +11,7 @@ import type { Session } from '../session/session.js';
 import { WebSocket } from '../websocket/client.js';
 import type { CloseEvent } from '../websocket/client-events.js';
 import { until, withTimeout } from '../websocket/test-support/wait.js';
+import type { SessionGateway } from './session-gateway.js';
 import { SseDriver } from './test-support/drivers.js';
 
 async function startApp(t: { after: (fn: () => void | Promise<void>) => void }) {
@@ -71,7 +72,10 @@ test('noServer: the WebSocket endpoint takes its upgrades, other upgrades are th
 });
 
 test('noServer has no address of its own, and one place to listen is enough', () => {
-  const baro = new BaroServer({ noServer: true });
+  // A server typed by its app's events and context is still the one gateway every transport takes.
+  const baro = new BaroServer<{ clientToServer: { add: (n: number) => number }; serverToClient: { sum: number } }, { user: string }>({ noServer: true });
+  const gateway: SessionGateway = baro;
+  assert.equal(gateway.path, '/baro');
   assert.throws(() => baro.address(), /noServer/);
   void baro.close();
   assert.throws(() => new BaroServer({ noServer: true, port: 0 }), /one of `server`, `port` or `noServer`/);

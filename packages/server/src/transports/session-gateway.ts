@@ -3,14 +3,18 @@ import type { TransportName } from '@baro/protocol';
 import type { AllowedOrigins, SessionSlot } from '../admission/index.js';
 import type { Carrier } from '../session/carrier.js';
 import type { Refusal, SessionParams } from '../session/gateway.js';
+import type { EventsMap } from '../session/events.js';
 import type { Session } from '../session/session.js';
+
+/** A session whatever its app's events: transports move packets, never read them. */
+export type AnySession = Session<EventsMap, EventsMap>;
 
 /**
  * What `admit` grants: attach to a session, or open a new one in a slot already taken (released by
  * `abandon` when the request goes no further). Both carry what the request's authentication gave.
  */
 export type Admission =
-  | { readonly kind: 'attach'; readonly session: Session; readonly seq: number; readonly context: unknown }
+  | { readonly kind: 'attach'; readonly session: AnySession; readonly seq: number; readonly context: unknown }
   | { readonly kind: 'new'; readonly context: unknown; readonly remoteAddress: string; readonly slot: SessionSlot };
 
 /**
@@ -32,7 +36,7 @@ export interface SessionGateway {
   admit(request: IncomingMessage, params: SessionParams): Promise<Admission | Refusal>;
   abandon(admission: Admission): void;
   /** Finds the session of a request that only sends (POST), checking its token. */
-  authorize(request: IncomingMessage, params: SessionParams): Promise<Session | Refusal>;
+  authorize(request: IncomingMessage, params: SessionParams): Promise<AnySession | Refusal>;
   /** Starts or resumes the session on a carrier; null when the server is shutting down. */
-  connect(admission: Admission, carrier: Carrier): Session | null;
+  connect(admission: Admission, carrier: Carrier): AnySession | null;
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TransportName } from '@baro/protocol';
 import type { Carrier, WirePacket } from '../session/carrier.js';
-import type { Session } from '../session/session.js';
+import type { AnySession } from './session-gateway.js';
 import { readSessionParams } from '../session/gateway.js';
 import { isRefusal, refuse, type ExtraHeaders } from './http-reply.js';
 import type { ResponseTracker } from './http-context.js';
@@ -79,7 +79,7 @@ export class SseCarrier implements Carrier {
     else this.#response.end();
   }
 
-  bind(session: Session, onGone: () => void): void {
+  bind(session: AnySession, onGone: () => void): void {
     this.#response.on('drain', () => session.flush());
     this.#response.once('close', () => {
       this.#open = false;

@@ -2,7 +2,7 @@ import { decodeBinaryPacket, decodePacket, encodeBinaryPacket, type TransportNam
 import type { WebSocketConnection } from '../websocket/connection.js';
 import { ReadyState } from '../websocket/ready-state.js';
 import type { Carrier, WirePacket } from '../session/carrier.js';
-import type { Session } from '../session/session.js';
+import type { AnySession } from './session-gateway.js';
 
 /** Carries a session over one WebSocket connection: one packet per message. */
 export class WebSocketCarrier implements Carrier {
@@ -54,7 +54,7 @@ export class WebSocketCarrier implements Carrier {
   }
 
   /** Feeds the connection's messages to the session and tells it when the connection is gone. */
-  bind(session: Session): void {
+  bind(session: AnySession): void {
     const connection = this.#connection;
     connection.on('message', (data, isBinary) => {
       const result = isBinary ? decodeBinaryPacket(data, 'toServer') : decodePacket(data.toString('utf8'), 'toServer');
