@@ -3,17 +3,13 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { BaroCloseCode, TRANSPORT_NAMES, type TransportName } from '@baro/protocol';
+import { BaroCloseCode, TRANSPORT_NAMES, type EventContract, type TransportName, type UntypedEvents } from '@baro/protocol';
 import type { Hub, BroadcastMessage } from './hub/hub.js';
 import { LocalHub } from './hub/local-hub.js';
 import { MemoryPresence } from './hub/memory-presence.js';
 import type { Presence } from './hub/presence.js';
 import type { Carrier } from './session/carrier.js';
-import type { EventContract, UntypedEvents } from '@baro/protocol';
 import type { EmitOptions, EventNames, EventPayload, HandlersOf, SessionOf } from './session/events.js';
-
-/** The server's events of a contract, as `to(room).emit` takes them. */
-type ToClient<Events extends EventContract> = HandlersOf<Events['serverToClient']>;
 import { newSessionId, newToken, readSessionParams, tokenMatches, type Refusal, type SessionParams } from './session/gateway.js';
 import { addressKey, admitRequest, SessionSlots, type RequestAdmissionOptions, type SessionSlot } from './admission/index.js';
 import type { Admission, SessionGateway } from './transports/session-gateway.js';
@@ -24,6 +20,9 @@ import { WebSocketCarrier } from './transports/websocket-transport.js';
 import { WebSocketServer, type WebSocketServerOptions } from './websocket/server.js';
 import { createHttpTransportHandler, mountHttpTransports, type HttpTransportHandler, type HttpTransportOptions } from './transports/http-transports.js';
 import { pathOf } from './websocket/upgrade-router.js';
+
+/** The server's events of a contract, as `to(room).emit` takes them. */
+type ToClient<Events extends EventContract> = HandlersOf<Events['serverToClient']>;
 
 export interface BaroServerOptions<Context = unknown> extends RequestAdmissionOptions<Context> {
   /** Attach to this HTTP server; or give `port` to listen by itself. */
