@@ -48,6 +48,11 @@ export interface Quiz {
 
 export const DEFAULT_FALSE_START_PENALTY_MS = 1000;
 
+/** The quiz's ranking rule, its default filled in. */
+export function rankingRuleOf(quiz: Pick<Quiz, 'ranking'>): RankingRule {
+  return quiz.ranking ?? 'arrival';
+}
+
 /** Cotato retries per player and question when the quiz does not say: each one is stored and pushed. */
 export const DEFAULT_MAX_ATTEMPTS = 20;
 

@@ -4,6 +4,7 @@
  * removed players' answers are in the CSV exports, not here.
  */
 import { answerDistribution } from '../domain/distribution.js';
+import { rankingRuleOf } from '../domain/quiz.js';
 import { answerLabel } from '../domain/report.js';
 import type { QuizStore } from '../store/store.js';
 import type { SessionReport } from '../shared/protocol.js';
@@ -28,7 +29,7 @@ export function sessionReport(store: QuizStore, room: LiveRoom): SessionReport {
     code: room.code,
     title: quiz.title,
     mode: quiz.mode,
-    rankingRule: quiz.ranking ?? 'arrival',
+    rankingRule: rankingRuleOf(quiz),
     phase: session.phase,
     createdAt: record.createdAt,
     leaderboard: session.leaderboard().map(leaderboardView),

@@ -4,6 +4,7 @@
  */
 import { crownedOf, type LiveSession, type LeaderboardEntry, type RankingEntry } from '../domain/live-session.js';
 import { answerDistribution } from '../domain/distribution.js';
+import { rankingRuleOf } from '../domain/quiz.js';
 import { HOST_ROWS, PLAYER_VIEW_ANSWERS } from '../shared/protocol.js';
 import type {
   AnswerDistribution,
@@ -100,7 +101,7 @@ export function publicState(session: LiveSession, room: RoomIdentity, standings:
     code: room.code,
     title: quiz.title,
     mode: quiz.mode,
-    rankingRule: quiz.ranking ?? 'arrival',
+    rankingRule: rankingRuleOf(quiz),
     phase: session.phase,
     questionCount: quiz.questions.length,
     question: index === null ? null : publicQuestion(session, index),

@@ -315,13 +315,7 @@ export interface JoinInfo {
   phase: Phase;
 }
 /** GET /api/live/:id/report (host): a session's results page. */
-export interface SessionReport {
-  liveId: string;
-  code: string;
-  title: string;
-  mode: QuizMode;
-  rankingRule: RankingRule;
-  phase: Phase;
+export interface SessionReport extends Pick<PublicState, 'liveId' | 'code' | 'title' | 'mode' | 'rankingRule' | 'phase'> {
   createdAt: number;
   leaderboard: LeaderboardView[];
   questions: {

@@ -12,6 +12,14 @@ const ACK_BATCH = 32;
 /** Frames per relayed event, and the wait before a batch turned away for the rate limit goes again. */
 const RELAY_BATCH = 64;
 const RELAY_RETRY = 250;
+/**
+ * A peer relayed because no direct path came up in time restarts ICE up to this many times, the
+ * first after max(directTimeout, DIRECT_RETRY_MIN) more and each next twice as late: fresh
+ * credentials and candidates on both sides heal a negotiation whose candidates went astray, while
+ * the relay carries the messages meanwhile.
+ */
+const DIRECT_RETRIES = 3;
+const DIRECT_RETRY_MIN = 2000;
 
 type Handler = (data: unknown) => void;
 
@@ -50,6 +58,7 @@ export class Peer {
   /** Signals are handled one after another: each may wait for the connection. */
   #signals: Promise<void> = Promise.resolve();
   #directTimer: ReturnType<typeof setTimeout> | undefined;
+  #directRetries = 0;
   #ackTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(host: PeerHost, id: string) {
@@ -62,7 +71,7 @@ export class Peer {
     this.connection = RTC ? new RTC({ iceServers: host.options.iceServers, iceTransportPolicy: host.options.iceTransportPolicy }) : null;
     if (this.connection) {
       this.#wire(this.connection);
-      this.#directTimer = setTimeout(() => this.#setPath('relay'), host.options.directTimeout);
+      this.#directTimer = setTimeout(() => this.#directTimedOut(), host.options.directTimeout);
     } else {
       // Tell the other side at once, so it need not wait out its direct timeout.
       host.signal(id, { direct: false });
@@ -216,6 +225,26 @@ export class Peer {
   #sendDescription(connection: RTCPeerConnection): void {
     const local = connection.localDescription;
     if (local) this.#host.signal(this.id, { description: { type: local.type, sdp: local.sdp } });
+  }
+
+  /** No direct path in time: relay, and try again for a direct one a few times, further apart each time. */
+  #directTimedOut(): void {
+    if (this.#path === 'closed' || this.#path === 'direct') return;
+    this.#setPath('relay');
+    this.#scheduleDirectRetry();
+  }
+
+  #scheduleDirectRetry(): void {
+    if (this.#directRetries >= DIRECT_RETRIES) return;
+    const delay = Math.max(this.#host.options.directTimeout, DIRECT_RETRY_MIN) * 2 ** this.#directRetries;
+    this.#directTimer = setTimeout(() => {
+      const connection = this.connection;
+      if (this.#path !== 'relay' || !connection || connection.signalingState === 'closed') return;
+      this.#directRetries++;
+      // One side restarting is enough: the impolite one, whose offer wins a collision.
+      if (!this.polite) connection.restartIce();
+      this.#scheduleDirectRetry();
+    }, delay);
   }
 
   #directUp(): void {

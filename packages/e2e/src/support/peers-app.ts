@@ -43,7 +43,14 @@ let client, peers;
 // both offers are out before either arrives).
 let holding = false;
 const held = [];
-const gate = (handler) => (data) => (holding ? held.push(() => handler(data)) : handler(data));
+// While candidates are dropped, ICE candidates signalled by the other side are lost on the way.
+let droppingCandidates = false;
+const isCandidate = (data) => data && data.op === 'signal' && data.signal && 'candidate' in data.signal;
+const gate = (handler) => (data) => {
+  if (droppingCandidates && isCandidate(data)) return;
+  if (holding) held.push(() => handler(data));
+  else handler(data);
+};
 const received = new Map(), paths = new Map(), closed = new Map();
 const track = (peer) => {
   received.set(peer.id, []);
@@ -87,7 +94,7 @@ window.p2p = {
   },
   state() {
     const out = {};
-    for (const peer of peers.list) out[peer.id] = { path: peer.path, paths: paths.get(peer.id), count: received.get(peer.id).length, unacked: peer.unacknowledged, polite: peer.polite, signaling: peer.connection?.signalingState ?? null, transceivers: peer.connection?.getTransceivers().length ?? 0 };
+    for (const peer of peers.list) out[peer.id] = { path: peer.path, paths: paths.get(peer.id), count: received.get(peer.id).length, unacked: peer.unacknowledged, polite: peer.polite, signaling: peer.connection?.signalingState ?? null, ice: peer.connection?.iceConnectionState ?? null, transceivers: peer.connection?.getTransceivers().length ?? 0 };
     return out;
   },
   received(id) { return received.get(id) ?? []; },
@@ -99,6 +106,7 @@ window.p2p = {
   dropDirect(id) { peers.get(id).connection.close(); },
   addAudio(id) { peers.get(id).connection.addTransceiver('audio', { direction: 'recvonly' }); },
   closeClient() { client.close(); },
+  dropCandidates(on) { droppingCandidates = on; },
   hold() { holding = true; },
   release() { holding = false; for (const run of held.splice(0)) run(); },
 };

@@ -83,11 +83,27 @@ const PAUSED_TO_YIELD = 4;
 const PAUSED_BY_OWNER = 8;
 
 /**
- * Bytes of one connection parsed per event-loop turn; the rest waits for the next turn. libuv hands
- * over up to 32 × 64 KiB from a ready socket at once, so 100 peers flooding tiny messages made one
- * turn last seconds, and accept, every other peer's reads and timers waited behind them.
+ * Bytes of one connection parsed per event-loop turn, over all the chunks it read in that turn; the
+ * rest waits for the next turn. libuv hands over up to 32 × 64 KiB from a ready socket at once, so
+ * 100 peers flooding tiny messages made one turn last seconds, and accept, every other peer's reads
+ * and timers waited behind them. Counted per turn, not per chunk: 32 chunks just under a per-chunk
+ * cap would all pass in one turn. 64 KiB lets a 64 KiB message through in one turn.
  */
-const READ_BYTES_PER_TURN = 16 * 1024;
+const READ_BYTES_PER_TURN = 64 * 1024;
+
+/** The event-loop turn, advanced by one `setImmediate` per turn in which some connection read. */
+let currentTurn = 0;
+let turnAdvanceScheduled = false;
+function readTurn(): number {
+  if (!turnAdvanceScheduled) {
+    turnAdvanceScheduled = true;
+    setImmediate(() => {
+      currentTurn++;
+      turnAdvanceScheduled = false;
+    });
+  }
+  return currentTurn;
+}
 
 /**
  * A WebSocket over a Node socket, with the API ws users know: `send`, `close`, `terminate`, `ping`,
@@ -123,6 +139,9 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   #readPauses = 0;
   /** Bytes read but not yet parsed: over this turn's share (`READ_BYTES_PER_TURN`). */
   #unparsed: Buffer[] = [];
+  /** Bytes parsed in turn `#turn`. */
+  #turnBytes = 0;
+  #turn = -1;
   /** Set while `holdReading` keeps the socket paused. */
   #holdTimer: NodeJS.Timeout | null = null;
   /** Whether anything arrived since the last heartbeat check. */
@@ -317,16 +336,25 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   }
 
   #parse(chunk: Buffer): void {
-    const now = chunk.length > READ_BYTES_PER_TURN ? chunk.subarray(0, READ_BYTES_PER_TURN) : chunk;
-    // Everything the handlers send while this chunk is parsed goes out in one writev.
-    this.#socket.cork();
-    try {
-      this.#codec.receiveData(now);
-    } finally {
-      this.#socket.uncork();
+    const turn = readTurn();
+    if (turn !== this.#turn) {
+      this.#turn = turn;
+      this.#turnBytes = 0;
+    }
+    const share = READ_BYTES_PER_TURN - this.#turnBytes;
+    const now = chunk.length > share ? chunk.subarray(0, share) : chunk;
+    this.#turnBytes += now.length;
+    if (now.length > 0) {
+      // Everything the handlers send while this chunk is parsed goes out in one writev.
+      this.#socket.cork();
+      try {
+        this.#codec.receiveData(now);
+      } finally {
+        this.#socket.uncork();
+      }
     }
     if (now === chunk) return;
-    this.#unparsed.push(chunk.subarray(READ_BYTES_PER_TURN));
+    this.#unparsed.push(chunk.subarray(now.length));
     this.#pauseReading(PAUSED_TO_YIELD);
     setImmediate(() => this.#parseNextTurn());
   }
