@@ -1,9 +1,10 @@
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
-import type { SessionCore } from '../session/session-core.js';
+import type { AnySession } from './session-gateway.js';
 import { corsFor, preflightHeaders } from './cors.js';
 import { isRefusal, refuse, type ExtraHeaders } from './http-reply.js';
-import { ResponseTracker, type AnyBaroServer } from './http-context.js';
+import { ResponseTracker } from './http-context.js';
+import type { SessionGateway } from './session-gateway.js';
 import { handlePoll, type PollingCarrier, type PollMode } from './polling-transport.js';
 import { handleSend } from './send-endpoint.js';
 import { handleSse } from './sse-transport.js';
@@ -42,11 +43,11 @@ export interface HttpTransportHandler {
 
 type Route = 'sse' | 'poll' | 'send';
 
-export function createHttpTransportHandler(server: AnyBaroServer, options: HttpTransportOptions = {}): HttpTransportHandler {
+export function createHttpTransportHandler(server: SessionGateway, options: HttpTransportOptions = {}): HttpTransportHandler {
   const pollTimeout = options.pollTimeout ?? 25_000;
   const maxBodyBytes = options.maxBodyBytes ?? server.limits.maxPayload;
   const tracker = new ResponseTracker(options.keepAliveInterval ?? 15_000);
-  const carriers = new WeakMap<SessionCore, PollingCarrier>();
+  const carriers = new WeakMap<AnySession, PollingCarrier>();
   const offers = (name: Parameters<typeof server.transports.has>[0]): boolean => server.transports.has(name);
   const routes = new Map<string, Route>();
   if (offers('sse')) routes.set(`${server.path}/sse`, 'sse');
@@ -108,10 +109,9 @@ export function createHttpTransportHandler(server: AnyBaroServer, options: HttpT
  * offered) are answered here and never reach the app's listeners, whether those were added before
  * or after mounting; every other request is emitted as usual. Unmounting restores `emit` (or, if
  * something wrapped it after us, turns our wrapper into a pass-through). Apps that route requests
- * themselves can use `createHttpTransportHandler(server).handle(req, res)` instead.
+ * themselves use `BaroServer.handleRequest` (`noServer`) instead.
  */
-export function mountHttpTransports(server: AnyBaroServer, httpServer: HttpServer | HttpsServer, options: HttpTransportOptions): () => void {
-  const handler = createHttpTransportHandler(server, options);
+export function mountHttpTransports(handler: HttpTransportHandler, httpServer: HttpServer | HttpsServer): () => void {
   if (handler.paths.length === 0) return () => handler.close();
   const hadOwnEmit = Object.prototype.hasOwnProperty.call(httpServer, 'emit');
   const original = httpServer.emit;
