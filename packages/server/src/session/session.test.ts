@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeSession, RecordingCarrier } from './test-support/recording-carrier.js';
+import { RECEIPT_BATCH, RECEIPT_DELAY_MS } from './session.js';
 
 const tick = () => new Promise<void>((resolve) => queueMicrotask(resolve));
 
@@ -79,9 +80,27 @@ describe('Session', () => {
     ]);
     await tick();
     assert.deepEqual(seen, ['a', 'b']);
-    const receipts = carrier.packets.filter((p) => p.type === 'receipt');
-    assert.deepEqual(receipts.at(-1), { type: 'receipt', seq: 2 });
+    const receipts = () => carrier.packets.filter((p) => p.type === 'receipt');
+    assert.equal(receipts().length, 0, 'a few packets wait for their receipt');
+    await new Promise((resolve) => setTimeout(resolve, RECEIPT_DELAY_MS + 20));
+    assert.deepEqual(receipts(), [{ type: 'receipt', seq: 2 }], 'one receipt for all of them, within the delay');
     assert.equal(session.openInfo('websocket', true).cseq, 2);
+  });
+
+  test(`a duplex client is receipted at once after ${RECEIPT_BATCH} packets, not once per packet`, async () => {
+    const { session } = makeSession();
+    const carrier = new RecordingCarrier();
+    session.attach(carrier, 0, { announce: false, resumed: false });
+    for (let seq = 1; seq <= RECEIPT_BATCH; seq++) session.receive([{ type: 'event', seq, name: 'n', data: seq }]);
+    await tick();
+    const receipts = () => carrier.packets.filter((p) => p.type === 'receipt');
+    assert.deepEqual(receipts(), [{ type: 'receipt', seq: RECEIPT_BATCH }]);
+    for (let seq = RECEIPT_BATCH + 1; seq <= RECEIPT_BATCH + 10; seq++) session.receive([{ type: 'event', seq, name: 'n', data: seq }]);
+    await tick();
+    assert.equal(receipts().length, 1);
+    await new Promise((resolve) => setTimeout(resolve, RECEIPT_DELAY_MS + 20));
+    assert.deepEqual(receipts().at(-1), { type: 'receipt', seq: RECEIPT_BATCH + 10 }, 'the rest within the delay');
+    assert.equal(receipts().length, 2);
   });
 
   test('acknowledgements both ways', async () => {

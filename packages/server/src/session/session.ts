@@ -46,6 +46,14 @@ export interface SessionLimits {
 
 /** Queued bytes past which volatile events are dropped. */
 const VOLATILE_BACKLOG = 64 * 1024;
+/**
+ * A duplex client (WebSocket) is receipted at once when this many of its packets wait for a
+ * receipt, and otherwise within RECEIPT_DELAY_MS: a receipt only lets the client forget what it
+ * keeps for a resend, so one per packet (a second frame with every echo) bought nothing. The
+ * client receipts the server the same way (packages/client).
+ */
+export const RECEIPT_BATCH = 100;
+export const RECEIPT_DELAY_MS = 100;
 /** How long a flooding client (past its events' and its refusals' budgets) goes unread. */
 export const FLOOD_HOLD_MS = 1000;
 
@@ -106,6 +114,9 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
   #acks = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
   #nextAckId = 1;
   #receiptDue = false;
+  /** The client sequence number last receipted on a duplex carrier, and the timer of the next receipt. */
+  #receiptedCseq = 0;
+  #receiptTimer: NodeJS.Timeout | null = null;
   #closeOnNextRequest: { code: number; reason: string; retryAfterMs: number | null } | null = null;
   #lastPing = 0;
   #ended = false;
@@ -318,7 +329,8 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
       if (this.#ended) return;
       this.#receiveOne(packet);
     }
-    if (this.#receiptDue && this.#carrier?.duplex) this.#scheduleFlush();
+    // HTTP transports answer each POST with its receipt; only a duplex carrier needs one pushed.
+    if (this.#carrier?.duplex) this.#receiptLater();
   }
 
   /** Sends a heartbeat, or reports the carrier dead when the client has been silent too long. */
@@ -426,7 +438,6 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
       case 'event':
       case 'ack': {
         const verdict = this.#inbound.accept(packet.seq);
-        this.#receiptDue = true;
         if (verdict !== 'next') return;
         if (packet.type === 'ack') return this.#settleAck(packet.ackId, packet.data, packet.error);
         return this.#deliverEvent(packet.name, packet.data, packet.ackId);
@@ -446,6 +457,25 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
       default:
         return;
     }
+  }
+
+  /** Receipts a duplex client at once after RECEIPT_BATCH packets, else within RECEIPT_DELAY_MS. */
+  #receiptLater(): void {
+    const waiting = this.#inbound.last - this.#receiptedCseq;
+    if (waiting <= 0) return;
+    if (waiting >= RECEIPT_BATCH) return this.#receiptNow();
+    if (this.#receiptTimer !== null) return;
+    this.#receiptTimer = setTimeout(() => this.#receiptNow(), RECEIPT_DELAY_MS);
+    this.#receiptTimer.unref();
+  }
+
+  #receiptNow(): void {
+    if (this.#receiptTimer !== null) clearTimeout(this.#receiptTimer);
+    this.#receiptTimer = null;
+    if (this.#ended) return;
+    this.#receiptedCseq = this.#inbound.last;
+    this.#receiptDue = true;
+    this.#scheduleFlush();
   }
 
   #deliverEvent(name: string, data: unknown, ackId: number | undefined): void {
