@@ -102,16 +102,18 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
   readonly #handlers = new Map<string, Set<Handler>>();
   readonly #replay: ReplayBuffer<WirePacket>;
   readonly #inbound = new InboundSequence();
-  readonly #rate: TokenBucket;
-  readonly #refusals: TokenBucket;
-  readonly #resumes: TokenBucket;
+  // Budgets and the ack table are made on first use: most sessions never need some of them, and a
+  // bucket never taken from is full, as a new one is.
+  #rate: TokenBucket | null = null;
+  #refusals: TokenBucket | null = null;
+  #resumes: TokenBucket | null = null;
   #carrier: Carrier | null = null;
   #unsent: PendingPacket[] = [];
   #unsentBytes = 0;
   #resend: WirePacket[] = [];
   #nextSeq = 1;
   #flushScheduled = false;
-  #acks = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
+  #acks: Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }> | null = null;
   #nextAckId = 1;
   #receiptDue = false;
   /** The client sequence number last receipted on a duplex carrier, and the timer of the next receipt. */
@@ -133,9 +135,6 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
     this.#limits = init.limits;
     this.#replay = new ReplayBuffer({ maxCount: init.limits.replayCount, maxBytes: init.limits.replayBytes });
     this.lastSeen = host.now();
-    this.#rate = new TokenBucket(init.limits.eventsPerSecond, init.limits.eventBurst, host.now());
-    this.#refusals = new TokenBucket(init.limits.eventsPerSecond, init.limits.eventBurst, host.now());
-    this.#resumes = new TokenBucket(init.limits.resumesPerMinute / 60, init.limits.resumeBurst, host.now());
   }
 
   get transport(): TransportName | null {
@@ -204,10 +203,10 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
       if (this.#ended) return reject(new Error('the session has ended'));
       const ackId = this.#nextAckId++;
       const timer = setTimeout(() => {
-        this.#acks.delete(ackId);
+        this.#acks?.delete(ackId);
         reject(new Error(`no acknowledgement for "${event}" within ${options.timeout ?? this.#limits.ackTimeout} ms`));
       }, options.timeout ?? this.#limits.ackTimeout);
-      this.#acks.set(ackId, { resolve: resolve as (value: unknown) => void, reject, timer });
+      (this.#acks ??= new Map()).set(ackId, { resolve: resolve as (value: unknown) => void, reject, timer });
       this.#enqueue(pendingEvent(prepareEvent(event, data, ackId), { ackId }));
     });
   }
@@ -243,7 +242,8 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
    */
   mayResume(clientSeq: number): boolean {
     if (this.#replay.count === 0 || this.#replay.lastSeq <= clientSeq) return true;
-    return this.#resumes.take(this.#host.now());
+    const now = this.#host.now();
+    return (this.#resumes ??= new TokenBucket(this.#limits.resumesPerMinute / 60, this.#limits.resumeBurst, now)).take(now);
   }
 
   /**
@@ -375,11 +375,11 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
       if (carrier.writable) carrier.write([control({ type: 'close', code, reason, retryAfterMs })]);
       carrier.detach();
     }
-    for (const [, pending] of this.#acks) {
+    for (const [, pending] of this.#acks ?? []) {
       clearTimeout(pending.timer);
       pending.reject(new Error(`the session ended (${code} ${reason})`));
     }
-    this.#acks.clear();
+    this.#acks = null;
     this.#unsent = [];
     this.#unsentBytes = 0;
     this.#replay.clear();
@@ -481,8 +481,8 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
   #deliverEvent(name: string, data: unknown, ackId: number | undefined): void {
     const now = this.#host.now();
     // Every event takes a token, refused ones too: a refusal costs the server an answer.
-    if (!this.#rate.take(now)) {
-      if (!this.#refusals.take(now)) {
+    if (!(this.#rate ??= new TokenBucket(this.#limits.eventsPerSecond, this.#limits.eventBurst, now)).take(now)) {
+      if (!this.#refusalBudget(now).take(now)) {
         // Past even the refusals' budget the client is flooding: stop reading it rather than
         // decoding events only to drop them; what it sends meanwhile waits in TCP.
         this.#carrier?.holdReading?.(FLOOD_HOLD_MS);
@@ -493,7 +493,7 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
       return;
     }
     if (LIFECYCLE_EVENTS.has(name)) {
-      if (ackId !== undefined && this.#refusals.take(now)) this.#enqueue(pendingAck(ackId, null, `"${name}" is a reserved event name`));
+      if (ackId !== undefined && this.#refusalBudget(now).take(now)) this.#enqueue(pendingAck(ackId, null, `"${name}" is a reserved event name`));
       return;
     }
     if (ackId === undefined) return this.#dispatch(name, [data]);
@@ -507,10 +507,14 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
     this.#dispatch(name, [data, ack]);
   }
 
+  #refusalBudget(now: number): TokenBucket {
+    return (this.#refusals ??= new TokenBucket(this.#limits.eventsPerSecond, this.#limits.eventBurst, now));
+  }
+
   #settleAck(ackId: number, data: unknown, error: string | undefined): void {
-    const pending = this.#acks.get(ackId);
+    const pending = this.#acks?.get(ackId);
     if (!pending) return;
-    this.#acks.delete(ackId);
+    this.#acks!.delete(ackId);
     clearTimeout(pending.timer);
     if (error !== undefined) pending.reject(new Error(error));
     else pending.resolve(data);
