@@ -26,8 +26,10 @@ export class WebSocketCarrier implements Carrier {
   }
 
   write(packets: readonly WirePacket[]): void {
-    // One batch, one write: the receipt and the events it answers share a syscall.
-    this.#connection.cork();
+    // One batch, one write: the receipt and the events it answers share a syscall. A single packet
+    // is one frame in one buffer already: corking it would only route it through writev.
+    const cork = packets.length > 1;
+    if (cork) this.#connection.cork();
     for (const packet of packets) {
       if (packet.withBytes) {
         this.#connection.send(encodeBinaryPacket(packet.withBytes));
@@ -39,7 +41,7 @@ export class WebSocketCarrier implements Carrier {
         this.#connection.send(packet.text);
       }
     }
-    this.#connection.uncork();
+    if (cork) this.#connection.uncork();
   }
 
   holdReading(ms: number): void {
