@@ -80,27 +80,34 @@ describe('Session', () => {
     ]);
     await tick();
     assert.deepEqual(seen, ['a', 'b']);
-    const receipts = () => carrier.packets.filter((p) => p.type === 'receipt');
-    assert.equal(receipts().length, 0, 'a few packets wait for their receipt');
-    await new Promise((resolve) => setTimeout(resolve, RECEIPT_DELAY_MS + 20));
-    assert.deepEqual(receipts(), [{ type: 'receipt', seq: 2 }], 'one receipt for all of them, within the delay');
+    assert.deepEqual(carrier.packets.filter((p) => p.type === 'receipt'), [{ type: 'receipt', seq: 2 }], 'one receipt for the batch');
     assert.equal(session.openInfo('websocket', true).cseq, 2);
   });
 
-  test(`a duplex client is receipted at once after ${RECEIPT_BATCH} packets, not once per packet`, async () => {
-    const { session } = makeSession();
+  test('a duplex client is receipted with the next write after a delay, at once after a batch, by timer when it goes quiet', async () => {
+    const { session, advance } = makeSession();
     const carrier = new RecordingCarrier();
     session.attach(carrier, 0, { announce: false, resumed: false });
-    for (let seq = 1; seq <= RECEIPT_BATCH; seq++) session.receive([{ type: 'event', seq, name: 'n', data: seq }]);
-    await tick();
-    const receipts = () => carrier.packets.filter((p) => p.type === 'receipt');
-    assert.deepEqual(receipts(), [{ type: 'receipt', seq: RECEIPT_BATCH }]);
-    for (let seq = RECEIPT_BATCH + 1; seq <= RECEIPT_BATCH + 10; seq++) session.receive([{ type: 'event', seq, name: 'n', data: seq }]);
-    await tick();
-    assert.equal(receipts().length, 1);
-    await new Promise((resolve) => setTimeout(resolve, RECEIPT_DELAY_MS + 20));
-    assert.deepEqual(receipts().at(-1), { type: 'receipt', seq: RECEIPT_BATCH + 10 }, 'the rest within the delay');
-    assert.equal(receipts().length, 2);
+    const receipts = () => carrier.packets.filter((p) => p.type === 'receipt').map((p) => (p.type === 'receipt' ? p.seq : 0));
+    let seq = 0;
+    const send = async (count: number) => {
+      for (let i = 0; i < count; i++) session.receive([{ type: 'event', seq: ++seq, name: 'n', data: seq }]);
+      await tick();
+    };
+    await send(1);
+    assert.deepEqual(receipts(), [1], 'the first packet in a while is receipted at once');
+    await send(49);
+    assert.deepEqual(receipts(), [1], 'then none per packet');
+    advance(RECEIPT_DELAY_MS);
+    await send(1);
+    assert.deepEqual(receipts(), [1, 51], `${RECEIPT_DELAY_MS} ms later the receipt goes with the next write`);
+    await send(RECEIPT_BATCH);
+    assert.deepEqual(receipts(), [1, 51, 151], `${RECEIPT_BATCH} packets waiting: at once`);
+    await send(1);
+    assert.deepEqual(receipts(), [1, 51, 151]);
+    advance(2 * RECEIPT_DELAY_MS);
+    await new Promise((resolve) => setTimeout(resolve, 2 * RECEIPT_DELAY_MS + 30));
+    assert.deepEqual(receipts(), [1, 51, 151, 152], 'a client that went quiet gets its receipt by timer');
   });
 
   test('acknowledgements both ways', async () => {

@@ -48,9 +48,11 @@ export interface SessionLimits {
 const VOLATILE_BACKLOG = 64 * 1024;
 /**
  * A duplex client (WebSocket) is receipted at once when this many of its packets wait for a
- * receipt, and otherwise within RECEIPT_DELAY_MS: a receipt only lets the client forget what it
- * keeps for a resend, so one per packet (a second frame with every echo) bought nothing. The
- * client receipts the server the same way (packages/client).
+ * receipt; otherwise the receipt rides along with what the server writes next once RECEIPT_DELAY_MS
+ * have passed since the last one, and a client that goes quiet gets it by timer at the latest
+ * 2 × RECEIPT_DELAY_MS after its last packet. A receipt only lets the client forget what it keeps
+ * for a resend: one per packet (a second frame with every echo) bought nothing, and one by timer
+ * while the client is busy would be a write of its own.
  */
 export const RECEIPT_BATCH = 100;
 export const RECEIPT_DELAY_MS = 100;
@@ -117,8 +119,9 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
   #acks: Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }> | null = null;
   #nextAckId = 1;
   #receiptDue = false;
-  /** The client sequence number last receipted on a duplex carrier, and the timer of the next receipt. */
+  /** The client sequence number last receipted on a duplex carrier, when, and the fallback timer. */
   #receiptedCseq = 0;
+  #receiptedAt = 0;
   #receiptTimer: NodeJS.Timeout | null = null;
   #closeOnNextRequest: { code: number; reason: string; retryAfterMs: number | null } | null = null;
   #lastPing = 0;
@@ -325,13 +328,14 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
 
   /** Packets from the client, in arrival order. */
   receive(packets: readonly Packet[]): void {
-    this.lastSeen = this.#host.now();
+    const now = this.#host.now();
+    this.lastSeen = now;
     for (const packet of packets) {
       if (this.#ended) return;
       this.#receiveOne(packet);
     }
     // HTTP transports answer each POST with its receipt; only a duplex carrier needs one pushed.
-    if (this.#carrier?.duplex) this.#receiptLater();
+    if (this.#carrier?.duplex) this.#receiptLater(now);
   }
 
   /** Sends a heartbeat, or reports the carrier dead when the client has been silent too long. */
@@ -462,21 +466,34 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
     }
   }
 
-  /** Receipts a duplex client at once after RECEIPT_BATCH packets, else within RECEIPT_DELAY_MS. */
-  #receiptLater(): void {
+  /** Receipts a duplex client now (with this tick's write) or later: see RECEIPT_BATCH. */
+  #receiptLater(now: number): void {
     const waiting = this.#inbound.last - this.#receiptedCseq;
     if (waiting <= 0) return;
-    if (waiting >= RECEIPT_BATCH) return this.#receiptNow();
-    if (this.#receiptTimer !== null) return;
-    this.#receiptTimer = setTimeout(() => this.#receiptNow(), RECEIPT_DELAY_MS);
+    if (waiting >= RECEIPT_BATCH || now - this.#receiptedAt >= RECEIPT_DELAY_MS) return this.#receiptNow(now);
+    if (this.#receiptTimer === null) this.#armReceiptTimer(2 * RECEIPT_DELAY_MS);
+  }
+
+  #armReceiptTimer(ms: number): void {
+    this.#receiptTimer = setTimeout(() => this.#receiptByTimer(), ms);
     this.#receiptTimer.unref();
   }
 
-  #receiptNow(): void {
+  /** The fallback: sends the receipt unless one went out meanwhile, then waits again. */
+  #receiptByTimer(): void {
+    this.#receiptTimer = null;
+    if (this.#ended || this.#inbound.last === this.#receiptedCseq) return;
+    const now = this.#host.now();
+    const since = now - this.#receiptedAt;
+    if (since >= 2 * RECEIPT_DELAY_MS) return this.#receiptNow(now);
+    this.#armReceiptTimer(2 * RECEIPT_DELAY_MS - since);
+  }
+
+  #receiptNow(now: number): void {
     if (this.#receiptTimer !== null) clearTimeout(this.#receiptTimer);
     this.#receiptTimer = null;
-    if (this.#ended) return;
     this.#receiptedCseq = this.#inbound.last;
+    this.#receiptedAt = now;
     this.#receiptDue = true;
     this.#scheduleFlush();
   }
