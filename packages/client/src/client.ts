@@ -1,4 +1,4 @@
-import { encodePacket, InboundSequence, TRANSPORT_NAMES, type OpenInfo, type Packet, type SequencedPacket, type TransportName } from '@baro/protocol';
+import { encodePacket, hasBinaryPayload, InboundSequence, TRANSPORT_NAMES, type OpenInfo, type Packet, type SequencedPacket, type TransportName } from '@baro/protocol';
 import { backoff, DEFAULT_RECONNECT } from './backoff.js';
 import { guarded } from './guarded.js';
 import { Outbox } from './outbox.js';
@@ -428,11 +428,16 @@ export class BaroClient<S extends EventMap = Record<string, unknown>, C extends 
   #push(make: (seq: number) => SequencedPacket): AckFailure | undefined {
     if (this.#state === 'closed') return 'closed';
     // A packet the server refuses would be resent on every resume and stall everything behind it.
+    // Encoded once, with its own number: the size check and the transport share the text (a packet
+    // with bytes goes as binary over WebSocket, so the transport makes that form itself).
+    const built = make(this.#outbox.nextSeq);
+    const binary = hasBinaryPayload(built);
+    const text = encodePacket(built);
     const max = this.#info?.maxPayload;
-    if (max && tooLarge(encodePacket(make(0)), max)) return 'too-large';
-    const packet = this.#outbox.add(make);
+    if (max && tooLarge(text, max)) return 'too-large';
+    const packet = this.#outbox.add((seq) => (seq === built.seq ? built : make(seq)));
     if (!packet) return 'full';
-    if (this.#link?.open) this.#link.transport.send([packet]);
+    if (this.#link?.open) this.#link.transport.send([packet], [binary || packet !== built ? undefined : text]);
   }
 
   #url(endpoint: string, params?: Record<string, string>): string {

@@ -23,10 +23,12 @@ export function websocketTransport(context: TransportContext, sink: TransportSin
     setTimeout(() => sink.close({ reason: String(error) }));
   }
   return {
-    send(packets) {
-      for (const packet of packets) {
+    send(packets, texts) {
+      for (let i = 0; i < packets.length; i++) {
         if (ws?.readyState !== 1) return;
-        ws.send(hasBinaryPayload(packet) ? encodeBinaryPacket(packet as SequencedPacket) : encodePacket(packet));
+        const packet = packets[i];
+        const text = texts?.[i];
+        ws.send(text ?? (hasBinaryPayload(packet) ? encodeBinaryPacket(packet as SequencedPacket) : encodePacket(packet)));
       }
     },
     close() {
