@@ -137,13 +137,13 @@ export function mountHttpTransports(server: AnyBaroServer, httpServer: HttpServe
 
 /**
  * The request target's path as `new URL(target, base).pathname` has it. The plain part before `?`
- * or `#` is it whenever it is already canonical (what clients send); only other targets (dot
- * segments, escapes, backslashes) pay for a whole URL.
+ * or `#` is it whenever it holds only letters, digits, `_`, `-` and single leading `/` (what
+ * clients send); other targets (dot segments, escapes, backslashes, `//host`) pay for a whole URL.
  */
 function pathOf(target: string): string {
   const end = target.search(/[?#]/);
   const path = end === -1 ? target : target.slice(0, end);
-  return /^\/(?!\/)[A-Za-z0-9_\-/]*$/.test(path) && !/\/\.{1,2}(\/|$)/.test(path) ? path : new URL(target, 'http://localhost').pathname;
+  return /^\/(?!\/)[A-Za-z0-9_\-/]*$/.test(path) ? path : new URL(target, 'http://localhost').pathname;
 }
 
 /** `wait` from the query (polls only). */
