@@ -451,11 +451,14 @@ export class BaroClient<Events extends EventContract = UntypedEvents> {
   #push(make: (seq: number) => SequencedPacket): AckFailure | undefined {
     if (this.#state === 'closed') return 'closed';
     // A packet the server refuses would be resent on every resume and stall everything behind it.
+    // Encoded once, with its own number: the size check and the transport share the text.
+    // The outbox numbers it `nextSeq`, the number it was built with.
+    const packet = make(this.#outbox.nextSeq);
+    const text = encodePacket(packet);
     const max = this.#info?.maxPayload;
-    if (max && tooLarge(encodePacket(make(0)), max)) return 'too-large';
-    const packet = this.#outbox.add(make);
-    if (!packet) return 'full';
-    if (this.#link?.open) this.#link.transport.send([packet]);
+    if (max && tooLarge(text, max)) return 'too-large';
+    if (!this.#outbox.add(() => packet)) return 'full';
+    if (this.#link?.open) this.#link.transport.send([packet], [text]);
   }
 
   #url(endpoint: string, params?: Record<string, string>): string {
