@@ -10,6 +10,7 @@
 //            --baro-server FILE (default examples/echo-server.mjs)
 //   session groups (bench/lib/sessions.mjs): --only sessions,session-broadcast
 //            --session-servers baro,socketio --session-count N --session-bcast-count N --session-reps N
+//            --session-idle-count N --session-cases session-ws,session-idle (only these cases)
 // See bench/README.md for what every number means.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -115,9 +116,20 @@ async function startServer(id, { deflate = false } = {}) {
   const s = typeof id === 'object' ? id : SERVERS[id]; // an object: a spec from bench/lib/sessions.mjs
   const port = await freePort();
   let info = null;
+  const memoryWaiters = [];
   const child = spawnNode({
     script: s.script, args: ['--port', String(port), ...(deflate ? ['--deflate'] : [])], core: SERVER_CORE, nice: P.nice, env: s.env, cwd: ROOT,
-    onLine: (l) => { if (typeof l === 'string' && l.startsWith('BENCH_INFO ')) { try { info = JSON.parse(l.slice(11)); } catch { /* ignore */ } } },
+    onLine: (l) => {
+      if (typeof l !== 'string') return;
+      if (l.startsWith('BENCH_INFO ')) { try { info = JSON.parse(l.slice(11)); } catch { /* ignore */ } }
+      if (l.startsWith('BENCH_MEM ')) { let m = null; try { m = JSON.parse(l.slice(10)); } catch { /* ignore */ } memoryWaiters.splice(0).forEach((w) => w(m)); }
+    },
+  });
+  /** Asks a server that answers memory probes (bench/lib/cli.mjs) for its memory after GC; null if it does not answer. */
+  const probeMemory = (timeoutMs = 5000) => new Promise((resolve) => {
+    const t = setTimeout(() => resolve(null), timeoutMs);
+    memoryWaiters.push((m) => { clearTimeout(t); resolve(m); });
+    child.kill('SIGUSR2');
   });
   const ready = await waitForPort(port, child);
   if (!ready) {
@@ -127,7 +139,7 @@ async function startServer(id, { deflate = false } = {}) {
     throw new Error(`server did not start: ${why.trim()}`);
   }
   for (let i = 0; i < 10 && !info; i++) await sleep(10); // let BENCH_INFO arrive (baro prints none)
-  return { child, port, info: () => info };
+  return { child, port, info: () => info, probeMemory };
 }
 
 /** Run a load script pinned to the client core; resolves with its "result" line. */

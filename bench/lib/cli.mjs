@@ -29,3 +29,15 @@ export function announce(info) {
 
 // Only loopback is ever used by the harness.
 export const HOST = '127.0.0.1';
+
+/**
+ * The runner's memory probe: on SIGUSR2 a server (started with --expose-gc) collects garbage and
+ * prints one `BENCH_MEM {...}` line, so per-session memory is measured on live objects only.
+ */
+export function answerMemoryProbes() {
+  process.on('SIGUSR2', () => {
+    for (let i = 0; i < 3; i++) globalThis.gc?.();
+    const m = process.memoryUsage();
+    process.stdout.write(`BENCH_MEM ${JSON.stringify({ gc: typeof globalThis.gc === 'function', heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, rss: m.rss })}\n`);
+  });
+}

@@ -2,6 +2,8 @@
 // baro's BaroServer over its four transports against socket.io 4 as the anchor.
 //   sessions           N sessions x 1 echo in flight, per transport: msgs/s, p50/p99, CPU
 //   session-broadcast  one server-wide emit to N WebSocket sessions: time to the last one
+//   (sessions also has a memory row: N idle WebSocket sessions, the server's heap and RSS per
+//   session after GC)
 // run.mjs hands in its process plumbing (withServer, runClient, cpuWindow); this file
 // owns the plan, the cases, the table and the JSON section. See bench/README.md.
 import path from 'node:path';
@@ -27,6 +29,7 @@ export const SESSION_CASES = [
   // One poll a second: a 0.7 s window would see less than one cycle, so it gets a longer one.
   { id: 'session-poll-1s', group: 'sessions', transport: 'polling', interval: 1000, minWarmup: 1, minDuration: 2.5,
     label: 'session echo: polling every 1 s + POST up' },
+  { id: 'session-idle', group: 'sessions', transport: 'websocket', idle: true, get label() { return `session memory: ${PLAN.idleSessions} idle websocket sessions, after GC`; } },
   { id: 'session-bcast', group: 'session-broadcast', get label() { return `session broadcast: 1 emit -> ${PLAN.bcastSessions} websocket sessions, 32 B`; } },
 ];
 
@@ -35,18 +38,27 @@ let PLAN = null;
 /** The plan for these groups, from the runner's quick flag and arguments. */
 export function sessionPlan(quick, args, fdLimit) {
   const P = quick
-    ? { warmup: 0.2, duration: 0.7, reps: 1, sessions: 100, bcastSessions: 1000, bcastRounds: 5, bcastWarmRounds: 1, bcastGapMs: 100 }
-    : { warmup: 1, duration: 3, reps: 3, sessions: 100, bcastSessions: 5000, bcastRounds: 10, bcastWarmRounds: 2, bcastGapMs: 200 };
+    ? { warmup: 0.2, duration: 0.7, reps: 1, sessions: 100, bcastSessions: 1000, bcastRounds: 5, bcastWarmRounds: 1, bcastGapMs: 100,
+      idleSessions: 500, idleWarm: 50, idleSettleMs: 300 }
+    : { warmup: 1, duration: 3, reps: 3, sessions: 100, bcastSessions: 5000, bcastRounds: 10, bcastWarmRounds: 2, bcastGapMs: 200,
+      idleSessions: 2000, idleWarm: 100, idleSettleMs: 1000 };
   if (args.warmup !== undefined) P.warmup = Number(args.warmup);
   if (args.duration !== undefined) P.duration = Number(args.duration);
   if (args['session-reps'] !== undefined) P.reps = Math.max(1, Number(args['session-reps']));
   else if (args.reps !== undefined) P.reps = Math.max(1, Number(args.reps));
   if (args['session-count'] !== undefined) P.sessions = Number(args['session-count']);
   if (args['session-bcast-count'] !== undefined) P.bcastSessions = Number(args['session-bcast-count']);
+  if (args['session-idle-count'] !== undefined) P.idleSessions = Number(args['session-idle-count']);
+  // --session-cases session-ws,session-idle: only these cases (ids of SESSION_CASES).
+  P.caseIds = typeof args['session-cases'] === 'string' ? args['session-cases'].split(',').map((id) => id.trim()) : null;
   P.notes = [];
   if (P.bcastSessions + 200 > fdLimit) {
     P.notes.push(`fd limit ${fdLimit}: lowering session broadcast sessions from ${P.bcastSessions} to ${fdLimit - 200}`);
     P.bcastSessions = fdLimit - 200;
+  }
+  if (P.idleSessions + P.idleWarm + 200 > fdLimit) {
+    P.notes.push(`fd limit ${fdLimit}: lowering idle sessions from ${P.idleSessions} to ${fdLimit - 200 - P.idleWarm}`);
+    P.idleSessions = fdLimit - 200 - P.idleWarm;
   }
   // Every HTTP session holds two sockets (GET + POST).
   if (2 * P.sessions + 200 > fdLimit) {
@@ -59,6 +71,7 @@ export function sessionPlan(quick, args, fdLimit) {
 
 function primary(c, r) {
   if (!r || !r.ok) return null;
+  if (c.idle) return r.heapPerSession ?? null;
   return c.group === 'session-broadcast' ? r.lastMs?.median ?? null : r.msgsPerSec ?? null;
 }
 
@@ -78,12 +91,17 @@ function pickMedianRep(c, reps) {
   };
 }
 
+const mib = (bytes) => (bytes / 1048576).toFixed(1);
+
 function oneLine(c, r) {
   if (!r.ok) {
     const why = r.error || (r.verify?.bad ? `verify: ${r.verify.note}` : '') || JSON.stringify({ errors: r.errors, notes: r.errorNotes, failures: r.failures }).slice(0, 300);
     return `FAILED: ${why}`;
   }
   const noise = r.disturbed ? `  [DISTURBED: other processes ${r.foreignPct}% of a pinned core]` : '';
+  if (c.idle) {
+    return `${r.heapPerSession} B heap, ${r.rssPerSession} B RSS per session (heap ${mib(r.before.heapUsed)} -> ${mib(r.after.heapUsed)} MiB, ${r.opened} sessions)`;
+  }
   if (c.group === 'session-broadcast') {
     return `last median ${r.lastMs.median} ms, max ${r.lastMs.max} ms, first ${r.firstMs.median} ms, opened ${r.sessions} in ${r.openMs} ms, load gen ${r.clientCpuPct}% cpu${noise}`;
   }
@@ -98,7 +116,7 @@ function oneLine(c, r) {
  */
 export async function runSessionGroups(ctx) {
   const { P, withServer, runClient, cpuWindow, pin, SERVER_CORE, CLIENT_CORE } = ctx;
-  const cases = SESSION_CASES.filter((c) => ctx.groups.includes(c.group));
+  const cases = SESSION_CASES.filter((c) => ctx.groups.includes(c.group) && (!P.caseIds || P.caseIds.includes(c.id)));
   const serverIds = ctx.servers;
   const results = {};
 
@@ -130,6 +148,35 @@ export async function runSessionGroups(ctx) {
     });
   }
 
+  /** N idle sessions: the server's heap (after GC) and RSS, before and after they opened. */
+  async function runIdle(spec) {
+    const settle = () => new Promise((resolve) => setTimeout(resolve, P.idleSettleMs));
+    return withServer({ ...spec, env: { ...spec.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --expose-gc`.trim() } }, { cpuSensitive: false }, async (srv) => {
+      let before = null, after = null;
+      const r = await runClient('session-idle.mjs', ['--port', srv.port, '--proto', spec.proto, '--sessions', P.idleSessions, '--warm', P.idleWarm].map(String), {
+        timeoutMs: 240_000,
+        onEvent: async (e, child) => {
+          if (e.event === 'warmed') {
+            await settle();
+            before = await srv.probeMemory();
+            child.stdin.write('go\n');
+          } else if (e.event === 'opened') {
+            await settle();
+            after = await srv.probeMemory();
+            child.stdin.write('close\n');
+          }
+        },
+      });
+      if (before?.gc && after?.gc && r.opened > 0) {
+        r.before = before; r.after = after;
+        r.heapPerSession = Math.round((after.heapUsed - before.heapUsed) / r.opened);
+        r.externalPerSession = Math.round((after.external - before.external) / r.opened);
+        r.rssPerSession = Math.round((after.rss - before.rss) / r.opened);
+      } else if (r.ok) { r.ok = false; r.error = 'the server answered no memory probe after GC'; }
+      return r;
+    });
+  }
+
   async function runBroadcast(spec) {
     return withServer(spec, {}, async (srv) => runClient('session-broadcast.mjs', [
       '--port', srv.port, '--proto', spec.proto, '--sessions', P.bcastSessions, '--rounds', P.bcastRounds,
@@ -142,14 +189,14 @@ export async function runSessionGroups(ctx) {
     const ids = serverIds.filter((id) => c.group === 'session-broadcast'
       ? SESSION_SERVERS[id].transports.includes('websocket')
       : SESSION_SERVERS[id].transports.includes(c.transport));
-    const reps = c.group === 'sessions' ? P.reps : 1;
+    const reps = c.group === 'sessions' && !c.idle ? P.reps : 1;
     const perServer = Object.fromEntries(ids.map((id) => [id, []]));
     for (let rep = 0; rep < reps; rep++) {
       const order = ids.map((_, i) => ids[(i + rep) % ids.length]);
       for (const id of order) {
         const t0 = Date.now();
         const spec = SESSION_SERVERS[id];
-        const r = c.group === 'session-broadcast' ? await runBroadcast(spec) : await runEcho(spec, c);
+        const r = c.group === 'session-broadcast' ? await runBroadcast(spec) : c.idle ? await runIdle(spec) : await runEcho(spec, c);
         perServer[id].push(r);
         console.log(`  ${c.id.padEnd(18)} ${id.padEnd(8)} ${reps > 1 ? `rep ${rep + 1}/${reps} ` : ''}${oneLine(c, r)}  (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
       }
@@ -161,7 +208,10 @@ export async function runSessionGroups(ctx) {
   const rows = [];
   for (const c of cases) {
     const res = results[c.id];
-    const metrics = c.group === 'session-broadcast'
+    const metrics = c.idle
+      ? [['heap bytes / idle session', (r) => r.heapPerSession, 'lower'], ['external bytes / idle session', (r) => r.externalPerSession, null],
+        ['RSS bytes / idle session', (r) => r.rssPerSession, 'lower'], ['heap after, MiB', (r) => (r.after ? +mib(r.after.heapUsed) : null), null]]
+      : c.group === 'session-broadcast'
       ? [['median ms to last', (r) => r.lastMs?.median, 'lower'], ['max ms to last', (r) => r.lastMs?.max, 'lower'],
         ['median ms to first', (r) => r.firstMs?.median, null], ['open all sessions, ms', (r) => r.openMs, null],
         ['load gen cpu %', (r) => r.clientCpuPct, null]]
@@ -170,7 +220,7 @@ export async function runSessionGroups(ctx) {
         ['server cpu us / msg', (r) => r.serverCpuUsPerMsg, 'lower'], ['HTTP requests / msg', (r) => r.httpRequestsPerMsg, null],
         ['load gen cpu %', (r) => r.clientCpuPct, null], ['other procs cpu %', (r) => r.foreignPct, null]];
     for (const [name, get, better] of metrics) {
-      if (name === 'spread %' && P.reps < 2) continue;
+      if (name === 'spread %' && (P.reps < 2 || c.idle)) continue;
       if (name === 'HTTP requests / msg' && c.transport === 'websocket') continue;
       const cells = {};
       for (const id of serverIds) {
@@ -187,7 +237,7 @@ export async function runSessionGroups(ctx) {
 
   const clientBound = [], noisy = [];
   for (const c of cases) for (const [id, r] of Object.entries(results[c.id])) {
-    if (!r?.ok) continue;
+    if (!r?.ok || c.idle) continue;
     if (r.clientCpuPct >= 90) clientBound.push(`${c.id}/${id} (${r.clientCpuPct}%)`);
     if (r.disturbed) noisy.push(`${c.id}/${id}`);
   }

@@ -7,7 +7,7 @@
 //   trigger   -> the same (the name the broadcast benchmark's control session uses)
 // The per-address session cap and the per-session event rate limit are raised:
 // every benchmark session comes from 127.0.0.1 and sends as fast as it can.
-import { parseArgs, intArg, announce, HOST } from '../lib/cli.mjs';
+import { parseArgs, intArg, announce, answerMemoryProbes, HOST } from '../lib/cli.mjs';
 import { BaroServer } from 'baro';
 
 const args = parseArgs();
@@ -33,6 +33,7 @@ server.on('connection', (session) => {
 server.on('error', (err) => { console.error(err); });
 
 await server.ready;
+answerMemoryProbes();
 announce({ server: 'baro-session', port, transports: [...server.transports], limits: server.limits });
 
 for (const sig of ['SIGTERM', 'SIGINT']) {

@@ -6,7 +6,7 @@
 // (socket.io's adapter encodes a broadcast once and pre-builds its WebSocket frame).
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
-import { parseArgs, intArg, announce, HOST } from '../lib/cli.mjs';
+import { parseArgs, intArg, announce, answerMemoryProbes, HOST } from '../lib/cli.mjs';
 
 const require = createRequire(import.meta.url);
 const { Server } = require('socket.io');
@@ -28,5 +28,6 @@ http.listen(port, HOST, () => {
   announce({ server: 'socket.io', version: pkg('socket.io'), port, transports: io.engine.opts.transports,
     perMessageDeflate: Boolean(io.engine.opts.perMessageDeflate), pingInterval: io.engine.opts.pingInterval });
 });
+answerMemoryProbes();
 http.on('error', (err) => { console.error(err); process.exit(1); });
 for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => process.exit(0));

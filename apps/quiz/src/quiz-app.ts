@@ -2,7 +2,8 @@
  * The live quiz server: Fastify for the pages and the API, baro for everything live, on one port.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -128,11 +129,15 @@ export async function startQuizApp(options: QuizAppOptions = {}): Promise<QuizAp
   // A request must arrive whole within its timeout (a body trickled in, or stopped short, holds a
   // connection and its buffer until then); Node checks every second rather than every 30 s.
   // Long-polls and SSE are responses held open, not requests, so the timeouts do not touch them.
-  const serverFactory = (handler: Parameters<typeof createServer>[1]) => {
+  // baro's transports take their own paths before Fastify routes the rest.
+  const serverFactory = (handler: RequestListener) => {
     const server = createServer(
       { requestTimeout: limits.requestTimeoutMs, headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs), connectionsCheckingInterval: 1000 },
-      handler,
+      (request, response) => baro.handleRequest(request, response, () => handler(request, response)),
     );
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (!baro.handleUpgrade(request, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    });
     server.maxConnections = limits.maxConnections;
     return server;
   };
@@ -141,7 +146,7 @@ export async function startQuizApp(options: QuizAppOptions = {}): Promise<QuizAp
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: limits.bodyLimitBytes, forceCloseConnections: true, serverFactory });
   addSecurityHeaders(app);
   const baro: QuizServer = new BaroServer({
-    server: app.server,
+    noServer: true,
     sessionsPerAddress: options.sessionsPerAddress ?? 1000,
     limits: { heartbeat: options.heartbeatMs ?? QUIZ_HEARTBEAT_MS },
     ...(options.transports ? { transports: options.transports } : {}),

@@ -9,12 +9,13 @@ import {
   type ClientOptions,
   type ClientState,
   type DataOf,
+  type EventContract,
   type EventHandler,
-  type EventMap,
   type EventName,
   type ReconnectOptions,
   type ReplyOf,
   type StateEvent,
+  type UntypedEvents,
 } from './types.js';
 
 /**
@@ -69,9 +70,10 @@ const tooLarge = (text: string, max: number): boolean =>
 
 /**
  * A baro client: one session carried by whichever transport works, resumed after drops with
- * nothing lost, repeated or reordered. `S` types the server's events, `C` the client's.
+ * nothing lost, repeated or reordered. Typed by the app's event contract (`@baro/protocol`'s
+ * `EventContract`), the same declaration the server is typed with.
  */
-export class BaroClient<S extends EventMap = Record<string, unknown>, C extends EventMap = Record<string, unknown>> {
+export class BaroClient<Events extends EventContract = UntypedEvents> {
   readonly #options: Required<Omit<ClientOptions, 'reconnect' | 'WebSocket' | 'query'>> & Pick<ClientOptions, 'WebSocket' | 'query'>;
   readonly #reconnect: ReconnectOptions | false;
   readonly #base: string;
@@ -151,7 +153,7 @@ export class BaroClient<S extends EventMap = Record<string, unknown>, C extends 
   }
 
   /** Listens to a server event. The handler gets the payload and `ack` (a no-op unless the server asked for an answer). */
-  on<K extends EventName<S>>(name: K, handler: EventHandler<S[K]>): this {
+  on<K extends EventName<Events['serverToClient']>>(name: K, handler: EventHandler<Events['serverToClient'][K]>): this {
     let set = this.#handlers.get(name);
     if (!set) this.#handlers.set(name, (set = new Set()));
     set.add(handler as Handler);
@@ -159,7 +161,7 @@ export class BaroClient<S extends EventMap = Record<string, unknown>, C extends 
   }
 
   /** Removes one handler, or all handlers of the event. */
-  off<K extends EventName<S>>(name: K, handler?: EventHandler<S[K]>): this {
+  off<K extends EventName<Events['serverToClient']>>(name: K, handler?: EventHandler<Events['serverToClient'][K]>): this {
     if (handler) this.#handlers.get(name)?.delete(handler as Handler);
     else this.#handlers.delete(name);
     return this;
@@ -176,12 +178,16 @@ export class BaroClient<S extends EventMap = Record<string, unknown>, C extends 
    * back; it reaches the server exactly once. False when it was not taken: the client is closed,
    * the outbox is full, or the packet is larger than the server's maxPayload.
    */
-  emit<K extends EventName<C>>(name: K, data: DataOf<C[K]>): boolean {
+  emit<K extends EventName<Events['clientToServer']>>(name: K, data: DataOf<Events['clientToServer'][K]>): boolean {
     return !this.#push((seq) => ({ type: 'event', seq, name, data }));
   }
 
   /** Sends an event and waits for the server's answer; rejects with an `AckError`. */
-  emitWithAck<K extends EventName<C>>(name: K, data: DataOf<C[K]>, options: { timeout?: number } = {}): Promise<ReplyOf<C[K]>> {
+  emitWithAck<K extends EventName<Events['clientToServer']>>(
+    name: K,
+    data: DataOf<Events['clientToServer'][K]>,
+    options: { timeout?: number } = {},
+  ): Promise<ReplyOf<Events['clientToServer'][K]>> {
     return new Promise((resolve, reject) => {
       const ackId = ++this.#ackId;
       const failure = this.#push((seq) => ({ type: 'event', seq, name, data, ackId }));
@@ -445,11 +451,14 @@ export class BaroClient<S extends EventMap = Record<string, unknown>, C extends 
   #push(make: (seq: number) => SequencedPacket): AckFailure | undefined {
     if (this.#state === 'closed') return 'closed';
     // A packet the server refuses would be resent on every resume and stall everything behind it.
+    // Encoded once, with its own number: the size check and the transport share the text.
+    // The outbox numbers it `nextSeq`, the number it was built with.
+    const packet = make(this.#outbox.nextSeq);
+    const text = encodePacket(packet);
     const max = this.#info?.maxPayload;
-    if (max && tooLarge(encodePacket(make(0)), max)) return 'too-large';
-    const packet = this.#outbox.add(make);
-    if (!packet) return 'full';
-    if (this.#link?.open) this.#link.transport.send([packet]);
+    if (max && tooLarge(text, max)) return 'too-large';
+    if (!this.#outbox.add(() => packet)) return 'full';
+    if (this.#link?.open) this.#link.transport.send([packet], [text]);
   }
 
   #url(endpoint: string, params?: Record<string, string>): string {
@@ -477,12 +486,10 @@ export class BaroClient<S extends EventMap = Record<string, unknown>, C extends 
 }
 
 /**
- * Connects to a baro server: `connect<ServerToClient, ClientToServer>('https://example.com', options)`.
+ * Connects to a baro server: `connect<MyEvents>('https://example.com', options)`, `MyEvents` the
+ * app's event contract (`{ clientToServer: …; serverToClient: … }`), shared with the server.
  * The client starts connecting at once and reconnects by itself until `close()`.
  */
-export function connect<S extends EventMap = Record<string, unknown>, C extends EventMap = Record<string, unknown>>(
-  url: string | URL,
-  options?: ClientOptions,
-): BaroClient<S, C> {
-  return new BaroClient<S, C>(url, options);
+export function connect<Events extends EventContract = UntypedEvents>(url: string | URL, options?: ClientOptions): BaroClient<Events> {
+  return new BaroClient<Events>(url, options);
 }

@@ -26,6 +26,11 @@ export class Outbox {
     return this.#receipted;
   }
 
+  /** The sequence number the next packet will get. */
+  get nextSeq(): number {
+    return this.#seq + 1;
+  }
+
   /** Numbers and keeps a packet built by `make`; null (and nothing kept) when full. */
   add(make: (seq: number) => SequencedPacket): SequencedPacket | null {
     if (this.#buffer.count >= this.#max) return null;

@@ -1,25 +1,9 @@
-import type { TransportName } from '@baro/protocol';
+import type { Ack, DataOf, ReplyOf, TransportName } from '@baro/protocol';
 
-/**
- * An event map: event name → payload type, or a function type `(data: D) => R` for an event that
- * is answered (acknowledged) with R. Payloads are JSON values with byte arrays allowed anywhere,
- * so a function type is never a payload and the two forms cannot be confused.
- *
- * ```ts
- * interface ClientToServer { answer: (a: Answer) => Verdict; typing: { on: boolean } }
- * ```
- */
-export type EventMap = object;
-/** The payload of an event map entry. */
-export type DataOf<T> = T extends (data: infer D) => unknown ? D : T;
-/** What an acknowledged event is answered with (`unknown` for plain entries). */
-export type ReplyOf<T> = T extends (data: never) => infer R ? R : unknown;
-/** Answers a server event that asked for it; calls after the first are ignored. */
-export type Ack<R> = (reply: R) => void;
+export type { Ack, DataOf, EventContract, EventMap, EventName, ReplyOf, UntypedEvents } from '@baro/protocol';
+
 /** A handler for a server event: its payload, and the function that answers it. */
 export type EventHandler<T> = (data: DataOf<T>, ack: Ack<ReplyOf<T>>) => void;
-/** Event names of a map (any string for the default, untyped map). */
-export type EventName<M> = keyof M & string;
 
 /**
  * Where the client is:

@@ -1,27 +1,43 @@
 import { EventEmitter } from 'node:events';
-import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { BaroCloseCode, TRANSPORT_NAMES, type TransportName } from '@baro/protocol';
+import type { Duplex } from 'node:stream';
+import { BaroCloseCode, TRANSPORT_NAMES, type EventContract, type TransportName, type UntypedEvents } from '@baro/protocol';
 import { DEFAULT_HISTORY_LIMITS, type Broker, type HistoryLimits } from './hub/broker.js';
 import { MemoryBroker } from './hub/memory-broker.js';
+import { MemoryPresence } from './hub/memory-presence.js';
+import type { Presence } from './hub/presence.js';
 import { RoomStreams, type BroadcastTarget } from './streams/room-streams.js';
 import { baroWireFormat } from './wire/baro-format.js';
 import type { WireFormat } from './wire/wire-format.js';
 import type { Carrier } from './session/carrier.js';
-import type { DefaultEvents, EmitOptions, EventNames, EventPayload, EventsMap } from './session/events.js';
+import type { EmitOptions, EventNames, EventPayload, HandlersOf, SessionOf } from './session/events.js';
 import { newSessionId, newToken, readSessionParams, tokenMatches, type Refusal, type SessionParams } from './session/gateway.js';
 import { addressKey, admitRequest, SessionSlots, type RequestAdmissionOptions, type SessionSlot } from './admission/index.js';
+import type { Admission, SessionGateway } from './transports/session-gateway.js';
 import { DEFAULT_SESSION_LIMITS, SessionCore, type SessionHost, type SessionLimits } from './session/session-core.js';
 import { Session } from './session/session.js';
+import { BroadcastOperator } from './broadcast-operator.js';
 import { WebSocketCarrier } from './transports/websocket-transport.js';
 import { WebSocketServer, type WebSocketServerOptions } from './websocket/server.js';
-import { mountHttpTransports, type HttpTransportOptions } from './transports/http-transports.js';
+import { createHttpTransportHandler, mountHttpTransports, type HttpTransportHandler, type HttpTransportOptions } from './transports/http-transports.js';
+import { pathOf } from './websocket/upgrade-router.js';
+
+const RESOLVED = Promise.resolve();
+
+/** The server's events of a contract, as `to(room).emit` takes them. */
+type ToClient<Events extends EventContract> = HandlersOf<Events['serverToClient']>;
 
 export interface BaroServerOptions<Context = unknown> extends RequestAdmissionOptions<Context> {
   /** Attach to this HTTP server; or give `port` to listen by itself. */
   server?: HttpServer | HttpsServer;
   port?: number;
+  /**
+   * Or neither: a framework owns the server and passes requests to `handleRequest` and upgrades to
+   * `handleUpgrade` (see the README for Node http, Express, Fastify and Hono).
+   */
+  noServer?: boolean;
   host?: string;
   /** Base path of the endpoints. Default `/baro`. */
   path?: string;
@@ -42,23 +58,21 @@ export interface BaroServerOptions<Context = unknown> extends RequestAdmissionOp
   history?: Partial<HistoryLimits>;
   /** How packets look on the wire. Default: baro's own (docs/protocol.md). */
   wireFormat?: WireFormat;
+  /**
+   * Who is in which room, with the app's info about each member: kept current as sessions join and
+   * leave rooms and end. Default: in this process's memory (closed with the server; one given here
+   * is the app's to close).
+   */
+  presence?: Presence;
   /** Options of the WebSocket endpoint (payload limits, deflate, handshake timeout). */
   websocket?: Omit<WebSocketServerOptions, 'server' | 'port' | 'host' | 'path' | 'authenticate' | 'allowedOrigins' | 'heartbeat' | 'releaseContext'>;
   http?: HttpTransportOptions;
 }
 
-export interface BaroServerEvents<C2S extends EventsMap, S2C extends EventsMap> {
-  connection: [session: Session<C2S, S2C>];
+export interface BaroServerEvents<Events extends EventContract> {
+  connection: [session: SessionOf<Events>];
   error: [error: Error];
 }
-
-/**
- * What `admit` grants: attach to a session, or open a new one in a slot already taken (released by
- * `abandon` when the request goes no further). Both carry what this request's authentication gave.
- */
-type Admission<Context> =
-  | { kind: 'attach'; session: SessionCore; seq: number; positions: ReadonlyMap<string, number> | null; context: Context | undefined }
-  | { kind: 'new'; context: Context | undefined; remoteAddress: string; slot: SessionSlot };
 
 /** What the server holds, for monitoring and for tests that attack its limits. */
 export interface BaroServerStats {
@@ -80,21 +94,23 @@ export interface BaroServerStats {
  * with rooms, broadcasts, acks and resume. `server.on('connection', (session) => …)`,
  * `server.to('room').emit(…)`, as Socket.IO users expect.
  */
-export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends EventsMap = DefaultEvents, Context = unknown> {
+export class BaroServer<Events extends EventContract = UntypedEvents, Context = unknown> implements SessionGateway {
   /** Open sessions by id, as the app sees them. */
-  readonly sessions = new Map<string, Session<C2S, S2C>>();
+  readonly sessions = new Map<string, SessionOf<Events>>();
   /** The same sessions' cores, for the transports. */
   readonly #cores = new Map<string, SessionCore>();
   readonly broker: Broker;
+  readonly presence: Presence;
   readonly wireFormat: WireFormat;
   readonly path: string;
   readonly limits: SessionLimits;
   readonly transports: ReadonlySet<TransportName>;
   readonly ready: Promise<void>;
   readonly #options: BaroServerOptions<Context>;
-  readonly #httpServer: HttpServer | HttpsServer;
+  readonly #httpServer: HttpServer | HttpsServer | null;
+  readonly #http: HttpTransportHandler;
   readonly #ownsServer: boolean;
-  readonly #websocket: WebSocketServer<Admission<Context>> | null;
+  readonly #websocket: WebSocketServer<Admission> | null;
   readonly #unmountHttp: () => void;
   readonly #slots: SessionSlots;
   readonly #slotOf = new Map<string, SessionSlot>();
@@ -105,7 +121,7 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
   #toFlush: SessionCore[] = [];
   #closing = false;
   /** The server's own events; `emit` is taken by broadcasting, as in Socket.IO. */
-  readonly #events = new EventEmitter<BaroServerEvents<C2S, S2C>>();
+  readonly #events = new EventEmitter<BaroServerEvents<Events>>();
 
   constructor(options: BaroServerOptions<Context> = {}) {
     if (options.http && 'corsOrigins' in options.http) throw new TypeError('http.corsOrigins is now allowedOrigins, which every transport follows');
@@ -119,19 +135,36 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     const historyLimits: HistoryLimits = { ...DEFAULT_HISTORY_LIMITS, age: this.limits.resumeWindow, ...definedOnly(options.history ?? {}) };
     this.broker = options.broker ?? new MemoryBroker({ limits: historyLimits });
     this.#streams = new RoomStreams({ broker: this.broker, limits: historyLimits, now: () => Date.now(), onError: (error) => this.#emitError(error) });
+    this.presence = options.presence ?? new MemoryPresence();
     this.#host = {
       now: () => Date.now(),
-      join: (session, rooms) => this.#streams.join(session, rooms),
-      leave: (session, room) => this.#streams.leave(session, room),
+      join: (session, rooms) => {
+        const joins = this.#streams.join(session, rooms);
+        for (const room of rooms) this.#presenceDone(this.presence.add(room, session.id));
+        return joins;
+      },
+      leave: (session, room) => {
+        this.#streams.leave(session, room);
+        this.#presenceDone(this.presence.remove(room, session.id));
+      },
       replay: (session, positions, announceAll) => this.#streams.replay(session, positions, announceAll),
       scheduleFlush: (session) => {
-        if (this.#toFlush.push(session) === 1) queueMicrotask(this.#flushAll);
+        // A promise reaction rather than queueMicrotask, which wraps every callback in an
+        // AsyncResource (~270 B and an async id per flush, i.e. per echo).
+        if (this.#toFlush.push(session) === 1) void RESOLVED.then(this.#flushAll);
       },
       ended: (session) => this.#forget(session),
       handlerFailed: (_session, event, error) => this.#emitError(new Error(`handler for "${event}" threw: ${error instanceof Error ? error.message : String(error)}`, { cause: error })),
     };
 
-    if (options.server) {
+    if ([options.server !== undefined, options.port !== undefined, options.noServer === true].filter(Boolean).length > 1) {
+      throw new TypeError('give one of `server`, `port` or `noServer`');
+    }
+    if (options.noServer) {
+      this.#httpServer = null;
+      this.#ownsServer = false;
+      this.ready = Promise.resolve();
+    } else if (options.server) {
       this.#httpServer = options.server;
       this.#ownsServer = false;
       this.ready = Promise.resolve();
@@ -139,33 +172,35 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
       // Node's defaults (60 s for a head, 300 s for a request) let slowloris hold sockets for minutes.
       const headersTimeout = options.http?.headersTimeout ?? 10_000;
       const requestTimeout = options.http?.requestTimeout ?? 30_000;
-      this.#httpServer = createServer({ headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1000, headersTimeout) }, (_request, response) => {
+      const httpServer = createServer({ headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1000, headersTimeout) }, (_request, response) => {
         response.writeHead(404, { 'Content-Type': 'text/plain' });
         response.end('not found\n');
       });
+      this.#httpServer = httpServer;
       this.#ownsServer = true;
       this.ready = new Promise((resolve, reject) => {
-        this.#httpServer.once('error', reject);
-        this.#httpServer.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-          this.#httpServer.off('error', reject);
+        httpServer.once('error', reject);
+        httpServer.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+          httpServer.off('error', reject);
           resolve();
         });
       });
     }
 
     this.#websocket = this.transports.has('websocket') ? this.#mountWebSocket() : null;
-    this.#unmountHttp = mountHttpTransports(this, this.#httpServer as HttpServer, options.http ?? {});
+    this.#http = createHttpTransportHandler(this, options.http ?? {});
+    this.#unmountHttp = this.#httpServer ? mountHttpTransports(this.#http, this.#httpServer) : () => this.#http.close();
     const tick = Math.max(50, Math.min(1000, Math.floor(this.limits.heartbeat / 2)));
     this.#timer = setInterval(() => this.#sweep(), tick);
     this.#timer.unref();
   }
 
-  on<E extends keyof BaroServerEvents<C2S, S2C>>(event: E, listener: (...args: BaroServerEvents<C2S, S2C>[E]) => void): this {
+  on<E extends keyof BaroServerEvents<Events>>(event: E, listener: (...args: BaroServerEvents<Events>[E]) => void): this {
     this.#events.on(event, listener as never);
     return this;
   }
 
-  off<E extends keyof BaroServerEvents<C2S, S2C>>(event: E, listener: (...args: BaroServerEvents<C2S, S2C>[E]) => void): this {
+  off<E extends keyof BaroServerEvents<Events>>(event: E, listener: (...args: BaroServerEvents<Events>[E]) => void): this {
     this.#events.off(event, listener as never);
     return this;
   }
@@ -176,29 +211,51 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
   }
 
   address(): AddressInfo {
+    if (!this.#httpServer) throw new TypeError('a BaroServer made with noServer has no address of its own');
     return this.#httpServer.address() as AddressInfo;
   }
 
+  /**
+   * Serves an HTTP request for one of the transports (`<path>/sse`, `/poll`, `/send`), returning
+   * true; any other request is left alone: `next` is called (Express/Connect style) and it returns
+   * false. For frameworks and apps that route requests themselves (`noServer`).
+   */
+  handleRequest(request: IncomingMessage, response: ServerResponse, next?: () => void): boolean {
+    if (this.#http.handle(request, response)) return true;
+    next?.();
+    return false;
+  }
+
+  /**
+   * Takes an upgrade request for the WebSocket endpoint (`<path>/ws`), returning true; any other
+   * path is left alone (false), for the app's own WebSocket endpoints or to refuse.
+   */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    if (!this.#websocket || pathOf(request.url) !== `${this.path}/ws`) return false;
+    void this.#websocket.handleUpgrade(request, socket, head);
+    return true;
+  }
+
   /** Everyone, or narrow with `to`/`in`/`except`. */
-  emit<E extends EventNames<S2C>>(event: E, data: EventPayload<S2C[E]>, options?: EmitOptions): void {
-    new BroadcastOperator<S2C>(this.#publish, [], [], []).emit(event, data, options);
+  emit<E extends EventNames<ToClient<Events>>>(event: E, data: EventPayload<ToClient<Events>[E]>, options?: EmitOptions): void {
+    new BroadcastOperator<ToClient<Events>>(this.#publish, [], [], []).emit(event, data, options);
   }
 
-  to(...rooms: string[]): BroadcastOperator<S2C> {
-    return new BroadcastOperator<S2C>(this.#publish, rooms, [], []);
+  to(...rooms: string[]): BroadcastOperator<ToClient<Events>> {
+    return new BroadcastOperator<ToClient<Events>>(this.#publish, rooms, [], []);
   }
 
-  in(...rooms: string[]): BroadcastOperator<S2C> {
+  in(...rooms: string[]): BroadcastOperator<ToClient<Events>> {
     return this.to(...rooms);
   }
 
-  except(...rooms: string[]): BroadcastOperator<S2C> {
-    return new BroadcastOperator<S2C>(this.#publish, [], rooms, []);
+  except(...rooms: string[]): BroadcastOperator<ToClient<Events>> {
+    return new BroadcastOperator<ToClient<Events>>(this.#publish, [], rooms, []);
   }
 
-  /** Session ids in a room (this node's). */
-  sessionsIn(room: string): Promise<string[]> {
-    return Promise.resolve(this.#streams.membersOf(room));
+  /** Session ids in a room, on every node (from presence). */
+  async sessionsIn(room: string): Promise<string[]> {
+    return [...(await this.presence.members(room)).keys()];
   }
 
   /** What the server holds now (summed over the sessions). */
@@ -232,7 +289,7 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
    * a slot within `sessionsPerAddress` and `maxSessions`, taken now. A transport that does not go
    * on to `connect` must `abandon` the admission.
    */
-  async admit(request: IncomingMessage, params: SessionParams): Promise<Admission<Context> | Refusal> {
+  async admit(request: IncomingMessage, params: SessionParams): Promise<Admission | Refusal> {
     const shutdown = this.#shutdownRefusal(params);
     if (shutdown) return shutdown;
     const admitted = await admitRequest(request, this.#options, this.#authenticateFailed);
@@ -254,7 +311,7 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
   }
 
   /** The request that was admitted goes no further (its client left): gives back what it held. */
-  abandon(admission: Admission<Context>): void {
+  abandon(admission: Admission): void {
     if (admission.kind === 'new') admission.slot.release();
   }
 
@@ -269,7 +326,7 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
   }
 
   /** Starts or resumes the session on a carrier, announcing it with an open packet. */
-  connect(admission: Admission<Context>, carrier: Carrier): SessionCore | null {
+  connect(admission: Admission, carrier: Carrier): SessionCore | null {
     if (admission.kind === 'attach') {
       const session = admission.session;
       if (!session.ended && session.attach(carrier, admission.seq, { announce: true, resumed: true, positions: admission.positions })) return session;
@@ -282,19 +339,19 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     return this.#open(admission, carrier);
   }
 
-  #open(admission: Extract<Admission<Context>, { kind: 'new' }>, carrier: Carrier): SessionCore | null {
+  #open(admission: Extract<Admission, { kind: 'new' }>, carrier: Carrier): SessionCore | null {
     if (this.#closing) {
       admission.slot.release();
       return null;
     }
     const session = new SessionCore(this.#host, { id: newSessionId(), token: newToken(), remoteAddress: admission.remoteAddress, limits: this.limits });
-    const facade = new Session<C2S, S2C>(session);
+    const facade: SessionOf<Events> = new Session<HandlersOf<Events['clientToServer']>, ToClient<Events>>(session);
     if (admission.context !== undefined) session.data.auth = admission.context;
     this.sessions.set(session.id, facade);
     this.#cores.set(session.id, session);
     this.#slotOf.set(session.id, admission.slot);
     this.#streams.register(session);
-    this.#events.emit('connection', ...([facade] as BaroServerEvents<C2S, S2C>['connection']));
+    this.#events.emit('connection', ...([facade] as BaroServerEvents<Events>['connection']));
     if (!session.ended) session.attach(carrier, 0, { announce: true, resumed: false });
     return session;
   }
@@ -304,6 +361,7 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     this.sessions.delete(session.id);
     this.#cores.delete(session.id);
     this.#streams.unregister(session);
+    this.#presenceDone(this.presence.removeSession(session.id));
     this.#slotOf.get(session.id)?.release();
     this.#slotOf.delete(session.id);
   }
@@ -334,12 +392,12 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     for (const session of sessions) session.flush();
   };
 
-  #mountWebSocket(): WebSocketServer<Admission<Context>> {
+  #mountWebSocket(): WebSocketServer<Admission> {
     const highWaterMark = this.#options.websocket?.highWaterMark ?? 1024 * 1024;
-    const websocket = new WebSocketServer<Admission<Context>>({
+    const websocket = new WebSocketServer<Admission>({
       maxPayload: this.limits.maxPayload,
       ...this.#options.websocket,
-      server: this.#httpServer,
+      ...(this.#httpServer ? { server: this.#httpServer } : { noServer: true }),
       path: `${this.path}/ws`,
       // `admit` runs the origin policy with the rest of the admission.
       allowedOrigins: '*',
@@ -391,14 +449,21 @@ export class BaroServer<C2S extends EventsMap = DefaultEvents, S2C extends Event
     await this.#websocket?.close({ timeout: Math.max(0, deadline - Date.now()) });
     this.#unmountHttp();
     await this.#streams.close();
-    if (this.#ownsServer) {
-      this.#httpServer.closeAllConnections?.();
-      await new Promise<void>((resolve) => this.#httpServer.close(() => resolve()));
+    if (!this.#options.presence) await this.presence.close();
+    const httpServer = this.#httpServer;
+    if (this.#ownsServer && httpServer) {
+      httpServer.closeAllConnections?.();
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     }
   }
 
+  /** Presence is written without waiting (a network store answers later); a failure is reported. */
+  #presenceDone(change: Promise<void>): void {
+    change.catch((error: unknown) => this.#emitError(new Error(`presence failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error })));
+  }
+
   #emitError(error: Error): void {
-    if (this.#events.listenerCount('error') > 0) this.#events.emit('error', ...([error] as BaroServerEvents<C2S, S2C>['error']));
+    if (this.#events.listenerCount('error') > 0) this.#events.emit('error', ...([error] as BaroServerEvents<Events>['error']));
     else queueMicrotask(() => console.error(error));
   }
 }
@@ -409,36 +474,6 @@ function checkTransports(names: readonly TransportName[]): ReadonlySet<Transport
   if (unknown.length > 0) throw new TypeError(`unknown transport ${unknown.map((n) => JSON.stringify(n)).join(', ')}: expected some of ${TRANSPORT_NAMES.join(', ')}`);
   if (names.length === 0) throw new TypeError(`no transports offered: expected some of ${TRANSPORT_NAMES.join(', ')}`);
   return new Set(names);
-}
-
-/** `server.to(room).except(other).emit(…)`: immutable, so operators can be kept and reused. */
-type Publish = (target: BroadcastTarget, name: string, data: unknown, options: EmitOptions) => void;
-
-export class BroadcastOperator<S2C extends EventsMap> {
-  readonly #publish: Publish;
-  readonly #target: BroadcastTarget;
-
-  constructor(publish: Publish, rooms: readonly string[], exceptRooms: readonly string[], exceptSessions: readonly string[]) {
-    this.#publish = publish;
-    this.#target = { rooms, exceptRooms, exceptSessions };
-  }
-
-  to(...rooms: string[]): BroadcastOperator<S2C> {
-    return new BroadcastOperator(this.#publish, [...this.#target.rooms, ...rooms], this.#target.exceptRooms, this.#target.exceptSessions);
-  }
-
-  except(...rooms: string[]): BroadcastOperator<S2C> {
-    return new BroadcastOperator(this.#publish, this.#target.rooms, [...this.#target.exceptRooms, ...rooms], this.#target.exceptSessions);
-  }
-
-  /** Skips one session (e.g. the sender). */
-  exceptSession(sessionId: string): BroadcastOperator<S2C> {
-    return new BroadcastOperator(this.#publish, this.#target.rooms, this.#target.exceptRooms, [...this.#target.exceptSessions, sessionId]);
-  }
-
-  emit<E extends EventNames<S2C>>(event: E, data: EventPayload<S2C[E]>, options: EmitOptions = {}): void {
-    this.#publish(this.#target, event, data, options);
-  }
 }
 
 function definedOnly<T extends object>(values: T): Partial<T> {

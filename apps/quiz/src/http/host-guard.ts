@@ -3,10 +3,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { retryAfterSeconds } from '../live/address-buckets.js';
 import type { HostAuth } from '../live/host-auth.js';
 import type { ApiError } from '../shared/protocol.js';
+import { closeLingering } from './lingering-close.js';
 
 /** 429 with `Retry-After`; `Connection: close` so that a request body still on its way is not read. */
 export const tooMany = (reply: FastifyReply, waitMs: number, error: string) => {
   const seconds = retryAfterSeconds(waitMs);
+  closeLingering(reply.request.raw.socket);
   return reply.code(429).header('retry-after', String(seconds)).header('connection', 'close').send({ error: `${error}: try again in ${seconds} s` } satisfies ApiError);
 };
 
@@ -19,6 +21,7 @@ export function hostGuard(auth: HostAuth) {
     const checked = auth.checkHeader(request.headers.authorization, request.ip);
     if (checked.status === 'ok') return;
     if (checked.status === 'throttled') return tooMany(reply, checked.retryAfterMs, 'too many wrong host passwords from this address');
+    closeLingering(request.raw.socket);
     return reply.header('connection', 'close').code(401).send({ error: 'the host password is missing or wrong' } satisfies ApiError);
   };
 }

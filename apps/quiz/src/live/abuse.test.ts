@@ -93,6 +93,12 @@ test('one seat from 41 sessions: the 3 newest keep it, the others are told and u
     assert.match(evicted[0].taken[0].message, /opened on another page/);
     assert.ok(seated.every((p) => p.taken.length === 0));
     await host.until((s) => s.playerTotal === 1);
+    // baro's presence has the seat as the quiz sees it: the 3 newest pages, each in the players'
+    // room as this player.
+    const seatMembers = await app.baro.presence.members(`seat:${room.id}:${seat.playerId}`);
+    assert.deepEqual(new Set(seatMembers.keys()), new Set(seated.map((p) => p.player.client.sessionId)));
+    const inPlayersRoom = [...(await app.baro.presence.members(`players:${room.id}`)).values()].filter((member) => member.info.playerId !== undefined);
+    assert.deepEqual(inPlayersRoom.map((member) => member.info), [{ playerId: seat.playerId }, { playerId: seat.playerId }, { playerId: seat.playerId }]);
 
     await open();
     await Promise.all(seated.map((p) => p.player.until((x) => x.state?.stage === 'open')));

@@ -1,27 +1,28 @@
 /**
  * The quiz over baro: who each session is (a player's seat or a host), which rooms it is in, and
  * the events of `shared/protocol.ts`. Rooms: `players:<liveId>`, `seat:<liveId>:<playerId>`,
- * `host:<liveId>` and `presenter:<liveId>` (a presenter is in the players' room too).
+ * `host:<liveId>` and `presenter:<liveId>` (a presenter is in the players' room too). Who is in
+ * them comes from baro's presence: a seated page is a member of `players:<liveId>` with info
+ * `{ playerId }`, and of its seat's room.
  */
-import { ClockResponder, type BaroServer, type Session } from 'baro';
-import type { ClientToServer, Failure, HostHello, JoinReply, JoinRequest, ServerToClient } from '../shared/protocol.js';
+import { ClockResponder, PresenceMirror, type BaroServer, type SessionOf } from 'baro';
+import type { Failure, HostHello, JoinReply, JoinRequest, QuizEvents } from '../shared/protocol.js';
 import { AddressBuckets, retryAfterSeconds } from './address-buckets.js';
 import type { HostAuth } from './host-auth.js';
 import type { LiveRoom, RoomOutlet } from './live-room.js';
 import type { LiveRooms } from './live-rooms.js';
 import type { Link } from './views.js';
 
-/** The shared, client-style event maps in the server's Socket.IO style: `(data, ack) => void`. */
-type Acked<M> = {
-  [K in keyof M]: M[K] extends (data: infer D) => infer R ? (data: D, ack: (reply: R) => void) => void : (data: M[K]) => void;
-};
-export type QuizServer = BaroServer<Acked<ClientToServer>, Acked<ServerToClient>>;
-type QuizSession = Session<Acked<ClientToServer>, Acked<ServerToClient>>;
+export type QuizServer = BaroServer<QuizEvents>;
+type QuizSession = SessionOf<QuizEvents>;
 
 /** Players are pinged in this many slices, one per tick, spread over the ping interval. */
 const PING_SLICES = 10;
 
 const seatRoom = (liveId: string, playerId: string): string => `seat:${liveId}:${playerId}`;
+const playersRoom = (liveId: string): string => `players:${liveId}`;
+const hostRoom = (liveId: string): string => `host:${liveId}`;
+const presenterRoom = (liveId: string): string => `presenter:${liveId}`;
 
 const SERVER_ERROR = { ok: false, error: 'the server could not do this: try again' } as const;
 
@@ -57,10 +58,8 @@ export class QuizRealtime {
   readonly #server: QuizServer;
   readonly #rooms: LiveRooms;
   readonly #auth: HostAuth;
-  /** liveId → playerId → the sessions of that seat (a player may have two tabs open). */
-  readonly #seats = new Map<string, Map<string, Set<QuizSession>>>();
-  readonly #hosts = new Map<string, Set<QuizSession>>();
-  readonly #presenters = new Map<string, Set<QuizSession>>();
+  /** liveId → who is in that live's rooms (seats, players, hosts, presenters), read at once by the views. */
+  readonly #presence = new Map<string, PresenceMirror>();
   readonly #seatOf = new WeakMap<QuizSession, Seat>();
   /** Sessions whose join is being stored: a second join on the same connection is refused meanwhile. */
   readonly #joining = new WeakSet<QuizSession>();
@@ -92,6 +91,8 @@ export class QuizRealtime {
 
   close(): void {
     clearInterval(this.#pingTimer);
+    for (const mirror of this.#presence.values()) mirror.close();
+    this.#presence.clear();
   }
 
   #accept(session: QuizSession): void {
@@ -146,10 +147,7 @@ export class QuizRealtime {
       if (!room) return ack({ ok: false, error: 'no live session with this id' });
       this.#leaveHost(session);
       session.data.hostOf = room.id;
-      session.join(`host:${room.id}`);
-      let hosts = this.#hosts.get(room.id);
-      if (!hosts) this.#hosts.set(room.id, (hosts = new Set()));
-      hosts.add(session);
+      session.join(hostRoom(room.id));
       ack({ ok: true, state: room.hostState() });
     });
 
@@ -161,11 +159,7 @@ export class QuizRealtime {
       if (!room) return ack({ ok: false, error: 'no live session with this id' });
       this.#leavePresenter(session);
       session.data.presenterOf = room.id;
-      session.join(`players:${room.id}`);
-      session.join(`presenter:${room.id}`);
-      let presenters = this.#presenters.get(room.id);
-      if (!presenters) this.#presenters.set(room.id, (presenters = new Set()));
-      presenters.add(session);
+      session.join(playersRoom(room.id), presenterRoom(room.id));
       ack({ ok: true, state: room.presenterState() });
     });
 
@@ -217,8 +211,7 @@ export class QuizRealtime {
   #leaveHost(session: QuizSession): void {
     const liveId = session.data.hostOf;
     if (typeof liveId !== 'string') return;
-    session.leave(`host:${liveId}`);
-    this.#hosts.get(liveId)?.delete(session);
+    session.leave(hostRoom(liveId));
     delete session.data.hostOf;
   }
 
@@ -226,9 +219,8 @@ export class QuizRealtime {
     const liveId = session.data.presenterOf;
     if (typeof liveId !== 'string') return;
     // A seated player on this connection stays in the players' room.
-    if (this.#seatOf.get(session)?.room.id !== liveId) session.leave(`players:${liveId}`);
-    session.leave(`presenter:${liveId}`);
-    this.#presenters.get(liveId)?.delete(session);
+    if (this.#seatOf.get(session)?.room.id !== liveId) session.leave(playersRoom(liveId));
+    session.leave(presenterRoom(liveId));
     delete session.data.presenterOf;
   }
 
@@ -249,55 +241,85 @@ export class QuizRealtime {
    * so the player's own view is encoded once however many pages show it.
    */
   #seat(session: QuizSession, room: LiveRoom, playerId: string): void {
-    let seats = this.#seats.get(room.id);
-    if (!seats) this.#seats.set(room.id, (seats = new Map()));
-    let sessions = seats.get(playerId);
-    if (!sessions) seats.set(playerId, (sessions = new Set()));
-    if (!sessions.has(session) && sessions.size >= this.#sessionsPerSeat) {
-      const oldest = sessions.values().next().value!;
+    const seated = this.#seatSessions(room.id, playerId);
+    if (!seated.includes(session) && seated.length >= this.#sessionsPerSeat) {
+      // Presence keeps members in the order they came: the first is the oldest page.
+      const oldest = seated[0];
       this.#unseat(oldest);
       oldest.emit('seat:taken', { message: 'this seat was opened on another page or device: reload this page to play here' });
     }
     this.#seatOf.set(session, { room, playerId });
     if (!this.#pingSlot.has(session)) this.#pingSlot.set(session, this.#nextPingSlot++ % PING_SLICES);
-    session.join(`players:${room.id}`, seatRoom(room.id, playerId));
-    sessions.add(session);
-    room.scheduleHostPush();
+    // Presence changes push the host's view (see #mirror).
+    session.join(playersRoom(room.id), seatRoom(room.id, playerId));
+    this.#presenceDone(this.#server.presence.update(playersRoom(room.id), session.id, { playerId }));
   }
 
   #unseat(session: QuizSession): void {
     const seat = this.#seatOf.get(session);
     if (!seat) return;
     this.#seatOf.delete(session);
-    // A presenter screen on this connection stays in the players' room.
-    if (session.data.presenterOf !== seat.room.id) session.leave(`players:${seat.room.id}`);
+    // A presenter screen on this connection stays in the players' room, as no player.
+    if (session.data.presenterOf !== seat.room.id) session.leave(playersRoom(seat.room.id));
+    else this.#presenceDone(this.#server.presence.update(playersRoom(seat.room.id), session.id, {}));
     session.leave(seatRoom(seat.room.id, seat.playerId));
-    const seats = this.#seats.get(seat.room.id);
-    const sessions = seats?.get(seat.playerId);
-    sessions?.delete(session);
-    if (sessions?.size === 0) seats!.delete(seat.playerId);
-    seat.room.scheduleHostPush();
+  }
+
+  /** The pages seated on a seat, oldest first (those of this node: a page's link details live here). */
+  #seatSessions(liveId: string, playerId: string): QuizSession[] {
+    const sessions: QuizSession[] = [];
+    for (const id of this.#presence.get(liveId)?.members(seatRoom(liveId, playerId)).keys() ?? []) {
+      const session = this.#server.sessions.get(id);
+      if (session) sessions.push(session);
+    }
+    return sessions;
+  }
+
+  /** Players with at least one page in the live: the members of its players' room with a playerId. */
+  *#connectedPlayers(liveId: string): Iterable<string> {
+    const seen = new Set<string>();
+    for (const member of this.#presence.get(liveId)?.members(playersRoom(liveId)).values() ?? []) {
+      const playerId = member.info.playerId;
+      if (typeof playerId !== 'string' || seen.has(playerId)) continue;
+      seen.add(playerId);
+      yield playerId;
+    }
+  }
+
+  /** The live's rooms as presence has them; any change of who is there re-renders the host's view. */
+  #mirror(room: LiveRoom): PresenceMirror {
+    const seats = `seat:${room.id}:`;
+    const rooms = new Set([playersRoom(room.id), hostRoom(room.id), presenterRoom(room.id)]);
+    const mirror = new PresenceMirror(this.#server.presence, (name) => rooms.has(name) || name.startsWith(seats), () => room.scheduleHostPush());
+    this.#presence.get(room.id)?.close();
+    this.#presence.set(room.id, mirror);
+    return mirror;
+  }
+
+  #presenceDone(change: Promise<void>): void {
+    change.catch((error: unknown) => console.error('quiz: presence update failed:', error));
   }
 
   #outlet(room: LiveRoom): RoomOutlet {
-    const players = this.#server.to(`players:${room.id}`);
-    const hosts = this.#server.to(`host:${room.id}`);
-    const presenters = this.#server.to(`presenter:${room.id}`);
-    const sessionsOf = (playerId: string) => this.#seats.get(room.id)?.get(playerId) ?? new Set<QuizSession>();
+    const presence = this.#mirror(room);
+    const players = this.#server.to(playersRoom(room.id));
+    const hosts = this.#server.to(hostRoom(room.id));
+    const presenters = this.#server.to(presenterRoom(room.id));
+    const sessionsOf = (playerId: string) => this.#seatSessions(room.id, playerId);
     return {
       toPlayers: (state) => players.emit('state', state),
       // A host that falls behind needs only the newest view.
       toHosts: (state) => hosts.emit('host:state', state, { latest: 'host:state' }),
       toPresenters: (state) => presenters.emit('presenter:state', state, { latest: 'presenter:state' }),
       toPlayer: (playerId, view) => {
-        if (this.#seats.get(room.id)?.has(playerId)) this.#server.to(seatRoom(room.id, playerId)).emit('you', view);
+        if (presence.size(seatRoom(room.id, playerId)) > 0) this.#server.to(seatRoom(room.id, playerId)).emit('you', view);
       },
-      connectedPlayers: () => this.#seats.get(room.id)?.keys() ?? [],
-      presence: (playerId) => this.#presence(sessionsOf(playerId)),
-      hasHosts: () => (this.#hosts.get(room.id)?.size ?? 0) > 0,
-      hasPresenters: () => (this.#presenters.get(room.id)?.size ?? 0) > 0,
+      connectedPlayers: () => this.#connectedPlayers(room.id),
+      presence: (playerId) => this.#link(sessionsOf(playerId)),
+      hasHosts: () => presence.size(hostRoom(room.id)) > 0,
+      hasPresenters: () => presence.size(presenterRoom(room.id)) > 0,
       dropPlayer: (playerId) => {
-        for (const session of [...sessionsOf(playerId)]) {
+        for (const session of sessionsOf(playerId)) {
           session.emit('kicked', { message: 'the host removed you from this quiz' });
           this.#unseat(session);
         }
@@ -305,7 +327,7 @@ export class QuizRealtime {
     };
   }
 
-  #presence(sessions: Set<QuizSession>): Link {
+  #link(sessions: readonly QuizSession[]): Link {
     let best: Link = { connected: false, reconnecting: false, rttMs: null, transport: null, clockUncertaintyMs: null };
     for (const session of sessions) {
       if (!session.connected && best.connected) continue;
@@ -330,10 +352,10 @@ export class QuizRealtime {
    */
   #pingSlice(timeout: number): void {
     const slice = this.#pingTick++ % PING_SLICES;
-    for (const [liveId, seats] of this.#seats) {
+    for (const liveId of this.#presence.keys()) {
       const room = this.#rooms.get(liveId);
-      for (const sessions of seats.values()) {
-        for (const session of sessions) {
+      for (const playerId of this.#connectedPlayers(liveId)) {
+        for (const session of this.#seatSessions(liveId, playerId)) {
           if (!session.connected || this.#pingSlot.get(session) !== slice) continue;
           const sent = Date.now();
           session.emitWithAck('ping', { t: sent }, { timeout }).then(

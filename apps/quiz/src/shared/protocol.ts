@@ -279,6 +279,12 @@ export interface ServerToClient {
   ping: (data: { t: number }) => Record<string, never>;
 }
 
+/** The quiz's event contract: the server (`BaroServer<QuizEvents>`) and the pages (`connect<QuizEvents>`) both read it. */
+export interface QuizEvents {
+  clientToServer: ClientToServer;
+  serverToClient: ServerToClient;
+}
+
 // ---- HTTP API (host routes need `Authorization: Bearer <host password>`) ------------------------
 
 export interface QuizSummary {

@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { ClockSync, connect, type BaroClient, type TransportName } from '@baro/client';
 import { WebSocket } from 'baro';
 import { startQuizApp, type QuizApp, type QuizAppOptions } from '../quiz-app.js';
-import type { ClientToServer, HostState, PlayerView, PublicState, ServerToClient } from '../shared/protocol.js';
+import type { ClientToServer, HostState, PlayerView, PublicState, QuizEvents } from '../shared/protocol.js';
 
-export type QuizClient = BaroClient<ServerToClient, ClientToServer>;
+export type QuizClient = BaroClient<QuizEvents>;
 export const HOST_PASSWORD = 'test-host-password';
 
 export function quizClient(url: string, transports?: readonly TransportName[]): QuizClient {
-  const client = connect<ServerToClient, ClientToServer>(url, {
+  const client = connect<QuizEvents>(url, {
     WebSocket: WebSocket as never,
     ...(transports ? { transports } : {}),
     pollInterval: 50,

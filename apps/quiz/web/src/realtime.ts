@@ -1,8 +1,8 @@
 import { AckError, connect, type BaroClient, type ClientState, type TransportName } from '@baro/client';
 import { useEffect, useState } from 'preact/hooks';
-import type { ClientToServer, ServerToClient } from '../../src/shared/protocol.ts';
+import type { QuizEvents } from '../../src/shared/protocol.ts';
 
-export type QuizClient = BaroClient<ServerToClient, ClientToServer>;
+export type QuizClient = BaroClient<QuizEvents>;
 
 export interface Connection {
   state: ClientState;
@@ -26,7 +26,7 @@ function transportsFromUrl(): TransportName[] | null {
 
 export function createQuizClient(): QuizClient {
   const transports = transportsFromUrl();
-  const client = connect<ServerToClient, ClientToServer>(location.origin, transports ? { transports } : {});
+  const client = connect<QuizEvents>(location.origin, transports ? { transports } : {});
   // The server measures each page's round trip with these (shown to the host): answer at once.
   client.on('ping', (_data, ack) => ack({}));
   return client;

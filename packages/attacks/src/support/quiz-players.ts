@@ -7,7 +7,7 @@ import { WebSocket } from 'baro';
 import { http } from './raw-http.js';
 
 type Reply = Record<string, unknown> & { ok?: boolean; accepted?: boolean; reason?: string; code?: string; error?: string };
-export type QuizSession = BaroClient<Record<string, (...args: never[]) => unknown>, Record<string, (request: unknown) => Reply>>;
+export type QuizSession = BaroClient<{ serverToClient: Record<string, (...args: never[]) => unknown>; clientToServer: Record<string, (request: unknown) => Reply> }>;
 
 export function quizSession(url: string): QuizSession {
   const client = connect(url, { transports: ['websocket'], WebSocket: WebSocket as never, reconnect: false }) as unknown as QuizSession;

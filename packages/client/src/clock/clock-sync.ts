@@ -19,7 +19,7 @@ export interface ClockSyncOptions extends EstimatorOptions {
 }
 
 type Timer = ReturnType<typeof setTimeout>;
-type AnyClient = Pick<BaroClient<Record<string, unknown>, Record<string, unknown>>, 'state' | 'onState' | 'transport'> & {
+type AnyClient = Pick<BaroClient, 'state' | 'onState' | 'transport'> & {
   emitWithAck(name: string, data: unknown, options?: { timeout?: number }): Promise<unknown>;
 };
 
@@ -50,7 +50,7 @@ export class ClockSync {
   /** Requests sent and answers received, for measuring what sync costs. */
   exchanges = 0;
 
-  constructor(client: BaroClient<never, never> | AnyClient, options: ClockSyncOptions = {}) {
+  constructor(client: BaroClient<{ serverToClient: never; clientToServer: never }> | AnyClient, options: ClockSyncOptions = {}) {
     this.#client = client as AnyClient;
     this.#estimator = new ClockEstimator(options);
     this.#now = options.now ?? defaultNow;

@@ -33,7 +33,7 @@ export class Peers {
   readonly #host: Omit<PeerHost, 'selfId'>;
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  constructor(client: BaroClient<any, any>, options: PeerOptions = {}) {
+  constructor(client: BaroClient<any>, options: PeerOptions = {}) {
     this.#client = client as unknown as SignallingClient;
     this.#options = resolvePeerOptions(options);
     this.#host = {
@@ -184,6 +184,6 @@ export class Peers {
 
 /** The peers of a client: `const peers = createPeers(client, { iceServers })`. One per client. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function createPeers(client: BaroClient<any, any>, options?: PeerOptions): Peers {
+export function createPeers(client: BaroClient<any>, options?: PeerOptions): Peers {
   return new Peers(client, options);
 }

@@ -1,6 +1,6 @@
 import { WebSocket } from 'baro';
 import { BaroClient } from '../client.js';
-import type { ClientOptions, WebSocketConstructor } from '../types.js';
+import type { ClientOptions, EventContract, WebSocketConstructor } from '../types.js';
 
 /** The event maps the integration tests use. */
 export interface ServerToClient {
@@ -16,7 +16,13 @@ export interface ClientToServer {
   n: number;
 }
 
-const clients = new Set<BaroClient<object, object>>();
+/** The integration tests' contract: what the real servers they talk to speak. */
+export interface AppEvents {
+  clientToServer: ClientToServer;
+  serverToClient: ServerToClient;
+}
+
+const clients = new Set<BaroClient<EventContract>>();
 
 /** Closes every client `clientFor` made: call it in `afterEach`, so a failed test leaves no reconnect loop behind. */
 export function closeClients(): void {
@@ -25,8 +31,8 @@ export function closeClients(): void {
 }
 
 /** A client for `server.url` with Node's WebSocket (baro's) and short timings for tests. */
-export function clientFor(server: { url: string }, options: ClientOptions = {}): BaroClient<ServerToClient, ClientToServer> {
-  const client = new BaroClient<ServerToClient, ClientToServer>(server.url, {
+export function clientFor(server: { url: string }, options: ClientOptions = {}): BaroClient<AppEvents> {
+  const client = new BaroClient<AppEvents>(server.url, {
     WebSocket: WebSocket as unknown as WebSocketConstructor,
     openTimeout: 2000,
     pollInterval: 20,

@@ -5,7 +5,7 @@
 import type { OpenInfo, Packet, TransportName } from '@baro/protocol';
 import { BaroClient } from '../client.js';
 import type { Failure, Transport, TransportContext, TransportFactory, TransportSink } from '../transports/index.js';
-import type { ClientOptions } from '../types.js';
+import type { ClientOptions, EventContract } from '../types.js';
 
 export class ScriptedLink implements Transport {
   readonly sent: Packet[] = [];
@@ -67,7 +67,7 @@ export const DEFAULT_INFO: OpenInfo = {
   cseq: 0,
 };
 
-const clients = new Set<BaroClient<object, object>>();
+const clients = new Set<BaroClient<EventContract>>();
 
 /** Closes every scripted client: call it in `afterEach`, so a failed test leaves no timers behind. */
 export function closeScriptedClients(): void {
@@ -89,8 +89,9 @@ export class Script {
     return link;
   }
 
-  client<S extends object = Record<string, unknown>, C extends object = Record<string, unknown>>(options: ClientOptions = {}): BaroClient<S, C> {
-    const client = new BaroClient<S, C>('http://test.invalid', { openTimeout: 200, reconnect: { initialDelay: 10, maxDelay: 40, jitter: 0 }, ...options }, this.factory);
+  /** `S` types the server's events, `C` the client's. */
+  client<S extends object = Record<string, unknown>, C extends object = Record<string, unknown>>(options: ClientOptions = {}): BaroClient<{ serverToClient: S; clientToServer: C }> {
+    const client = new BaroClient<{ serverToClient: S; clientToServer: C }>('http://test.invalid', { openTimeout: 200, reconnect: { initialDelay: 10, maxDelay: 40, jitter: 0 }, ...options }, this.factory);
     clients.add(client);
     return client;
   }

@@ -1,5 +1,5 @@
 import type { BaroClient } from '../client.js';
-import type { StateEvent } from '../types.js';
+import type { EventContract, StateEvent } from '../types.js';
 
 /** Polls `predicate` every 5 ms until it holds; fails after `timeout` ms with `what`. */
 export async function waitFor(predicate: () => boolean, what: string, timeout = 5000): Promise<void> {
@@ -12,7 +12,7 @@ export async function waitFor(predicate: () => boolean, what: string, timeout = 
 
 /** Resolves with the next state event of `type` (bounded by `timeout`). */
 export function nextState<T extends StateEvent['type']>(
-  client: BaroClient<object, object>,
+  client: BaroClient<EventContract>,
   type: T,
   timeout = 5000,
 ): Promise<Extract<StateEvent, { type: T }>> {
@@ -31,7 +31,7 @@ export function nextState<T extends StateEvent['type']>(
 }
 
 /** Records every state event of a client. */
-export function recordStates(client: BaroClient<object, object>): StateEvent[] {
+export function recordStates(client: BaroClient<EventContract>): StateEvent[] {
   const events: StateEvent[] = [];
   client.onState((event) => events.push(event));
   return events;

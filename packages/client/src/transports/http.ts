@@ -97,8 +97,8 @@ export function httpTransport(name: 'sse' | 'long-polling' | 'polling', context:
     .catch(fail);
 
   return {
-    send(packets) {
-      for (const packet of packets) queue.push(encodePacket(packet));
+    send(packets, texts) {
+      packets.forEach((packet, i) => queue.push(texts?.[i] ?? encodePacket(packet)));
       flush();
     },
     close() {

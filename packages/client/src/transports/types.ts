@@ -24,7 +24,8 @@ export interface TransportSink {
 
 /** One transport carrying (or trying to carry) the session. */
 export interface Transport {
-  send(packets: readonly Packet[]): void;
+  /** `texts[i]`, when given, is `encodePacket(packets[i])` already made by the caller (not made twice). */
+  send(packets: readonly Packet[], texts?: readonly (string | undefined)[]): void;
   /** Stops receiving; what was already handed to `send` may still be delivered. */
   close(): void;
 }

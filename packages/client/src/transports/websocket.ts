@@ -23,11 +23,11 @@ export function websocketTransport(context: TransportContext, sink: TransportSin
     setTimeout(() => sink.close({ reason: String(error) }));
   }
   return {
-    send(packets) {
-      for (const packet of packets) {
-        if (ws?.readyState !== 1) return;
-        ws.send(hasBinaryPayload(packet) ? encodeBinaryPacket(packet as SequencedPacket) : encodePacket(packet));
-      }
+    send(packets, texts) {
+      packets.forEach((packet, i) => {
+        // A packet holding bytes goes as a binary message, not as the text the caller may have made.
+        if (ws?.readyState === 1) ws.send(hasBinaryPayload(packet) ? encodeBinaryPacket(packet as SequencedPacket) : (texts?.[i] ?? encodePacket(packet)));
+      });
     },
     close() {
       if (!ws) return;

@@ -28,7 +28,7 @@ export type AckOutcome = { ok: true; value: Plain } | { ok: false; error: string
 export type PlainClientOptions = Omit<ClientOptions, 'WebSocket' | 'fetch'>;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyClient = BaroClient<any, any>;
+type AnyClient = BaroClient<any>;
 type Connect = (url: string, options: ClientOptions) => AnyClient;
 
 export function createKit(connect: Connect, baseUrl: string, defaults: ClientOptions) {

@@ -161,7 +161,7 @@ function checkPacket(value: unknown, direction: Direction): DecodeResult {
     case 'event': {
       if (value.length !== 4 && value.length !== 5) return fail('an event packet has 4 or 5 elements');
       if (!isSeq(a)) return fail('event sequence number must be a positive integer');
-      if (typeof b !== 'string' || b.length === 0 || b.length > MAX_EVENT_NAME_LENGTH) return fail(`event name must be a string of 1 to ${MAX_EVENT_NAME_LENGTH} characters`);
+      if (!isEventName(b)) return fail(BAD_EVENT_NAME);
       if (value.length === 5 && !isId(d)) return fail('ack id must be a non-negative integer');
       return ok(value.length === 5 ? { type, seq: a, name: b, data: c, ackId: d as number } : { type, seq: a, name: b, data: c });
     }
@@ -173,7 +173,7 @@ function checkPacket(value: unknown, direction: Direction): DecodeResult {
     }
     case 'message':
       if (value.length !== 5 || typeof a !== 'string' || !isSeq(b)) return fail('malformed message packet');
-      if (typeof c !== 'string' || c.length === 0 || c.length > MAX_EVENT_NAME_LENGTH) return fail(`event name must be a string of 1 to ${MAX_EVENT_NAME_LENGTH} characters`);
+      if (!isEventName(c)) return fail(BAD_EVENT_NAME);
       return ok({ type, stream: a, offset: b, name: c, data: d });
     case 'join':
       return value.length === 4 && typeof a === 'string' && typeof b === 'string' && isCount(c) ? ok({ type, stream: a, epoch: b, offset: c }) : fail('malformed join packet');
@@ -220,5 +220,7 @@ function isStreams(value: unknown): boolean {
 const isSeq = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 1;
 const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 const isId = isCount;
+const isEventName = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && value.length <= MAX_EVENT_NAME_LENGTH;
+const BAD_EVENT_NAME = `event name must be a string of 1 to ${MAX_EVENT_NAME_LENGTH} characters`;
 const ok = (packet: Packet): DecodeResult => ({ ok: true, packet });
 const fail = (error: string): DecodeResult => ({ ok: false, error });

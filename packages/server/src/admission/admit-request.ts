@@ -17,14 +17,16 @@ export type AdmittedRequest<Context> = { ok: true; context: Context | undefined;
  * the app's authenticate hook. WebSocketServer runs them on each upgrade, BaroServer on each
  * request of a session, whatever the transport.
  */
-export async function admitRequest<Context>(
+export function admitRequest<Context>(
   request: IncomingMessage,
   options: RequestAdmissionOptions<Context>,
   onError: (error: Error) => void,
-): Promise<AdmittedRequest<Context> | Refusal> {
+): AdmittedRequest<Context> | Refusal | Promise<AdmittedRequest<Context> | Refusal> {
   const origin = checkOrigin(request, options.allowedOrigins);
   if (!origin.ok) return origin;
-  const auth = await runAuthenticate(options.authenticate, request, onError);
-  if (!auth.ok) return auth;
-  return { ok: true, context: auth.context, crossOrigin: origin.crossOrigin };
+  // Without a hook there is nothing to wait for: every poll and POST runs this, so no promises.
+  if (!options.authenticate) return { ok: true, context: undefined, crossOrigin: origin.crossOrigin };
+  return runAuthenticate(options.authenticate, request, onError).then((auth) =>
+    auth.ok ? { ok: true, context: auth.context, crossOrigin: origin.crossOrigin } : auth,
+  );
 }

@@ -31,7 +31,7 @@ export class ClockResponder {
   readonly #now: () => number;
   readonly #reports = new WeakMap<AnySession, ClockReport>();
 
-  constructor(server: BaroServer<any, any>, options: ClockResponderOptions = {}) {
+  constructor(server: BaroServer<any>, options: ClockResponderOptions = {}) {
     this.#now = options.now ?? Date.now;
     server.on('connection', (session: AnySession) => this.attach(session));
   }

@@ -1,6 +1,6 @@
-import { PEER_EVENT, type JoinReply, type PeerNotice, type PeerRefusal, type PeerRequest } from '@baro/protocol';
+import { PEER_EVENT, type EventContract, type JoinReply, type PeerNotice, type PeerRefusal, type PeerRequest } from '@baro/protocol';
 import type { BaroServer } from '../baro-server.js';
-import type { EventsMap } from '../session/events.js';
+import type { SessionOf } from '../session/events.js';
 import type { Session } from '../session/session.js';
 import { TokenBucket } from '../session/token-bucket.js';
 import { checkPeerRequest } from './requests.js';
@@ -67,8 +67,8 @@ const DEFAULTS = {
  * signals nor relayed frames, and never sees what goes over a direct data channel.
  * Peers are the sessions of this server: with a broker across processes, peers must meet on one.
  */
-export function enablePeers<C2S extends EventsMap, S2C extends EventsMap, Context>(
-  server: BaroServer<C2S, S2C, Context>,
+export function enablePeers<Events extends EventContract, Context>(
+  server: BaroServer<Events, Context>,
   options: PeersOptions = {},
 ): PeersServer {
   const limits = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, value]) => typeof value === 'number')) };
@@ -182,7 +182,7 @@ export function enablePeers<C2S extends EventsMap, S2C extends EventsMap, Contex
   };
 
   let closed = false;
-  const onConnection = (session: Session<C2S, S2C>): void => {
+  const onConnection = (session: SessionOf<Events>): void => {
     if (closed) return;
     const plain = session as unknown as Session;
     const now = Date.now();

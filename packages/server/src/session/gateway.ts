@@ -17,20 +17,31 @@ export interface SessionParams {
 
 /** Reads `sid`, `token` (query or X-Baro-Token), `seq` (query or Last-Event-ID) and `pos` (query). */
 export function readSessionParams(request: IncomingMessage): SessionParams | Refusal {
-  const url = new URL(request.url ?? '/', 'http://localhost');
-  const sid = url.searchParams.get('sid') ?? undefined;
+  const query = queryOf(request.url ?? '/');
+  const sid = query.get('sid') ?? undefined;
   const headerToken = request.headers['x-baro-token'];
-  const token = url.searchParams.get('token') ?? (typeof headerToken === 'string' ? headerToken : undefined);
+  const token = query.get('token') ?? (typeof headerToken === 'string' ? headerToken : undefined);
   const lastEventId = request.headers['last-event-id'];
-  const seqText = typeof lastEventId === 'string' && lastEventId !== '' ? lastEventId : (url.searchParams.get('seq') ?? '0');
+  const seqText = typeof lastEventId === 'string' && lastEventId !== '' ? lastEventId : (query.get('seq') ?? '0');
   const seq = Number(seqText);
   if (!Number.isSafeInteger(seq) || seq < 0) return { ok: false, status: 400, reason: 'seq must be a non-negative integer' };
   if (sid !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(sid)) return { ok: false, status: 400, reason: 'malformed sid' };
   if (token !== undefined && token.length > 256) return { ok: false, status: 400, reason: 'malformed token' };
-  const positionsText = url.searchParams.get('pos');
+  const positionsText = query.get('pos');
   const positions = positionsText === null ? null : decodePositions(positionsText);
   if (positions === null && positionsText !== null) return { ok: false, status: 400, reason: 'malformed pos' };
   return { sid, token, seq, positions };
+}
+
+/**
+ * The query of a request target, as `new URL(target, base).searchParams` has it (after `?`, before
+ * any `#`) without building a whole URL: every poll and POST reads it.
+ */
+function queryOf(target: string): URLSearchParams {
+  const hash = target.indexOf('#');
+  const end = hash === -1 ? target.length : hash;
+  const start = target.indexOf('?');
+  return start === -1 || start > end ? new URLSearchParams() : new URLSearchParams(target.slice(start + 1, end));
 }
 
 export function newSessionId(): string {

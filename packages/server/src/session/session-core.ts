@@ -50,6 +50,16 @@ export interface SessionLimits {
 
 /** Queued bytes past which volatile events are dropped. */
 const VOLATILE_BACKLOG = 64 * 1024;
+/**
+ * A duplex client (WebSocket) is receipted at once when this many of its packets wait for a
+ * receipt; otherwise the receipt rides along with what the server writes next once RECEIPT_DELAY_MS
+ * have passed since the last one, and a client that goes quiet gets it by timer at the latest
+ * 2 × RECEIPT_DELAY_MS after its last packet. A receipt only lets the client forget what it keeps
+ * for a resend: one per packet (a second frame with every echo) bought nothing, and one by timer
+ * while the client is busy would be a write of its own.
+ */
+export const RECEIPT_BATCH = 100;
+export const RECEIPT_DELAY_MS = 100;
 /** How long a flooding client (past its events' and its refusals' budgets) goes unread. */
 export const FLOOD_HOLD_MS = 1000;
 
@@ -107,9 +117,11 @@ export class SessionCore implements StreamMember {
   readonly #handlers = new Map<string, Set<Handler>>();
   readonly #replay: ReplayBuffer<OutboundPacket>;
   readonly #inbound = new InboundSequence();
-  readonly #rate: TokenBucket;
-  readonly #refusals: TokenBucket;
-  readonly #resumes: TokenBucket;
+  // Budgets and the ack table are made on first use: most sessions never need some of them, and a
+  // bucket never taken from is full, as a new one is.
+  #rate: TokenBucket | null = null;
+  #refusals: TokenBucket | null = null;
+  #resumes: TokenBucket | null = null;
   #carrier: Carrier | null = null;
   /**
    * In emission order: the session's own packets, and while a carrier is attached the broadcasts
@@ -120,9 +132,13 @@ export class SessionCore implements StreamMember {
   #queuedBytes = 0;
   #nextSeq = 1;
   #flushScheduled = false;
-  #acks = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
+  #acks: Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }> | null = null;
   #nextAckId = 1;
   #receiptDue = false;
+  /** The client sequence number last receipted on a duplex carrier, when, and the fallback timer. */
+  #receiptedCseq = 0;
+  #receiptedAt = 0;
+  #receiptTimer: NodeJS.Timeout | null = null;
   #closeOnNextRequest: { code: number; reason: string; retryAfterMs: number | null } | null = null;
   #lastPing = 0;
   #ended = false;
@@ -139,9 +155,6 @@ export class SessionCore implements StreamMember {
     this.#limits = init.limits;
     this.#replay = new ReplayBuffer({ maxCount: init.limits.replayCount, maxBytes: init.limits.replayBytes });
     this.lastSeen = host.now();
-    this.#rate = new TokenBucket(init.limits.eventsPerSecond, init.limits.eventBurst, host.now());
-    this.#refusals = new TokenBucket(init.limits.eventsPerSecond, init.limits.eventBurst, host.now());
-    this.#resumes = new TokenBucket(init.limits.resumesPerMinute / 60, init.limits.resumeBurst, host.now());
   }
 
   get transport(): TransportName | null {
@@ -208,10 +221,10 @@ export class SessionCore implements StreamMember {
       if (this.#ended) return reject(new Error('the session has ended'));
       const ackId = this.#nextAckId++;
       const timer = setTimeout(() => {
-        this.#acks.delete(ackId);
+        this.#acks?.delete(ackId);
         reject(new Error(`no acknowledgement for "${event}" within ${options.timeout ?? this.#limits.ackTimeout} ms`));
       }, options.timeout ?? this.#limits.ackTimeout);
-      this.#acks.set(ackId, { resolve, reject, timer });
+      (this.#acks ??= new Map()).set(ackId, { resolve, reject, timer });
       this.#enqueue(pendingEvent(event, data, { ackId }));
     });
   }
@@ -260,7 +273,8 @@ export class SessionCore implements StreamMember {
    */
   mayResume(clientSeq: number): boolean {
     if (this.#replay.count === 0 || this.#replay.lastSeq <= clientSeq) return true;
-    return this.#resumes.take(this.#host.now());
+    const now = this.#host.now();
+    return (this.#resumes ??= new TokenBucket(this.#limits.resumesPerMinute / 60, this.#limits.resumeBurst, now)).take(now);
   }
 
   /**
@@ -355,12 +369,14 @@ export class SessionCore implements StreamMember {
 
   /** Packets from the client, in arrival order. */
   receive(packets: readonly Packet[]): void {
-    this.lastSeen = this.#host.now();
+    const now = this.#host.now();
+    this.lastSeen = now;
     for (const packet of packets) {
       if (this.#ended) return;
       this.#receiveOne(packet);
     }
-    if (this.#receiptDue && this.#carrier?.duplex) this.#scheduleFlush();
+    // HTTP transports answer each POST with its receipt; only a duplex carrier needs one pushed.
+    if (this.#carrier?.duplex) this.#receiptLater(now);
   }
 
   /** Sends a heartbeat, or reports the carrier dead when the client has been silent too long. */
@@ -405,11 +421,11 @@ export class SessionCore implements StreamMember {
       if (carrier.writable) carrier.write([control({ type: 'close', code, reason, retryAfterMs })]);
       carrier.detach();
     }
-    for (const [, pending] of this.#acks) {
+    for (const [, pending] of this.#acks ?? []) {
       clearTimeout(pending.timer);
       pending.reject(new Error(`the session ended (${code} ${reason})`));
     }
-    this.#acks.clear();
+    this.#acks = null;
     this.#queue = [];
     this.#queuedBytes = 0;
     this.#replay.clear();
@@ -501,7 +517,7 @@ export class SessionCore implements StreamMember {
       case 'event':
       case 'ack': {
         const verdict = this.#inbound.accept(packet.seq);
-        this.#receiptDue = true;
+        if (verdict === 'duplicate') this.#receiptMissed(packet.seq);
         if (verdict !== 'next') return;
         if (packet.type === 'ack') return this.#settleAck(packet.ackId, packet.data, packet.error);
         return this.#deliverEvent(packet.name, packet.data, packet.ackId);
@@ -523,11 +539,49 @@ export class SessionCore implements StreamMember {
     }
   }
 
+  /** Receipts a duplex client now (with this tick's write) or later: see RECEIPT_BATCH. */
+  #receiptLater(now: number): void {
+    const waiting = this.#inbound.last - this.#receiptedCseq;
+    if (waiting <= 0) return;
+    if (waiting >= RECEIPT_BATCH || now - this.#receiptedAt >= RECEIPT_DELAY_MS) return this.#receiptNow(now);
+    if (this.#receiptTimer === null) this.#armReceiptTimer(2 * RECEIPT_DELAY_MS);
+  }
+
+  /** A resend of a packet already processed: the client missed its receipt, which goes at once. */
+  #receiptMissed(seq: number): void {
+    this.#receiptedCseq = Math.min(this.#receiptedCseq, seq - 1);
+    this.#receiptedAt = Number.NEGATIVE_INFINITY;
+  }
+
+  #armReceiptTimer(ms: number): void {
+    this.#receiptTimer = setTimeout(() => this.#receiptByTimer(), ms);
+    this.#receiptTimer.unref();
+  }
+
+  /** The fallback: sends the receipt unless one went out meanwhile, then waits again. */
+  #receiptByTimer(): void {
+    this.#receiptTimer = null;
+    if (this.#ended || this.#inbound.last === this.#receiptedCseq) return;
+    const now = this.#host.now();
+    const since = now - this.#receiptedAt;
+    if (since >= 2 * RECEIPT_DELAY_MS) return this.#receiptNow(now);
+    this.#armReceiptTimer(2 * RECEIPT_DELAY_MS - since);
+  }
+
+  #receiptNow(now: number): void {
+    if (this.#receiptTimer !== null) clearTimeout(this.#receiptTimer);
+    this.#receiptTimer = null;
+    this.#receiptedCseq = this.#inbound.last;
+    this.#receiptedAt = now;
+    this.#receiptDue = true;
+    this.#scheduleFlush();
+  }
+
   #deliverEvent(name: string, data: unknown, ackId: number | undefined): void {
     const now = this.#host.now();
     // Every event takes a token, refused ones too: a refusal costs the server an answer.
-    if (!this.#rate.take(now)) {
-      if (!this.#refusals.take(now)) {
+    if (!(this.#rate ??= new TokenBucket(this.#limits.eventsPerSecond, this.#limits.eventBurst, now)).take(now)) {
+      if (!this.#refusalBudget(now).take(now)) {
         // Past even the refusals' budget the client is flooding: stop reading it rather than
         // decoding events only to drop them; what it sends meanwhile waits in TCP.
         this.#carrier?.holdReading?.(FLOOD_HOLD_MS);
@@ -538,7 +592,7 @@ export class SessionCore implements StreamMember {
       return;
     }
     if (LIFECYCLE_EVENTS.has(name)) {
-      if (ackId !== undefined && this.#refusals.take(now)) this.#enqueue(pendingAck(ackId, null, `"${name}" is a reserved event name`));
+      if (ackId !== undefined && this.#refusalBudget(now).take(now)) this.#enqueue(pendingAck(ackId, null, `"${name}" is a reserved event name`));
       return;
     }
     if (ackId === undefined) return this.#dispatch(name, [data]);
@@ -552,10 +606,14 @@ export class SessionCore implements StreamMember {
     this.#dispatch(name, [data, ack]);
   }
 
+  #refusalBudget(now: number): TokenBucket {
+    return (this.#refusals ??= new TokenBucket(this.#limits.eventsPerSecond, this.#limits.eventBurst, now));
+  }
+
   #settleAck(ackId: number, data: unknown, error: string | undefined): void {
-    const pending = this.#acks.get(ackId);
+    const pending = this.#acks?.get(ackId);
     if (!pending) return;
-    this.#acks.delete(ackId);
+    this.#acks!.delete(ackId);
     clearTimeout(pending.timer);
     if (error !== undefined) pending.reject(new Error(error));
     else pending.resolve(data);

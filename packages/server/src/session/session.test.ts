@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeSession, RecordingCarrier } from './test-support/recording-carrier.js';
+import { RECEIPT_BATCH, RECEIPT_DELAY_MS } from './session.js';
 
 const tick = () => new Promise<void>((resolve) => queueMicrotask(resolve));
 
@@ -79,9 +80,37 @@ describe('Session', () => {
     ]);
     await tick();
     assert.deepEqual(seen, ['a', 'b']);
-    const receipts = carrier.packets.filter((p) => p.type === 'receipt');
-    assert.deepEqual(receipts.at(-1), { type: 'receipt', seq: 2 });
+    assert.deepEqual(carrier.packets.filter((p) => p.type === 'receipt'), [{ type: 'receipt', seq: 2 }], 'one receipt for the batch');
     assert.equal(session.openInfo('websocket', true).cseq, 2);
+  });
+
+  test('a duplex client is receipted with the next write after a delay, at once after a batch, by timer when it goes quiet', async () => {
+    const { session, advance } = makeSession();
+    const carrier = new RecordingCarrier();
+    session.attach(carrier, 0, { announce: false, resumed: false });
+    const receipts = () => carrier.packets.filter((p) => p.type === 'receipt').map((p) => (p.type === 'receipt' ? p.seq : 0));
+    let seq = 0;
+    const send = async (count: number) => {
+      for (let i = 0; i < count; i++) session.receive([{ type: 'event', seq: ++seq, name: 'n', data: seq }]);
+      await tick();
+    };
+    await send(1);
+    assert.deepEqual(receipts(), [1], 'the first packet in a while is receipted at once');
+    await send(49);
+    assert.deepEqual(receipts(), [1], 'then none per packet');
+    advance(RECEIPT_DELAY_MS);
+    await send(1);
+    assert.deepEqual(receipts(), [1, 51], `${RECEIPT_DELAY_MS} ms later the receipt goes with the next write`);
+    await send(RECEIPT_BATCH);
+    assert.deepEqual(receipts(), [1, 51, 151], `${RECEIPT_BATCH} packets waiting: at once`);
+    await send(1);
+    assert.deepEqual(receipts(), [1, 51, 151]);
+    advance(2 * RECEIPT_DELAY_MS);
+    await new Promise((resolve) => setTimeout(resolve, 2 * RECEIPT_DELAY_MS + 30));
+    assert.deepEqual(receipts(), [1, 51, 151, 152], 'a client that went quiet gets its receipt by timer');
+    session.receive([{ type: 'event', seq: 1, name: 'n', data: 1 }]);
+    await tick();
+    assert.deepEqual(receipts(), [1, 51, 151, 152, 152], 'a resend (its receipt was missed) is receipted at once');
   });
 
   test('acknowledgements both ways', async () => {

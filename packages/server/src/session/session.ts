@@ -2,7 +2,7 @@ import type { TransportName } from '@baro/protocol';
 import type { AckResponse, DefaultEvents, EmitOptions, EventNames, EventPayload, EventsMap } from './events.js';
 import type { SessionCore } from './session-core.js';
 
-export { DEFAULT_SESSION_LIMITS, FLOOD_HOLD_MS, type SessionLimits } from './session-core.js';
+export { DEFAULT_SESSION_LIMITS, FLOOD_HOLD_MS, RECEIPT_BATCH, RECEIPT_DELAY_MS, type SessionLimits } from './session-core.js';
 
 const cores = new WeakMap<Session<EventsMap, EventsMap>, SessionCore>();
 

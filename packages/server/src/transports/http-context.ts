@@ -1,13 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { BaroServer } from '../baro-server.js';
-import type { Refusal } from '../session/gateway.js';
 import { refuse } from './http-reply.js';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyBaroServer = BaroServer<any, any, any>;
-
-/** What `server.admit` grants: attach to a session, or open a new one. */
-export type Admission = Exclude<Awaited<ReturnType<AnyBaroServer['admit']>>, Refusal>;
 
 /** Something that sends a keep-alive comment now and then (an SSE stream). */
 export interface KeepAlive {

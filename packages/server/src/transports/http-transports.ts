@@ -1,9 +1,10 @@
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
-import type { SessionCore } from '../session/session-core.js';
+import type { AnySession } from './session-gateway.js';
 import { corsFor, preflightHeaders } from './cors.js';
 import { isRefusal, refuse, type ExtraHeaders } from './http-reply.js';
-import { ResponseTracker, type AnyBaroServer } from './http-context.js';
+import { ResponseTracker } from './http-context.js';
+import type { SessionGateway } from './session-gateway.js';
 import { handlePoll, type PollingCarrier, type PollMode } from './polling-transport.js';
 import { handleSend } from './send-endpoint.js';
 import { handleSse } from './sse-transport.js';
@@ -42,11 +43,11 @@ export interface HttpTransportHandler {
 
 type Route = 'sse' | 'poll' | 'send';
 
-export function createHttpTransportHandler(server: AnyBaroServer, options: HttpTransportOptions = {}): HttpTransportHandler {
+export function createHttpTransportHandler(server: SessionGateway, options: HttpTransportOptions = {}): HttpTransportHandler {
   const pollTimeout = options.pollTimeout ?? 25_000;
   const maxBodyBytes = options.maxBodyBytes ?? server.limits.maxPayload;
   const tracker = new ResponseTracker(options.keepAliveInterval ?? 15_000);
-  const carriers = new WeakMap<SessionCore, PollingCarrier>();
+  const carriers = new WeakMap<AnySession, PollingCarrier>();
   const offers = (name: Parameters<typeof server.transports.has>[0]): boolean => server.transports.has(name);
   const routes = new Map<string, Route>();
   if (offers('sse')) routes.set(`${server.path}/sse`, 'sse');
@@ -55,15 +56,15 @@ export function createHttpTransportHandler(server: AnyBaroServer, options: HttpT
   const prefix = `${server.path}/`;
   let closed = false;
 
-  const serve = async (route: Route, url: URL, request: IncomingMessage, response: ServerResponse, headers: ExtraHeaders, expectsContinue: boolean): Promise<void> => {
+  const serve = async (route: Route, pathname: string, request: IncomingMessage, response: ServerResponse, headers: ExtraHeaders, expectsContinue: boolean): Promise<void> => {
     const method = request.method ?? 'GET';
     const expected = route === 'send' ? 'POST' : 'GET';
     if (method !== expected) {
-      return refuse(response, { status: 405, reason: `${url.pathname} takes ${expected}`, headers: { Allow: `${expected}, OPTIONS` } }, headers, route === 'send');
+      return refuse(response, { status: 405, reason: `${pathname} takes ${expected}`, headers: { Allow: `${expected}, OPTIONS` } }, headers, route === 'send');
     }
     if (route === 'sse') return handleSse(server, request, response, headers, tracker);
     if (route === 'send') return handleSend(server, request, response, headers, { maxBodyBytes, expectsContinue });
-    const mode = pollMode(url.searchParams.get('wait'));
+    const mode = pollMode(waitParam(request.url ?? '/'));
     if (mode === null) return refuse(response, { status: 400, reason: 'wait must be 1 (long-polling) or 0 (polling)' }, headers);
     if (!offers(mode)) return refuse(response, { status: 400, reason: `${mode} is not offered` }, headers);
     return handlePoll(server, request, response, headers, tracker, carriers, { mode, pollTimeout });
@@ -73,8 +74,8 @@ export function createHttpTransportHandler(server: AnyBaroServer, options: HttpT
     paths: [...routes.keys()],
     handle(request, response, expectsContinue = false) {
       if (closed || !(request.url ?? '').startsWith(prefix)) return false;
-      const url = new URL(request.url ?? '/', 'http://localhost');
-      const route = routes.get(url.pathname);
+      const pathname = pathOf(request.url ?? '/');
+      const route = routes.get(pathname);
       if (route === undefined) return false;
       tracker.track(response);
       const cors = corsFor(request, server.allowedOrigins);
@@ -87,7 +88,7 @@ export function createHttpTransportHandler(server: AnyBaroServer, options: HttpT
         response.end();
         return true;
       }
-      serve(route, url, request, response, cors.headers, expectsContinue).catch(() => {
+      serve(route, pathname, request, response, cors.headers, expectsContinue).catch(() => {
         refuse(response, { status: 500, reason: 'internal error' }, cors.headers, true);
       });
       return true;
@@ -108,10 +109,9 @@ export function createHttpTransportHandler(server: AnyBaroServer, options: HttpT
  * offered) are answered here and never reach the app's listeners, whether those were added before
  * or after mounting; every other request is emitted as usual. Unmounting restores `emit` (or, if
  * something wrapped it after us, turns our wrapper into a pass-through). Apps that route requests
- * themselves can use `createHttpTransportHandler(server).handle(req, res)` instead.
+ * themselves use `BaroServer.handleRequest` (`noServer`) instead.
  */
-export function mountHttpTransports(server: AnyBaroServer, httpServer: HttpServer | HttpsServer, options: HttpTransportOptions): () => void {
-  const handler = createHttpTransportHandler(server, options);
+export function mountHttpTransports(handler: HttpTransportHandler, httpServer: HttpServer | HttpsServer): () => void {
   if (handler.paths.length === 0) return () => handler.close();
   const hadOwnEmit = Object.prototype.hasOwnProperty.call(httpServer, 'emit');
   const original = httpServer.emit;
@@ -133,6 +133,25 @@ export function mountHttpTransports(server: AnyBaroServer, httpServer: HttpServe
       else delete (httpServer as { emit?: unknown }).emit;
     }
   };
+}
+
+/**
+ * The request target's path as `new URL(target, base).pathname` has it. The plain part before `?`
+ * or `#` is it whenever it holds only letters, digits, `_`, `-` and single leading `/` (what
+ * clients send); other targets (dot segments, escapes, backslashes, `//host`) pay for a whole URL.
+ */
+function pathOf(target: string): string {
+  const end = target.search(/[?#]/);
+  const path = end === -1 ? target : target.slice(0, end);
+  return /^\/(?!\/)[A-Za-z0-9_\-/]*$/.test(path) ? path : new URL(target, 'http://localhost').pathname;
+}
+
+/** `wait` from the query (polls only). */
+function waitParam(target: string): string | null {
+  const hash = target.indexOf('#');
+  const start = target.indexOf('?');
+  if (start === -1 || (hash !== -1 && start > hash)) return null;
+  return new URLSearchParams(target.slice(start + 1, hash === -1 ? undefined : hash)).get('wait');
 }
 
 function pollMode(wait: string | null): PollMode | null {

@@ -3,10 +3,11 @@ import { encodePacket } from '@baro/protocol';
 import type { Carrier } from '../session/carrier.js';
 import type { OutboundPacket } from '../wire/outbound-packet.js';
 import type { WireFormat } from '../wire/wire-format.js';
-import type { SessionCore } from '../session/session-core.js';
+import type { AnySession } from './session-gateway.js';
 import { readSessionParams } from '../session/gateway.js';
 import { answerLines, isRefusal, refuse, type ExtraHeaders } from './http-reply.js';
-import type { AnyBaroServer, ResponseTracker } from './http-context.js';
+import type { ResponseTracker } from './http-context.js';
+import type { SessionGateway } from './session-gateway.js';
 
 export type PollMode = 'long-polling' | 'polling';
 
@@ -30,7 +31,7 @@ export class PollingCarrier implements Carrier {
   readonly transport: PollMode;
   readonly streaming = false;
   readonly duplex = false;
-  #session: SessionCore | null = null;
+  #session: AnySession | null = null;
   #state: 'pending' | 'attached' | 'detached' = 'pending';
   #waiting: Waiting | null = null;
   /** ndjson lines, shared with every other member of a broadcast. */
@@ -83,7 +84,7 @@ export class PollingCarrier implements Carrier {
   }
 
   /** Called once the session holds the carrier. */
-  bind(session: SessionCore): void {
+  bind(session: AnySession): void {
     this.#session = session;
     if (this.#state === 'pending') this.#state = 'attached';
   }
@@ -140,12 +141,12 @@ export interface PollOptions {
  * response held); anything else connects a carrier, which announces itself with an open packet.
  */
 export async function handlePoll(
-  server: AnyBaroServer,
+  server: SessionGateway,
   request: IncomingMessage,
   response: ServerResponse,
   headers: ExtraHeaders,
   tracker: ResponseTracker,
-  carriers: WeakMap<SessionCore, PollingCarrier>,
+  carriers: WeakMap<AnySession, PollingCarrier>,
   options: PollOptions,
 ): Promise<void> {
   const params = readSessionParams(request);
@@ -167,7 +168,7 @@ export async function handlePoll(
 
   const carrier = new PollingCarrier(options.mode, server.wireFormat);
   carrier.arm(response, headers, holdMs);
-  const session = server.connect(admission, carrier) as SessionCore | null;
+  const session = server.connect(admission, carrier);
   if (!session || session.ended) {
     carrier.disarm();
     // A session closed by its own handlers may have answered the request with its close packet.

@@ -1,10 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodePacketLines, encodePacket } from '@baro/protocol';
 import { readSessionParams } from '../session/gateway.js';
-import type { SessionCore } from '../session/session-core.js';
 import { answerPackets, isRefusal, refuse, type ExtraHeaders } from './http-reply.js';
 import { readBody } from './read-body.js';
-import type { AnyBaroServer } from './http-context.js';
+import type { SessionGateway } from './session-gateway.js';
 
 const BODY_TYPES = new Set(['application/x-ndjson', 'text/plain']);
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -20,12 +19,11 @@ export interface SendOptions {
  * (or `text/plain`, which a browser may send cross-origin without a preflight). The answer is a
  * receipt `["r", cseq]`: everything up to `cseq` was processed.
  */
-export async function handleSend(server: AnyBaroServer, request: IncomingMessage, response: ServerResponse, headers: ExtraHeaders, options: SendOptions): Promise<void> {
+export async function handleSend(server: SessionGateway, request: IncomingMessage, response: ServerResponse, headers: ExtraHeaders, options: SendOptions): Promise<void> {
   const params = readSessionParams(request);
   if (isRefusal(params)) return refuse(response, params, headers, true);
-  const authorized = await server.authorize(request, params);
-  if (isRefusal(authorized)) return refuse(response, authorized, headers, true);
-  const session = authorized as SessionCore;
+  const session = await server.authorize(request, params);
+  if (isRefusal(session)) return refuse(response, session, headers, true);
 
   const mediaType = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (!BODY_TYPES.has(mediaType)) return refuse(response, { status: 415, reason: 'the body must be application/x-ndjson or text/plain' }, headers, true);

@@ -3,10 +3,11 @@ import type { TransportName } from '@baro/protocol';
 import type { Carrier } from '../session/carrier.js';
 import type { OutboundPacket } from '../wire/outbound-packet.js';
 import type { WireFormat } from '../wire/wire-format.js';
-import type { SessionCore } from '../session/session-core.js';
+import type { AnySession } from './session-gateway.js';
 import { readSessionParams } from '../session/gateway.js';
 import { isRefusal, refuse, type ExtraHeaders } from './http-reply.js';
-import type { AnyBaroServer, ResponseTracker } from './http-context.js';
+import type { ResponseTracker } from './http-context.js';
+import type { SessionGateway } from './session-gateway.js';
 
 /** Bytes the socket may hold before the stream stops taking packets (the session queues them). */
 export const SSE_HIGH_WATER_MARK = 1024 * 1024;
@@ -80,7 +81,7 @@ export class SseCarrier implements Carrier {
     else this.#response.end();
   }
 
-  bind(session: SessionCore, onGone: () => void): void {
+  bind(session: AnySession, onGone: () => void): void {
     this.#response.on('drain', () => session.flush());
     this.#response.once('close', () => {
       this.#open = false;
@@ -91,7 +92,7 @@ export class SseCarrier implements Carrier {
 }
 
 /** `GET <path>/sse`: opens or attaches a session and streams its packets. */
-export async function handleSse(server: AnyBaroServer, request: IncomingMessage, response: ServerResponse, headers: ExtraHeaders, tracker: ResponseTracker): Promise<void> {
+export async function handleSse(server: SessionGateway, request: IncomingMessage, response: ServerResponse, headers: ExtraHeaders, tracker: ResponseTracker): Promise<void> {
   const params = readSessionParams(request);
   if (isRefusal(params)) return refuse(response, params, headers);
   const admission = await server.admit(request, params);
@@ -105,5 +106,5 @@ export async function handleSse(server: AnyBaroServer, request: IncomingMessage,
     carrier.detach();
     return;
   }
-  carrier.bind(session as SessionCore, () => tracker.forgetKeepAlive(carrier));
+  carrier.bind(session, () => tracker.forgetKeepAlive(carrier));
 }

@@ -4,7 +4,7 @@ import { ReadyState } from '../websocket/ready-state.js';
 import type { Carrier } from '../session/carrier.js';
 import type { OutboundPacket } from '../wire/outbound-packet.js';
 import type { WireFormat } from '../wire/wire-format.js';
-import type { SessionCore } from '../session/session-core.js';
+import type { AnySession } from './session-gateway.js';
 
 /** Carries a session over one WebSocket connection: one packet per message. */
 export class WebSocketCarrier implements Carrier {
@@ -63,7 +63,7 @@ export class WebSocketCarrier implements Carrier {
   }
 
   /** Feeds the connection's messages to the session and tells it when the connection is gone. */
-  bind(session: SessionCore): void {
+  bind(session: AnySession): void {
     const connection = this.#connection;
     connection.on('message', (data, isBinary) => {
       const result = isBinary ? decodeBinaryPacket(data, 'toServer') : decodePacket(data.toString('utf8'), 'toServer');

@@ -46,6 +46,8 @@ export interface WebSocketServerOptions<Context = unknown> extends Partial<Conne
   server?: HttpServer | HttpsServer;
   /** Or listen by itself on this port (0 picks a free one). */
   port?: number;
+  /** Or neither: the app passes upgrades to `handleUpgrade` itself (a framework's server). */
+  noServer?: boolean;
   host?: string;
   /** Only upgrades to this path; several servers with different paths can share an HTTP server. */
   path?: string;
@@ -86,7 +88,7 @@ export interface ServerEvents<Context> {
 export class WebSocketServer<Context = unknown> extends EventEmitter<ServerEvents<Context>> {
   readonly clients = new Set<WebSocketConnection>();
   readonly #options: WebSocketServerOptions<Context>;
-  readonly #httpServer: HttpServer | HttpsServer;
+  readonly #httpServer: HttpServer | HttpsServer | null;
   readonly #ownsServer: boolean;
   readonly #detach: () => void;
   readonly #handshakes = new Set<Duplex>();
@@ -98,36 +100,46 @@ export class WebSocketServer<Context = unknown> extends EventEmitter<ServerEvent
   constructor(options: WebSocketServerOptions<Context>) {
     super();
     this.#options = options;
-    if (options.server && options.port !== undefined) throw new TypeError('give either `server` or `port`, not both');
+    if ([options.server !== undefined, options.port !== undefined, options.noServer === true].filter(Boolean).length > 1) {
+      throw new TypeError('give one of `server`, `port` or `noServer`');
+    }
     const handshakeTimeout = options.handshakeTimeout ?? 10_000;
-    if (options.server) {
+    if (options.noServer) {
+      this.#httpServer = null;
+      this.#ownsServer = false;
+      this.ready = Promise.resolve();
+    } else if (options.server) {
       this.#httpServer = options.server;
       this.#ownsServer = false;
       this.ready = Promise.resolve();
     } else {
-      if (options.port === undefined) throw new TypeError('give `server` to attach to, or `port` to listen on');
+      if (options.port === undefined) throw new TypeError('give `server` to attach to, `port` to listen on, or `noServer`');
       // Node's own header timeout catches clients that never finish the request head.
-      this.#httpServer = createServer({ headersTimeout: handshakeTimeout, requestTimeout: handshakeTimeout + 1, connectionsCheckingInterval: Math.min(1000, handshakeTimeout) }, (_request, response) => {
+      const httpServer = createServer({ headersTimeout: handshakeTimeout, requestTimeout: handshakeTimeout + 1, connectionsCheckingInterval: Math.min(1000, handshakeTimeout) }, (_request, response) => {
         response.writeHead(426, { 'Content-Type': 'text/plain', Upgrade: 'websocket', Connection: 'close' });
         response.end('this endpoint speaks WebSocket only\n');
       });
+      this.#httpServer = httpServer;
       this.#ownsServer = true;
       this.ready = new Promise((resolve, reject) => {
-        this.#httpServer.once('error', reject);
-        this.#httpServer.listen(options.port, options.host ?? '127.0.0.1', () => {
-          this.#httpServer.off('error', reject);
-          this.#httpServer.on('error', (error) => this.#emitError(error));
+        httpServer.once('error', reject);
+        httpServer.listen(options.port, options.host ?? '127.0.0.1', () => {
+          httpServer.off('error', reject);
+          httpServer.on('error', (error) => this.#emitError(error));
           this.emit('listening');
           resolve();
         });
       });
     }
-    this.#detach = routeUpgrades(this.#httpServer as HttpServer, options.path, (request, socket, head) => void this.handleUpgrade(request, socket, head));
+    this.#detach = this.#httpServer
+      ? routeUpgrades(this.#httpServer as HttpServer, options.path, (request, socket, head) => void this.handleUpgrade(request, socket, head))
+      : () => {};
     if (options.heartbeat) this.#startHeartbeat(options.heartbeat.interval);
   }
 
   /** The listening address (own server) or the attached server's. */
   address(): AddressInfo {
+    if (!this.#httpServer) throw new TypeError('a WebSocketServer made with noServer has no address of its own');
     return this.#httpServer.address() as AddressInfo;
   }
 
@@ -245,8 +257,9 @@ export class WebSocketServer<Context = unknown> extends EventEmitter<ServerEvent
     for (const client of this.clients) client.terminate();
     await Promise.all(closed);
     this.#detach();
-    if (this.#ownsServer) {
-      await new Promise<void>((resolve) => this.#httpServer.close(() => resolve()));
+    const httpServer = this.#httpServer;
+    if (this.#ownsServer && httpServer) {
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     }
     this.emit('close');
   }

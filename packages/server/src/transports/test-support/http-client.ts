@@ -8,7 +8,7 @@ import { withTimeout } from '../../websocket/test-support/wait.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Packet = any[];
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyServer = BaroServer<any, any, any>;
+export type AnyServer = BaroServer<any, any>;
 
 export interface Harness {
   server: AnyServer;
