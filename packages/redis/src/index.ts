@@ -1,1 +1,2 @@
 export { RedisBroker, type RedisBrokerOptions } from './redis-broker.js';
+export { RedisPresence, type RedisPresenceOptions } from './redis-presence.js';
