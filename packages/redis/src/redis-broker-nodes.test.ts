@@ -78,13 +78,17 @@ describe('RedisBroker across nodes', () => {
     await Promise.all([publisher.close(), subscriber.close()]);
   });
 
-  test('Redis unreachable: a publish fails promptly with an error, and works again once Redis is back', async () => {
+  test('Redis unreachable: calls fail promptly with an error, and work again once Redis is back', async () => {
     const broker = new RedisBroker({ url: redis.url, prefix: 'down:' });
     await broker.publish('room', entry(1));
     await redis.kill();
     const started = Date.now();
     await assert.rejects(broker.publish('room', entry(2)));
     assert.ok(Date.now() - started < 2000, 'no waiting for Redis to come back');
+    // A node started while Redis is away waits for its first connection, bounded, then says why.
+    const late = new RedisBroker({ url: redis.url, prefix: 'down:', connectTimeout: 300 });
+    await assert.rejects(late.head('room'), /not reachable within 300 ms/);
+    await late.close();
     await redis.restart();
     await eventually(async () => (await broker.publish('room', entry(3)).catch(() => null)) !== null, 5000, 'publishing again');
     await broker.close();

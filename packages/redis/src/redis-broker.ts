@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { createClient } from 'redis';
 import { DEFAULT_HISTORY_LIMITS, type Broker, type BrokerEntry, type ChannelListener, type History, type HistoryLimits, type PositionedEntry, type StreamPosition } from 'baro';
 import { channelKeys, HEAD_SCRIPT, HISTORY_SCRIPT, PUBLISH_SCRIPT } from './broker-scripts.js';
-import { Script, type Client } from './scripts.js';
+import { Connections, type ConnectionOptions } from './connections.js';
+import { Script } from './scripts.js';
 
-export interface RedisBrokerOptions {
-  /** `redis://host:port`; default `redis://127.0.0.1:6379`. */
-  url?: string;
+export interface RedisBrokerOptions extends ConnectionOptions {
   /** Prepended to every key and shard channel, to share one Redis between deployments. Default `baro:`. */
   prefix?: string;
   limits?: Partial<HistoryLimits>;
@@ -17,8 +15,6 @@ export interface RedisBrokerOptions {
    * a position on it then resumes as `epoch` (a resync), never as nothing missing. Default 1 hour.
    */
   idleTtl?: number;
-  /** Connection errors (Redis unreachable, reconnecting). The broker keeps reconnecting by itself. */
-  onError?: (error: Error) => void;
 }
 
 interface Waiter {
@@ -49,13 +45,10 @@ const newEpoch = () => randomBytes(6).toString('base64url');
  * sees one order. Redis keeps no epoch across a restart without persistence, so a restart (or a
  * flush) starts every channel in a new epoch: older positions are answered `epoch`, never reused.
  *
- * Two connections per node: one for commands, one for subscriptions. Both reconnect by themselves
- * (node-redis), and the subscriber subscribes again to every channel it had.
+ * Two connections per node (`Connections`): one for commands, one for subscriptions.
  */
 export class RedisBroker implements Broker {
-  readonly #commands: Client;
-  readonly #subscriber: Client;
-  readonly #connected: Promise<unknown>;
+  readonly #redis: Connections;
   readonly #prefix: string;
   readonly #limits: HistoryLimits;
   readonly #now: () => number;
@@ -68,18 +61,11 @@ export class RedisBroker implements Broker {
   #closed = false;
 
   constructor(options: RedisBrokerOptions = {}) {
-    const onError = options.onError ?? (() => {});
     this.#prefix = options.prefix ?? 'baro:';
     this.#limits = { ...DEFAULT_HISTORY_LIMITS, ...options.limits };
     this.#now = options.now ?? Date.now;
     this.#idleTtl = options.idleTtl ?? 3_600_000;
-    // Commands fail at once while Redis is away (the caller reports it) rather than queue without bound.
-    this.#commands = createClient({ url: options.url, disableOfflineQueue: true }) as Client;
-    this.#subscriber = this.#commands.duplicate({ disableOfflineQueue: false }) as Client;
-    for (const client of [this.#commands, this.#subscriber]) client.on('error', (error: Error) => onError(error));
-    this.#connected = Promise.all([this.#commands.connect(), this.#subscriber.connect()]);
-    // A failed first connection is reported by the first command that needs it.
-    this.#connected.catch(() => {});
+    this.#redis = new Connections(options);
   }
 
   get limits(): HistoryLimits {
@@ -87,12 +73,12 @@ export class RedisBroker implements Broker {
   }
 
   async publish(channel: string, entry: BrokerEntry): Promise<StreamPosition> {
-    await this.#connected;
+    await this.#redis.ready();
     // While the subscriber is away its subscriptions wait for it: a publish does not.
-    if (this.#subscribing.size > 0 && this.#subscriber.isReady) await Promise.allSettled([...this.#subscribing]);
+    if (this.#subscribing.size > 0 && this.#redis.subscriber.isReady) await Promise.allSettled([...this.#subscribing]);
     const keys = channelKeys(this.#prefix, channel);
     const limits = this.#limits;
-    const reply = (await publishScript.run(this.#commands, [keys.meta, keys.log, keys.live], [
+    const reply = (await publishScript.run(this.#redis.commands, [keys.meta, keys.log, keys.live], [
       newEpoch(),
       String(this.#now()),
       JSON.stringify(entry),
@@ -109,10 +95,10 @@ export class RedisBroker implements Broker {
   }
 
   async history(channel: string, since: StreamPosition): Promise<History> {
-    await this.#connected;
+    await this.#redis.ready();
     const keys = channelKeys(this.#prefix, channel);
     const limits = this.#limits;
-    const reply = (await historyScript.run(this.#commands, [keys.meta, keys.log], [
+    const reply = (await historyScript.run(this.#redis.commands, [keys.meta, keys.log], [
       since.epoch,
       String(since.offset),
       String(this.#now()),
@@ -129,9 +115,9 @@ export class RedisBroker implements Broker {
   }
 
   async head(channel: string): Promise<StreamPosition> {
-    await this.#connected;
+    await this.#redis.ready();
     const keys = channelKeys(this.#prefix, channel);
-    const reply = (await headScript.run(this.#commands, [keys.meta, keys.log], [newEpoch(), String(this.#idleTtl)])) as [string, number];
+    const reply = (await headScript.run(this.#redis.commands, [keys.meta, keys.log], [newEpoch(), String(this.#idleTtl)])) as [string, number];
     return { epoch: String(reply[0]), offset: Number(reply[1]) };
   }
 
@@ -140,14 +126,14 @@ export class RedisBroker implements Broker {
     if (!listeners) {
       this.#listeners.set(channel, (listeners = new Set()));
       this.#heard.set(channel, { epoch: '', offset: 0, waiters: new Set() });
-      this.#track(this.#connected.then(() => this.#subscriber.sSubscribe(channelKeys(this.#prefix, channel).live, (message) => this.#hear(channel, message))));
+      this.#track(this.#redis.ready().then(() => this.#redis.subscriber.sSubscribe(channelKeys(this.#prefix, channel).live, (message) => this.#hear(channel, message))));
     }
     listeners.add(listener);
     return () => {
       if (!listeners.delete(listener) || listeners.size > 0 || this.#listeners.get(channel) !== listeners) return;
       this.#listeners.delete(channel);
       this.#forget(channel);
-      if (!this.#closed) this.#track(this.#connected.then(() => this.#subscriber.sUnsubscribe(channelKeys(this.#prefix, channel).live)));
+      if (!this.#closed) this.#track(this.#redis.ready().then(() => this.#redis.subscriber.sUnsubscribe(channelKeys(this.#prefix, channel).live)));
     };
   }
 
@@ -157,7 +143,7 @@ export class RedisBroker implements Broker {
     this.#listeners.clear();
     for (const channel of [...this.#heard.keys()]) this.#forget(channel);
     await Promise.allSettled([...this.#subscribing]);
-    await Promise.allSettled([this.#commands, this.#subscriber].map((client) => (client.isOpen ? client.close() : undefined)));
+    await this.#redis.close();
   }
 
   /**

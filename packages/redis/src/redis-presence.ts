@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { createClient } from 'redis';
 import type { Presence, PresenceChange, PresenceInfo, PresenceListener, PresenceMember } from 'baro';
 import { ADD_SCRIPT, MEMBERS_SCRIPT, presencePrefix, REMOVE_NODE_SCRIPT, REMOVE_SCRIPT, REMOVE_SESSION_SCRIPT, SWEEP_SCRIPT } from './presence-scripts.js';
-import { Script, type Client } from './scripts.js';
+import { Connections, type ConnectionOptions } from './connections.js';
+import { Script } from './scripts.js';
 
-export interface RedisPresenceOptions {
-  /** `redis://host:port`; default `redis://127.0.0.1:6379`. */
-  url?: string;
+export interface RedisPresenceOptions extends ConnectionOptions {
   /** Prepended to every key, to share one Redis between deployments. Default `baro:`. */
   prefix?: string;
   /** Default: random. */
@@ -41,15 +39,14 @@ type Announced = [PresenceChange['type'], string, string, string, string];
  */
 export class RedisPresence implements Presence {
   readonly nodeId: string;
-  readonly #commands: Client;
-  readonly #subscriber: Client;
+  readonly #redis: Connections;
   readonly #prefix: string;
   readonly #ttlMs: number;
   readonly #now: () => number;
   readonly #onError: (error: Error) => void;
-  readonly #ready: Promise<unknown>;
   readonly #listeners = new Set<PresenceListener>();
   #subscribed: Promise<unknown> | null = null;
+  readonly #started: Promise<void>;
   readonly #timer: NodeJS.Timeout | null;
   #closed = false;
 
@@ -59,11 +56,10 @@ export class RedisPresence implements Presence {
     this.#ttlMs = options.ttlMs ?? 30_000;
     this.#now = options.now ?? Date.now;
     this.#onError = options.onError ?? (() => {});
-    this.#commands = createClient({ url: options.url, disableOfflineQueue: true }) as Client;
-    this.#subscriber = this.#commands.duplicate({ disableOfflineQueue: false }) as Client;
-    for (const client of [this.#commands, this.#subscriber]) client.on('error', (error: Error) => this.#onError(error));
-    this.#ready = Promise.all([this.#commands.connect(), this.#subscriber.connect()]).then(() => this.#touch());
-    this.#ready.catch(() => {});
+    this.#redis = new Connections({ ...options, onError: this.#onError });
+    // Alive from the start (the first calls wait for it); a failure here is the connection's, reported as such.
+    this.#started = this.#redis.ready().then(() => this.#touch());
+    this.#started.catch(() => {});
     if (options.timers === false) {
       this.#timer = null;
     } else {
@@ -102,21 +98,21 @@ export class RedisPresence implements Presence {
   }
 
   async sizes(): Promise<Map<string, number>> {
-    await this.#ready;
-    const sizes = await this.#commands.hGetAll(`${this.#prefix}sizes`);
+    await this.#ready();
+    const sizes = await this.#redis.commands.hGetAll(`${this.#prefix}sizes`);
     return new Map(Object.entries(sizes).map(([room, size]) => [room, Number(size)]));
   }
 
   async roomsOf(sessionId: string): Promise<string[]> {
-    await this.#ready;
-    return await this.#commands.sMembers(`${this.#prefix}session:${sessionId}`);
+    await this.#ready();
+    return await this.#redis.commands.sMembers(`${this.#prefix}session:${sessionId}`);
   }
 
   onChange(listener: PresenceListener): () => void {
     // Each subscription is its own entry, so the same function given twice is called twice.
     const entry: PresenceListener = (change) => listener(change);
     this.#listeners.add(entry);
-    this.#subscribed ??= this.#ready.then(() => this.#subscriber.sSubscribe(`${this.#prefix}changes`, (message) => this.#hear(message)));
+    this.#subscribed ??= this.#redis.ready().then(() => this.#redis.subscriber.sSubscribe(`${this.#prefix}changes`, (message) => this.#hear(message)));
     this.#subscribed.catch((error: Error) => this.#onError(error));
     return () => {
       this.#listeners.delete(entry);
@@ -124,7 +120,7 @@ export class RedisPresence implements Presence {
   }
 
   async refresh(): Promise<void> {
-    await this.#ready;
+    await this.#ready();
     await this.#touch();
   }
 
@@ -140,19 +136,25 @@ export class RedisPresence implements Presence {
     try {
       await this.#run(removeNode, [this.nodeId]);
     } finally {
-      await Promise.allSettled([this.#commands, this.#subscriber].map((client) => (client.isOpen ? client.close() : undefined)));
+      await this.#redis.close();
     }
   }
 
+  /** The connection, then this node's first refresh (a refresh failed at the start is tried again). */
+  async #ready(): Promise<void> {
+    await this.#redis.ready();
+    await this.#started.catch(() => this.#touch());
+  }
+
   async #touch(): Promise<void> {
-    await this.#commands.zAdd(`${this.#prefix}nodes`, { score: this.#now() + this.#ttlMs, value: this.nodeId });
+    await this.#redis.commands.zAdd(`${this.#prefix}nodes`, { score: this.#now() + this.#ttlMs, value: this.nodeId });
   }
 
   /** Runs a script once this node listens to changes (if it does), so it hears the ones it makes. */
   async #run(script: Script, args: string[]): Promise<unknown> {
-    await this.#ready;
-    if (this.#subscribed && this.#subscriber.isReady) await this.#subscribed.catch(() => {});
-    return await script.run(this.#commands, [`${this.#prefix}sizes`], [this.#prefix, ...args]);
+    await this.#ready();
+    if (this.#subscribed && this.#redis.subscriber.isReady) await this.#subscribed.catch(() => {});
+    return await script.run(this.#redis.commands, [`${this.#prefix}sizes`], [this.#prefix, ...args]);
   }
 
   #hear(message: string): void {

@@ -1,0 +1,62 @@
+import { createClient } from 'redis';
+import type { Client } from './scripts.js';
+
+export interface ConnectionOptions {
+  /** `redis://host:port`; default `redis://127.0.0.1:6379`. */
+  url?: string;
+  /** How long the first calls wait for the first connection before failing, in ms. Default 5 s. */
+  connectTimeout?: number;
+  /** Connection errors (Redis unreachable, reconnecting). Connections reconnect by themselves. */
+  onError?: (error: Error) => void;
+}
+
+/**
+ * A node's two connections to Redis: one for commands, one for subscriptions (a subscribed
+ * connection can do nothing else). Both reconnect by themselves; the subscriber subscribes again
+ * to what it had. Commands fail at once while Redis is away rather than queue without bound; only
+ * the very first ones wait (bounded) for the first connection.
+ */
+export class Connections {
+  readonly commands: Client;
+  readonly subscriber: Client;
+  readonly #connected: Promise<unknown>;
+  readonly #connectTimeout: number;
+  readonly #url: string;
+  #everReady = false;
+
+  constructor(options: ConnectionOptions) {
+    const onError = options.onError ?? (() => {});
+    this.#url = options.url ?? 'redis://127.0.0.1:6379';
+    this.#connectTimeout = options.connectTimeout ?? 5000;
+    this.commands = createClient({ url: this.#url, disableOfflineQueue: true }) as Client;
+    // Subscriptions made while away wait for the connection: they are what it restores.
+    this.subscriber = this.commands.duplicate({ disableOfflineQueue: false }) as Client;
+    for (const client of [this.commands, this.subscriber]) client.on('error', (error: Error) => onError(error));
+    this.#connected = Promise.all([this.commands.connect(), this.subscriber.connect()]).then(() => (this.#everReady = true));
+    this.#connected.catch(() => {});
+  }
+
+  /** Resolves at once after the first connection; before it, waits for it up to `connectTimeout`. */
+  async ready(): Promise<void> {
+    if (this.#everReady) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis at ${this.#url} not reachable within ${this.#connectTimeout} ms`)), this.#connectTimeout);
+    });
+    try {
+      await Promise.race([this.#connected, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    // A ready client finishes what it was sent; one still (re)connecting has nothing to finish.
+    await Promise.allSettled(
+      [this.commands, this.subscriber].map(async (client) => {
+        if (client.isReady) await client.close();
+        else if (client.isOpen) client.destroy();
+      }),
+    );
+  }
+}
