@@ -28,3 +28,4 @@ export { PresenceMirror } from './hub/presence-mirror.js';
 export { ClockResponder, type ClockReport, type ClockResponderOptions } from './clock/clock-responder.js';
 export { enablePeers, type PeersOptions, type PeersServer, type PeerCounters } from './peers/index.js';
 export { checkOrigin, runAuthenticate, SessionSlots, type SessionSlot, type SessionSlotLimits, type OriginVerdict, type Refusal } from './admission/index.js';
+export { readBody, type BodyResult } from './transports/read-body.js';

@@ -78,27 +78,3 @@ export function writeRawResponse(socket: Duplex, httpVersion: string, status: nu
   for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
   socket.end(lines.join('\r\n') + '\r\n\r\n' + body);
 }
-
-export class BodyTooLarge extends Error {}
-
-/** The request body as UTF-8, refusing (and stopping to read) past `limit` bytes. */
-export function readBody(request: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(request.headers['content-length']);
-    if (declared > limit) return reject(new BodyTooLarge());
-    const chunks: Buffer[] = [];
-    let length = 0;
-    request.on('data', (chunk: Buffer) => {
-      length += chunk.length;
-      if (length > limit) {
-        request.removeAllListeners('data');
-        request.pause();
-        reject(new BodyTooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}

@@ -14,7 +14,8 @@ import {
   type Inbound,
 } from '../protocol/index.js';
 import type { ServerContext } from './context.js';
-import { BodyTooLarge, answerError, answerNotFound, answerText, readBody, setCors } from './http-answers.js';
+import { readBody } from 'baro';
+import { answerError, answerNotFound, answerText, setCors } from './http-answers.js';
 import { ResponseReceiver } from './response-receiver.js';
 
 /** Receiving and sending HTTP transports; the router has set cookie and cache headers already. */
@@ -69,15 +70,15 @@ export function jsonpPolling(context: ServerContext, request: IncomingMessage, r
 }
 
 async function receiveMessages(context: ServerContext, request: IncomingMessage, response: ServerResponse, sessionId: string, parse: (body: string, contentType: string | undefined) => Inbound): Promise<boolean> {
-  let body: string;
-  try {
-    body = await readBody(request, context.options.limits.maxMessageBytes);
-  } catch (error) {
-    if (!(error instanceof BodyTooLarge)) throw error;
+  const read = await readBody(request, context.options.limits.maxMessageBytes);
+  if (!read.ok) {
+    // Status 0: the client went away, nobody to answer.
+    if (read.status === 0) return false;
     response.setHeader('Connection', 'close');
     answerError(response, 413, 'Payload too large.');
     return false;
   }
+  const body = read.body.toString('utf8');
   const parsed = parse(body, request.headers['content-type']);
   if (!parsed.ok) {
     answerError(response, parsed.status, parsed.message);
