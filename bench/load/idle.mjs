@@ -7,8 +7,8 @@
 //   4. wait for a "close" line on stdin (or --hold-max seconds), close all, print the result.
 //
 //   node bench/load/idle.mjs --port 9001 --conns 10000 [--warm 100] [--hold-max 120]
-import readline from 'node:readline';
 import { parseArgs, intArg } from '../lib/cli.mjs';
+import { waitLine } from '../lib/stdin-commands.mjs';
 import { openMany, FrameReader, defaultControl, emit, lifetimeCpuMs } from './wire.mjs';
 
 const args = parseArgs();
@@ -21,23 +21,6 @@ const concurrency = intArg(args, 'concurrency', 256);
 // out of ephemeral ports. The target is always 127.0.0.1.
 const sources = typeof args.sources === 'string' ? args.sources.split(',') : [undefined];
 
-const lines = [];
-let waiter = null;
-readline.createInterface({ input: process.stdin }).on('line', (l) => {
-  lines.push(l.trim());
-  if (waiter) waiter();
-});
-function waitLine(word, maxS) {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), maxS * 1000);
-    const check = () => {
-      const i = lines.indexOf(word);
-      if (i !== -1) { lines.splice(i, 1); clearTimeout(timer); waiter = null; resolve(true); }
-    };
-    waiter = check;
-    check();
-  });
-}
 
 function keepAlive(c) {
   // Idle, but polite: answer pings so heartbeat-enabled servers keep us.

@@ -10,8 +10,8 @@
 // baro: `GET /baro/ws` (subprotocol baro.v1), waits for ["o", …]; ends a session with ["c",1000,""].
 // socket.io: Engine.IO v4 over a raw WebSocket, waits for `0{…}`, sends `40`, waits for `40{…}`.
 // Both answer heartbeats (baro ["h",t] -> ["H",t], Engine.IO `2` -> `3`) so neither server drops them.
-import readline from 'node:readline';
 import { parseArgs, intArg } from '../lib/cli.mjs';
+import { waitLine } from '../lib/stdin-commands.mjs';
 import { FrameReader, buildFrame, emit, lifetimeCpuMs, OP_TEXT, OP_PING, OP_PONG } from './wire.mjs';
 import { connectWsPath, openPool } from './session-wire.mjs';
 
@@ -24,23 +24,6 @@ const holdMaxS = intArg(args, 'hold-max', 120);
 const concurrency = intArg(args, 'concurrency', 100);
 const openTimeoutMs = 15_000;
 
-const lines = [];
-let waiter = null;
-readline.createInterface({ input: process.stdin }).on('line', (l) => {
-  lines.push(l.trim());
-  if (waiter) waiter();
-});
-function waitLine(word, maxS) {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), maxS * 1000);
-    const check = () => {
-      const i = lines.indexOf(word);
-      if (i !== -1) { lines.splice(i, 1); clearTimeout(timer); waiter = null; resolve(true); }
-    };
-    waiter = check;
-    check();
-  });
-}
 
 let closedByServer = 0;
 const text = (sock, t) => { if (!sock.destroyed) sock.write(buildFrame(OP_TEXT, Buffer.from(t, 'utf8'))); };
