@@ -6,7 +6,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sleep, until } from '../websocket/test-support/wait.js';
+import { until } from '../websocket/test-support/wait.js';
 import type { Session } from '../session/session.js';
 import type { BaroServerOptions } from '../baro-server.js';
 import { startServer } from '../transports/test-support/http-client.js';
@@ -29,8 +29,19 @@ async function setup(t: { after: (fn: () => Promise<void> | void) => void }, opt
   return { ...harness, client, session: sessions[0] };
 }
 
+const FENCE = 'fence';
 const messages = (client: SseDriver): unknown[][] =>
-  client.received.flatMap((packet) => (packet[0] === 'e' ? [['e', packet[3]]] : packet[0] === 'm' ? [[packet[1], packet[4]]] : []));
+  client.received.flatMap((packet) => (packet[0] === 'e' && packet[2] !== FENCE ? [['e', packet[3]]] : packet[0] === 'm' ? [[packet[1], packet[4]]] : []));
+
+/**
+ * Proves nothing more of the replay is on its way, without sleeping: an event emitted now comes
+ * after everything the session was replayed, so once it arrives, the rest has.
+ */
+async function fence(client: SseDriver, session: Session): Promise<void> {
+  const seen = client.events(FENCE).length;
+  session.emit(FENCE, seen);
+  await client.until((c) => c.events(FENCE).length > seen, 'the fence after the replay');
+}
 
 describe('streams with positions', () => {
   test('an away client is replayed its rooms since its position, merged with its own events in emission order', T, async (t) => {
@@ -46,7 +57,7 @@ describe('streams with positions', () => {
     assert.equal(server.stats().queuedBytes < 1000, true, 'broadcasts for an away session wait in history, not in its queue');
     await client.resume();
     await client.until((c) => c.events('q').length === 4, 'the replay');
-    await sleep(50);
+    await fence(client, session);
     assert.deepEqual(messages(client), [
       ['quiz', 1],
       ['quiz', 2],
@@ -71,7 +82,7 @@ describe('streams with positions', () => {
     server.to('quiz').emit('q', 'last');
     await client.resume();
     await client.until((c) => c.events('q').includes('last'), 'the replay');
-    await sleep(50);
+    await fence(client, session);
     assert.deepEqual(client.events('q'), ['once, although in both rooms', 'last']);
   });
 
@@ -85,7 +96,7 @@ describe('streams with positions', () => {
     assert.equal(server.stats().historyEntries, before + 1);
     await client.resume();
     await client.until((c) => c.events('q').includes('kept'), 'the replay');
-    await sleep(50);
+    await fence(client, session);
     assert.deepEqual(client.events('q'), ['kept']);
   });
 
