@@ -45,7 +45,7 @@ export class RedisPresence implements Presence {
   readonly #now: () => number;
   readonly #onError: (error: Error) => void;
   readonly #listeners = new Set<PresenceListener>();
-  #subscribed: Promise<unknown> | null = null;
+  readonly #subscribed: Promise<unknown>;
   readonly #started: Promise<void>;
   readonly #timer: NodeJS.Timeout | null;
   #closed = false;
@@ -60,6 +60,10 @@ export class RedisPresence implements Presence {
     // Alive from the start (the first calls wait for it); a failure here is the connection's, reported as such.
     this.#started = this.#redis.ready().then(() => this.#touch());
     this.#started.catch(() => {});
+    // Listening from the start too: a listener added later hears every change made after it, even
+    // one made on another node at once (a subscription begun only then would miss it).
+    this.#subscribed = this.#redis.ready().then(() => this.#redis.subscriber.sSubscribe(`${this.#prefix}changes`, (message) => this.#hear(message)));
+    this.#subscribed.catch((error: Error) => this.#onError(error));
     if (options.timers === false) {
       this.#timer = null;
     } else {
@@ -112,8 +116,6 @@ export class RedisPresence implements Presence {
     // Each subscription is its own entry, so the same function given twice is called twice.
     const entry: PresenceListener = (change) => listener(change);
     this.#listeners.add(entry);
-    this.#subscribed ??= this.#redis.ready().then(() => this.#redis.subscriber.sSubscribe(`${this.#prefix}changes`, (message) => this.#hear(message)));
-    this.#subscribed.catch((error: Error) => this.#onError(error));
     return () => {
       this.#listeners.delete(entry);
     };
@@ -144,16 +146,16 @@ export class RedisPresence implements Presence {
   async #ready(): Promise<void> {
     await this.#redis.ready();
     await this.#started.catch(() => this.#touch());
+    await this.#subscribed.catch(() => {});
   }
 
   async #touch(): Promise<void> {
     await this.#redis.commands.zAdd(`${this.#prefix}nodes`, { score: this.#now() + this.#ttlMs, value: this.nodeId });
   }
 
-  /** Runs a script once this node listens to changes (if it does), so it hears the ones it makes. */
+  /** Runs a script once this node listens to changes, so it hears the ones it makes. */
   async #run(script: Script, args: string[]): Promise<unknown> {
     await this.#ready();
-    if (this.#subscribed && this.#redis.subscriber.isReady) await this.#subscribed.catch(() => {});
     return await script.run(this.#redis.commands, [`${this.#prefix}sizes`], [this.#prefix, ...args]);
   }
 
