@@ -190,9 +190,7 @@ export class BaroServer<Events extends EventContract = UntypedEvents, Context = 
     this.#websocket = this.transports.has('websocket') ? this.#mountWebSocket() : null;
     this.#http = createHttpTransportHandler(this, options.http ?? {});
     this.#unmountHttp = this.#httpServer ? mountHttpTransports(this.#http, this.#httpServer) : () => this.#http.close();
-    // A silent client is noticed 2.5 heartbeats after it was last heard, plus up to one tick: a
-    // quarter heartbeat keeps that within 2.75 (a quiz's 1.5 s heartbeat: 4.1 s, inside its 5 s).
-    const tick = Math.max(50, Math.min(1000, Math.floor(this.limits.heartbeat / 4)));
+    const tick = Math.max(50, Math.min(1000, Math.floor(this.limits.heartbeat / 2)));
     this.#timer = setInterval(() => this.#sweep(), tick);
     this.#timer.unref();
   }
