@@ -29,3 +29,4 @@ export { ClockResponder, type ClockReport, type ClockResponderOptions } from './
 export { enablePeers, type PeersOptions, type PeersServer, type PeerCounters } from './peers/index.js';
 export { checkOrigin, runAuthenticate, SessionSlots, type SessionSlot, type SessionSlotLimits, type OriginVerdict, type Refusal } from './admission/index.js';
 export { readBody, type BodyResult } from './transports/read-body.js';
+export { closeLingering, LINGER_MS } from './transports/lingering-close.js';

@@ -1,9 +1,9 @@
 /** The HTTP side of the host's credentials: the `onRequest` check every host route shares, and the 429 it answers with. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { closeLingering } from 'baro';
 import { retryAfterSeconds } from '../live/address-buckets.js';
 import type { HostAuth } from '../live/host-auth.js';
 import type { ApiError } from '../shared/protocol.js';
-import { closeLingering } from './lingering-close.js';
 
 /** 429 with `Retry-After`; `Connection: close` so that a request body still on its way is not read. */
 export const tooMany = (reply: FastifyReply, waitMs: number, error: string) => {

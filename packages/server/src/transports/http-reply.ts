@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Refusal } from '../session/gateway.js';
+import { closeLingering } from './lingering-close.js';
 
 /** Headers a response of the HTTP transports carries besides its own (CORS, mostly). */
 export type ExtraHeaders = Readonly<Record<string, string>>;
@@ -12,7 +13,8 @@ export function isRefusal(value: object): value is Refusal {
 /**
  * Answers with a small `text/plain` body holding the reason; the refusal's own headers (e.g.
  * `Retry-After`) pass through. With `close`, the connection ends after the answer instead of
- * reading (and discarding) the rest of a request body.
+ * serving another request: it lingers (see closeLingering) while the rest of the body is read and
+ * dropped, so a client still sending it reads the answer instead of failing with EPIPE.
  */
 export function refuse(response: ServerResponse, refusal: Pick<Refusal, 'status' | 'reason' | 'headers'>, extra: ExtraHeaders = {}, close = false): void {
   if (response.writableEnded || response.destroyed) return;
@@ -30,6 +32,11 @@ export function refuse(response: ServerResponse, refusal: Pick<Refusal, 'status'
     'Cache-Control': 'no-store',
     ...(close ? { Connection: 'close' } : {}),
   });
+  if (close) {
+    closeLingering(response.socket);
+    // A body the caller stopped reading (paused past a limit) is drained and dropped.
+    response.req?.resume();
+  }
   response.end(body);
 }
 

@@ -6,7 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { BaroServer } from '../baro-server.js';
 import type { Session } from '../session/session.js';
 import { sleep, until, withTimeout } from '../websocket/test-support/wait.js';
@@ -339,6 +339,27 @@ describe('POST bodies', () => {
     assert.equal(answer.status, 413);
     assert.ok(sent < 10 * limit, `answered after ${sent} bytes`);
     await raw.closedByServer();
+  });
+
+  test('413 to a client still sending its body, that reads late: the answer is not lost to a reset (the connection lingers)', T, async (t) => {
+    const { port, auth } = await sessionWithLimit(t);
+    // Closing a socket with unread bytes sends a reset, and a reset discards what the client has
+    // received but not yet read: the 413 would be gone. A client busy elsewhere reads late.
+    const socket = connect({ host: '127.0.0.1', port });
+    t.after(() => socket.destroy());
+    const received: Buffer[] = [];
+    let failure = '';
+    socket.on('error', (error: NodeJS.ErrnoException) => (failure = error.code ?? error.message));
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.pause();
+    socket.write(`POST /baro/send?sid=${auth.sid}&token=${auth.token} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\nContent-Length: ${8 * 1024 * 1024}\r\n\r\n`);
+    socket.write(Buffer.alloc(8 * 1024 * 1024, 0x78));
+    await sleep(300);
+    socket.resume();
+    await until(() => failure !== '' || socket.readableEnded || Buffer.concat(received).includes('\r\n\r\n'), 3000, 'the answer or an error');
+    const answer = Buffer.concat(received).toString('latin1');
+    assert.match(answer, /^HTTP\/1\.1 413 /, `got ${JSON.stringify(answer.slice(0, 40))}, error ${failure || 'none'}`);
   });
 
   test('only application/x-ndjson and text/plain bodies (415)', T, async (t) => {

@@ -1,3 +1,4 @@
+import { closeLingering } from 'baro';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeEnginePayload, encodeEnginePayload, type EnginePacket } from '../codec/index.js';
 import { EngineTransport } from './transport.js';
@@ -81,9 +82,11 @@ export class PollingTransport extends EngineTransport {
     const refuse = (status: number, description: string): void => {
       cleanup();
       response.writeHead(status, { ...headers, Connection: 'close' });
+      // The connection ends with the answer; meanwhile the rest of the body is read and dropped
+      // (lingering), so a client still sending it reads the answer instead of failing with EPIPE.
+      closeLingering(request.socket);
+      request.resume();
       response.end();
-      // The rest of the body is not read: the connection ends with the answer.
-      response.once('finish', () => request.destroy());
       this.fail(description);
     };
     const onData = (chunk: Buffer): void => {

@@ -14,7 +14,7 @@ import {
   type Inbound,
 } from '../protocol/index.js';
 import type { ServerContext } from './context.js';
-import { readBody } from 'baro';
+import { closeLingering, readBody } from 'baro';
 import { answerError, answerNotFound, answerText, setCors } from './http-answers.js';
 import { ResponseReceiver } from './response-receiver.js';
 
@@ -75,6 +75,9 @@ async function receiveMessages(context: ServerContext, request: IncomingMessage,
     // Status 0: the client went away, nobody to answer.
     if (read.status === 0) return false;
     response.setHeader('Connection', 'close');
+    // The rest of the body is read and dropped while the connection lingers, so the client reads the 413.
+    closeLingering(response.socket);
+    request.resume();
     answerError(response, 413, 'Payload too large.');
     return false;
   }

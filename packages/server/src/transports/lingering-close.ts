@@ -11,7 +11,8 @@ export const LINGER_MS = 2000;
  * the client still sends is read and dropped (Node's parser discards an unread body), and the
  * socket goes when the client ends its side or after `lingerMs`.
  */
-export function closeLingering(socket: Socket, lingerMs = LINGER_MS): void {
+export function closeLingering(socket: Socket | null, lingerMs = LINGER_MS): void {
+  if (socket === null) return;
   socket.destroySoon = function lingeringClose(this: Socket) {
     if (this.writable) this.end();
     const timer = setTimeout(() => this.destroy(), lingerMs);
