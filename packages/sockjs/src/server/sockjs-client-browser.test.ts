@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, servePage, type PageServer } from '@baro/testing';
+import { CuttingProxy, HttpProxy, launchChromium, servePage, type PageServer } from '@baro/testing';
 import { startExample, type RunningExample } from './test-support/example.js';
 
 const require = createRequire(import.meta.url);
@@ -43,11 +43,12 @@ interface Outcome {
   close: [number, string];
 }
 
-function converse(url: string, transport: string, messages: readonly string[]): Promise<Outcome> {
+/** One client over `transports` (all the client knows when null): sends `messages`, closes once they are echoed. */
+function converse(url: string, transport: string | null, messages: readonly string[]): Promise<Outcome> {
   return page.evaluate(
     ({ url, transport, messages }) =>
       new Promise<Outcome>((resolve) => {
-        const client = new (globalThis as unknown as { SockJS: new (url: string, reserved: null, options: object) => any }).SockJS(url, null, { transports: [transport] });
+        const client = new (globalThis as unknown as { SockJS: new (url: string, reserved: null, options: object) => any }).SockJS(url, null, transport === null ? {} : { transports: [transport] });
         const received: string[] = [];
         let openedOver: string | null = null;
         const timer = setTimeout(() => client.close(), 20_000);
@@ -79,5 +80,57 @@ for (const transport of ['websocket', 'xhr-streaming', 'xhr-polling', 'eventsour
     const refused = await converse(example.origin + '/close', transport, []);
     assert.equal(refused.transport, transport);
     assert.deepEqual(refused.close, [3000, 'Go away!']);
+  });
+}
+
+for (const refusal of ['refuse', 'destroy'] as const) {
+  test(`Chromium behind a proxy that ${refusal === 'refuse' ? 'answers 403 to' : 'drops'} WebSocket upgrades: the client falls back by itself and echoes everything`, { timeout: 60_000 }, async (t) => {
+    const proxy = await HttpProxy.start(Number(new URL(example.origin).port), { upgrade: refusal });
+    t.after(() => proxy.close());
+    const echoed = await converse(proxy.url + '/echo', null, MESSAGES);
+    assert.ok(proxy.log.some((line) => line.startsWith('UPGRADE /echo/')), `the client tried WebSocket first: ${proxy.log.join(', ')}`);
+    assert.ok(echoed.transport !== null && echoed.transport !== 'websocket', `opened over ${echoed.transport}`);
+    assert.deepEqual(echoed.received, MESSAGES);
+    assert.deepEqual(echoed.close, [1000, 'Normal closure']);
+  });
+}
+
+/**
+ * A SockJS client does not reconnect by itself: the app opens a new one when the old one closes.
+ * After a dropped link, that new client gets a working session.
+ */
+for (const transport of ['websocket', 'xhr-streaming', 'xhr-polling']) {
+  test(`Chromium over ${transport}: a dropped link closes the client (not cleanly), and a new client on the same server echoes`, { timeout: 60_000 }, async (t) => {
+    const link = await CuttingProxy.start(Number(new URL(example.origin).port));
+    t.after(() => link.close());
+    const url = link.url + '/echo';
+    const dropped = page.evaluate(
+      ({ url, transport }) =>
+        new Promise<{ opened: boolean; close: [number, string] }>((resolve) => {
+          const client = new (globalThis as unknown as { SockJS: new (url: string, reserved: null, options: object) => any }).SockJS(url, null, { transports: [transport] });
+          let opened = false;
+          const timer = setTimeout(() => client.close(4999, 'the drop was not noticed'), 30_000);
+          client.onopen = () => {
+            opened = true;
+            (globalThis as unknown as { sockjsOpened: boolean }).sockjsOpened = true;
+          };
+          client.onclose = (event: { code: number; reason: string }) => {
+            clearTimeout(timer);
+            resolve({ opened, close: [event.code, event.reason] });
+          };
+        }),
+      { url, transport },
+    );
+    await page.waitForFunction(() => (globalThis as unknown as { sockjsOpened?: boolean }).sockjsOpened === true, null, { timeout: 20_000 });
+    await page.evaluate(() => delete (globalThis as unknown as { sockjsOpened?: boolean }).sockjsOpened);
+    link.cut();
+    const outcome = await dropped;
+    assert.equal(outcome.opened, true);
+    assert.notEqual(outcome.close[0], 1000, `closed with ${outcome.close.join(' ')}`);
+    assert.notEqual(outcome.close[0], 4999, 'the client noticed the drop');
+    const again = await converse(url, transport, ['back', 'again']);
+    assert.equal(again.transport, transport);
+    assert.deepEqual(again.received, ['back', 'again']);
+    assert.deepEqual(again.close, [1000, 'Normal closure']);
   });
 }
