@@ -89,7 +89,8 @@ export type BystanderSpec =
   | { kind: 'websocket'; port: number; path?: string }
   | { kind: 'session'; url: string; transport?: TransportName }
   | { kind: 'http'; url: string; path: string; localAddress?: string }
-  | { kind: 'polling'; url: string; localAddress?: string };
+  | { kind: 'polling'; url: string; localAddress?: string }
+  | { kind: 'engineio'; port: number };
 
 export function startBystander(spec: BystanderSpec): Promise<Bystander> {
   switch (spec.kind) {
@@ -101,6 +102,8 @@ export function startBystander(spec: BystanderSpec): Promise<Bystander> {
       return httpBystander(spec.url, spec.path, spec.localAddress);
     case 'polling':
       return pollingBystander(spec.url, spec.localAddress);
+    case 'engineio':
+      return engineioBystander(spec.port);
   }
 }
 
@@ -117,6 +120,33 @@ export async function websocketBystander(port: number, path = '/'): Promise<Byst
     (n) =>
       new Promise<void>((resolve) => {
         const expected = `bystander ${n}`;
+        waiting = (text) => text === expected && resolve();
+        socket.send(expected);
+      }),
+    () => socket.close(),
+  );
+  await bystander.roundTripsDone(3);
+  bystander.reset();
+  return bystander;
+}
+
+/** Echo round trips of Engine.IO messages (`4…`) over an Engine.IO WebSocket; pings are answered. */
+export async function engineioBystander(port: number): Promise<Bystander> {
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/engine.io/?EIO=4&transport=websocket`);
+  await within(new Promise<void>((resolve, reject) => {
+    socket.onopen = () => resolve();
+    socket.onerror = () => reject(new Error('the bystander could not connect'));
+  }), 5000, 'the bystander connects');
+  let waiting: ((text: string) => void) | null = null;
+  socket.onmessage = (event) => {
+    const text = String(event.data);
+    if (text === '2') socket.send('3');
+    else waiting?.(text);
+  };
+  const bystander = runBystander(
+    (n) =>
+      new Promise<void>((resolve) => {
+        const expected = `4bystander ${n}`;
         waiting = (text) => text === expected && resolve();
         socket.send(expected);
       }),

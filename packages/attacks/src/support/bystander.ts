@@ -76,3 +76,4 @@ export const websocketBystander = (port: number, path?: string): Promise<Separat
 export const sessionBystander = (url: string, transport?: TransportName): Promise<SeparateBystander> => inChild({ kind: 'session', url, ...(transport ? { transport } : {}) });
 export const httpBystander = (url: string, path: string, localAddress?: string): Promise<SeparateBystander> => inChild({ kind: 'http', url, path, ...(localAddress ? { localAddress } : {}) });
 export const pollingBystander = (url: string, localAddress?: string): Promise<SeparateBystander> => inChild({ kind: 'polling', url, ...(localAddress ? { localAddress } : {}) });
+export const engineioBystander = (port: number): Promise<SeparateBystander> => inChild({ kind: 'engineio', port });

@@ -44,7 +44,7 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** Forks `targets/<kind>.js` with its options and waits until it listens. */
-export async function startTarget(kind: 'websocket-echo' | 'baro-echo' | 'sockjs-echo', options: object = {}): Promise<EchoTarget> {
+export async function startTarget(kind: 'websocket-echo' | 'baro-echo' | 'sockjs-echo' | 'engineio-echo', options: object = {}): Promise<EchoTarget> {
   const script = fileURLToPath(new URL(`../targets/${kind}.js`, import.meta.url));
   const child = fork(script, [JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const closes: { code: number; reason: string; remotePort?: number }[] = [];

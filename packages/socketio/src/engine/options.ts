@@ -25,7 +25,11 @@ export interface EngineServerOptions<Context = unknown> {
   maxPayload?: number;
   /** Packets one long-polling POST may carry. Default 1,000. */
   maxPacketsPerPayload?: number;
-  /** Bytes waiting for a polling client's next GET; past them the session is closed. Default 16 MiB. */
+  /**
+   * Bytes waiting for a polling client's next GET; past them the session is closed. Default twice
+   * `maxPayload`, at least 2 MiB: a client that POSTs echoes and never GETs them held 16 MiB a
+   * session before (20 such sessions: +230 MiB); a client that polls takes its bytes within a round trip.
+   */
   maxBufferedBytes?: number;
   /** Sessions at most; more handshakes are answered 503. Default 100,000. */
   maxSessions?: number;
@@ -62,6 +66,7 @@ export interface EngineSettings {
 
 export function engineSettings(options: EngineServerOptions<unknown>): EngineSettings {
   const path = (options.path ?? '/engine.io').replace(/\/$/, '') + '/';
+  const maxPayload = options.maxPayload ?? 1e6;
   const settings: EngineSettings = {
     path,
     transports: options.transports ?? ['polling', 'websocket'],
@@ -69,9 +74,9 @@ export function engineSettings(options: EngineServerOptions<unknown>): EngineSet
     pingInterval: options.pingInterval ?? 25_000,
     pingTimeout: options.pingTimeout ?? 20_000,
     upgradeTimeout: options.upgradeTimeout ?? 10_000,
-    maxPayload: options.maxPayload ?? 1e6,
+    maxPayload,
     maxPacketsPerPayload: options.maxPacketsPerPayload ?? 1_000,
-    maxBufferedBytes: options.maxBufferedBytes ?? 16 * 1024 * 1024,
+    maxBufferedBytes: options.maxBufferedBytes ?? Math.max(2 * 1024 * 1024, 2 * maxPayload),
     maxSessions: options.maxSessions ?? 100_000,
     maxSessionsPerAddress: options.maxSessionsPerAddress ?? 100,
     handshakeTimeout: options.handshakeTimeout ?? 10_000,
