@@ -76,3 +76,26 @@ test('SockJS xhr_streaming: 20 receivers that never read, their sessions fed ech
   // What waits for a receiver that does not read is capped: each session is closed, not kept growing.
   assert.equal(refused, PEERS, `${refused} of ${PEERS} sessions were closed by the flood`);
 });
+
+test('SockJS: 150 sessions from one address, each left a 0.9 MB echo with no receiver: 100 admitted (503 past them), < +150 MiB', { timeout: 60_000 }, async (t) => {
+  const SESSIONS = 150;
+  const message = `["${'x'.repeat(900 * 1024)}"]`;
+  const statuses: number[] = [];
+  let echoed = 0;
+  await measureAttack(t, 'sockjs sessions x buffers', target, { boundMiB: 150, bystander: () => websocketBystander(target.port, '/echo/websocket'), describe: () => t.diagnostic(`sockjs sessions x buffers: ${statuses.filter((s) => s === 200).length} sessions opened, ${statuses.filter((s) => s === 503).length} refused 503, ${echoed} echoes left waiting`) }, async (overBound) => {
+    for (let i = 0; i < SESSIONS && !overBound(); i++) {
+      // xhr polling: the first request opens the session ("o") and ends; nobody polls again.
+      const base = sessionPath('xhr').slice(0, -'xhr'.length);
+      const opened = await http(`${target.url}${base}xhr`, { method: 'POST', timeoutMs: 5000 });
+      statuses.push(opened.status);
+      if (opened.status !== 200) continue;
+      const sent = await http(`${target.url}${base}xhr_send`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: message, timeoutMs: 5000 });
+      if (sent.status === 204) echoed++;
+    }
+  });
+  // The bystander's raw WebSocket is a session from this address too.
+  const opened = statuses.filter((status) => status === 200).length;
+  assert.ok(opened >= 95 && opened <= 100, `${opened} sessions opened`);
+  assert.equal(statuses.filter((status) => status === 503).length, SESSIONS - opened);
+  assert.equal(echoed, opened);
+});

@@ -22,7 +22,10 @@ export interface SockJSLimits {
   maxMessageBytes: number;
   /** Open sessions (raw WebSocket connections included) at most; more are answered 503. Default 100,000. */
   maxSessions: number;
-  /** Open sessions per remote address at most; more are answered 503. Default 1,000. */
+  /**
+   * Open sessions per remote address at most; more are answered 503. Default 100 (as baro's own
+   * and Engine.IO's): each may hold `maxBufferedBytes` for `disconnect_delay` without a receiver.
+   */
   maxSessionsPerAddress: number;
   /** Outgoing bytes a session may hold while no connection receives; past it the session closes with 4001. Default 1 MiB. */
   maxBufferedBytes: number;
@@ -33,7 +36,7 @@ export interface SockJSLimits {
 export const DEFAULT_SOCKJS_LIMITS: SockJSLimits = {
   maxMessageBytes: 1024 * 1024,
   maxSessions: 100_000,
-  maxSessionsPerAddress: 1_000,
+  maxSessionsPerAddress: 100,
   maxBufferedBytes: 1024 * 1024,
   handshakeTimeout: 10_000,
 };
