@@ -22,7 +22,7 @@ import { BroadcastOperator } from './broadcast-operator.js';
 import { WebSocketCarrier } from './transports/websocket-transport.js';
 import { WebSocketServer, type WebSocketServerOptions } from './websocket/server.js';
 import { createHttpTransportHandler, mountHttpTransports, type HttpTransportHandler, type HttpTransportOptions } from './transports/http-transports.js';
-import { pathOf } from './websocket/upgrade-router.js';
+import { pathOf } from './websocket/request-path.js';
 
 const RESOLVED = Promise.resolve();
 

@@ -8,6 +8,7 @@ import type { SessionGateway } from './session-gateway.js';
 import { handlePoll, type PollingCarrier, type PollMode } from './polling-transport.js';
 import { handleSend } from './send-endpoint.js';
 import { handleSse } from './sse-transport.js';
+import { pathOf } from '../websocket/request-path.js';
 
 export interface HttpTransportOptions {
   /** How long a long-poll is held open without data, in ms. Default 25 s. */
@@ -133,17 +134,6 @@ export function mountHttpTransports(handler: HttpTransportHandler, httpServer: H
       else delete (httpServer as { emit?: unknown }).emit;
     }
   };
-}
-
-/**
- * The request target's path as `new URL(target, base).pathname` has it. The plain part before `?`
- * or `#` is it whenever it holds only letters, digits, `_`, `-` and single leading `/` (what
- * clients send); other targets (dot segments, escapes, backslashes, `//host`) pay for a whole URL.
- */
-function pathOf(target: string): string {
-  const end = target.search(/[?#]/);
-  const path = end === -1 ? target : target.slice(0, end);
-  return /^\/(?!\/)[A-Za-z0-9_\-/]*$/.test(path) ? path : new URL(target, 'http://localhost').pathname;
 }
 
 /** `wait` from the query (polls only). */

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { rejectHandshake } from './reject.js';
+import { pathOf } from './request-path.js';
 
 export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
@@ -56,8 +57,3 @@ export function routeUpgrades(server: HttpServer, path: string | undefined, hand
   return () => router.remove(path);
 }
 
-export function pathOf(url: string | undefined): string {
-  if (!url) return '/';
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
-}
