@@ -108,31 +108,18 @@ export function startBystander(spec: BystanderSpec): Promise<Bystander> {
 }
 
 /** Echo round trips over baro's own WebSocket client against an echo server. */
-export async function websocketBystander(port: number, path = '/'): Promise<Bystander> {
-  const socket = new WebSocket(`ws://127.0.0.1:${port}${path}`);
-  await within(new Promise<void>((resolve, reject) => {
-    socket.onopen = () => resolve();
-    socket.onerror = () => reject(new Error('the bystander could not connect'));
-  }), 5000, 'the bystander connects');
-  let waiting: ((text: string) => void) | null = null;
-  socket.onmessage = (event) => waiting?.(String(event.data));
-  const bystander = runBystander(
-    (n) =>
-      new Promise<void>((resolve) => {
-        const expected = `bystander ${n}`;
-        waiting = (text) => text === expected && resolve();
-        socket.send(expected);
-      }),
-    () => socket.close(),
-  );
-  await bystander.roundTripsDone(3);
-  bystander.reset();
-  return bystander;
+export function websocketBystander(port: number, path = '/'): Promise<Bystander> {
+  return echoOverWebSocket(`ws://127.0.0.1:${port}${path}`, 'bystander ');
 }
 
 /** Echo round trips of Engine.IO messages (`4…`) over an Engine.IO WebSocket; pings are answered. */
-export async function engineioBystander(port: number): Promise<Bystander> {
-  const socket = new WebSocket(`ws://127.0.0.1:${port}/engine.io/?EIO=4&transport=websocket`);
+export function engineioBystander(port: number): Promise<Bystander> {
+  return echoOverWebSocket(`ws://127.0.0.1:${port}/engine.io/?EIO=4&transport=websocket`, '4bystander ', { ping: '2', pong: '3' });
+}
+
+/** Round trips of `${prefix}${n}` texts, each done when the server sends it back. */
+async function echoOverWebSocket(url: string, prefix: string, heartbeat?: { ping: string; pong: string }): Promise<Bystander> {
+  const socket = new WebSocket(url);
   await within(new Promise<void>((resolve, reject) => {
     socket.onopen = () => resolve();
     socket.onerror = () => reject(new Error('the bystander could not connect'));
@@ -140,13 +127,13 @@ export async function engineioBystander(port: number): Promise<Bystander> {
   let waiting: ((text: string) => void) | null = null;
   socket.onmessage = (event) => {
     const text = String(event.data);
-    if (text === '2') socket.send('3');
+    if (heartbeat && text === heartbeat.ping) socket.send(heartbeat.pong);
     else waiting?.(text);
   };
   const bystander = runBystander(
     (n) =>
       new Promise<void>((resolve) => {
-        const expected = `4bystander ${n}`;
+        const expected = `${prefix}${n}`;
         waiting = (text) => text === expected && resolve();
         socket.send(expected);
       }),
