@@ -6,6 +6,8 @@
 //
 //   node bench/load/session-broadcast.mjs --port 9001 --proto baro|socketio --sessions 5000
 //        [--rounds 10] [--warmup-rounds 2] [--gap-ms 200] [--round-timeout 10] [--size 32]
+//        [--ports 9001,9002]   several nodes of one cluster: session i opens on ports[i % n]
+//                              (the control session on the first), so a broadcast crosses the hub
 //
 // The event data is [round, "R<round>:xxx..."]; a session counts a round when a
 // text message holds that round's unique tag, so a late copy of an earlier round
@@ -21,6 +23,7 @@ import { connectWsPath, openPool } from './session-wire.mjs';
 
 const args = parseArgs();
 const port = intArg(args, 'port', 8080);
+const ports = typeof args.ports === 'string' ? args.ports.split(',').map(Number) : [port];
 const proto = args.proto === 'socketio' ? 'socketio' : 'baro';
 const nSessions = intArg(args, 'sessions', 5000);
 const arrivals = new BroadcastRounds(nSessions);
@@ -48,7 +51,7 @@ class S {
       this.openResolve = resolve; this.openReject = reject;
       setTimeout(() => reject(new Error('no open/connect packet')), 20000);
     });
-    const conn = await connectWsPath(port, path, { protocol: proto === 'baro' ? 'baro.v1' : undefined });
+    const conn = await connectWsPath(ports[this.i % ports.length], path, { protocol: proto === 'baro' ? 'baro.v1' : undefined });
     const sock = this.sock = conn.sock;
     const reader = new FrameReader((op, len, data) => this.message(op, data), (op, payload) => {
       if (op === OP_PING && !sock.destroyed) sock.write(buildFrame(OP_PONG, payload));

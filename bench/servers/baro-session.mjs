@@ -1,6 +1,7 @@
 // baro session server (BaroServer: WebSocket, SSE, long-polling, polling) for the
 // session benchmarks. Same CLI style as the other bench servers:
 //   node bench/servers/baro-session.mjs --port 9001 [--transports websocket,sse,long-polling,polling]
+//        [--redis redis://127.0.0.1:6380]   the Redis hub (@baro/redis broker and presence) instead of the in-process one
 // Events (client -> server):
 //   echo      -> session.emit('echo', data) back to the sender
 //   broadcast -> server.emit('bcast', data) to every session
@@ -9,12 +10,15 @@
 // every benchmark session comes from 127.0.0.1 and sends as fast as it can.
 import { parseArgs, intArg, announce, answerMemoryProbes, HOST } from '../lib/cli.mjs';
 import { BaroServer } from 'baro';
+import { RedisBroker, RedisPresence } from '@baro/redis';
 
 const args = parseArgs();
 const port = intArg(args, 'port', 8080);
 const transports = typeof args.transports === 'string' ? args.transports.split(',').map((s) => s.trim()) : undefined;
 
+const hub = typeof args.redis === 'string' ? { broker: new RedisBroker({ url: args.redis }), presence: new RedisPresence({ url: args.redis }) } : {};
 const server = new BaroServer({
+  ...hub,
   port,
   host: HOST,
   transports,
@@ -34,12 +38,16 @@ server.on('error', (err) => { console.error(err); });
 
 await server.ready;
 answerMemoryProbes();
-announce({ server: 'baro-session', port, transports: [...server.transports], limits: server.limits });
+announce({ server: 'baro-session', hub: hub.broker ? 'redis' : 'in-process', port, transports: [...server.transports], limits: server.limits });
 
 for (const sig of ['SIGTERM', 'SIGINT']) {
   process.once(sig, async () => {
     const t = setTimeout(() => process.exit(0), 1500);
-    try { await server.close({ timeout: 500 }); } catch { /* exiting anyway */ }
+    try {
+      await server.close({ timeout: 500 });
+      await hub.broker?.close();
+      await hub.presence?.close();
+    } catch { /* exiting anyway */ }
     clearTimeout(t);
     process.exit(0);
   });
