@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { roomsServing } from './rooms.js';
 
 export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
 export type ReadyState = (typeof ReadyState)[keyof typeof ReadyState];
@@ -46,6 +47,24 @@ export class SockJSConnection extends EventEmitter<ConnectionEvents> {
   /** Queues one message; false once the session is no longer open. */
   write(message: string): boolean {
     return this.#carrier.send(String(message));
+  }
+
+  /**
+   * Joins one of baro's rooms: the connection hears what is written to it, by SockJS
+   * (`server.to(room).write`), baro (`server.to(room).emit`) or Socket.IO, on every node that
+   * shares the broker. See SockJSRooms for how events become SockJS messages.
+   */
+  join(...rooms: string[]): void {
+    const served = roomsServing(this);
+    for (const room of rooms) served.join(this, room);
+  }
+
+  leave(room: string): void {
+    roomsServing(this).leave(this, room);
+  }
+
+  get rooms(): ReadonlySet<string> {
+    return roomsServing(this).roomsOf(this);
   }
 
   end(message?: string): void {

@@ -1,5 +1,12 @@
+import type { Broker } from 'baro';
+
 /** Options in the names sockjs-node users know, plus explicit limits. */
 export interface SockJSServerOptions {
+  /**
+   * baro's broker, for rooms shared with baro and Socket.IO clients (a `BaroServer`'s `broker`, or
+   * a `RedisBroker` every node shares). Default: an in-memory broker of this server's own.
+   */
+  broker?: Broker;
   /** Path every URL of this server starts with, e.g. `/echo`. Default '' (the root). */
   prefix?: string;
   /** Bytes a streaming response carries before the server ends it and the client opens another. Default 128 KiB. */

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'baro';
+import { RoomWriter, SockJSRooms } from './rooms.js';
 import type { SockJSConnection } from './connection.js';
 import type { ServerContext } from './context.js';
 import { answerMethodNotAllowed, answerNotFound, answerText, writeRawResponse } from './http-answers.js';
@@ -34,10 +35,12 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> implements Se
   readonly #routes: Route[];
   readonly #websockets: WebSocketServer;
   readonly #ownedPath: RegExp;
+  readonly #rooms: SockJSRooms;
 
   constructor(options?: SockJSServerOptions) {
     super();
     this.options = resolveOptions(options);
+    this.#rooms = new SockJSRooms(options?.broker);
     const { limits } = this.options;
     this.#counter = new SessionCounter(limits.maxSessions, limits.maxSessionsPerAddress);
     // Upgrades are routed here, never by the WebSocket server itself: it gets an HTTP server of
@@ -107,11 +110,22 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> implements Se
     return true;
   }
 
+  /** Writes to the connections in these rooms (every connection when none is named), on every node of the broker. */
+  to(...rooms: string[]): RoomWriter {
+    return new RoomWriter(this.#rooms, { rooms: [...new Set(rooms)], except: [] });
+  }
+
+  /** Writes one message to every connection (baro's everyone stream: baro and Socket.IO clients of the broker too). */
+  broadcast(message: string): Promise<void> {
+    return this.to().write(message);
+  }
+
   /** Ends every session and WebSocket now. */
   async close(): Promise<void> {
     for (const session of [...this.#sessions.values(), ...this.#anonymous]) session.terminate();
     for (const raw of this.#raw) raw.terminate();
     await this.#websockets.close({ timeout: 1000 });
+    await this.#rooms.close();
   }
 
   sessionFor(id: string, request: IncomingMessage): Session | null {
@@ -147,7 +161,7 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> implements Se
       this.#counter.release(address);
     });
     this.#raw.add(carrier);
-    this.emit('connection', carrier.connection);
+    this.#announce(carrier.connection);
   }
 
   #newSession(id: string | null, request: IncomingMessage): Session | null {
@@ -158,13 +172,20 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> implements Se
       id,
       address,
       { prefix, heartbeatDelay, disconnectDelay, maxBufferedBytes: limits.maxBufferedBytes },
-      (connection) => this.emit('connection', connection),
+      (connection) => this.#announce(connection),
       (ended) => {
         if (ended.id === null) this.#anonymous.delete(ended);
         else if (this.#sessions.get(ended.id) === ended) this.#sessions.delete(ended.id);
         this.#counter.release(ended.remoteAddress);
       },
     );
+  }
+
+  /** A new connection: in the rooms' everyone set until it closes, then told to the app. */
+  #announce(connection: SockJSConnection): void {
+    this.#rooms.add(connection);
+    connection.once('close', () => this.#rooms.remove(connection));
+    this.emit('connection', connection);
   }
 
   #emitError(error: Error): void {
