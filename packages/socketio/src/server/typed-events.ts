@@ -18,11 +18,11 @@ type AllButLast<T extends unknown[]> = T extends [...infer Head, unknown] ? Head
 
 /** What an ack callback is called with (its first parameter). */
 export type AckResult<Map extends EventsMap, Ev extends EventNames<Map>> =
-  Last<EventParams<Map, Ev>> extends (result: infer R, ...rest: any[]) => void ? R : unknown;
+  number extends EventParams<Map, Ev>['length'] ? any : Last<EventParams<Map, Ev>> extends (result: infer R, ...rest: any[]) => void ? R : unknown;
 
 /** The event's arguments without its ack callback, for `emitWithAck`. */
 export type ArgsWithoutAck<Map extends EventsMap, Ev extends EventNames<Map>> =
-  Last<EventParams<Map, Ev>> extends (...args: any[]) => void ? AllButLast<EventParams<Map, Ev>> : EventParams<Map, Ev>;
+  number extends EventParams<Map, Ev>['length'] ? unknown[] : Last<EventParams<Map, Ev>> extends (...args: any[]) => void ? AllButLast<EventParams<Map, Ev>> : EventParams<Map, Ev>;
 
 /**
  * With `timeout(ms)` the ack callback first receives an error (the timeout) — `(err, ...args)` —
