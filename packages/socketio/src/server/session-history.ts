@@ -88,7 +88,8 @@ export class SessionHistory {
     const first = this.#packets[0]?.seq ?? this.#nextSeq;
     const index = Number(match[2]) - first;
     if (index < 0 || index >= this.#packets.length) return null;
-    const rooms = new Set(session.rooms);
+    // The socket's own id room: what was emitted to it directly after it left.
+    const rooms = new Set([session.sid, ...session.rooms]);
     const missedPackets: unknown[][] = [];
     for (let i = index + 1; i < this.#packets.length; i++) {
       const packet = this.#packets[i];

@@ -1,0 +1,16 @@
+import { Server } from './dist/index.js';
+import { Manager } from 'socket.io-client';
+const io = new Server(0, { connectionStateRecovery: { maxDisconnectionDuration: 100 } });
+io.on('connection', (socket) => { console.log('server conn', socket.id, socket.recovered, socket.handshake.auth); socket.emit('hello', socket.recovered); });
+await io.ready;
+const port = io.address().port;
+const m = new Manager(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false });
+const s = m.socket('/', { auth: { pid: 'x', offset: 'y' } });
+s.onAny((...a) => console.log('client got', a));
+s.on('connect_error', (e) => console.log('err', e.message));
+s.io.engine?.on?.('packet', (p) => console.log('pkt', p));
+m.on('packet', (p) => console.log('mpkt', p));
+await new Promise((r) => setTimeout(r, 500));
+io.emit('news', 1);
+await new Promise((r) => setTimeout(r, 300));
+m.engine.close(); await io.close();
