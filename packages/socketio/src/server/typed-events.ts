@@ -1,7 +1,12 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- event maps are user-declared function types, as socket.io's */
 
-/** An app's events: name → the listener's signature (the last parameter may be an ack callback). */
-export type EventsMap = Record<string, (...args: any[]) => void>;
+/**
+ * An app's events: name → the listener's signature (the last parameter may be an ack callback). An
+ * `any` index signature, as socket.io's, so that plain interfaces satisfy it.
+ */
+export interface EventsMap {
+  [event: string]: any;
+}
 
 /** What an untyped server accepts: any event, any arguments. */
 export interface DefaultEventsMap {
@@ -16,9 +21,12 @@ export type EventParams<Map extends EventsMap, Ev extends EventNames<Map>> = Par
 type Last<T extends unknown[]> = T extends [...unknown[], infer L] ? L : never;
 type AllButLast<T extends unknown[]> = T extends [...infer Head, unknown] ? Head : never;
 
-/** What an ack callback is called with (its first parameter). */
+/** An ack's result: its first parameter, or its second after the error a timeout adds. */
+type FirstNonError<Params extends unknown[]> = [Params[0]] extends [Error | null] ? Params[1] : Params[0];
+
+/** What an ack callback is called with. */
 export type AckResult<Map extends EventsMap, Ev extends EventNames<Map>> =
-  number extends EventParams<Map, Ev>['length'] ? any : Last<EventParams<Map, Ev>> extends (result: infer R, ...rest: any[]) => void ? R : unknown;
+  number extends EventParams<Map, Ev>['length'] ? any : Last<EventParams<Map, Ev>> extends (...args: infer Params) => void ? FirstNonError<Params> : unknown;
 
 /** The event's arguments without its ack callback, for `emitWithAck`. */
 export type ArgsWithoutAck<Map extends EventsMap, Ev extends EventNames<Map>> =
