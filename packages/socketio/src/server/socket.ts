@@ -71,6 +71,9 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
   readonly #acks = new Map<number, Ack>();
   readonly #missedPackets: unknown[][];
   #flags: OperatorFlags = {};
+  /** Rooms joined by a middleware (or restored) before the socket is connected. */
+  readonly #roomsBeforeConnect = new Set<string>();
+  #closed = false;
 
   constructor(nsp: Namespace<ListenEvents, EmitEvents, SocketData>, client: SocketClient, handshake: Handshake, previous: RestoredSession | null) {
     this.nsp = nsp;
@@ -81,10 +84,8 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
     this.pid = previous?.pid ?? (nsp.history ? socketId() : undefined);
     this.#missedPackets = previous?.missedPackets ?? [];
     if (previous) this.data = previous.data as Partial<SocketData>;
-    this.#restoredRooms = previous?.rooms ?? [];
+    for (const room of previous?.rooms ?? []) this.#roomsBeforeConnect.add(room);
   }
-
-  readonly #restoredRooms: string[];
 
   /** The Engine.IO session under this socket (shared by the client's sockets of other namespaces). */
   get conn(): EngineSocket {
@@ -96,7 +97,7 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
   }
 
   get rooms(): Set<string> {
-    return new Set(this.nsp.adapter.roomsOf(this.id));
+    return this.connected ? new Set(this.nsp.adapter.roomsOf(this.id)) : new Set(this.#roomsBeforeConnect);
   }
 
   on<Ev extends keyof SocketReservedEvents>(event: Ev, listener: SocketReservedEvents[Ev]): this;
@@ -207,13 +208,23 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
     return this;
   }
 
+  /** Joins rooms; a middleware may join too, before the socket is connected. A closed socket joins nothing. */
   join(rooms: string | readonly string[]): void | Promise<void> {
-    if (!this.connected) return;
-    return this.nsp.adapter.join(this.id, typeof rooms === 'string' ? [rooms] : rooms);
+    const list = typeof rooms === 'string' ? [rooms] : rooms;
+    if (this.#closed) return;
+    if (!this.connected) {
+      for (const room of list) this.#roomsBeforeConnect.add(room);
+      return;
+    }
+    return this.nsp.adapter.join(this.id, list);
   }
 
   leave(room: string): void | Promise<void> {
-    if (!this.connected) return;
+    if (this.#closed) return;
+    if (!this.connected) {
+      this.#roomsBeforeConnect.delete(room);
+      return;
+    }
     return this.nsp.adapter.leave(this.id, room);
   }
 
@@ -261,7 +272,8 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
   _onConnect(): void {
     this.connected = true;
     this.nsp.adapter.addMember(this);
-    void this.nsp.adapter.join(this.id, [this.id, ...this.#restoredRooms]);
+    void this.nsp.adapter.join(this.id, [this.id, ...this.#roomsBeforeConnect]);
+    this.#roomsBeforeConnect.clear();
     const data: Record<string, string> = { sid: this.id };
     if (this.pid !== undefined) data.pid = this.pid;
     this.client._writePacket({ type: SocketPacketType.CONNECT, nsp: this.nsp.name, data }, false);
@@ -309,6 +321,7 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
     this.nsp._remove(this);
     this.client._remove(this);
     this.connected = false;
+    this.#closed = true;
     // Acks without a timeout can never be answered now; those with one still report it.
     this.#acks.clear();
     this.#listeners.emit('disconnect', this, [reason, description], report);

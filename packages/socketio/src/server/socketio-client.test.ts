@@ -14,11 +14,13 @@ for (const [label, transports, finalTransport] of TRANSPORT_MODES) {
           for (const nsp of [io.sockets, io.of('/custom')]) {
             nsp.use((socket, next) => {
               socket.data = { user: (socket.handshake.auth as { user?: string }).user };
+              // A middleware may join rooms before the socket connects, as with socket.io.
+              void socket.join(`user:${String(socket.handshake.auth.user)}`);
               next();
             });
             nsp.on('connection', (socket) => {
               seen.push({ nsp: socket.nsp.name, auth: socket.handshake.auth, query: socket.handshake.query.room, address: socket.handshake.address, data: socket.data });
-              socket.on('whoami', (ack: (me: { id: string; data: unknown }) => void) => ack({ id: socket.id, data: socket.data }));
+              socket.on('whoami', (ack: (me: { id: string; data: unknown; rooms: string[] }) => void) => ack({ id: socket.id, data: socket.data, rooms: [...socket.rooms].filter((room) => room !== socket.id) }));
             });
           }
         },
@@ -29,8 +31,8 @@ for (const [label, transports, finalTransport] of TRANSPORT_MODES) {
             const main = await clients.connect('/', { auth: { user: 'ann' } }, manager);
             const custom = await clients.connect('/custom', { auth: { user: 'bob' } }, manager);
             assert.equal(io.engine?.clientsCount, 1, 'both namespaces share one Engine.IO connection');
-            assert.deepEqual(await main.timeout(2000).emitWithAck('whoami'), { id: main.id, data: { user: 'ann' } });
-            assert.deepEqual(await custom.timeout(2000).emitWithAck('whoami'), { id: custom.id, data: { user: 'bob' } });
+            assert.deepEqual(await main.timeout(2000).emitWithAck('whoami'), { id: main.id, data: { user: 'ann' }, rooms: ['user:ann'] });
+            assert.deepEqual(await custom.timeout(2000).emitWithAck('whoami'), { id: custom.id, data: { user: 'bob' }, rooms: ['user:bob'] });
             assert.notEqual(main.id, custom.id);
             assert.deepEqual(
               seen.map(({ nsp, auth, query, address, data }) => ({ nsp, auth, query, address, data })),
