@@ -1,6 +1,7 @@
 /** The official socket.io-client 4.8 against our Server, on polling only, WebSocket only, and polling upgraded to WebSocket. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { CuttingProxy } from '@baro/testing';
 import type { Socket } from './socket.js';
 import { Clients, TRANSPORT_MODES, collectEvents, connected, nextEvent, until, withIo } from '../test-support/socketio.js';
 
@@ -312,6 +313,33 @@ for (const [label, transports, finalTransport] of TRANSPORT_MODES) {
             assert.ok(reasons.includes('/ last server shutting down'));
           } finally {
             clients.closeAll();
+          }
+        },
+      );
+    });
+
+    it('a link gone silent: both sides disconnect with "ping timeout"', async () => {
+      const reasons: string[] = [];
+      await withIo(
+        { pingInterval: 200, pingTimeout: 200 },
+        (io) => io.on('connection', (socket) => socket.on('disconnect', (reason) => reasons.push(reason))),
+        async (port) => {
+          const proxy = await CuttingProxy.start(port);
+          const clients = new Clients(port, transports);
+          try {
+            const manager = clients.manager({}, proxy.url);
+            const client = await clients.connect('/', {}, manager);
+            if (finalTransport === 'websocket' && manager.engine.transport.name !== 'websocket') await nextEvent(manager.engine, 'upgrade');
+            const gone = nextEvent<[string]>(client, 'disconnect', 3000);
+            const started = Date.now();
+            proxy.silence();
+            assert.equal((await gone)[0], 'ping timeout');
+            await until(() => reasons.length === 1, 'the server side', 3000);
+            assert.deepEqual(reasons, ['ping timeout']);
+            assert.ok(Date.now() - started < 1500, `noticed after ${Date.now() - started} ms`);
+          } finally {
+            clients.closeAll();
+            await proxy.close();
           }
         },
       );
