@@ -38,6 +38,10 @@ export interface RoomAdapter {
   leave(memberId: string, room: string): void | Promise<void>;
   /** The rooms a member of this node is in (empty for an unknown member). */
   roomsOf(memberId: string): ReadonlySet<string>;
+  /** This node's rooms with members (room → member ids), as socket.io's `adapter.rooms`. */
+  readonly rooms: ReadonlyMap<string, ReadonlySet<string>>;
+  /** This node's members and their rooms (member id → rooms), as socket.io's `adapter.sids`. */
+  readonly sids: ReadonlyMap<string, ReadonlySet<string>>;
   /** Ids of this node's members a broadcast to `target` reaches. */
   members(target: BroadcastTarget): Set<string>;
   /**
@@ -85,9 +89,12 @@ export class InMemoryRoomAdapter implements RoomAdapter {
     return this.#roomsOfMember.get(memberId) ?? new Set();
   }
 
-  /** Every room that has members now (room name → member ids). */
   get rooms(): ReadonlyMap<string, ReadonlySet<string>> {
     return this.#rooms;
+  }
+
+  get sids(): ReadonlyMap<string, ReadonlySet<string>> {
+    return this.#roomsOfMember;
   }
 
   members(target: BroadcastTarget): Set<string> {

@@ -175,14 +175,16 @@ export class Server<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
   }
 
   /** Disconnects everyone ('server shutting down') and stops serving; closes the HTTP server if it is ours. */
-  async close(): Promise<void> {
-    if (this.#closing) return;
-    this.#closing = true;
-    await this.#engine?.close();
-    for (const nsp of this.#namespaces.values()) {
-      nsp.history?.close();
-      nsp.adapter.close();
+  async close(callback?: (error?: Error) => void): Promise<void> {
+    if (!this.#closing) {
+      this.#closing = true;
+      await this.#engine?.close();
+      for (const nsp of this.#namespaces.values()) {
+        nsp.history?.close();
+        nsp.adapter.close();
+      }
     }
+    callback?.();
   }
 
   /** @internal The namespace a client may connect to (no dynamic namespaces). */

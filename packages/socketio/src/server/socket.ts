@@ -92,6 +92,11 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
     return this.client.conn;
   }
 
+  /** The HTTP request that opened the connection (its headers, cookies, address). */
+  get request(): EngineSocket['request'] {
+    return this.client.conn.request;
+  }
+
   get disconnected(): boolean {
     return !this.connected;
   }
@@ -117,6 +122,10 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
   off(event?: string, listener?: AnyListener): this {
     this.#listeners.remove(event, listener);
     return this;
+  }
+
+  removeListener(event: string, listener: AnyListener): this {
+    return this.off(event, listener);
   }
 
   removeAllListeners(event?: string): this {

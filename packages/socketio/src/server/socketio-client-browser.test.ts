@@ -20,6 +20,7 @@ let browser: Browser;
 let page: Page;
 let pageServer: PageServer;
 let io: Server;
+const handlerErrors: unknown[] = [];
 
 before(async () => {
   pageServer = await servePage('<!doctype html><meta charset="utf-8"><script src="/socket.io.min.js"></script>', {
@@ -28,7 +29,7 @@ before(async () => {
       else response.writeHead(404).end();
     },
   });
-  io = new Server(pageServer.server, { onError: () => {} });
+  io = new Server(pageServer.server, { onError: (error) => handlerErrors.push(error) });
   io.of('/custom').on('connection', async (socket) => {
     await socket.join('lobby');
     socket.emit('auth', socket.handshake.auth, socket.conn.transport.name);
@@ -110,6 +111,7 @@ describe('socket.io-client in Chromium', { timeout: 60_000 }, () => {
         transport: finalTransport,
         disconnect: 'io server disconnect',
       });
+      assert.deepEqual(handlerErrors, []);
     });
   }
 });

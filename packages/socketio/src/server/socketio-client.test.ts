@@ -21,6 +21,9 @@ for (const [label, transports, finalTransport] of TRANSPORT_MODES) {
             });
             nsp.on('connection', (socket) => {
               seen.push({ nsp: socket.nsp.name, auth: socket.handshake.auth, query: socket.handshake.query.room, address: socket.handshake.address, data: socket.data });
+              assert.equal(socket.request.headers.host, socket.handshake.headers.host);
+              assert.equal(nsp.adapter.rooms.get(`user:${String(socket.handshake.auth.user)}`)?.has(socket.id), true);
+              assert.equal(nsp.adapter.sids.get(socket.id)?.has(socket.id), true);
               socket.on('whoami', (ack: (me: { id: string; data: unknown; rooms: string[] }) => void) => ack({ id: socket.id, data: socket.data, rooms: [...socket.rooms].filter((room) => room !== socket.id) }));
             });
           }

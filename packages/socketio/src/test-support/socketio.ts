@@ -10,9 +10,14 @@ export const TRANSPORT_MODES: [label: string, transports: Transports, final: 'po
   ['polling upgraded to WebSocket', ['polling', 'websocket'], 'websocket'],
 ];
 
-/** A server on a free port for the length of `body`; `setup` registers namespaces and handlers first. */
+/**
+ * A server on a free port for the length of `body`; `setup` registers namespaces and handlers
+ * first. Unless the test takes them (`onError`), errors thrown in handlers (failed assertions
+ * among them) fail the test once `body` is done.
+ */
 export async function withIo(options: ServerOptions, setup: (io: Server) => void, body: (port: number, io: Server) => Promise<void>): Promise<void> {
-  const io = new Server(0, { onError: () => {}, ...options });
+  const handlerErrors: unknown[] = [];
+  const io = new Server(0, { onError: (error) => handlerErrors.push(error), ...options });
   setup(io);
   await io.ready;
   try {
@@ -20,6 +25,7 @@ export async function withIo(options: ServerOptions, setup: (io: Server) => void
   } finally {
     await io.close();
   }
+  if (handlerErrors.length > 0) throw handlerErrors[0];
 }
 
 /** Clients made through `open` are closed at the end, whatever happened. */
