@@ -2,8 +2,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CuttingProxy } from '@baro/testing';
+import { MemoryBroker } from 'baro';
+import { BrokerRoomAdapter } from './broker-room-adapter.js';
+import type { ServerOptions } from './server.js';
 import type { Socket } from './socket.js';
 import { Clients, TRANSPORT_MODES, collectEvents, connected, nextEvent, until, withIo } from '../test-support/socketio.js';
+
+/** Rooms in this process, and on baro's broker (what BaroServer shares). */
+const ADAPTERS: [string, () => ServerOptions][] = [
+  ['in-process rooms', () => ({})],
+  ["rooms on baro's broker", () => {
+    const broker = new MemoryBroker();
+    return { adapter: (nsp) => new BrokerRoomAdapter({ broker, namespace: nsp.name }) };
+  }],
+];
 
 for (const [label, transports, finalTransport] of TRANSPORT_MODES) {
   describe(`socket.io-client, ${label}`, { timeout: 30_000 }, () => {
@@ -138,10 +150,11 @@ for (const [label, transports, finalTransport] of TRANSPORT_MODES) {
       );
     });
 
-    it('rooms and broadcast operators: to, in, except, broadcast, socket.to, namespaces apart; fetchSockets, socketsJoin, leave', async () => {
+    for (const [adapterLabel, adapterOptions] of ADAPTERS) {
+    it(`rooms and broadcast operators (${adapterLabel}): to, in, except, broadcast, socket.to, namespaces apart; fetchSockets, socketsJoin, leave`, async () => {
       const byName = new Map<string, Socket>();
       await withIo(
-        {},
+        adapterOptions(),
         (io) => {
           for (const nsp of [io.sockets, io.of('/custom')]) {
             nsp.on('connection', async (socket) => {
@@ -218,6 +231,7 @@ for (const [label, transports, finalTransport] of TRANSPORT_MODES) {
         },
       );
     });
+    }
 
     it('middlewares: next(error) refuses with its message and data; socket.use can drop an event', async () => {
       const order: string[] = [];
