@@ -22,7 +22,7 @@ export function handshakeOf(request: IncomingMessage, auth: Record<string, unkno
   const now = new Date();
   const url = request.url ?? '/';
   const query: Record<string, string | string[]> = {};
-  for (const [key, value] of new URL(url, 'http://localhost').searchParams) {
+  for (const [key, value] of new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '')) {
     const previous = query[key];
     query[key] = previous === undefined ? value : Array.isArray(previous) ? [...previous, value] : [previous, value];
   }
