@@ -19,6 +19,8 @@ export const SESSION_SERVERS = {
     transports: ['websocket', 'sse', 'long-polling', 'polling'] },
   socketio: { id: 'socketio', label: 'socket.io 4', proto: 'socketio', script: path.join(BENCH, 'servers', 'socketio-session.mjs'),
     transports: ['websocket', 'long-polling'] },
+  'baro-socketio': { id: 'baro-socketio', label: 'baro @baro/socketio', proto: 'socketio', script: path.join(BENCH, 'servers', 'baro-socketio-session.mjs'),
+    transports: ['websocket', 'long-polling'] },
 };
 
 export const SESSION_CASES = [

@@ -54,6 +54,9 @@ export class EngineSocket extends EventEmitter<EngineSocketEvents> {
   /** Undoes the listeners on the current transport. */
   #detachTransport: () => void = () => {};
   #cancelUpgrade: (() => void) | null = null;
+  /** Set by a close while packets wait for a poll: the transport closes once they went out. */
+  #closeAfterFlush = false;
+  #closeTimer: NodeJS.Timeout | null = null;
 
   constructor(id: string, request: IncomingMessage, transport: EngineTransport, settings: EngineSettings, upgrades: string[]) {
     super();
@@ -93,11 +96,18 @@ export class EngineSocket extends EventEmitter<EngineSocketEvents> {
     if (this.#state !== 'open') return;
     this.#state = 'closing';
     if (this.#writeBuffer.length > 0 && !this.#transport.writable) {
-      // The next poll carries what is queued and the close packet together.
-      this.#transport.close(() => this.#onClose('forced close'));
+      // As the reference: the next poll carries what is queued, a later one the close packet. The
+      // client handles what was queued before it hears the close (socket.io-client defers packets
+      // a tick, so a close in the same payload would overtake them).
+      this.#closeAfterFlush = true;
+      this.#closeTimer = setTimeout(() => this.#onClose('forced close'), this.#settings.pollingCloseTimeout);
       return;
     }
     this.#flush();
+    this.#closeTransport();
+  }
+
+  #closeTransport(): void {
     this.#transport.close(() => this.#onClose('forced close'));
   }
 
@@ -145,8 +155,9 @@ export class EngineSocket extends EventEmitter<EngineSocketEvents> {
         this.#transport = candidate;
         this.#attach(candidate);
         this.emit('upgrade');
+        this.#closeAfterFlush = false;
         this.#flush();
-        if (this.#state === 'closing') candidate.close(() => this.#onClose('forced close'));
+        if (this.#state === 'closing') this.#closeTransport();
       } else {
         abandon();
       }
@@ -233,6 +244,10 @@ export class EngineSocket extends EventEmitter<EngineSocketEvents> {
     this.#writeBuffer = [];
     this.#bufferedBytes = 0;
     this.#transport.send(packets);
+    if (this.#closeAfterFlush && this.#state === 'closing') {
+      this.#closeAfterFlush = false;
+      this.#closeTransport();
+    }
   }
 
   #onClose(reason: EngineCloseReason, description?: string): void {
@@ -240,6 +255,7 @@ export class EngineSocket extends EventEmitter<EngineSocketEvents> {
     this.#state = 'closed';
     if (this.#pingIntervalTimer) clearTimeout(this.#pingIntervalTimer);
     if (this.#pingTimeoutTimer) clearTimeout(this.#pingTimeoutTimer);
+    if (this.#closeTimer) clearTimeout(this.#closeTimer);
     this.#cancelUpgrade?.();
     this.#detachTransport();
     this.#writeBuffer = [];

@@ -1,0 +1,200 @@
+import type { Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EngineServer, type EngineServerOptions } from '../engine/index.js';
+import type { BroadcastOperator } from './broadcast-operator.js';
+import { SocketClient } from './client.js';
+import { Namespace, type NamespaceMiddleware } from './namespace.js';
+import { InMemoryRoomAdapter, type RoomAdapter } from './room-adapter.js';
+import { SessionHistory, type ConnectionStateRecoveryOptions } from './session-history.js';
+import type { Socket } from './socket.js';
+import type { AckResult, ArgsWithoutAck, DecorateAcknowledgementsWithMultipleResponses, DefaultEventsMap, EventNames, EventParams, EventsMap } from './typed-events.js';
+
+export interface ServerOptions extends Omit<EngineServerOptions, 'server' | 'port' | 'path'> {
+  /** Default `/socket.io/`, as the reference. */
+  path?: string;
+  /** A connection that has joined no namespace after this many ms is closed. Default 45,000 (reference). */
+  connectTimeout?: number;
+  /** Missed packets after a reconnect (`socket.recovered`); off unless given. */
+  connectionStateRecovery?: ConnectionStateRecoveryOptions;
+  /** The rooms of each namespace. Default: in this process. */
+  adapter?: (namespace: Namespace<EventsMap, EventsMap, unknown>) => RoomAdapter;
+  /** Where an app handler's throw (or rejected promise) goes. Default: console.error. */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * A Socket.IO v5 server (what `socket.io`'s `Server` is to its users) on baro's Engine.IO server:
+ * `new Server(httpServer, options)` or `new Server(port, options)`, namespaces, rooms, acks,
+ * middlewares, and connection state recovery.
+ */
+export class Server<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvents extends EventsMap = ListenEvents, SocketData = unknown> {
+  /** The main namespace, `/`. */
+  readonly sockets: Namespace<ListenEvents, EmitEvents, SocketData>;
+  readonly #options: ServerOptions;
+  readonly #namespaces = new Map<string, Namespace<ListenEvents, EmitEvents, SocketData>>();
+  #engine: EngineServer | null = null;
+  #closing = false;
+
+  constructor(target?: HttpServer | number | ServerOptions, options: ServerOptions = {}) {
+    if (target !== undefined && typeof target === 'object' && !('listen' in target)) {
+      options = target;
+      target = undefined;
+    }
+    this.#options = options;
+    if (options.connectTimeout !== undefined && !(Number.isFinite(options.connectTimeout) && options.connectTimeout > 0)) {
+      throw new RangeError(`connectTimeout must be a positive number, got ${options.connectTimeout}`);
+    }
+    this.sockets = this.of('/');
+    if (target !== undefined) this.attach(target as HttpServer | number);
+  }
+
+  /** The Engine.IO server under this one (null until attached). */
+  get engine(): EngineServer | null {
+    return this.#engine;
+  }
+
+  /** Resolves once the server listens (own port) or at once (attached). */
+  get ready(): Promise<void> {
+    return this.#engine?.ready ?? Promise.resolve();
+  }
+
+  /** The listening address. */
+  address(): AddressInfo {
+    if (!this.#engine) throw new Error('the server is not attached: call listen(port) or attach(httpServer)');
+    return this.#engine.address();
+  }
+
+  /** Serves Socket.IO on an HTTP server's `path`, or on a port of its own. */
+  attach(target: HttpServer | number, options: ServerOptions = {}): this {
+    if (this.#engine) throw new Error('the server is attached already');
+    const merged = { ...this.#options, ...options };
+    const { connectTimeout, connectionStateRecovery: _recovery, adapter: _adapter, onError: _onError, ...engineOptions } = merged;
+    const engine = new EngineServer({
+      ...engineOptions,
+      path: merged.path ?? '/socket.io',
+      ...(typeof target === 'number' ? { port: target } : { server: target }),
+    });
+    const maxPacketBytes = engineOptions.maxPayload ?? 1e6;
+    engine.on('connection', (conn) => {
+      new SocketClient(this as unknown as Server<EventsMap, EventsMap, unknown>, conn, { connectTimeout: connectTimeout ?? 45_000, maxPacketBytes });
+    });
+    engine.on('error', (error) => this._reportError(error));
+    this.#engine = engine;
+    return this;
+  }
+
+  /** `attach`, for a port or a server. */
+  listen(target: HttpServer | number, options: ServerOptions = {}): this {
+    return this.attach(target, options);
+  }
+
+  /** The namespace `name`, created on first use. */
+  of(name: string): Namespace<ListenEvents, EmitEvents, SocketData> {
+    const normalized = name.startsWith('/') ? name : `/${name}`;
+    let nsp = this.#namespaces.get(normalized);
+    if (!nsp) {
+      const history = this.#options.connectionStateRecovery ? new SessionHistory(this.#options.connectionStateRecovery) : null;
+      const makeAdapter = this.#options.adapter ?? (() => new InMemoryRoomAdapter());
+      nsp = new Namespace<ListenEvents, EmitEvents, SocketData>(this, normalized, makeAdapter as (nsp: Namespace<ListenEvents, EmitEvents, SocketData>) => RoomAdapter, history);
+      this.#namespaces.set(normalized, nsp);
+    }
+    return nsp;
+  }
+
+  on(event: 'connection' | 'connect', listener: (socket: Socket<ListenEvents, EmitEvents, SocketData>) => void): this {
+    this.sockets.on(event, listener);
+    return this;
+  }
+
+  once(event: 'connection' | 'connect', listener: (socket: Socket<ListenEvents, EmitEvents, SocketData>) => void): this {
+    this.sockets.once(event, listener);
+    return this;
+  }
+
+  off(event?: 'connection' | 'connect', listener?: (socket: Socket<ListenEvents, EmitEvents, SocketData>) => void): this {
+    this.sockets.off(event, listener);
+    return this;
+  }
+
+  use(middleware: NamespaceMiddleware<ListenEvents, EmitEvents, SocketData>): this {
+    this.sockets.use(middleware);
+    return this;
+  }
+
+  to(rooms: string | readonly string[]): BroadcastOperator<EmitEvents, SocketData> {
+    return this.sockets.to(rooms);
+  }
+
+  in(rooms: string | readonly string[]): BroadcastOperator<EmitEvents, SocketData> {
+    return this.sockets.in(rooms);
+  }
+
+  except(rooms: string | readonly string[]): BroadcastOperator<EmitEvents, SocketData> {
+    return this.sockets.except(rooms);
+  }
+
+  get volatile(): BroadcastOperator<EmitEvents, SocketData> {
+    return this.sockets.volatile;
+  }
+
+  get local(): BroadcastOperator<EmitEvents, SocketData> {
+    return this.sockets.local;
+  }
+
+  timeout(ms: number): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+    return this.sockets.timeout(ms);
+  }
+
+  emit<Ev extends EventNames<EmitEvents>>(event: Ev, ...args: EventParams<EmitEvents, Ev>): boolean {
+    return this.sockets.emit(event, ...args);
+  }
+
+  emitWithAck<Ev extends EventNames<EmitEvents>>(event: Ev, ...args: ArgsWithoutAck<EmitEvents, Ev>): Promise<AckResult<EmitEvents, Ev>> {
+    return this.sockets.emitWithAck(event, ...args);
+  }
+
+  send(...args: unknown[]): this {
+    this.sockets.send(...args);
+    return this;
+  }
+
+  fetchSockets(): Promise<Socket<EventsMap, EmitEvents, SocketData>[]> {
+    return this.sockets.fetchSockets();
+  }
+
+  socketsJoin(rooms: string | readonly string[]): void {
+    this.sockets.socketsJoin(rooms);
+  }
+
+  socketsLeave(rooms: string | readonly string[]): void {
+    this.sockets.socketsLeave(rooms);
+  }
+
+  disconnectSockets(close = false): void {
+    this.sockets.disconnectSockets(close);
+  }
+
+  /** Disconnects everyone ('server shutting down') and stops serving; closes the HTTP server if it is ours. */
+  async close(callback?: (error?: Error) => void): Promise<void> {
+    if (!this.#closing) {
+      this.#closing = true;
+      await this.#engine?.close();
+      for (const nsp of this.#namespaces.values()) {
+        nsp.history?.close();
+        nsp.adapter.close();
+      }
+    }
+    callback?.();
+  }
+
+  /** @internal The namespace a client may connect to (no dynamic namespaces). */
+  _namespace(name: string): Namespace<ListenEvents, EmitEvents, SocketData> | undefined {
+    return this.#namespaces.get(name);
+  }
+
+  /** @internal */
+  _reportError(error: unknown): void {
+    if (this.#options.onError) this.#options.onError(error);
+    else console.error('socket.io handler error:', error);
+  }
+}
