@@ -15,7 +15,7 @@ const filter = process.argv.slice(2);
 
 const PARALLEL_FILES = 2;
 /** The longest test takes about 70 s on a loaded 2-core machine. */
-const TEST_TIMEOUT_MS = 240_000;
+const TEST_TIMEOUT_MS = Number(process.env.TEST_TIMEOUT_MS) || 240_000; // TEST_TIMEOUT_MS overrides
 /** The longest file takes about 3 minutes on a loaded 2-core machine; TEST_FILE_TIMEOUT_MS overrides. */
 const FILE_TIMEOUT_MS = Number(process.env.TEST_FILE_TIMEOUT_MS) || 900_000;
 const COUNTERS = ['tests', 'suites', 'pass', 'fail', 'cancelled', 'skipped', 'todo'];

@@ -1,6 +1,9 @@
 import { createClient } from 'redis';
 import type { Client } from './scripts.js';
 
+/** How long a closing client may take to finish what it was sent before it is dropped. */
+const CLOSE_GRACE_MS = 2000;
+
 export interface ConnectionOptions {
   /** `redis://host:port`; default `redis://127.0.0.1:6379`. */
   url?: string;
@@ -51,11 +54,18 @@ export class Connections {
   }
 
   async close(): Promise<void> {
-    // A ready client finishes what it was sent; one still (re)connecting has nothing to finish.
+    // A ready client finishes what it was sent, for a while (Redis may go away meanwhile); one
+    // still (re)connecting has nothing to finish.
     await Promise.allSettled(
       [this.commands, this.subscriber].map(async (client) => {
-        if (client.isReady) await client.close();
-        else if (client.isOpen) client.destroy();
+        if (!client.isReady) {
+          if (client.isOpen) client.destroy();
+          return;
+        }
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), CLOSE_GRACE_MS)));
+        const outcome = await Promise.race([client.close().then(() => 'closed' as const), late]).finally(() => clearTimeout(timer));
+        if (outcome === 'late' && client.isOpen) client.destroy();
       }),
     );
   }

@@ -78,6 +78,18 @@ describe('RedisBroker across nodes', () => {
     await Promise.all([publisher.close(), subscriber.close()]);
   });
 
+  test('closing while Redis is away ends promptly, subscription changes still queued for it or not', async () => {
+    const broker = new RedisBroker({ url: redis.url, prefix: 'closing:' });
+    const stop = broker.subscribe('room', () => {});
+    await broker.publish('room', entry(1));
+    await redis.kill();
+    stop(); // an unsubscribe that waits for a connection that will not come
+    const started = Date.now();
+    await broker.close();
+    assert.ok(Date.now() - started < 3000, `close took ${Date.now() - started} ms`);
+    await redis.restart();
+  });
+
   test('Redis unreachable: calls fail promptly with an error, and work again once Redis is back', async () => {
     const broker = new RedisBroker({ url: redis.url, prefix: 'down:' });
     await broker.publish('room', entry(1));

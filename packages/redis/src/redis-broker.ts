@@ -36,6 +36,15 @@ const historyScript = new Script(HISTORY_SCRIPT);
 const headScript = new Script(HEAD_SCRIPT);
 
 const newEpoch = () => randomBytes(6).toString('base64url');
+/** How long `close` waits for subscription changes in flight before it drops the connections. */
+const CLOSE_WAIT_MS = 1000;
+
+/** Resolves when every promise settled, or after `ms`, whichever comes first. */
+function settledWithin(promises: Promise<unknown>[], ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([Promise.allSettled(promises).then(() => {}), deadline]).finally(() => clearTimeout(timer));
+}
 
 /**
  * The broker on Redis, shared by every node: each channel is a Redis stream holding its bounded
@@ -142,7 +151,8 @@ export class RedisBroker implements Broker {
     this.#closed = true;
     this.#listeners.clear();
     for (const channel of [...this.#heard.keys()]) this.#forget(channel);
-    await Promise.allSettled([...this.#subscribing]);
+    // Subscription changes wait for the subscriber's connection; with Redis away that may be never.
+    await settledWithin([...this.#subscribing], CLOSE_WAIT_MS);
     await this.#redis.close();
   }
 

@@ -448,7 +448,9 @@ export class BaroServer<Events extends EventContract = UntypedEvents, Context = 
     for (const session of [...this.#cores.values()]) session.close(BaroCloseCode.serverRestart, 'server restarting', retryAfterMs, { immediately: true });
     await this.#websocket?.close({ timeout: Math.max(0, deadline - Date.now()) });
     this.#unmountHttp();
-    await this.#streams.close();
+    this.#streams.close();
+    // A broker or presence given in the options may be shared (Socket.IO, SockJS, other servers): its owner closes it.
+    if (!this.#options.broker) await this.broker.close();
     if (!this.#options.presence) await this.presence.close();
     const httpServer = this.#httpServer;
     if (this.#ownsServer && httpServer) {

@@ -154,12 +154,12 @@ export class RoomStreams {
     return replay;
   }
 
-  async close(): Promise<void> {
+  /** Stops listening to the broker; the broker is its owner's to close (others may share it). */
+  close(): void {
     for (const { unsubscribe } of this.#streams.values()) unsubscribe();
     this.#streams.clear();
     this.#members.clear();
     this.#joined.clear();
-    await this.#broker.close();
   }
 
   #add(member: StreamMember, stream: string): StreamPosition | null {
