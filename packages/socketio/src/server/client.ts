@@ -78,8 +78,11 @@ export class SocketClient {
       this.#connect(packet.nsp, (packet.data ?? {}) as Record<string, unknown>);
       return;
     }
-    // A packet for a namespace the client has not joined is dropped, as the reference does.
-    this.#sockets.get(packet.nsp)?._onPacket(packet);
+    const socket = this.#sockets.get(packet.nsp);
+    // A packet for a namespace the client has not joined (or not yet: its middlewares still run)
+    // is a client out of step: the reference closes the connection ("invalid state"), so do we.
+    if (socket) socket._onPacket(packet);
+    else this.#close();
   }
 
   #connect(name: string, auth: Record<string, unknown>): void {
