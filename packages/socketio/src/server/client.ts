@@ -20,7 +20,7 @@ export class SocketClient {
   /** Connected sockets by namespace name. */
   readonly #sockets = new Map<string, AnySocket>();
   /** Namespaces whose connect is running its middlewares. */
-  readonly #connecting = new Set<string>();
+  #connecting: Set<string> | null = null;
   #connectTimer: NodeJS.Timeout | null;
   #closed = false;
 
@@ -87,24 +87,29 @@ export class SocketClient {
 
   #connect(name: string, auth: Record<string, unknown>): void {
     // A second CONNECT for a namespace already joined (or joining) is ignored: one socket per namespace.
-    if (this.#sockets.has(name) || this.#connecting.has(name)) return;
+    if (this.#sockets.has(name) || this.#connecting?.has(name)) return;
     const nsp = this.#server._namespace(name);
     if (!nsp) {
       this._writePacket({ type: SocketPacketType.CONNECT_ERROR, nsp: name, data: { message: 'Invalid namespace' } }, false);
       return;
     }
-    this.#connecting.add(name);
+    (this.#connecting ??= new Set()).add(name);
     nsp._add(
       this,
       auth,
       (socket) => {
-        this.#connecting.delete(name);
+        this.#doneConnecting(name);
         this.#sockets.set(name, socket);
         if (this.#connectTimer) clearTimeout(this.#connectTimer);
         this.#connectTimer = null;
       },
-      () => this.#connecting.delete(name),
+      () => this.#doneConnecting(name),
     );
+  }
+
+  #doneConnecting(name: string): void {
+    this.#connecting?.delete(name);
+    if (this.#connecting?.size === 0) this.#connecting = null;
   }
 
   /** The reference reports a bad packet to every socket's 'error' listeners, then closes the connection. */

@@ -1,7 +1,6 @@
 import { SocketPacketType, type SocketPacket } from '../codec/index.js';
 import { BroadcastOperator, type OperatorFlags } from './broadcast-operator.js';
 import type { SocketClient } from './client.js';
-import { handshakeOf } from './handshake.js';
 import { invokeListener, Listeners, type AnyListener } from './listeners.js';
 import type { BroadcastTarget, RoomAdapter } from './room-adapter.js';
 import type { Server } from './server.js';
@@ -158,7 +157,7 @@ export class Namespace<ListenEvents extends EventsMap = DefaultEventsMap, EmitEv
    */
   _add(client: SocketClient, auth: Record<string, unknown>, onConnected: (socket: Socket<ListenEvents, EmitEvents, SocketData>) => void, onRefused: () => void): void {
     const previous = this.history && typeof auth.pid === 'string' && typeof auth.offset === 'string' ? this.history.restore(auth.pid, auth.offset) : null;
-    const socket = new Socket<ListenEvents, EmitEvents, SocketData>(this, client, handshakeOf(client.conn.request, auth), previous);
+    const socket = new Socket<ListenEvents, EmitEvents, SocketData>(this, client, auth, previous);
     const admit = (): void => {
       if (client.conn.readyState !== 'open') return onRefused();
       this.sockets.set(socket.id, socket);
