@@ -6,7 +6,7 @@ import type { DisconnectReason, Socket } from './socket.js';
 import type { EventsMap } from './typed-events.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one client holds sockets of namespaces typed differently
-type AnySocket = Socket<any, any, any>;
+type AnySocket = Socket<any, any, any, any>;
 
 /**
  * One Engine.IO connection seen by Socket.IO: decodes its messages into packets, connects it to
@@ -15,7 +15,7 @@ type AnySocket = Socket<any, any, any>;
  */
 export class SocketClient {
   readonly conn: EngineSocket;
-  readonly #server: Server<EventsMap, EventsMap, unknown>;
+  readonly #server: Server<EventsMap, EventsMap, EventsMap, unknown>;
   readonly #decoder: SocketDecoder;
   /** Connected sockets by namespace name. */
   readonly #sockets = new Map<string, AnySocket>();
@@ -24,7 +24,7 @@ export class SocketClient {
   #connectTimer: NodeJS.Timeout | null;
   #closed = false;
 
-  constructor(server: Server<EventsMap, EventsMap, unknown>, conn: EngineSocket, options: { connectTimeout: number; maxPacketBytes: number }) {
+  constructor(server: Server<EventsMap, EventsMap, EventsMap, unknown>, conn: EngineSocket, options: { connectTimeout: number; maxPacketBytes: number }) {
     this.#server = server;
     this.conn = conn;
     this.#decoder = new SocketDecoder({ maxPacketBytes: options.maxPacketBytes });

@@ -11,8 +11,8 @@ import type { AckResult, ArgsWithoutAck, DecorateAcknowledgementsWithMultipleRes
 /** What `next(error)` of a namespace middleware sends the client: `error.message`, and `error.data` if set. */
 export type ConnectionMiddlewareError = Error & { data?: unknown };
 
-export type NamespaceMiddleware<ListenEvents extends EventsMap, EmitEvents extends EventsMap, SocketData> = (
-  socket: Socket<ListenEvents, EmitEvents, SocketData>,
+export type NamespaceMiddleware<ListenEvents extends EventsMap, EmitEvents extends EventsMap, ServerSideEvents extends EventsMap, SocketData> = (
+  socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
   next: (error?: ConnectionMiddlewareError) => void,
 ) => void;
 
@@ -20,21 +20,21 @@ export type NamespaceMiddleware<ListenEvents extends EventsMap, EmitEvents exten
  * A namespace (`io.of('/chat')`): its sockets, rooms (through its RoomAdapter), middlewares run
  * on each connect, and broadcasts to everyone in it or to rooms.
  */
-export class Namespace<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvents extends EventsMap = ListenEvents, SocketData = unknown> {
+export class Namespace<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvents extends EventsMap = ListenEvents, ServerSideEvents extends EventsMap = DefaultEventsMap, SocketData = any> {
   readonly name: string;
-  readonly server: Server<ListenEvents, EmitEvents, SocketData>;
-  readonly sockets = new Map<string, Socket<ListenEvents, EmitEvents, SocketData>>();
+  readonly server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+  readonly sockets = new Map<string, Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
   readonly adapter: RoomAdapter;
   /** Recent events and disconnected sessions, with connection state recovery; null without. */
   readonly history: SessionHistory | null;
   readonly #listeners = new Listeners();
-  readonly #middlewares: NamespaceMiddleware<ListenEvents, EmitEvents, SocketData>[] = [];
+  readonly #middlewares: NamespaceMiddleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[] = [];
   #nextAckId = 0;
 
   constructor(
-    server: Server<ListenEvents, EmitEvents, SocketData>,
+    server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
     name: string,
-    makeAdapter: (nsp: Namespace<ListenEvents, EmitEvents, SocketData>) => RoomAdapter,
+    makeAdapter: (nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => RoomAdapter,
     history: SessionHistory | null,
   ) {
     this.server = server;
@@ -43,23 +43,23 @@ export class Namespace<ListenEvents extends EventsMap = DefaultEventsMap, EmitEv
     this.adapter = makeAdapter(this);
   }
 
-  on(event: 'connection' | 'connect', listener: (socket: Socket<ListenEvents, EmitEvents, SocketData>) => void): this {
+  on(event: 'connection' | 'connect', listener: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void): this {
     this.#listeners.add(event, listener as AnyListener);
     return this;
   }
 
-  once(event: 'connection' | 'connect', listener: (socket: Socket<ListenEvents, EmitEvents, SocketData>) => void): this {
+  once(event: 'connection' | 'connect', listener: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void): this {
     this.#listeners.add(event, listener as AnyListener, true);
     return this;
   }
 
-  off(event?: 'connection' | 'connect', listener?: (socket: Socket<ListenEvents, EmitEvents, SocketData>) => void): this {
+  off(event?: 'connection' | 'connect', listener?: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void): this {
     this.#listeners.remove(event, listener as AnyListener | undefined);
     return this;
   }
 
   /** Runs for every socket connecting here, in order; `next(error)` refuses it with CONNECT_ERROR. */
-  use(middleware: NamespaceMiddleware<ListenEvents, EmitEvents, SocketData>): this {
+  use(middleware: NamespaceMiddleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): this {
     this.#middlewares.push(middleware);
     return this;
   }
@@ -110,7 +110,7 @@ export class Namespace<ListenEvents extends EventsMap = DefaultEventsMap, EmitEv
     return this.send(...args);
   }
 
-  fetchSockets(): Promise<Socket<EventsMap, EmitEvents, SocketData>[]> {
+  fetchSockets(): Promise<Socket<EventsMap, EmitEvents, EventsMap, SocketData>[]> {
     return this.#operator().fetchSockets();
   }
 
@@ -143,7 +143,7 @@ export class Namespace<ListenEvents extends EventsMap = DefaultEventsMap, EmitEv
   }
 
   /** @internal Delivers to everyone `target` reaches; `onDelivered` runs per socket reached. Returns how many. */
-  _broadcast(packet: SocketPacket, target: BroadcastTarget, flags: OperatorFlags, onDelivered?: (socket: Socket<ListenEvents, EmitEvents, SocketData>) => void): number {
+  _broadcast(packet: SocketPacket, target: BroadcastTarget, flags: OperatorFlags, onDelivered?: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void): number {
     this._record(packet, target, flags);
     return this.adapter.broadcast(packet, target, { volatile: flags.volatile === true, local: flags.local === true }, onDelivered ? (id) => {
       const socket = this.sockets.get(id);
@@ -155,9 +155,9 @@ export class Namespace<ListenEvents extends EventsMap = DefaultEventsMap, EmitEv
    * @internal A client asks to connect with `auth`: a recovered session when it presents a live one
    * (middlewares skipped if so configured), else a new socket through the middlewares.
    */
-  _add(client: SocketClient, auth: Record<string, unknown>, onConnected: (socket: Socket<ListenEvents, EmitEvents, SocketData>) => void, onRefused: () => void): void {
+  _add(client: SocketClient, auth: Record<string, unknown>, onConnected: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void, onRefused: () => void): void {
     const previous = this.history && typeof auth.pid === 'string' && typeof auth.offset === 'string' ? this.history.restore(auth.pid, auth.offset) : null;
-    const socket = new Socket<ListenEvents, EmitEvents, SocketData>(this, client, auth, previous);
+    const socket = new Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>(this, client, auth, previous);
     const admit = (): void => {
       if (client.conn.readyState !== 'open') return onRefused();
       this.sockets.set(socket.id, socket);
@@ -178,12 +178,12 @@ export class Namespace<ListenEvents extends EventsMap = DefaultEventsMap, EmitEv
   }
 
   /** @internal */
-  _remove(socket: Socket<ListenEvents, EmitEvents, SocketData>): void {
+  _remove(socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
     this.sockets.delete(socket.id);
     this.adapter.removeMember(socket.id);
   }
 
-  #runMiddlewares(socket: Socket<ListenEvents, EmitEvents, SocketData>, done: (error?: ConnectionMiddlewareError) => void): void {
+  #runMiddlewares(socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>, done: (error?: ConnectionMiddlewareError) => void): void {
     const middlewares = [...this.#middlewares];
     const step = (index: number): void => {
       if (index === middlewares.length) return done();
@@ -212,6 +212,6 @@ export class Namespace<ListenEvents extends EventsMap = DefaultEventsMap, EmitEv
   }
 
   #operator(): BroadcastOperator<EmitEvents, SocketData> {
-    return new BroadcastOperator<EmitEvents, SocketData>(this as unknown as Namespace<EventsMap, EmitEvents, SocketData>);
+    return new BroadcastOperator<EmitEvents, SocketData>(this as unknown as Namespace<EventsMap, EmitEvents, EventsMap, SocketData>);
   }
 }

@@ -17,7 +17,7 @@ export interface ServerOptions extends Omit<EngineServerOptions, 'server' | 'por
   /** Missed packets after a reconnect (`socket.recovered`); off unless given. */
   connectionStateRecovery?: ConnectionStateRecoveryOptions;
   /** The rooms of each namespace. Default: in this process. */
-  adapter?: (namespace: Namespace<EventsMap, EventsMap, unknown>) => RoomAdapter;
+  adapter?: (namespace: Namespace<EventsMap, EventsMap, EventsMap, unknown>) => RoomAdapter;
   /** Where an app handler's throw (or rejected promise) goes. Default: console.error. */
   onError?: (error: unknown) => void;
 }
@@ -25,13 +25,14 @@ export interface ServerOptions extends Omit<EngineServerOptions, 'server' | 'por
 /**
  * A Socket.IO v5 server (what `socket.io`'s `Server` is to its users) on baro's Engine.IO server:
  * `new Server(httpServer, options)` or `new Server(port, options)`, namespaces, rooms, acks,
- * middlewares, and connection state recovery.
+ * middlewares, and connection state recovery. The type parameters are socket.io's, in its order
+ * (`ServerSideEvents` is there for that order: `serverSideEmit` is not implemented).
  */
-export class Server<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvents extends EventsMap = ListenEvents, SocketData = unknown> {
+export class Server<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvents extends EventsMap = ListenEvents, ServerSideEvents extends EventsMap = DefaultEventsMap, SocketData = any> {
   /** The main namespace, `/`. */
-  readonly sockets: Namespace<ListenEvents, EmitEvents, SocketData>;
+  readonly sockets: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   readonly #options: ServerOptions;
-  readonly #namespaces = new Map<string, Namespace<ListenEvents, EmitEvents, SocketData>>();
+  readonly #namespaces = new Map<string, Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
   #engine: EngineServer | null = null;
   #closing = false;
 
@@ -76,7 +77,7 @@ export class Server<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
     });
     const maxPacketBytes = engineOptions.maxPayload ?? 1e6;
     engine.on('connection', (conn) => {
-      new SocketClient(this as unknown as Server<EventsMap, EventsMap, unknown>, conn, { connectTimeout: connectTimeout ?? 45_000, maxPacketBytes });
+      new SocketClient(this as unknown as Server<EventsMap, EventsMap, EventsMap, unknown>, conn, { connectTimeout: connectTimeout ?? 45_000, maxPacketBytes });
     });
     engine.on('error', (error) => this._reportError(error));
     this.#engine = engine;
@@ -89,34 +90,34 @@ export class Server<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
   }
 
   /** The namespace `name`, created on first use. */
-  of(name: string): Namespace<ListenEvents, EmitEvents, SocketData> {
+  of(name: string): Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
     const normalized = name.startsWith('/') ? name : `/${name}`;
     let nsp = this.#namespaces.get(normalized);
     if (!nsp) {
       const history = this.#options.connectionStateRecovery ? new SessionHistory(this.#options.connectionStateRecovery) : null;
       const makeAdapter = this.#options.adapter ?? (() => new InMemoryRoomAdapter());
-      nsp = new Namespace<ListenEvents, EmitEvents, SocketData>(this, normalized, makeAdapter as (nsp: Namespace<ListenEvents, EmitEvents, SocketData>) => RoomAdapter, history);
+      nsp = new Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>(this, normalized, makeAdapter as (nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => RoomAdapter, history);
       this.#namespaces.set(normalized, nsp);
     }
     return nsp;
   }
 
-  on(event: 'connection' | 'connect', listener: (socket: Socket<ListenEvents, EmitEvents, SocketData>) => void): this {
+  on(event: 'connection' | 'connect', listener: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void): this {
     this.sockets.on(event, listener);
     return this;
   }
 
-  once(event: 'connection' | 'connect', listener: (socket: Socket<ListenEvents, EmitEvents, SocketData>) => void): this {
+  once(event: 'connection' | 'connect', listener: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void): this {
     this.sockets.once(event, listener);
     return this;
   }
 
-  off(event?: 'connection' | 'connect', listener?: (socket: Socket<ListenEvents, EmitEvents, SocketData>) => void): this {
+  off(event?: 'connection' | 'connect', listener?: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void): this {
     this.sockets.off(event, listener);
     return this;
   }
 
-  use(middleware: NamespaceMiddleware<ListenEvents, EmitEvents, SocketData>): this {
+  use(middleware: NamespaceMiddleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): this {
     this.sockets.use(middleware);
     return this;
   }
@@ -158,7 +159,7 @@ export class Server<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
     return this;
   }
 
-  fetchSockets(): Promise<Socket<EventsMap, EmitEvents, SocketData>[]> {
+  fetchSockets(): Promise<Socket<EventsMap, EmitEvents, EventsMap, SocketData>[]> {
     return this.sockets.fetchSockets();
   }
 
@@ -188,7 +189,7 @@ export class Server<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
   }
 
   /** @internal The namespace a client may connect to (no dynamic namespaces). */
-  _namespace(name: string): Namespace<ListenEvents, EmitEvents, SocketData> | undefined {
+  _namespace(name: string): Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> | undefined {
     return this.#namespaces.get(name);
   }
 

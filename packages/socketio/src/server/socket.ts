@@ -53,11 +53,11 @@ function socketId(): string {
  * One client in one namespace, as socket.io's server Socket: events and acks both ways, rooms,
  * broadcast operators, middlewares, `data` and `handshake`.
  */
-export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvents extends EventsMap = ListenEvents, SocketData = unknown> implements RoomMember {
+export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvents extends EventsMap = ListenEvents, ServerSideEvents extends EventsMap = DefaultEventsMap, SocketData = any> implements RoomMember {
   readonly id: string;
   /** The private id a client presents to recover this socket's state (with connection state recovery). */
   readonly pid: string | undefined;
-  readonly nsp: Namespace<ListenEvents, EmitEvents, SocketData>;
+  readonly nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   readonly client: SocketClient;
   readonly #auth: Record<string, unknown>;
   readonly #issued = Date.now();
@@ -79,7 +79,7 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
   #roomsBeforeConnect: Set<string> | null = null;
   #closed = false;
 
-  constructor(nsp: Namespace<ListenEvents, EmitEvents, SocketData>, client: SocketClient, auth: Record<string, unknown>, previous: RestoredSession | null) {
+  constructor(nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>, client: SocketClient, auth: Record<string, unknown>, previous: RestoredSession | null) {
     this.nsp = nsp;
     this.client = client;
     this.#auth = auth;
@@ -210,9 +210,9 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
   }
 
   /** The next emit's ack fails with "operation has timed out" after `ms`. */
-  timeout(ms: number): Socket<ListenEvents, DecorateAcknowledgementsWithTimeout<EmitEvents>, SocketData> {
+  timeout(ms: number): Socket<ListenEvents, DecorateAcknowledgementsWithTimeout<EmitEvents>, ServerSideEvents, SocketData> {
     (this.#flags ??= {}).timeout = ms;
-    return this as unknown as Socket<ListenEvents, DecorateAcknowledgementsWithTimeout<EmitEvents>, SocketData>;
+    return this as unknown as Socket<ListenEvents, DecorateAcknowledgementsWithTimeout<EmitEvents>, ServerSideEvents, SocketData>;
   }
 
   /** The next emit is dropped if the transport cannot take it now. */
@@ -416,6 +416,6 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
   }
 
   #broadcastOperator(): BroadcastOperator<EmitEvents, SocketData> {
-    return new BroadcastOperator<EmitEvents, SocketData>(this.nsp as unknown as Namespace<EventsMap, EmitEvents, SocketData>, new Set(), new Set([this.id]), this.#takeFlags());
+    return new BroadcastOperator<EmitEvents, SocketData>(this.nsp as unknown as Namespace<EventsMap, EmitEvents, EventsMap, SocketData>, new Set(), new Set([this.id]), this.#takeFlags());
   }
 }
