@@ -1,6 +1,7 @@
 import { SocketDecoder, SocketPacketType, encodeSocketPacket, type SocketPacket } from '../codec/index.js';
 import type { EngineCloseReason, EngineSocket } from '../engine/index.js';
 import type { EncodedPacket } from './room-adapter.js';
+import type { Namespace } from './namespace.js';
 import type { Server } from './server.js';
 import type { DisconnectReason, Socket } from './socket.js';
 import type { EventsMap } from './typed-events.js';
@@ -88,12 +89,18 @@ export class SocketClient {
   #connect(name: string, auth: Record<string, unknown>): void {
     // A second CONNECT for a namespace already joined (or joining) is ignored: one socket per namespace.
     if (this.#sockets.has(name) || this.#connecting?.has(name)) return;
-    const nsp = this.#server._namespace(name);
-    if (!nsp) {
-      this._writePacket({ type: SocketPacketType.CONNECT_ERROR, nsp: name, data: { message: 'Invalid namespace' } }, false);
-      return;
-    }
     (this.#connecting ??= new Set()).add(name);
+    const nsp = this.#server._namespace(name);
+    if (nsp) return this.#join(nsp, name, auth);
+    this.#server._matchParent(name, auth, (found) => {
+      if (this.#closed) return;
+      if (found) return this.#join(found, name, auth);
+      this.#doneConnecting(name);
+      this._writePacket({ type: SocketPacketType.CONNECT_ERROR, nsp: name, data: { message: 'Invalid namespace' } }, false);
+    });
+  }
+
+  #join(nsp: Namespace<EventsMap, EventsMap, EventsMap, unknown>, name: string, auth: Record<string, unknown>): void {
     nsp._add(
       this,
       auth,

@@ -130,6 +130,12 @@ export class Namespace<ListenEvents extends EventsMap = DefaultEventsMap, EmitEv
     this.#operator().disconnectSockets(close);
   }
 
+  /** @internal Gives a child of a dynamic namespace this one's middlewares and connection listeners. */
+  _copyHandlersTo(child: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
+    for (const middleware of this.#middlewares) child.use(middleware);
+    for (const event of ['connect', 'connection'] as const) for (const listener of this.#listeners.list(event)) child.on(event, listener as (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void);
+  }
+
   /** @internal Ack ids are per namespace, as the reference's, so a broadcast's id is one for all its sockets. */
   _nextAckId(): number {
     const id = this.#nextAckId;

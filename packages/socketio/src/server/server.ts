@@ -4,6 +4,7 @@ import { EngineServer, type EngineServerOptions } from '../engine/index.js';
 import type { BroadcastOperator } from './broadcast-operator.js';
 import { SocketClient } from './client.js';
 import { Namespace, type NamespaceMiddleware } from './namespace.js';
+import { ParentNamespace, type ParentNamespaceMatcher } from './parent-namespace.js';
 import { InMemoryRoomAdapter, type RoomAdapter } from './room-adapter.js';
 import { SessionHistory, type ConnectionStateRecoveryOptions } from './session-history.js';
 import type { Socket } from './socket.js';
@@ -33,6 +34,7 @@ export class Server<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
   readonly sockets: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   readonly #options: ServerOptions;
   readonly #namespaces = new Map<string, Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
+  readonly #parents: ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[] = [];
   #engine: EngineServer | null = null;
   #closing = false;
 
@@ -89,17 +91,48 @@ export class Server<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
     return this.attach(target, options);
   }
 
-  /** The namespace `name`, created on first use. */
-  of(name: string): Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
+  /**
+   * The namespace `name`, created on first use; or, given a RegExp or a function, a dynamic
+   * namespace whose children are made as clients connect to names it takes.
+   */
+  of(name: string): Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+  of(matcher: ParentNamespaceMatcher): ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+  of(name: string | ParentNamespaceMatcher): Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
+    const makeAdapter = (this.#options.adapter ?? (() => new InMemoryRoomAdapter())) as (nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => RoomAdapter;
+    if (typeof name !== 'string') {
+      const parent = new ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>(this, `/_${this.#parents.length}`, makeAdapter, name);
+      this.#parents.push(parent);
+      return parent;
+    }
     const normalized = name.startsWith('/') ? name : `/${name}`;
     let nsp = this.#namespaces.get(normalized);
     if (!nsp) {
       const history = this.#options.connectionStateRecovery ? new SessionHistory(this.#options.connectionStateRecovery) : null;
-      const makeAdapter = this.#options.adapter ?? (() => new InMemoryRoomAdapter());
-      nsp = new Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>(this, normalized, makeAdapter as (nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => RoomAdapter, history);
+      nsp = new Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>(this, normalized, makeAdapter, history);
       this.#namespaces.set(normalized, nsp);
     }
     return nsp;
+  }
+
+  /**
+   * @internal The dynamic namespace that takes `name` (the first, in the order they were made),
+   * which gets a child for it; null when none does.
+   */
+  _matchParent(name: string, auth: Record<string, unknown>, done: (nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> | null) => void): void {
+    const parents = [...this.#parents];
+    const step = (index: number): void => {
+      if (index === parents.length) return done(null);
+      parents[index]._matches(name, auth, (allow) => {
+        if (!allow) return step(index + 1);
+        // Another client may have made it while the matcher ran.
+        const existing = this.#namespaces.get(name);
+        if (existing) return done(existing);
+        const child = this.of(name);
+        parents[index]._adopt(child);
+        done(child);
+      });
+    };
+    step(0);
   }
 
   on(event: 'connection' | 'connect', listener: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void): this {
