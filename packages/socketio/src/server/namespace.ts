@@ -30,6 +30,9 @@ export class Namespace<ListenEvents extends EventsMap = DefaultEventsMap, EmitEv
   readonly #listeners = new Listeners();
   readonly #middlewares: NamespaceMiddleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[] = [];
   #nextAckId = 0;
+  #release: (() => void) | null = null;
+  /** Sockets whose middlewares still run. */
+  #connecting = 0;
 
   constructor(
     server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
@@ -164,8 +167,13 @@ export class Namespace<ListenEvents extends EventsMap = DefaultEventsMap, EmitEv
   _add(client: SocketClient, auth: Record<string, unknown>, onConnected: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void, onRefused: () => void): void {
     const previous = this.history && typeof auth.pid === 'string' && typeof auth.offset === 'string' ? this.history.restore(auth.pid, auth.offset) : null;
     const socket = new Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>(this, client, auth, previous);
+    this.#connecting++;
     const admit = (): void => {
-      if (client.conn.readyState !== 'open') return onRefused();
+      this.#connecting--;
+      if (client.conn.readyState !== 'open') {
+        onRefused();
+        return this.#releaseIfEmpty();
+      }
       this.sockets.set(socket.id, socket);
       socket._onConnect();
       onConnected(socket);
@@ -176,7 +184,9 @@ export class Namespace<ListenEvents extends EventsMap = DefaultEventsMap, EmitEv
     if (previous && this.history?.skipMiddlewares) return admit();
     this.#runMiddlewares(socket, (error) => {
       if (!error) return admit();
+      this.#connecting--;
       onRefused();
+      this.#releaseIfEmpty();
       const data: Record<string, unknown> = { message: error.message };
       if (error.data !== undefined) data.data = error.data;
       client._writePacket({ type: SocketPacketType.CONNECT_ERROR, nsp: this.name, data }, false);
@@ -187,6 +197,19 @@ export class Namespace<ListenEvents extends EventsMap = DefaultEventsMap, EmitEv
   _remove(socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
     this.sockets.delete(socket.id);
     this.adapter.removeMember(socket.id);
+    this.#releaseIfEmpty();
+  }
+
+  /** @internal Runs `release` once the namespace has no socket (a dynamic namespace's child goes away then). */
+  _releaseWhenEmpty(release: () => void): void {
+    this.#release = release;
+  }
+
+  #releaseIfEmpty(): void {
+    if (this.sockets.size > 0 || this.#connecting > 0 || !this.#release) return;
+    const release = this.#release;
+    this.#release = null;
+    release();
   }
 
   #runMiddlewares(socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>, done: (error?: ConnectionMiddlewareError) => void): void {

@@ -19,6 +19,12 @@ export interface ServerOptions extends Omit<EngineServerOptions, 'server' | 'por
   connectionStateRecovery?: ConnectionStateRecoveryOptions;
   /** The rooms of each namespace. Default: in this process. */
   adapter?: (namespace: Namespace<EventsMap, EventsMap, EventsMap, unknown>) => RoomAdapter;
+  /**
+   * Whether a dynamic namespace's child goes away once its last socket left (or its only client
+   * was refused). Default true (socket.io's default is false, which lets clients grow the server's
+   * namespaces without bound).
+   */
+  cleanupEmptyChildNamespaces?: boolean;
   /** Where an app handler's throw (or rejected promise) goes. Default: console.error. */
   onError?: (error: unknown) => void;
 }
@@ -71,7 +77,7 @@ export class Server<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
   attach(target: HttpServer | number, options: ServerOptions = {}): this {
     if (this.#engine) throw new Error('the server is attached already');
     const merged = { ...this.#options, ...options };
-    const { connectTimeout, connectionStateRecovery: _recovery, adapter: _adapter, onError: _onError, ...engineOptions } = merged;
+    const { connectTimeout, connectionStateRecovery: _recovery, adapter: _adapter, onError: _onError, cleanupEmptyChildNamespaces: _cleanup, ...engineOptions } = merged;
     const engine = new EngineServer({
       ...engineOptions,
       path: merged.path ?? '/socket.io',
@@ -128,7 +134,17 @@ export class Server<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
         const existing = this.#namespaces.get(name);
         if (existing) return done(existing);
         const child = this.of(name);
-        parents[index]._adopt(child);
+        const parent = parents[index];
+        parent._adopt(child);
+        if (this.#options.cleanupEmptyChildNamespaces !== false) {
+          // Else every name a client tries (that the parent takes) would stay forever.
+          child._releaseWhenEmpty(() => {
+            if (this.#namespaces.get(name) === child) this.#namespaces.delete(name);
+            parent.children.delete(child);
+            child.history?.close();
+            child.adapter.close();
+          });
+        }
         done(child);
       });
     };

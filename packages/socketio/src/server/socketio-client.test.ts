@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { CuttingProxy } from '@baro/testing';
 import { MemoryBroker } from 'baro';
 import { BrokerRoomAdapter } from './broker-room-adapter.js';
+import type { ParentNamespace } from './parent-namespace.js';
 import type { ServerOptions } from './server.js';
 import type { Socket } from './socket.js';
 import { Clients, TRANSPORT_MODES, collectEvents, connected, nextEvent, until, withIo } from '../test-support/socketio.js';
@@ -83,10 +84,12 @@ for (const [label, transports, finalTransport] of TRANSPORT_MODES) {
 
     it('dynamic namespaces: a RegExp or a function (with the auth payload) takes names; children get the middlewares and listeners; the parent emits to all', async () => {
       const connected: string[] = [];
+      let roomsParent: ParentNamespace | null = null;
       await withIo(
         {},
         (io) => {
           const rooms = io.of(/^\/room-\d+$/);
+          roomsParent = rooms;
           rooms.use((socket, next) => (socket.handshake.auth.banned ? next(new Error('banned')) : next()));
           rooms.on('connection', (socket) => {
             connected.push(socket.nsp.name);
@@ -112,6 +115,10 @@ for (const [label, transports, finalTransport] of TRANSPORT_MODES) {
             main.emit('shout', 'to every room');
             assert.deepEqual(await news, [['to every room'], ['to every room']]);
             assert.equal(io.of('/room-1').sockets.size, 1, 'the child is a namespace of its own');
+            // Children go away once empty (a refused one at once), so clients cannot grow the namespaces without bound.
+            room2.disconnect();
+            await until(() => roomsParent!.children.size === 1, 'room-2 released');
+            assert.deepEqual([...roomsParent!.children].map((child) => child.name), ['/room-1'], '/room-3 (refused) and /room-2 (left) are gone');
           } finally {
             clients.closeAll();
           }
