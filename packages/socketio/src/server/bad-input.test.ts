@@ -70,14 +70,13 @@ async function connectRaw(link: RawLink): Promise<string> {
 }
 
 describe('Socket.IO bad input (by hand over WebSocket)', { timeout: 30_000 }, () => {
-  it('an unknown namespace gets CONNECT_ERROR; packets for namespaces not joined are dropped; a second CONNECT is ignored', async () => {
+  it('an unknown namespace gets CONNECT_ERROR; a second CONNECT is ignored (the reference makes a second socket)', async () => {
     const sockets: Socket[] = [];
     await withIo({}, (io) => echoServer(io, sockets), async (port) => {
       const link = await openRaw(port);
       link.send('0/nope,{"token":1}');
       await until(() => link.received.length === 1, 'CONNECT_ERROR');
       assert.equal(link.received[0], '4/nope,{"message":"Invalid namespace"}');
-      link.send('21["echo","before connect"]', '2/custom,2["echo","not joined"]', '3/custom,5[]');
       const sid = await connectRaw(link);
       link.send('0', '23["echo","after"]');
       await until(() => link.received.includes('33["after"]'), 'the ack');
@@ -87,6 +86,22 @@ describe('Socket.IO bad input (by hand over WebSocket)', { timeout: 30_000 }, ()
       link.socket.close();
     });
   });
+
+  for (const [what, parts] of [
+    ['an event before CONNECT', ['21["echo","before connect"]']],
+    ['an event for a namespace not joined', ['0', '2/custom,2["echo","not joined"]']],
+    ['an ACK for a namespace not joined', ['0', '3/custom,5[]']],
+  ] as const) {
+    it(`${what} closes the connection, as the reference does ("invalid state")`, async () => {
+      await withIo({}, (io) => echoServer(io), async (port, io) => {
+        const link = await openRaw(port);
+        if (parts[0] === '0') await connectRaw(link);
+        link.send(...parts.filter((part) => part !== '0'));
+        await link.closed;
+        await until(() => io.engine?.clientsCount === 0, 'the session gone');
+      });
+    });
+  }
 
   const invalid: [string, (string | Buffer)[]][] = [
     ['an unknown packet type', ['9']],

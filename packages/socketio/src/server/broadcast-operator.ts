@@ -18,13 +18,13 @@ function asList(rooms: string | readonly string[]): readonly string[] {
  * A broadcast's target and flags: `to`/`in`/`except` add rooms, `volatile`/`local`/`timeout` set
  * flags, each returning a new operator (as socket.io's), and `emit` sends to everyone it reaches.
  */
-export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = unknown> {
-  readonly #nsp: Namespace<EventsMap, EmitEvents, SocketData>;
+export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = any> {
+  readonly #nsp: Namespace<EventsMap, EmitEvents, EventsMap, SocketData>;
   readonly #rooms: ReadonlySet<string>;
   readonly #except: ReadonlySet<string>;
   readonly #flags: OperatorFlags;
 
-  constructor(nsp: Namespace<EventsMap, EmitEvents, SocketData>, rooms: ReadonlySet<string> = new Set(), except: ReadonlySet<string> = new Set(), flags: OperatorFlags = {}) {
+  constructor(nsp: Namespace<EventsMap, EmitEvents, EventsMap, SocketData>, rooms: ReadonlySet<string> = new Set(), except: ReadonlySet<string> = new Set(), flags: OperatorFlags = {}) {
     this.#nsp = nsp;
     this.#rooms = rooms;
     this.#except = except;
@@ -58,7 +58,7 @@ export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = unknow
 
   /** Acks of the next emit: every client's answer within `ms`, or "operation has timed out" with those that came. */
   timeout(ms: number): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
-    return new BroadcastOperator(this.#nsp as unknown as Namespace<EventsMap, DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData>, this.#rooms, this.#except, { ...this.#flags, timeout: ms });
+    return new BroadcastOperator(this.#nsp as unknown as Namespace<EventsMap, DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, EventsMap, SocketData>, this.#rooms, this.#except, { ...this.#flags, timeout: ms });
   }
 
   /**
@@ -109,7 +109,7 @@ export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = unknow
   }
 
   /** The sockets (of this node) the target reaches. */
-  async fetchSockets(): Promise<Socket<EventsMap, EmitEvents, SocketData>[]> {
+  async fetchSockets(): Promise<Socket<EventsMap, EmitEvents, EventsMap, SocketData>[]> {
     return this.#reached();
   }
 
@@ -130,8 +130,8 @@ export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = unknow
     for (const socket of this.#reached()) socket.disconnect(close);
   }
 
-  #reached(): Socket<EventsMap, EmitEvents, SocketData>[] {
-    const sockets: Socket<EventsMap, EmitEvents, SocketData>[] = [];
+  #reached(): Socket<EventsMap, EmitEvents, EventsMap, SocketData>[] {
+    const sockets: Socket<EventsMap, EmitEvents, EventsMap, SocketData>[] = [];
     for (const id of this.#nsp.adapter.members({ rooms: this.#rooms, except: this.#except })) {
       const socket = this.#nsp.sockets.get(id);
       if (socket) sockets.push(socket);

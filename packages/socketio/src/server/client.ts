@@ -1,12 +1,13 @@
 import { SocketDecoder, SocketPacketType, encodeSocketPacket, type SocketPacket } from '../codec/index.js';
 import type { EngineCloseReason, EngineSocket } from '../engine/index.js';
 import type { EncodedPacket } from './room-adapter.js';
+import type { Namespace } from './namespace.js';
 import type { Server } from './server.js';
 import type { DisconnectReason, Socket } from './socket.js';
 import type { EventsMap } from './typed-events.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one client holds sockets of namespaces typed differently
-type AnySocket = Socket<any, any, any>;
+type AnySocket = Socket<any, any, any, any>;
 
 /**
  * One Engine.IO connection seen by Socket.IO: decodes its messages into packets, connects it to
@@ -15,16 +16,16 @@ type AnySocket = Socket<any, any, any>;
  */
 export class SocketClient {
   readonly conn: EngineSocket;
-  readonly #server: Server<EventsMap, EventsMap, unknown>;
+  readonly #server: Server<EventsMap, EventsMap, EventsMap, unknown>;
   readonly #decoder: SocketDecoder;
   /** Connected sockets by namespace name. */
   readonly #sockets = new Map<string, AnySocket>();
   /** Namespaces whose connect is running its middlewares. */
-  readonly #connecting = new Set<string>();
+  #connecting: Set<string> | null = null;
   #connectTimer: NodeJS.Timeout | null;
   #closed = false;
 
-  constructor(server: Server<EventsMap, EventsMap, unknown>, conn: EngineSocket, options: { connectTimeout: number; maxPacketBytes: number }) {
+  constructor(server: Server<EventsMap, EventsMap, EventsMap, unknown>, conn: EngineSocket, options: { connectTimeout: number; maxPacketBytes: number }) {
     this.#server = server;
     this.conn = conn;
     this.#decoder = new SocketDecoder({ maxPacketBytes: options.maxPacketBytes });
@@ -78,30 +79,44 @@ export class SocketClient {
       this.#connect(packet.nsp, (packet.data ?? {}) as Record<string, unknown>);
       return;
     }
-    // A packet for a namespace the client has not joined is dropped, as the reference does.
-    this.#sockets.get(packet.nsp)?._onPacket(packet);
+    const socket = this.#sockets.get(packet.nsp);
+    // A packet for a namespace the client has not joined (or not yet: its middlewares still run)
+    // is a client out of step: the reference closes the connection ("invalid state"), so do we.
+    if (socket) socket._onPacket(packet);
+    else this.#close();
   }
 
   #connect(name: string, auth: Record<string, unknown>): void {
     // A second CONNECT for a namespace already joined (or joining) is ignored: one socket per namespace.
-    if (this.#sockets.has(name) || this.#connecting.has(name)) return;
+    if (this.#sockets.has(name) || this.#connecting?.has(name)) return;
+    (this.#connecting ??= new Set()).add(name);
     const nsp = this.#server._namespace(name);
-    if (!nsp) {
+    if (nsp) return this.#join(nsp, name, auth);
+    this.#server._matchParent(name, auth, (found) => {
+      if (this.#closed) return;
+      if (found) return this.#join(found, name, auth);
+      this.#doneConnecting(name);
       this._writePacket({ type: SocketPacketType.CONNECT_ERROR, nsp: name, data: { message: 'Invalid namespace' } }, false);
-      return;
-    }
-    this.#connecting.add(name);
+    });
+  }
+
+  #join(nsp: Namespace<EventsMap, EventsMap, EventsMap, unknown>, name: string, auth: Record<string, unknown>): void {
     nsp._add(
       this,
       auth,
       (socket) => {
-        this.#connecting.delete(name);
+        this.#doneConnecting(name);
         this.#sockets.set(name, socket);
         if (this.#connectTimer) clearTimeout(this.#connectTimer);
         this.#connectTimer = null;
       },
-      () => this.#connecting.delete(name),
+      () => this.#doneConnecting(name),
     );
+  }
+
+  #doneConnecting(name: string): void {
+    this.#connecting?.delete(name);
+    if (this.#connecting?.size === 0) this.#connecting = null;
   }
 
   /** The reference reports a bad packet to every socket's 'error' listeners, then closes the connection. */

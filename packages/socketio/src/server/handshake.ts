@@ -18,8 +18,8 @@ export interface Handshake {
   auth: Record<string, unknown>;
 }
 
-export function handshakeOf(request: IncomingMessage, auth: Record<string, unknown>): Handshake {
-  const now = new Date();
+export function handshakeOf(request: IncomingMessage, auth: Record<string, unknown>, issued: number): Handshake {
+  const now = new Date(issued);
   const url = request.url ?? '/';
   const query: Record<string, string | string[]> = {};
   for (const [key, value] of new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '')) {

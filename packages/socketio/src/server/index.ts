@@ -1,5 +1,6 @@
 export { Server, type ServerOptions } from './server.js';
 export { Namespace, type NamespaceMiddleware, type ConnectionMiddlewareError } from './namespace.js';
+export { ParentNamespace, type ParentNamespaceMatcher } from './parent-namespace.js';
 export { Socket, ACK_TIMEOUT_MESSAGE, type DisconnectReason, type SocketMiddleware, type SocketReservedEvents } from './socket.js';
 export { SocketClient } from './client.js';
 export { BroadcastOperator, type OperatorFlags } from './broadcast-operator.js';

@@ -1,7 +1,6 @@
 import { SocketPacketType, type SocketPacket } from '../codec/index.js';
 import { BroadcastOperator, type OperatorFlags } from './broadcast-operator.js';
 import type { SocketClient } from './client.js';
-import { handshakeOf } from './handshake.js';
 import { invokeListener, Listeners, type AnyListener } from './listeners.js';
 import type { BroadcastTarget, RoomAdapter } from './room-adapter.js';
 import type { Server } from './server.js';
@@ -12,8 +11,8 @@ import type { AckResult, ArgsWithoutAck, DecorateAcknowledgementsWithMultipleRes
 /** What `next(error)` of a namespace middleware sends the client: `error.message`, and `error.data` if set. */
 export type ConnectionMiddlewareError = Error & { data?: unknown };
 
-export type NamespaceMiddleware<ListenEvents extends EventsMap, EmitEvents extends EventsMap, SocketData> = (
-  socket: Socket<ListenEvents, EmitEvents, SocketData>,
+export type NamespaceMiddleware<ListenEvents extends EventsMap, EmitEvents extends EventsMap, ServerSideEvents extends EventsMap, SocketData> = (
+  socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
   next: (error?: ConnectionMiddlewareError) => void,
 ) => void;
 
@@ -21,21 +20,24 @@ export type NamespaceMiddleware<ListenEvents extends EventsMap, EmitEvents exten
  * A namespace (`io.of('/chat')`): its sockets, rooms (through its RoomAdapter), middlewares run
  * on each connect, and broadcasts to everyone in it or to rooms.
  */
-export class Namespace<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvents extends EventsMap = ListenEvents, SocketData = unknown> {
+export class Namespace<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvents extends EventsMap = ListenEvents, ServerSideEvents extends EventsMap = DefaultEventsMap, SocketData = any> {
   readonly name: string;
-  readonly server: Server<ListenEvents, EmitEvents, SocketData>;
-  readonly sockets = new Map<string, Socket<ListenEvents, EmitEvents, SocketData>>();
+  readonly server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+  readonly sockets = new Map<string, Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
   readonly adapter: RoomAdapter;
   /** Recent events and disconnected sessions, with connection state recovery; null without. */
   readonly history: SessionHistory | null;
   readonly #listeners = new Listeners();
-  readonly #middlewares: NamespaceMiddleware<ListenEvents, EmitEvents, SocketData>[] = [];
+  readonly #middlewares: NamespaceMiddleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[] = [];
   #nextAckId = 0;
+  #release: (() => void) | null = null;
+  /** Sockets whose middlewares still run. */
+  #connecting = 0;
 
   constructor(
-    server: Server<ListenEvents, EmitEvents, SocketData>,
+    server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
     name: string,
-    makeAdapter: (nsp: Namespace<ListenEvents, EmitEvents, SocketData>) => RoomAdapter,
+    makeAdapter: (nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => RoomAdapter,
     history: SessionHistory | null,
   ) {
     this.server = server;
@@ -44,23 +46,23 @@ export class Namespace<ListenEvents extends EventsMap = DefaultEventsMap, EmitEv
     this.adapter = makeAdapter(this);
   }
 
-  on(event: 'connection' | 'connect', listener: (socket: Socket<ListenEvents, EmitEvents, SocketData>) => void): this {
+  on(event: 'connection' | 'connect', listener: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void): this {
     this.#listeners.add(event, listener as AnyListener);
     return this;
   }
 
-  once(event: 'connection' | 'connect', listener: (socket: Socket<ListenEvents, EmitEvents, SocketData>) => void): this {
+  once(event: 'connection' | 'connect', listener: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void): this {
     this.#listeners.add(event, listener as AnyListener, true);
     return this;
   }
 
-  off(event?: 'connection' | 'connect', listener?: (socket: Socket<ListenEvents, EmitEvents, SocketData>) => void): this {
+  off(event?: 'connection' | 'connect', listener?: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void): this {
     this.#listeners.remove(event, listener as AnyListener | undefined);
     return this;
   }
 
   /** Runs for every socket connecting here, in order; `next(error)` refuses it with CONNECT_ERROR. */
-  use(middleware: NamespaceMiddleware<ListenEvents, EmitEvents, SocketData>): this {
+  use(middleware: NamespaceMiddleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): this {
     this.#middlewares.push(middleware);
     return this;
   }
@@ -111,7 +113,7 @@ export class Namespace<ListenEvents extends EventsMap = DefaultEventsMap, EmitEv
     return this.send(...args);
   }
 
-  fetchSockets(): Promise<Socket<EventsMap, EmitEvents, SocketData>[]> {
+  fetchSockets(): Promise<Socket<EventsMap, EmitEvents, EventsMap, SocketData>[]> {
     return this.#operator().fetchSockets();
   }
 
@@ -131,6 +133,12 @@ export class Namespace<ListenEvents extends EventsMap = DefaultEventsMap, EmitEv
     this.#operator().disconnectSockets(close);
   }
 
+  /** @internal Gives a child of a dynamic namespace this one's middlewares and connection listeners. */
+  _copyHandlersTo(child: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
+    for (const middleware of this.#middlewares) child.use(middleware);
+    for (const event of ['connect', 'connection'] as const) for (const listener of this.#listeners.list(event)) child.on(event, listener as (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void);
+  }
+
   /** @internal Ack ids are per namespace, as the reference's, so a broadcast's id is one for all its sockets. */
   _nextAckId(): number {
     const id = this.#nextAckId;
@@ -144,7 +152,7 @@ export class Namespace<ListenEvents extends EventsMap = DefaultEventsMap, EmitEv
   }
 
   /** @internal Delivers to everyone `target` reaches; `onDelivered` runs per socket reached. Returns how many. */
-  _broadcast(packet: SocketPacket, target: BroadcastTarget, flags: OperatorFlags, onDelivered?: (socket: Socket<ListenEvents, EmitEvents, SocketData>) => void): number {
+  _broadcast(packet: SocketPacket, target: BroadcastTarget, flags: OperatorFlags, onDelivered?: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void): number {
     this._record(packet, target, flags);
     return this.adapter.broadcast(packet, target, { volatile: flags.volatile === true, local: flags.local === true }, onDelivered ? (id) => {
       const socket = this.sockets.get(id);
@@ -156,11 +164,16 @@ export class Namespace<ListenEvents extends EventsMap = DefaultEventsMap, EmitEv
    * @internal A client asks to connect with `auth`: a recovered session when it presents a live one
    * (middlewares skipped if so configured), else a new socket through the middlewares.
    */
-  _add(client: SocketClient, auth: Record<string, unknown>, onConnected: (socket: Socket<ListenEvents, EmitEvents, SocketData>) => void, onRefused: () => void): void {
+  _add(client: SocketClient, auth: Record<string, unknown>, onConnected: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void, onRefused: () => void): void {
     const previous = this.history && typeof auth.pid === 'string' && typeof auth.offset === 'string' ? this.history.restore(auth.pid, auth.offset) : null;
-    const socket = new Socket<ListenEvents, EmitEvents, SocketData>(this, client, handshakeOf(client.conn.request, auth), previous);
+    const socket = new Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>(this, client, auth, previous);
+    this.#connecting++;
     const admit = (): void => {
-      if (client.conn.readyState !== 'open') return onRefused();
+      this.#connecting--;
+      if (client.conn.readyState !== 'open') {
+        onRefused();
+        return this.#releaseIfEmpty();
+      }
       this.sockets.set(socket.id, socket);
       socket._onConnect();
       onConnected(socket);
@@ -171,7 +184,9 @@ export class Namespace<ListenEvents extends EventsMap = DefaultEventsMap, EmitEv
     if (previous && this.history?.skipMiddlewares) return admit();
     this.#runMiddlewares(socket, (error) => {
       if (!error) return admit();
+      this.#connecting--;
       onRefused();
+      this.#releaseIfEmpty();
       const data: Record<string, unknown> = { message: error.message };
       if (error.data !== undefined) data.data = error.data;
       client._writePacket({ type: SocketPacketType.CONNECT_ERROR, nsp: this.name, data }, false);
@@ -179,12 +194,25 @@ export class Namespace<ListenEvents extends EventsMap = DefaultEventsMap, EmitEv
   }
 
   /** @internal */
-  _remove(socket: Socket<ListenEvents, EmitEvents, SocketData>): void {
+  _remove(socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
     this.sockets.delete(socket.id);
     this.adapter.removeMember(socket.id);
+    this.#releaseIfEmpty();
   }
 
-  #runMiddlewares(socket: Socket<ListenEvents, EmitEvents, SocketData>, done: (error?: ConnectionMiddlewareError) => void): void {
+  /** @internal Runs `release` once the namespace has no socket (a dynamic namespace's child goes away then). */
+  _releaseWhenEmpty(release: () => void): void {
+    this.#release = release;
+  }
+
+  #releaseIfEmpty(): void {
+    if (this.sockets.size > 0 || this.#connecting > 0 || !this.#release) return;
+    const release = this.#release;
+    this.#release = null;
+    release();
+  }
+
+  #runMiddlewares(socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>, done: (error?: ConnectionMiddlewareError) => void): void {
     const middlewares = [...this.#middlewares];
     const step = (index: number): void => {
       if (index === middlewares.length) return done();
@@ -213,6 +241,6 @@ export class Namespace<ListenEvents extends EventsMap = DefaultEventsMap, EmitEv
   }
 
   #operator(): BroadcastOperator<EmitEvents, SocketData> {
-    return new BroadcastOperator<EmitEvents, SocketData>(this as unknown as Namespace<EventsMap, EmitEvents, SocketData>);
+    return new BroadcastOperator<EmitEvents, SocketData>(this as unknown as Namespace<EventsMap, EmitEvents, EventsMap, SocketData>);
   }
 }

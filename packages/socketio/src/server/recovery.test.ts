@@ -2,17 +2,30 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CuttingProxy } from '@baro/testing';
+import { MemoryBroker } from 'baro';
+import { BrokerRoomAdapter } from './broker-room-adapter.js';
+import type { ServerOptions } from './server.js';
 import type { Socket } from './socket.js';
 import { Clients, TRANSPORT_MODES, collectEvents, nextEvent, until, withIo } from '../test-support/socketio.js';
 
+/** Rooms in this process, and on baro's broker: recovery works the same on both. */
+const ADAPTERS: [string, () => Pick<ServerOptions, 'adapter'>][] = [
+  ['in-process rooms', () => ({})],
+  ["rooms on baro's broker", () => {
+    const broker = new MemoryBroker();
+    return { adapter: (nsp) => new BrokerRoomAdapter({ broker, namespace: nsp.name }) };
+  }],
+];
+
 for (const [label, transports, finalTransport] of TRANSPORT_MODES) {
   describe(`connection state recovery, ${label}`, { timeout: 30_000 }, () => {
-    it('after the link is cut, the client gets the same id, rooms and data back, and the events it missed in order', async () => {
+    for (const [adapterLabel, adapterOptions] of ADAPTERS) {
+    it(`after the link is cut, the client gets the same id, rooms and data back, and the events it missed in order (${adapterLabel})`, async () => {
       const connections: Socket[] = [];
       const disconnects: string[] = [];
       let middlewareRuns = 0;
       await withIo(
-        { pingInterval: 300, pingTimeout: 200, connectionStateRecovery: { maxDisconnectionDuration: 10_000 } },
+        { pingInterval: 300, pingTimeout: 200, connectionStateRecovery: { maxDisconnectionDuration: 10_000 }, ...adapterOptions() },
         (io) => {
           io.use((socket, next) => {
             middlewareRuns++;
@@ -82,6 +95,7 @@ for (const [label, transports, finalTransport] of TRANSPORT_MODES) {
         },
       );
     });
+    }
   });
 }
 

@@ -4,6 +4,7 @@ import { EngineServer, type EngineServerOptions } from '../engine/index.js';
 import type { BroadcastOperator } from './broadcast-operator.js';
 import { SocketClient } from './client.js';
 import { Namespace, type NamespaceMiddleware } from './namespace.js';
+import { ParentNamespace, type ParentNamespaceMatcher } from './parent-namespace.js';
 import { InMemoryRoomAdapter, type RoomAdapter } from './room-adapter.js';
 import { SessionHistory, type ConnectionStateRecoveryOptions } from './session-history.js';
 import type { Socket } from './socket.js';
@@ -17,7 +18,13 @@ export interface ServerOptions extends Omit<EngineServerOptions, 'server' | 'por
   /** Missed packets after a reconnect (`socket.recovered`); off unless given. */
   connectionStateRecovery?: ConnectionStateRecoveryOptions;
   /** The rooms of each namespace. Default: in this process. */
-  adapter?: (namespace: Namespace<EventsMap, EventsMap, unknown>) => RoomAdapter;
+  adapter?: (namespace: Namespace<EventsMap, EventsMap, EventsMap, unknown>) => RoomAdapter;
+  /**
+   * Whether a dynamic namespace's child goes away once its last socket left (or its only client
+   * was refused). Default true (socket.io's default is false, which lets clients grow the server's
+   * namespaces without bound).
+   */
+  cleanupEmptyChildNamespaces?: boolean;
   /** Where an app handler's throw (or rejected promise) goes. Default: console.error. */
   onError?: (error: unknown) => void;
 }
@@ -25,13 +32,15 @@ export interface ServerOptions extends Omit<EngineServerOptions, 'server' | 'por
 /**
  * A Socket.IO v5 server (what `socket.io`'s `Server` is to its users) on baro's Engine.IO server:
  * `new Server(httpServer, options)` or `new Server(port, options)`, namespaces, rooms, acks,
- * middlewares, and connection state recovery.
+ * middlewares, and connection state recovery. The type parameters are socket.io's, in its order
+ * (`ServerSideEvents` is there for that order: `serverSideEmit` is not implemented).
  */
-export class Server<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvents extends EventsMap = ListenEvents, SocketData = unknown> {
+export class Server<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvents extends EventsMap = ListenEvents, ServerSideEvents extends EventsMap = DefaultEventsMap, SocketData = any> {
   /** The main namespace, `/`. */
-  readonly sockets: Namespace<ListenEvents, EmitEvents, SocketData>;
+  readonly sockets: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   readonly #options: ServerOptions;
-  readonly #namespaces = new Map<string, Namespace<ListenEvents, EmitEvents, SocketData>>();
+  readonly #namespaces = new Map<string, Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
+  readonly #parents: ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[] = [];
   #engine: EngineServer | null = null;
   #closing = false;
 
@@ -68,7 +77,7 @@ export class Server<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
   attach(target: HttpServer | number, options: ServerOptions = {}): this {
     if (this.#engine) throw new Error('the server is attached already');
     const merged = { ...this.#options, ...options };
-    const { connectTimeout, connectionStateRecovery: _recovery, adapter: _adapter, onError: _onError, ...engineOptions } = merged;
+    const { connectTimeout, connectionStateRecovery: _recovery, adapter: _adapter, onError: _onError, cleanupEmptyChildNamespaces: _cleanup, ...engineOptions } = merged;
     const engine = new EngineServer({
       ...engineOptions,
       path: merged.path ?? '/socket.io',
@@ -76,7 +85,7 @@ export class Server<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
     });
     const maxPacketBytes = engineOptions.maxPayload ?? 1e6;
     engine.on('connection', (conn) => {
-      new SocketClient(this as unknown as Server<EventsMap, EventsMap, unknown>, conn, { connectTimeout: connectTimeout ?? 45_000, maxPacketBytes });
+      new SocketClient(this as unknown as Server<EventsMap, EventsMap, EventsMap, unknown>, conn, { connectTimeout: connectTimeout ?? 45_000, maxPacketBytes });
     });
     engine.on('error', (error) => this._reportError(error));
     this.#engine = engine;
@@ -88,35 +97,76 @@ export class Server<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
     return this.attach(target, options);
   }
 
-  /** The namespace `name`, created on first use. */
-  of(name: string): Namespace<ListenEvents, EmitEvents, SocketData> {
+  /**
+   * The namespace `name`, created on first use; or, given a RegExp or a function, a dynamic
+   * namespace whose children are made as clients connect to names it takes.
+   */
+  of(name: string): Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+  of(matcher: ParentNamespaceMatcher): ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+  of(name: string | ParentNamespaceMatcher): Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
+    const makeAdapter = (this.#options.adapter ?? (() => new InMemoryRoomAdapter())) as (nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => RoomAdapter;
+    if (typeof name !== 'string') {
+      const parent = new ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>(this, `/_${this.#parents.length}`, makeAdapter, name);
+      this.#parents.push(parent);
+      return parent;
+    }
     const normalized = name.startsWith('/') ? name : `/${name}`;
     let nsp = this.#namespaces.get(normalized);
     if (!nsp) {
       const history = this.#options.connectionStateRecovery ? new SessionHistory(this.#options.connectionStateRecovery) : null;
-      const makeAdapter = this.#options.adapter ?? (() => new InMemoryRoomAdapter());
-      nsp = new Namespace<ListenEvents, EmitEvents, SocketData>(this, normalized, makeAdapter as (nsp: Namespace<ListenEvents, EmitEvents, SocketData>) => RoomAdapter, history);
+      nsp = new Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>(this, normalized, makeAdapter, history);
       this.#namespaces.set(normalized, nsp);
     }
     return nsp;
   }
 
-  on(event: 'connection' | 'connect', listener: (socket: Socket<ListenEvents, EmitEvents, SocketData>) => void): this {
+  /**
+   * @internal The dynamic namespace that takes `name` (the first, in the order they were made),
+   * which gets a child for it; null when none does.
+   */
+  _matchParent(name: string, auth: Record<string, unknown>, done: (nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> | null) => void): void {
+    const parents = [...this.#parents];
+    const step = (index: number): void => {
+      if (index === parents.length) return done(null);
+      parents[index]._matches(name, auth, (allow) => {
+        if (!allow) return step(index + 1);
+        // Another client may have made it while the matcher ran.
+        const existing = this.#namespaces.get(name);
+        if (existing) return done(existing);
+        const child = this.of(name);
+        const parent = parents[index];
+        parent._adopt(child);
+        if (this.#options.cleanupEmptyChildNamespaces !== false) {
+          // Else every name a client tries (that the parent takes) would stay forever.
+          child._releaseWhenEmpty(() => {
+            if (this.#namespaces.get(name) === child) this.#namespaces.delete(name);
+            parent.children.delete(child);
+            child.history?.close();
+            child.adapter.close();
+          });
+        }
+        done(child);
+      });
+    };
+    step(0);
+  }
+
+  on(event: 'connection' | 'connect', listener: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void): this {
     this.sockets.on(event, listener);
     return this;
   }
 
-  once(event: 'connection' | 'connect', listener: (socket: Socket<ListenEvents, EmitEvents, SocketData>) => void): this {
+  once(event: 'connection' | 'connect', listener: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void): this {
     this.sockets.once(event, listener);
     return this;
   }
 
-  off(event?: 'connection' | 'connect', listener?: (socket: Socket<ListenEvents, EmitEvents, SocketData>) => void): this {
+  off(event?: 'connection' | 'connect', listener?: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void): this {
     this.sockets.off(event, listener);
     return this;
   }
 
-  use(middleware: NamespaceMiddleware<ListenEvents, EmitEvents, SocketData>): this {
+  use(middleware: NamespaceMiddleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): this {
     this.sockets.use(middleware);
     return this;
   }
@@ -158,7 +208,7 @@ export class Server<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
     return this;
   }
 
-  fetchSockets(): Promise<Socket<EventsMap, EmitEvents, SocketData>[]> {
+  fetchSockets(): Promise<Socket<EventsMap, EmitEvents, EventsMap, SocketData>[]> {
     return this.sockets.fetchSockets();
   }
 
@@ -188,7 +238,7 @@ export class Server<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
   }
 
   /** @internal The namespace a client may connect to (no dynamic namespaces). */
-  _namespace(name: string): Namespace<ListenEvents, EmitEvents, SocketData> | undefined {
+  _namespace(name: string): Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> | undefined {
     return this.#namespaces.get(name);
   }
 

@@ -3,7 +3,7 @@ import { RESERVED_EVENTS, SocketPacketType, type SocketPacket } from '../codec/i
 import type { EngineSocket } from '../engine/index.js';
 import { BroadcastOperator, type OperatorFlags } from './broadcast-operator.js';
 import type { SocketClient } from './client.js';
-import type { Handshake } from './handshake.js';
+import { handshakeOf, type Handshake } from './handshake.js';
 import { invokeListener, Listeners, type AnyListener } from './listeners.js';
 import type { Namespace } from './namespace.js';
 import type { BroadcastFlags, EncodedPacket, RoomMember } from './room-adapter.js';
@@ -53,13 +53,16 @@ function socketId(): string {
  * One client in one namespace, as socket.io's server Socket: events and acks both ways, rooms,
  * broadcast operators, middlewares, `data` and `handshake`.
  */
-export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvents extends EventsMap = ListenEvents, SocketData = unknown> implements RoomMember {
+export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvents extends EventsMap = ListenEvents, ServerSideEvents extends EventsMap = DefaultEventsMap, SocketData = any> implements RoomMember {
   readonly id: string;
   /** The private id a client presents to recover this socket's state (with connection state recovery). */
   readonly pid: string | undefined;
-  readonly nsp: Namespace<ListenEvents, EmitEvents, SocketData>;
+  readonly nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   readonly client: SocketClient;
-  readonly handshake: Handshake;
+  readonly #auth: Record<string, unknown>;
+  readonly #issued = Date.now();
+  /** Built when first read: an idle socket whose app never looks keeps only the auth payload. */
+  #handshake: Handshake | null = null;
   /** The app's data about this client, kept across a recovery. */
   data: Partial<SocketData> = {};
   connected = false;
@@ -68,23 +71,29 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
   readonly #listeners = new Listeners();
   readonly #anyListeners: AnyListener[] = [];
   readonly #middlewares: SocketMiddleware[] = [];
-  readonly #acks = new Map<number, Ack>();
-  readonly #missedPackets: unknown[][];
-  #flags: OperatorFlags = {};
+  // Made on first use: most sockets never need them, and an idle socket's bytes count.
+  #acks: Map<number, Ack> | null = null;
+  #missedPackets: unknown[][] | null;
+  #flags: OperatorFlags | null = null;
   /** Rooms joined by a middleware (or restored) before the socket is connected. */
-  readonly #roomsBeforeConnect = new Set<string>();
+  #roomsBeforeConnect: Set<string> | null = null;
   #closed = false;
 
-  constructor(nsp: Namespace<ListenEvents, EmitEvents, SocketData>, client: SocketClient, handshake: Handshake, previous: RestoredSession | null) {
+  constructor(nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>, client: SocketClient, auth: Record<string, unknown>, previous: RestoredSession | null) {
     this.nsp = nsp;
     this.client = client;
-    this.handshake = handshake;
+    this.#auth = auth;
     this.recovered = previous !== null;
     this.id = previous?.sid ?? socketId();
     this.pid = previous?.pid ?? (nsp.history ? socketId() : undefined);
-    this.#missedPackets = previous?.missedPackets ?? [];
+    this.#missedPackets = previous?.missedPackets ?? null;
     if (previous) this.data = previous.data as Partial<SocketData>;
-    for (const room of previous?.rooms ?? []) this.#roomsBeforeConnect.add(room);
+    if (previous && previous.rooms.length > 0) this.#roomsBeforeConnect = new Set(previous.rooms);
+  }
+
+  /** What the client's first request and its CONNECT said: headers, address, query, `auth`. */
+  get handshake(): Handshake {
+    return (this.#handshake ??= handshakeOf(this.client.conn.request, this.#auth, this.#issued));
   }
 
   /** The Engine.IO session under this socket (shared by the client's sockets of other namespaces). */
@@ -102,7 +111,7 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
   }
 
   get rooms(): Set<string> {
-    return this.connected ? new Set(this.nsp.adapter.roomsOf(this.id)) : new Set(this.#roomsBeforeConnect);
+    return this.connected ? new Set(this.nsp.adapter.roomsOf(this.id)) : new Set(this.#roomsBeforeConnect ?? []);
   }
 
   on<Ev extends keyof SocketReservedEvents>(event: Ev, listener: SocketReservedEvents[Ev]): this;
@@ -183,7 +192,7 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
    * "operation has timed out" when the client does not answer in time.
    */
   emitWithAck<Ev extends EventNames<EmitEvents>>(event: Ev, ...args: ArgsWithoutAck<EmitEvents, Ev>): Promise<AckResult<EmitEvents, Ev>> {
-    const withTimeout = this.#flags.timeout !== undefined;
+    const withTimeout = this.#flags?.timeout !== undefined;
     return new Promise((resolve, reject) => {
       const ack = withTimeout ? (error: Error | null, result: unknown) => (error ? reject(error) : resolve(result as AckResult<EmitEvents, Ev>)) : (result: unknown) => resolve(result as AckResult<EmitEvents, Ev>);
       (this.emit as (event: string, ...rest: unknown[]) => boolean)(event, ...args, ack);
@@ -201,14 +210,14 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
   }
 
   /** The next emit's ack fails with "operation has timed out" after `ms`. */
-  timeout(ms: number): Socket<ListenEvents, DecorateAcknowledgementsWithTimeout<EmitEvents>, SocketData> {
-    this.#flags.timeout = ms;
-    return this as unknown as Socket<ListenEvents, DecorateAcknowledgementsWithTimeout<EmitEvents>, SocketData>;
+  timeout(ms: number): Socket<ListenEvents, DecorateAcknowledgementsWithTimeout<EmitEvents>, ServerSideEvents, SocketData> {
+    (this.#flags ??= {}).timeout = ms;
+    return this as unknown as Socket<ListenEvents, DecorateAcknowledgementsWithTimeout<EmitEvents>, ServerSideEvents, SocketData>;
   }
 
   /** The next emit is dropped if the transport cannot take it now. */
   get volatile(): this {
-    this.#flags.volatile = true;
+    (this.#flags ??= {}).volatile = true;
     return this;
   }
 
@@ -222,6 +231,7 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
     const list = typeof rooms === 'string' ? [rooms] : rooms;
     if (this.#closed) return;
     if (!this.connected) {
+      this.#roomsBeforeConnect ??= new Set();
       for (const room of list) this.#roomsBeforeConnect.add(room);
       return;
     }
@@ -231,7 +241,7 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
   leave(room: string): void | Promise<void> {
     if (this.#closed) return;
     if (!this.connected) {
-      this.#roomsBeforeConnect.delete(room);
+      this.#roomsBeforeConnect?.delete(room);
       return;
     }
     return this.nsp.adapter.leave(this.id, room);
@@ -274,20 +284,20 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
 
   /** @internal Registers the ack a broadcast with acks waits for from this socket. */
   _registerBroadcastAck(id: number, ack: Ack): void {
-    this.#acks.set(id, ack);
+    (this.#acks ??= new Map()).set(id, ack);
   }
 
   /** @internal Joins its rooms and tells the client it is connected, then what it missed. */
   _onConnect(): void {
     this.connected = true;
     this.nsp.adapter.addMember(this);
-    void this.nsp.adapter.join(this.id, [this.id, ...this.#roomsBeforeConnect]);
-    this.#roomsBeforeConnect.clear();
+    void this.nsp.adapter.join(this.id, [this.id, ...(this.#roomsBeforeConnect ?? [])]);
+    this.#roomsBeforeConnect = null;
     const data: Record<string, string> = { sid: this.id };
     if (this.pid !== undefined) data.pid = this.pid;
     this.client._writePacket({ type: SocketPacketType.CONNECT, nsp: this.nsp.name, data }, false);
-    for (const missed of this.#missedPackets) this.client._writePacket({ type: SocketPacketType.EVENT, nsp: this.nsp.name, data: missed }, false);
-    this.#missedPackets.length = 0;
+    for (const missed of this.#missedPackets ?? []) this.client._writePacket({ type: SocketPacketType.EVENT, nsp: this.nsp.name, data: missed }, false);
+    this.#missedPackets = null;
   }
 
   /** @internal A packet for this namespace from the client. */
@@ -298,9 +308,9 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
         this.#onEvent(packet);
         break;
       case SocketPacketType.ACK: {
-        const ack = packet.id === undefined ? undefined : this.#acks.get(packet.id);
+        const ack = packet.id === undefined ? undefined : this.#acks?.get(packet.id);
         if (ack && packet.id !== undefined) {
-          this.#acks.delete(packet.id);
+          this.#acks?.delete(packet.id);
           invokeListener(ack, this, packet.data as unknown[], (error) => this.nsp.server._reportError(error));
         }
         break;
@@ -332,7 +342,7 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
     this.connected = false;
     this.#closed = true;
     // Acks without a timeout can never be answered now; those with one still report it.
-    this.#acks.clear();
+    this.#acks = null;
     this.#listeners.emit('disconnect', this, [reason, description], report);
   }
 
@@ -386,26 +396,26 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
 
   #registerAck(id: number, ack: Ack, timeout: number | undefined): void {
     if (timeout === undefined) {
-      this.#acks.set(id, ack);
+      (this.#acks ??= new Map()).set(id, ack);
       return;
     }
     const timer = setTimeout(() => {
-      this.#acks.delete(id);
+      this.#acks?.delete(id);
       invokeListener(ack, this, [new Error(ACK_TIMEOUT_MESSAGE)], (error) => this.nsp.server._reportError(error));
     }, timeout);
-    this.#acks.set(id, (...args: unknown[]) => {
+    (this.#acks ??= new Map()).set(id, (...args: unknown[]) => {
       clearTimeout(timer);
       ack.call(this, null, ...args);
     });
   }
 
   #takeFlags(): OperatorFlags {
-    const flags = this.#flags;
-    this.#flags = {};
+    const flags = this.#flags ?? {};
+    this.#flags = null;
     return flags;
   }
 
   #broadcastOperator(): BroadcastOperator<EmitEvents, SocketData> {
-    return new BroadcastOperator<EmitEvents, SocketData>(this.nsp as unknown as Namespace<EventsMap, EmitEvents, SocketData>, new Set(), new Set([this.id]), this.#takeFlags());
+    return new BroadcastOperator<EmitEvents, SocketData>(this.nsp as unknown as Namespace<EventsMap, EmitEvents, EventsMap, SocketData>, new Set(), new Set([this.id]), this.#takeFlags());
   }
 }

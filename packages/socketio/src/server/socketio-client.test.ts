@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { CuttingProxy } from '@baro/testing';
 import { MemoryBroker } from 'baro';
 import { BrokerRoomAdapter } from './broker-room-adapter.js';
+import type { ParentNamespace } from './parent-namespace.js';
 import type { ServerOptions } from './server.js';
 import type { Socket } from './socket.js';
 import { Clients, TRANSPORT_MODES, collectEvents, connected, nextEvent, until, withIo } from '../test-support/socketio.js';
@@ -79,6 +80,50 @@ for (const [label, transports, finalTransport] of TRANSPORT_MODES) {
           clients.closeAll();
         }
       });
+    });
+
+    it('dynamic namespaces: a RegExp or a function (with the auth payload) takes names; children get the middlewares and listeners; the parent emits to all', async () => {
+      const connected: string[] = [];
+      let roomsParent: ParentNamespace | null = null;
+      await withIo(
+        {},
+        (io) => {
+          const rooms = io.of(/^\/room-\d+$/);
+          roomsParent = rooms;
+          rooms.use((socket, next) => (socket.handshake.auth.banned ? next(new Error('banned')) : next()));
+          rooms.on('connection', (socket) => {
+            connected.push(socket.nsp.name);
+            socket.on('where', (ack: (name: string) => void) => ack(socket.nsp.name));
+          });
+          io.of((name, auth, next) => setTimeout(() => next(null, name.startsWith('/vip-') && auth.pass === 'yes'), 5)).on('connection', (socket) => connected.push(socket.nsp.name));
+          io.sockets.on('connection', (socket) => socket.on('shout', (text: string) => rooms.emit('news', text)));
+        },
+        async (port, io) => {
+          const clients = new Clients(port, transports);
+          try {
+            const manager = clients.manager();
+            const room1 = await clients.connect('/room-1', {}, manager);
+            const room2 = await clients.connect('/room-2', {}, clients.manager());
+            assert.equal(await room1.timeout(2000).emitWithAck('where'), '/room-1');
+            await assert.rejects(clients.connect('/room-3', { auth: { banned: true } }), { message: 'banned' });
+            await assert.rejects(clients.connect('/room-x'), { message: 'Invalid namespace' });
+            await assert.rejects(clients.connect('/vip-1', { auth: { pass: 'no' } }), { message: 'Invalid namespace' });
+            await clients.connect('/vip-1', { auth: { pass: 'yes' } });
+            assert.deepEqual(connected, ['/room-1', '/room-2', '/vip-1']);
+            const news = Promise.all([nextEvent(room1, 'news'), nextEvent(room2, 'news')]);
+            const main = await clients.connect('/', {}, manager);
+            main.emit('shout', 'to every room');
+            assert.deepEqual(await news, [['to every room'], ['to every room']]);
+            assert.equal(io.of('/room-1').sockets.size, 1, 'the child is a namespace of its own');
+            // Children go away once empty (a refused one at once), so clients cannot grow the namespaces without bound.
+            room2.disconnect();
+            await until(() => roomsParent!.children.size === 1, 'room-2 released');
+            assert.deepEqual([...roomsParent!.children].map((child) => child.name), ['/room-1'], '/room-3 (refused) and /room-2 (left) are gone');
+          } finally {
+            clients.closeAll();
+          }
+        },
+      );
     });
 
     it('events both ways keep order and types: unicode, nested objects, binary anywhere', async () => {

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { Server } from './server.js';
+import type { DefaultEventsMap } from './typed-events.js';
 
 interface ClientToServer {
   say: (text: string, ack: (accepted: boolean) => void) => void;
@@ -14,8 +15,8 @@ interface SocketData {
   name: string;
 }
 
-it('Server<ListenEvents, EmitEvents, SocketData> types handlers, emits, acks and socket.data', async () => {
-  const io = new Server<ClientToServer, ServerToClient, SocketData>();
+it('Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData> types handlers, emits, acks and socket.data', async () => {
+  const io = new Server<ClientToServer, ServerToClient, DefaultEventsMap, SocketData>();
   io.on('connection', (socket) => {
     socket.data.name = 'ann';
     socket.on('say', (text, ack) => {
