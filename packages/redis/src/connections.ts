@@ -10,6 +10,11 @@ export interface ConnectionOptions {
   onError?: (error: Error) => void;
 }
 
+interface ConnectionsOptions extends ConnectionOptions {
+  /** Whether a subscriber connection is made. Default true. */
+  subscriber?: boolean;
+}
+
 /**
  * A node's two connections to Redis: one for commands, one for subscriptions (a subscribed
  * connection can do nothing else). Both reconnect by themselves; the subscriber subscribes again
@@ -18,22 +23,27 @@ export interface ConnectionOptions {
  */
 export class Connections {
   readonly commands: Client;
-  readonly subscriber: Client;
+  readonly #subscriber: Client | null;
   readonly #connected: Promise<unknown>;
   readonly #connectTimeout: number;
   readonly #url: string;
   #everReady = false;
 
-  constructor(options: ConnectionOptions) {
+  constructor(options: ConnectionsOptions) {
     const onError = options.onError ?? (() => {});
     this.#url = options.url ?? 'redis://127.0.0.1:6379';
     this.#connectTimeout = options.connectTimeout ?? 5000;
     this.commands = createClient({ url: this.#url, disableOfflineQueue: true }) as Client;
     // Subscriptions made while away wait for the connection: they are what it restores.
-    this.subscriber = this.commands.duplicate({ disableOfflineQueue: false }) as Client;
-    for (const client of [this.commands, this.subscriber]) client.on('error', (error: Error) => onError(error));
-    this.#connected = Promise.all([this.commands.connect(), this.subscriber.connect()]).then(() => (this.#everReady = true));
+    this.#subscriber = options.subscriber === false ? null : (this.commands.duplicate({ disableOfflineQueue: false }) as Client);
+    for (const client of this.#clients()) client.on('error', (error: Error) => onError(error));
+    this.#connected = Promise.all(this.#clients().map((client) => client.connect())).then(() => (this.#everReady = true));
     this.#connected.catch(() => {});
+  }
+
+  get subscriber(): Client {
+    if (this.#subscriber === null) throw new Error('these connections were made without a subscriber');
+    return this.#subscriber;
   }
 
   /** Resolves at once after the first connection; before it, waits for it up to `connectTimeout`. */
@@ -53,10 +63,14 @@ export class Connections {
   async close(): Promise<void> {
     // A ready client finishes what it was sent; one still (re)connecting has nothing to finish.
     await Promise.allSettled(
-      [this.commands, this.subscriber].map(async (client) => {
+      this.#clients().map(async (client) => {
         if (client.isReady) await client.close();
         else if (client.isOpen) client.destroy();
       }),
     );
+  }
+
+  #clients(): Client[] {
+    return this.#subscriber === null ? [this.commands] : [this.commands, this.#subscriber];
   }
 }
