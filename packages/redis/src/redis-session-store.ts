@@ -1,4 +1,4 @@
-import type { CommitResult, NewSession, OwnPacket, SessionStore, StoredSession, StreamPosition } from 'baro';
+import type { CommitResult, CommittedChange, NewSession, OwnPacket, SessionStore, SessionWatcher, StoredSession, StreamPosition } from 'baro';
 import { Connections, type ConnectionOptions } from './connections.js';
 import { Script } from './scripts.js';
 import { COMMIT_SCRIPT, CREATE_SCRIPT, LOAD_SCRIPT, RECEIPT_SCRIPT, SINCE_SCRIPT, sessionKeys, UPDATE_SCRIPT } from './session-scripts.js';
@@ -23,7 +23,8 @@ const receipt = new Script(RECEIPT_SCRIPT);
  * Cluster), expiring after the resume window. Each call is one script: a client event's
  * processing (cseq) and the packets it produced are committed together or not at all.
  *
- * It uses one connection (commands only); while Redis is away its calls fail at once.
+ * Two connections per node (commands, and the subscriber `watch` uses); while Redis is away calls
+ * fail at once.
  */
 export class RedisSessionStore implements SessionStore {
   readonly #redis: Connections;
@@ -33,7 +34,7 @@ export class RedisSessionStore implements SessionStore {
   constructor(options: RedisSessionStoreOptions = {}) {
     this.#prefix = options.prefix ?? 'baro:';
     this.#ttl = String(options.ttlMs ?? 120_000);
-    this.#redis = new Connections({ ...options, subscriber: false });
+    this.#redis = new Connections(options);
   }
 
   async create(session: NewSession): Promise<void> {
@@ -93,13 +94,23 @@ export class RedisSessionStore implements SessionStore {
     return packets;
   }
 
+  async watch(id: string, listener: SessionWatcher): Promise<() => void> {
+    await this.#redis.ready();
+    const channel = sessionKeys(this.#prefix, id)[3];
+    const heard = (message: string) => listener(parseCommitted(message));
+    await this.#redis.subscriber.sSubscribe(channel, heard);
+    return () => {
+      this.#redis.subscriber.sUnsubscribe(channel, heard).catch(() => {});
+    };
+  }
+
   async receipt(id: string, seq: number): Promise<void> {
     await this.#run(receipt, id, [this.#ttl, String(seq)]);
   }
 
   async remove(id: string): Promise<void> {
     await this.#redis.ready();
-    await this.#redis.commands.del(sessionKeys(this.#prefix, id));
+    await this.#redis.commands.del(sessionKeys(this.#prefix, id).slice(0, 3));
   }
 
   async close(): Promise<void> {
@@ -110,6 +121,11 @@ export class RedisSessionStore implements SessionStore {
     await this.#redis.ready();
     return await script.run(this.#redis.commands, sessionKeys(this.#prefix, id), args);
   }
+}
+
+function parseCommitted(message: string): CommittedChange {
+  const { c, p } = JSON.parse(message) as { c: number; p: [number, string][] | Record<string, never> };
+  return { cseq: c, packets: Array.isArray(p) ? p.map(([seq, body]) => ({ seq, body })) : [] };
 }
 
 /** HGETALL's flat reply as an object. */

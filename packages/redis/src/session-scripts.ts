@@ -4,13 +4,15 @@
  * - rec (hash): `tokenHash`, `remoteAddress`, `createdAt`, `lastSeen`, `cseq` (client events
  *   processed), `seq` (last number on the session's own stream), `receipted`, `data` (JSON, if any);
  * - rooms (hash): room → `<epoch> <offset>` where the session joined the room's stream;
- * - out (stream): the session's own packets not yet receipted, ids `0-<seq>`, field `b`.
+ * - out (stream): the session's own packets not yet receipted, ids `0-<seq>`, field `b`;
+ * - live (shard channel): every commit as JSON `{ "c": cseq, "p": [[seq, body], ...] }`, for the
+ *   node that carries the session's client.
  * Every write keeps all three for another ttl (the resume window); a session whose record is gone
  * is gone, and no write brings it back.
  */
 
 const PRELUDE = `
-local rec, rooms, out = KEYS[1], KEYS[2], KEYS[3]
+local rec, rooms, out, live = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local function keep(ttl)
   redis.call('PEXPIRE', rec, ttl)
   redis.call('PEXPIRE', rooms, ttl)
@@ -64,13 +66,16 @@ if ARGV[2] ~= '' then
   if cseq > stored + 1 then return { 'gap' } end
   redis.call('HSET', rec, 'cseq', cseq)
 end
-local reply = { 'ok' }
+local reply, announced = { 'ok' }, {}
 for i = 3, #ARGV do
   local seq = redis.call('HINCRBY', rec, 'seq', 1)
   redis.call('XADD', out, '0-' .. seq, 'b', ARGV[i])
   reply[#reply + 1] = seq
+  announced[#announced + 1] = { seq, ARGV[i] }
 end
 keep(ARGV[1])
+-- An empty Lua table encodes as {}, not []: the reader takes either.
+redis.call('SPUBLISH', live, cjson.encode({ c = tonumber(redis.call('HGET', rec, 'cseq')), p = announced }))
 return reply
 `;
 
@@ -100,7 +105,7 @@ return 1
 `;
 
 /** One hash tag for all of a session's keys. */
-export function sessionKeys(prefix: string, id: string): [rec: string, rooms: string, out: string] {
+export function sessionKeys(prefix: string, id: string): [rec: string, rooms: string, out: string, live: string] {
   const tag = `${prefix}{s:${id}}`;
-  return [`${tag}:rec`, `${tag}:rooms`, `${tag}:out`];
+  return [`${tag}:rec`, `${tag}:rooms`, `${tag}:out`, `${tag}:live`];
 }

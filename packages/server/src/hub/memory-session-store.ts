@@ -1,5 +1,5 @@
 import type { StreamPosition } from './broker.js';
-import type { CommitResult, NewSession, OwnPacket, SessionStore, StoredSession } from './session-store.js';
+import type { CommitResult, NewSession, OwnPacket, SessionStore, SessionWatcher, StoredSession } from './session-store.js';
 
 export interface SessionStoreOptions {
   /** How long a session outlives its last touch or write, in ms: the resume window. Default 120 s. */
@@ -23,6 +23,7 @@ interface Held {
  */
 export class MemorySessionStore implements SessionStore {
   readonly #sessions = new Map<string, Held>();
+  readonly #watchers = new Map<string, Set<SessionWatcher>>();
   readonly #ttlMs: number;
   readonly #now: () => number;
 
@@ -82,6 +83,8 @@ export class MemorySessionStore implements SessionStore {
       held.packets.push({ seq, body });
     }
     held.record = { ...held.record, seq, cseq: cseq ?? held.record.cseq };
+    const committed = { cseq: held.record.cseq, packets: seqs.map((seq, i) => ({ seq, body: change.packets[i] })) };
+    for (const watcher of [...(this.#watchers.get(id) ?? [])]) watcher(committed);
     return { ok: true, seqs };
   }
 
@@ -91,6 +94,18 @@ export class MemorySessionStore implements SessionStore {
     // Receipted packets are dropped: a client behind its own receipt cannot be caught up.
     if (seq < held.record.receipted || seq > held.record.seq) return null;
     return held.packets.filter((packet) => packet.seq > seq).map((packet) => ({ ...packet }));
+  }
+
+  async watch(id: string, listener: SessionWatcher): Promise<() => void> {
+    let watchers = this.#watchers.get(id);
+    if (!watchers) this.#watchers.set(id, (watchers = new Set()));
+    // Each call is its own entry, so the same function given twice is called twice.
+    const entry: SessionWatcher = (change) => listener(change);
+    watchers.add(entry);
+    return () => {
+      watchers.delete(entry);
+      if (watchers.size === 0 && this.#watchers.get(id) === watchers) this.#watchers.delete(id);
+    };
   }
 
   async receipt(id: string, seq: number): Promise<void> {
@@ -107,6 +122,7 @@ export class MemorySessionStore implements SessionStore {
 
   async close(): Promise<void> {
     this.#sessions.clear();
+    this.#watchers.clear();
   }
 
   /** The session if it has not expired; a write (or touch) keeps it for another ttl, a read does not. */

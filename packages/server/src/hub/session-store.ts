@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { StreamPosition } from './broker.js';
 
+
 /**
  * What any node needs to admit, resume and serve a session it does not hold (issue 11): its
  * credentials (a hash of the token, never the token), the rooms it is in and where it joined each,
@@ -50,6 +51,16 @@ export interface OwnPacket {
  */
 export type CommitResult = { readonly ok: true; readonly seqs: readonly number[] } | { readonly ok: false; readonly reason: 'duplicate' | 'gap' | 'missing' };
 
+/** What a commit on any node announces to the nodes watching the session. */
+export interface CommittedChange {
+  /** The session's cseq after the commit. */
+  readonly cseq: number;
+  /** The packets it appended, numbered. */
+  readonly packets: readonly OwnPacket[];
+}
+
+export type SessionWatcher = (change: CommittedChange) => void;
+
 export interface SessionStore {
   /**
    * Records a new session (cseq 0, nothing sent). It expires `ttlMs` (the resume window) after its
@@ -77,6 +88,13 @@ export interface SessionStore {
   commit(id: string, change: { readonly cseq?: number; readonly packets: readonly string[] }): Promise<CommitResult>;
   /** The session's own packets after `seq`, in order; null when some of them are gone (the client must resync) or the session is. */
   since(id: string, seq: number): Promise<OwnPacket[] | null>;
+  /**
+   * Calls `listener` with every commit made on the session from now on, by any node: the node that
+   * carries the session's client hears the packets other nodes produced for it (an ack to a POST
+   * another node handled) and how far the client's events were processed. Resolves once
+   * listening (a read made after it misses nothing); the returned function stops it.
+   */
+  watch(id: string, listener: SessionWatcher): Promise<() => void>;
   /** The client processed every packet up to `seq`: they need not be kept. */
   receipt(id: string, seq: number): Promise<void>;
   /** The session ended: forgets it. */

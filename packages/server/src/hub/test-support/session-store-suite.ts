@@ -133,6 +133,31 @@ export function sessionStoreSuite(name: string, createCluster: (options: { ttlMs
     await close();
   });
 
+  test(`${name}: every node watching a session hears each commit, with the packets and the cseq after it`, async () => {
+    const { nodes: [one, two], close } = await setup(60_000, 2);
+    const id = newId();
+    const other = newId();
+    await one.create({ id, tokenHash: 'h', remoteAddress: 'a', createdAt: 1 });
+    await one.create({ id: other, tokenHash: 'h', remoteAddress: 'a', createdAt: 1 });
+    const heard: string[] = [];
+    const stop = await two.watch(id, (change) => heard.push(`${change.cseq}:${change.packets.map((packet) => `${packet.seq}=${packet.body}`).join(',')}`));
+    await one.commit(id, { cseq: 1, packets: ['ack "1"'] });
+    await one.commit(other, { cseq: 1, packets: ['not this one'] });
+    await one.commit(id, { cseq: 2, packets: [] });
+    await one.commit(id, { cseq: 2, packets: ['duplicate: not announced'] });
+    await one.commit(id, { packets: ['push', 'more'] });
+    await until('the commits to be heard', async () => heard.length >= 3);
+    assert.deepEqual(heard, ['1:1=ack "1"', '2:', '2:2=push,3=more']);
+    stop();
+    await one.commit(id, { cseq: 3, packets: ['after stop'] });
+    const fence = await two.watch(id, () => heard.push('fence'));
+    await one.commit(id, { cseq: 4, packets: [] });
+    await until('the fence', async () => heard.includes('fence'));
+    assert.deepEqual(heard, ['1:1=ack "1"', '2:', '2:2=push,3=more', 'fence'], 'nothing heard after stop');
+    fence();
+    await close();
+  });
+
   test(`${name}: a session untouched for the resume window expires; touching or writing keeps it`, async () => {
     const { store, close } = await setup(300);
     const idle = newId();
