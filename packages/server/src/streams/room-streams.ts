@@ -49,13 +49,23 @@ export class RoomStreams {
   /** Each member's streams and where it joined them. */
   readonly #joined = new Map<StreamMember, Map<string, StreamPosition>>();
   readonly #streams = new Map<string, Subscribed>();
+  /**
+   * Resolves once the everyone stream's epoch is known: at once with an in-process broker; a
+   * networked one is asked (a session joining before would get a position of no epoch).
+   */
+  readonly ready: Promise<void>;
 
   constructor(options: { broker: Broker; limits: HistoryLimits; now: () => number; onError: (error: Error) => void }) {
     this.#broker = options.broker;
     this.#limits = options.limits;
     this.#now = options.now;
     this.#onError = options.onError;
-    this.#subscribe(EVERYONE);
+    const everyone = this.#subscribe(EVERYONE).local;
+    this.ready = this.#broker.headNow
+      ? Promise.resolve()
+      : this.#broker.head(EVERYONE).then((head) => {
+          if (everyone.epoch === '') everyone.restartAt(head.epoch, head.offset);
+        });
   }
 
   /** Packets kept for replay by this node over all streams, and their sizes (UTF-8 bytes plus overhead). */
@@ -76,10 +86,55 @@ export class RoomStreams {
     for (const { local } of this.#streams.values()) local.trim(now, this.#limits);
   }
 
-  /** A new session is in the everyone stream from now on. */
-  register(member: StreamMember): void {
+  /**
+   * A new session is in the everyone stream from now on. A session made again on this node from a
+   * store (`joinedAt`) is in the streams it was in, joined where it joined them.
+   */
+  register(member: StreamMember, joinedAt?: ReadonlyMap<string, StreamPosition>): void {
     this.#joined.set(member, new Map());
     this.#add(member, EVERYONE);
+    for (const [stream, position] of joinedAt ?? []) {
+      this.#add(member, stream);
+      this.#joined.get(member)!.set(stream, { epoch: position.epoch, offset: position.offset });
+    }
+  }
+
+  /** Where a stream is now as this node knows it (a new member joins there). */
+  headOf(stream: string): StreamPosition {
+    const local = this.#subscribe(stream).local;
+    return { epoch: local.epoch, offset: local.lastOffset };
+  }
+
+  /** Where a member joined a stream (for a session store). */
+  joinedAt(member: StreamMember, stream: string): StreamPosition | undefined {
+    return this.#joined.get(member)?.get(stream);
+  }
+
+  /**
+   * Before a member resumes on this node: fetches from the broker what this node's copy of a
+   * stream lacks between the client's position (or the join) and what it heard live, so `replay`
+   * is complete. A stream whose history is gone is left as it is: `replay` finds the gap.
+   */
+  async prepare(member: StreamMember, positions: ReadonlyMap<string, number> | null): Promise<void> {
+    const joined = this.#joined.get(member);
+    if (!joined) return;
+    await Promise.all(
+      [...joined].map(async ([stream, joinedAt]) => {
+        const local = this.#streams.get(stream)?.local;
+        if (!local || joinedAt.epoch === '') return;
+        const client = positions?.get(joinedAt.epoch);
+        const start = client !== undefined && client >= joinedAt.offset ? client : joinedAt.offset;
+        const sameRun = local.epoch === joinedAt.epoch;
+        if (sameRun && start <= local.lastOffset && local.since(start) !== null) return;
+        // A client ahead of what this node heard: fetch from where this node is, so the members it
+        // serves (behind the client) find no hole either.
+        const from = sameRun ? Math.min(start, local.lastOffset) : start;
+        const history = await this.#broker.history(stream, { epoch: joinedAt.epoch, offset: from });
+        if (!history.ok) return;
+        const packets = history.entries.map(({ offset, entry }) => new StreamPacket(stream, { epoch: history.epoch, offset }, entry));
+        local.backfill(history.epoch, from, packets, this.#now());
+      }),
+    );
   }
 
   /** Joins rooms; returns their join packets (for a connected session to send now). */
@@ -141,7 +196,9 @@ export class RoomStreams {
     for (const [stream, joinedAt] of joined) {
       const local = this.#streams.get(stream)?.local;
       if (!local || local.epoch !== joinedAt.epoch) return null;
-      local.trim(now, this.#limits);
+      // Only age can have passed since the last add trimmed by count and bytes; history a resume
+      // just fetched from the broker (`prepare`) may be longer than this node keeps, and is used once.
+      local.trim(now, { count: Number.POSITIVE_INFINITY, bytes: Number.POSITIVE_INFINITY, age: this.#limits.age });
       // The client names its streams by their epochs: one of another epoch is simply not found.
       const client = positions?.get(local.epoch);
       const usable = client !== undefined && client >= joinedAt.offset && client <= local.lastOffset;
@@ -198,11 +255,17 @@ export class RoomStreams {
 
   #deliver(local: LocalStream, position: StreamPosition, entry: BrokerEntry): void {
     if (position.epoch !== local.epoch) {
-      // The broker started a new run of this stream: what this node kept belongs to the old one.
-      local.epoch = position.epoch;
+      // The broker started a new run of this stream (or this node learns its epoch only now): what
+      // this node kept belongs to the old one, and it knows nothing before this entry.
+      local.restartAt(position.epoch, position.offset - 1);
+    } else if (position.offset > local.lastOffset + 1 && !this.#broker.headNow) {
+      // Live entries were missed (the subscription was away): replays across the hole go to the broker.
+      local.restartAt(position.epoch, position.offset - 1);
     }
     const packet = new StreamPacket(local.name, position, entry);
-    local.add(packet, this.#now(), this.#limits);
+    // An entry a resume's backfill fetched before it came live is kept already; members here still
+    // get it live (a client drops what it has seen).
+    if (position.offset > local.lastOffset) local.add(packet, this.#now(), this.#limits);
     const recipients = this.#recipients(local.name, entry);
     // Members are written to one socket after another: starting at a random one means nobody is
     // always told first (or last), which a quiz ranking by arrival needs.

@@ -1,0 +1,163 @@
+/**
+ * Issue 11: any request of any session may land on any node, and a client resumes with nothing
+ * lost or repeated even when the node it was on is killed. Three nodes (examples/session-echo-server.mjs
+ * with --redis, each its own process) behind a round-robin balancer with no stickiness (every HTTP
+ * request and every upgrade to the next node). Meanwhile
+ * - 10,000 numbered broadcasts are published from another node (a RedisBroker in this process)
+ *   → the client's handler sees 0..9,999 exactly once and in order;
+ * - the client sends 1,000 `echo` events with acks → each is answered once, with its own payload;
+ * - every 2 s the test SIGKILLs the node the client is on and starts it again on its port.
+ * The client must never resync.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:net';
+import { connect } from '@baro/client';
+import type { TransportName } from '@baro/protocol';
+import { WebSocket } from 'baro';
+import { RedisBroker } from '@baro/redis';
+import { startRedis, type RedisServer } from '@baro/testing';
+import { RoundRobinBalancer } from './support/round-robin-balancer.js';
+import { sleep, waitFor } from './support/wait.js';
+
+const EVENTS = 10_000;
+const ECHOES = 1_000;
+const KILL_EVERY_MS = 2000;
+/** Publishing is paced over about this long, so that it spans several kills. */
+const PUBLISH_MS = 12_000;
+const DELIVERY_MS = 60_000;
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+let redis: RedisServer;
+before(async () => {
+  redis = await startRedis();
+});
+after(async () => {
+  await redis?.stop();
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** One node: the example in its own process, on a fixed port so it can come back there. */
+class Node {
+  readonly port: number;
+  #child: ChildProcess | null = null;
+
+  constructor(port: number) {
+    this.port = port;
+  }
+
+  async start(): Promise<void> {
+    const child = spawn(process.execPath, ['examples/session-echo-server.mjs', '--port', String(this.port), '--redis', redis.url], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.#child = child;
+    let output = '';
+    child.stderr!.on('data', (chunk: Buffer) => (output += String(chunk)));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`node on ${this.port} did not start within 10 s: ${output}`)), 10_000);
+      child.stdout!.on('data', (chunk: Buffer) => {
+        output += String(chunk);
+        if (output.includes('session echo server on')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`node on ${this.port} exited with ${code}: ${output}`));
+      });
+    });
+    child.removeAllListeners('exit');
+  }
+
+  async kill(): Promise<void> {
+    const child = this.#child;
+    this.#child = null;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+async function runAcrossNodes(transport: TransportName): Promise<void> {
+  const nodes = [new Node(await freePort()), new Node(await freePort()), new Node(await freePort())];
+  await Promise.all(nodes.map((node) => node.start()));
+  const balancer = new RoundRobinBalancer(nodes.map((node) => node.port));
+  const url = await balancer.listen();
+  // Every node trims the shared streams by its own limits: the publisher keeps as much as the nodes do.
+  const publisher = new RedisBroker({ url: redis.url, limits: { count: 10_000 } });
+  const client = connect(url, { transports: [transport], WebSocket: WebSocket as never, ackTimeout: DELIVERY_MS, pollInterval: 50, reconnect: { initialDelay: 100, maxDelay: 500 } });
+  const received: number[] = [];
+  const resyncs: string[] = [];
+  let kills = 0;
+  let stopKilling = false;
+  let killer: Promise<void> = Promise.resolve();
+  try {
+    client.on('broadcast', (n: unknown) => void received.push(n as number));
+    client.onState((event) => {
+      if (event.type === 'resync') resyncs.push(event.sid);
+    });
+    await waitFor(() => client.state === 'open', 'the client to open', { timeout: 10_000 });
+
+    killer = (async () => {
+      while (!stopKilling) {
+        await sleep(KILL_EVERY_MS);
+        if (stopKilling) break;
+        const index = balancer.lastStreaming ?? 0;
+        await nodes[index].kill();
+        kills++;
+        await nodes[index].start();
+      }
+    })();
+
+    const echoes = (async () => {
+      const answers: Promise<unknown>[] = [];
+      for (let i = 0; i < ECHOES; i++) {
+        answers.push(client.emitWithAck('echo', { i }));
+        if (i % 10 === 9) await sleep(PUBLISH_MS / (ECHOES / 10));
+      }
+      return await Promise.all(answers);
+    })();
+
+    const batch = 100;
+    for (let n = 0; n < EVENTS; n += batch) {
+      for (let k = n; k < n + batch; k++) await publisher.publish('', { name: 'broadcast', data: k, size: 20 });
+      await sleep(PUBLISH_MS / (EVENTS / batch));
+    }
+    const answers = await echoes;
+    await waitFor(() => received.length >= EVENTS, `${EVENTS} broadcasts`, { timeout: DELIVERY_MS, every: 50, detail: () => ({ received: received.length, last: received.at(-1), kills, resyncs }) });
+    stopKilling = true;
+    await killer;
+
+    assert.deepEqual(resyncs, [], 'the client never had to resync');
+    assert.ok(kills >= 3, `nodes were killed (${kills})`);
+    assert.equal(received.length, EVENTS);
+    const outOfPlace = received.findIndex((n, i) => n !== i);
+    assert.equal(outOfPlace, -1, `broadcast ${outOfPlace} is ${received[outOfPlace]}`);
+    assert.deepEqual(answers, Array.from({ length: ECHOES }, (_, i) => ({ i })));
+    console.log(`${transport}: ${EVENTS} broadcasts and ${ECHOES} echoes across ${kills} kills; requests per node ${balancer.forwarded.join('/')}`);
+  } finally {
+    stopKilling = true;
+    // A node being started again finishes starting before everything is stopped.
+    await killer.catch(() => {});
+    client.close();
+    await publisher.close();
+    await balancer.close();
+    await Promise.all(nodes.map((node) => node.kill()));
+  }
+}
+
+for (const transport of ['websocket', 'long-polling', 'sse', 'polling'] as const) {
+  test(`three nodes, no stickiness, the client's node SIGKILLed every 2 s (${transport}): ${EVENTS} broadcasts exactly once in order, ${ECHOES} echoes answered once`, { timeout: 150_000 }, async () => {
+    await runAcrossNodes(transport);
+  });
+}
