@@ -4,13 +4,13 @@ import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { BaroCloseCode, EVERYONE, TRANSPORT_NAMES, type EventContract, type TransportName, type UntypedEvents } from '@baro/protocol';
-import { DEFAULT_HISTORY_LIMITS, type Broker, type HistoryLimits } from './hub/broker.js';
+import { DEFAULT_HISTORY_LIMITS, type Broker, type HistoryLimits, type StreamPosition } from './hub/broker.js';
 import { MemoryBroker } from './hub/memory-broker.js';
 import { MemoryPresence } from './hub/memory-presence.js';
 import type { Presence } from './hub/presence.js';
 import type { SessionStore } from './hub/session-store.js';
 import { StoredSessions, type Restorable } from './session/stored-sessions.js';
-import { RoomStreams, type BroadcastTarget } from './streams/room-streams.js';
+import { RoomStreams, type BroadcastTarget, type StreamMember } from './streams/room-streams.js';
 import { baroWireFormat } from './wire/baro-format.js';
 import type { WireFormat } from './wire/wire-format.js';
 import type { Carrier } from './session/carrier.js';
@@ -149,19 +149,22 @@ export class BaroServer<Events extends EventContract = UntypedEvents, Context = 
     this.wireFormat = options.wireFormat ?? baroWireFormat;
     const historyLimits: HistoryLimits = { ...DEFAULT_HISTORY_LIMITS, age: this.limits.resumeWindow, ...definedOnly(options.history ?? {}) };
     this.broker = options.broker ?? new MemoryBroker({ limits: historyLimits });
-    this.#streams = new RoomStreams({ broker: this.broker, limits: historyLimits, now: () => Date.now(), onError: (error) => this.#emitError(error) });
-    this.presence = options.presence ?? new MemoryPresence();
     this.#stored = options.store ? new StoredSessions(options.store, (error) => this.#emitError(error)) : null;
     const stored = this.#stored;
+    this.#streams = new RoomStreams({
+      broker: this.broker,
+      limits: historyLimits,
+      now: () => Date.now(),
+      onError: (error) => this.#emitError(error),
+      // With a store, any node must know where the session joined each room (the everyone stream is recorded at its opening).
+      ...(stored ? { onJoined: (member: StreamMember, stream: string, position: StreamPosition) => stream !== EVERYONE && stored.joined(member.id, stream, position) } : {}),
+    });
+    this.presence = options.presence ?? new MemoryPresence();
     this.#host = {
       now: () => Date.now(),
       join: (session, rooms) => {
         const joins = this.#streams.join(session, rooms);
-        for (const room of rooms) {
-          this.#presenceDone(this.presence.add(room, session.id));
-          const position = stored && this.#streams.joinedAt(session, room);
-          if (position) stored!.joined(session.id, room, position);
-        }
+        for (const room of rooms) this.#presenceDone(this.presence.add(room, session.id));
         return joins;
       },
       leave: (session, room) => {

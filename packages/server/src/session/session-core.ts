@@ -348,6 +348,16 @@ export class SessionCore implements StreamMember {
     this.#queueReady(packet);
   }
 
+  /** A stream's start, learned after the session joined it. */
+  announce(packet: Packet): void {
+    if (!this.#ended && this.#carrier) this.#queueReady(control(packet));
+  }
+
+  /** One of its streams started over (its broker restarted): the client must resync. */
+  restarted(stream: string): void {
+    this.close(BaroCloseCode.serverRestart, `stream "${stream}" started over: resync required`, null, { immediately: true });
+  }
+
   /**
    * Whether a transport may attach at `clientSeq` now. Attaching replays every packet after it,
    * so an attach that would replay any takes a resume token; one that replays none is free.

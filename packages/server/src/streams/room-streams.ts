@@ -10,6 +10,10 @@ export interface StreamMember {
   readonly rooms: ReadonlySet<string>;
   /** A broadcast for it, live. */
   deliver(packet: StreamPacket): void;
+  /** Where a stream starts for it, learned after it joined (a networked broker's epoch comes later). */
+  announce(packet: Packet): void;
+  /** The broker started the stream over (e.g. Redis restarted): its position means nothing now, it must resync. */
+  restarted(stream: string): void;
 }
 
 /** Who a broadcast is for: members of any of `rooms` (everyone when empty), minus the exceptions. */
@@ -28,6 +32,8 @@ export interface StreamReplay {
 interface Subscribed {
   readonly local: LocalStream;
   readonly unsubscribe: () => void;
+  /** Resolves once the stream's epoch is known (at once with an in-process broker). */
+  readonly known: Promise<void>;
 }
 
 /**
@@ -55,17 +61,22 @@ export class RoomStreams {
    */
   readonly ready: Promise<void>;
 
-  constructor(options: { broker: Broker; limits: HistoryLimits; now: () => number; onError: (error: Error) => void }) {
+  readonly #onJoined: ((member: StreamMember, stream: string, position: StreamPosition) => void) | undefined;
+
+  constructor(options: {
+    broker: Broker;
+    limits: HistoryLimits;
+    now: () => number;
+    onError: (error: Error) => void;
+    /** A member's join position is known (at once, or once a networked broker told the stream's epoch). */
+    onJoined?: (member: StreamMember, stream: string, position: StreamPosition) => void;
+  }) {
     this.#broker = options.broker;
     this.#limits = options.limits;
     this.#now = options.now;
     this.#onError = options.onError;
-    const everyone = this.#subscribe(EVERYONE).local;
-    this.ready = this.#broker.headNow
-      ? Promise.resolve()
-      : this.#broker.head(EVERYONE).then((head) => {
-          if (everyone.epoch === '') everyone.restartAt(head.epoch, head.offset);
-        });
+    this.#onJoined = options.onJoined;
+    this.ready = this.#subscribe(EVERYONE).known;
   }
 
   /** Packets kept for replay by this node over all streams, and their sizes (UTF-8 bytes plus overhead). */
@@ -94,7 +105,7 @@ export class RoomStreams {
     this.#joined.set(member, new Map());
     this.#add(member, EVERYONE);
     for (const [stream, position] of joinedAt ?? []) {
-      this.#add(member, stream);
+      this.#add(member, stream, false);
       this.#joined.get(member)!.set(stream, { epoch: position.epoch, offset: position.offset });
     }
   }
@@ -143,7 +154,8 @@ export class RoomStreams {
     for (const room of rooms) {
       if (room === EVERYONE) throw new TypeError('a room name is a non-empty string');
       const position = this.#add(member, room);
-      if (position) packets.push({ type: 'join', stream: room, epoch: position.epoch, offset: position.offset });
+      // A stream whose epoch this node does not know yet is announced when it learns it.
+      if (position && position.epoch !== '') packets.push({ type: 'join', stream: room, epoch: position.epoch, offset: position.offset });
     }
     return packets;
   }
@@ -195,6 +207,8 @@ export class RoomStreams {
     const now = this.#now();
     for (const [stream, joinedAt] of joined) {
       const local = this.#streams.get(stream)?.local;
+      // Joined before this node learned where the stream is: its join packet follows when it does.
+      if (joinedAt.epoch === '' && local?.epoch === '') continue;
       if (!local || local.epoch !== joinedAt.epoch) return null;
       // Only age can have passed since the last add trimmed by count and bytes; history a resume
       // just fetched from the broker (`prepare`) may be longer than this node keeps, and is used once.
@@ -219,7 +233,7 @@ export class RoomStreams {
     await this.#broker.close();
   }
 
-  #add(member: StreamMember, stream: string): StreamPosition | null {
+  #add(member: StreamMember, stream: string, tell = true): StreamPosition | null {
     const joined = this.#joined.get(member);
     if (!joined || joined.has(stream)) return null;
     const local = this.#subscribe(stream).local;
@@ -228,7 +242,20 @@ export class RoomStreams {
     members.add(member);
     const position = { epoch: local.epoch, offset: local.lastOffset };
     joined.set(stream, position);
+    if (tell && position.epoch !== '') this.#onJoined?.(member, stream, position);
     return position;
+  }
+
+  /** The stream's epoch is known now: members who joined before get their position, and are told it. */
+  #learned(stream: string, local: LocalStream): void {
+    for (const member of this.#members.get(stream) ?? []) {
+      const joined = this.#joined.get(member);
+      if (joined?.get(stream)?.epoch !== '') continue;
+      const position = { epoch: local.epoch, offset: local.lastOffset };
+      joined.set(stream, position);
+      this.#onJoined?.(member, stream, position);
+      member.announce({ type: 'join', stream, epoch: position.epoch, offset: position.offset });
+    }
   }
 
   #remove(member: StreamMember, stream: string): void {
@@ -244,12 +271,21 @@ export class RoomStreams {
   #subscribe(stream: string): Subscribed {
     let subscribed = this.#streams.get(stream);
     if (subscribed) return subscribed;
-    // A networked broker cannot say where the stream is without a round trip: the first entry
-    // delivered tells its epoch (#deliver). Sessions on such a broker are issue 11's next step.
+    // A networked broker cannot say where the stream is without a round trip: it is asked, and the
+    // first entry delivered tells it too (#deliver), whichever comes first.
     const head = this.#broker.headNow?.(stream) ?? { epoch: '', offset: 0 };
     const local = new LocalStream(stream, head.epoch, head.offset);
     const unsubscribe = this.#broker.subscribe(stream, (position, entry) => this.#deliver(local, position, entry));
-    this.#streams.set(stream, (subscribed = { local, unsubscribe }));
+    const known =
+      head.epoch !== ''
+        ? Promise.resolve()
+        : this.#broker.head(stream).then((asked) => {
+            if (this.#streams.get(stream)?.local !== local || local.epoch !== '') return;
+            local.restartAt(asked.epoch, asked.offset);
+            this.#learned(stream, local);
+          });
+    known.catch((error: Error) => this.#onError(new Error(`the position of stream "${stream}" is unknown: ${error.message}`, { cause: error })));
+    this.#streams.set(stream, (subscribed = { local, unsubscribe, known }));
     return subscribed;
   }
 
@@ -257,7 +293,10 @@ export class RoomStreams {
     if (position.epoch !== local.epoch) {
       // The broker started a new run of this stream (or this node learns its epoch only now): what
       // this node kept belongs to the old one, and it knows nothing before this entry.
+      const previous = local.epoch;
       local.restartAt(position.epoch, position.offset - 1);
+      if (previous === '') this.#learned(local.name, local);
+      else this.#restartedFor(local.name, position.epoch);
     } else if (position.offset > local.lastOffset + 1 && !this.#broker.headNow) {
       // Live entries were missed (the subscription was away): replays across the hole go to the broker.
       local.restartAt(position.epoch, position.offset - 1);
@@ -273,6 +312,13 @@ export class RoomStreams {
     const start = Math.floor(Math.random() * count);
     for (let i = start; i < count; i++) recipients[i].deliver(packet);
     for (let i = 0; i < start; i++) recipients[i].deliver(packet);
+  }
+
+  /** Members whose positions are of an older run of the stream resync: no silent gap. */
+  #restartedFor(stream: string, epoch: string): void {
+    for (const member of [...(this.#members.get(stream) ?? [])]) {
+      if (this.#joined.get(member)?.get(stream)?.epoch !== epoch) member.restarted(stream);
+    }
   }
 
   #recipients(stream: string, entry: BrokerEntry): StreamMember[] {
