@@ -132,6 +132,13 @@ export class BaroServer<Events extends EventContract = UntypedEvents, Context = 
   /** With a store: sessions being made again on this node, so two requests at once make one. */
   readonly #restoring = new Map<string, Promise<SessionCore | Refusal | null>>();
   readonly #watches = new Map<string, { stop(): void }>();
+  /** With a store: when each session held here was last kept alive there. */
+  readonly #touchedAt = new Map<string, number>();
+  /**
+   * With a store: sessions this node let go of, checked once their resume window has passed: one
+   * that expired in the store (its client never came back) leaves presence, which this node wrote.
+   */
+  readonly #expiryChecks = new Map<string, NodeJS.Timeout>();
   /** Sessions written to in this tick, flushed together in one microtask. */
   #toFlush: SessionCore[] = [];
   #closing = false;
@@ -230,7 +237,8 @@ export class BaroServer<Events extends EventContract = UntypedEvents, Context = 
     this.#websocket = this.transports.has('websocket') ? this.#mountWebSocket() : null;
     this.#http = createHttpTransportHandler(this, options.http ?? {});
     this.#unmountHttp = this.#httpServer ? mountHttpTransports(this.#http, this.#httpServer) : () => this.#http.close();
-    const tick = Math.max(50, Math.min(1000, Math.floor(this.limits.heartbeat / 2)));
+    // With a store the tick also keeps carried sessions alive there, every quarter resume window.
+    const tick = Math.max(50, Math.min(1000, Math.floor(this.limits.heartbeat / 2), this.#stored ? Math.floor(this.limits.resumeWindow / 4) : Infinity));
     this.#timer = setInterval(() => this.#sweep(), tick);
     this.#timer.unref();
   }
@@ -417,6 +425,7 @@ export class BaroServer<Events extends EventContract = UntypedEvents, Context = 
       restored: { cseq: record.cseq, after: restorable.after, packets: restorable.own },
     });
     for (const room of Object.keys(record.rooms)) if (room !== EVERYONE) session.rooms.add(room);
+    this.#stored!.touch(sid, Date.now());
     this.#hold(session, this.#slots.take(addressKey(record.remoteAddress)), restorable.watch);
     this.#streams.register(session, new Map(Object.entries(record.rooms)));
     const facade = this.sessions.get(sid)!;
@@ -426,6 +435,9 @@ export class BaroServer<Events extends EventContract = UntypedEvents, Context = 
 
   /** Holds a session on this node: the app's façade, the core, its slot, and with a store its watch. */
   #hold(session: SessionCore, slot: SessionSlot, watch?: { bind(session: SessionCore): void; stop(): void }): void {
+    clearTimeout(this.#expiryChecks.get(session.id));
+    this.#expiryChecks.delete(session.id);
+    if (watch) this.#touchedAt.set(session.id, Date.now());
     const facade: SessionOf<Events> = new Session<HandlersOf<Events['clientToServer']>, ToClient<Events>>(session);
     this.sessions.set(session.id, facade);
     this.#cores.set(session.id, session);
@@ -447,6 +459,22 @@ export class BaroServer<Events extends EventContract = UntypedEvents, Context = 
     this.#slotOf.delete(session.id);
     this.#watches.get(session.id)?.stop();
     this.#watches.delete(session.id);
+    this.#touchedAt.delete(session.id);
+    this.#checkExpiry(session.id);
+  }
+
+  #checkExpiry(id: string): void {
+    clearTimeout(this.#expiryChecks.get(id));
+    const timer = setTimeout(() => {
+      this.#expiryChecks.delete(id);
+      if (this.#cores.has(id) || this.#closing) return;
+      this.#stored!.expired(id).then(
+        (gone) => gone && this.#presenceDone(this.presence.removeSession(id)),
+        (error: Error) => this.#emitError(new Error(`session store: ${error.message}`, { cause: error })),
+      );
+    }, this.limits.resumeWindow + 1000);
+    timer.unref();
+    this.#expiryChecks.set(id, timer);
   }
 
   /** The request that was admitted goes no further (its client left): gives back what it held. */
@@ -529,6 +557,7 @@ export class BaroServer<Events extends EventContract = UntypedEvents, Context = 
     this.#slotOf.delete(session.id);
     this.#watches.get(session.id)?.stop();
     this.#watches.delete(session.id);
+    this.#touchedAt.delete(session.id);
     this.#stored?.ended(session.id);
   }
 
@@ -592,7 +621,19 @@ export class BaroServer<Events extends EventContract = UntypedEvents, Context = 
     for (const session of this.#cores.values()) {
       if (session.expired(now)) session.close(1001, 'session expired');
       else session.heartbeat(now);
+      if (this.#stored && !session.ended) this.#keepStored(session, now);
     }
+  }
+
+  /**
+   * With a store: a session this node carries is kept there for another resume window, every
+   * quarter window (a client that only listens writes nothing that would).
+   */
+  #keepStored(session: SessionCore, now: number): void {
+    const touched = this.#touchedAt.get(session.id) ?? 0;
+    if (now - touched < this.limits.resumeWindow / 4) return;
+    this.#touchedAt.set(session.id, now);
+    this.#stored!.touch(session.id, now);
   }
 
   /**
@@ -605,6 +646,8 @@ export class BaroServer<Events extends EventContract = UntypedEvents, Context = 
     clearInterval(this.#timer);
     // With a store, sessions outlive this node: their clients resume on another one.
     if (this.#stored) for (const session of [...this.#cores.values()]) this.#release(session);
+    for (const timer of this.#expiryChecks.values()) clearTimeout(timer);
+    this.#expiryChecks.clear();
     for (const session of [...this.#cores.values()]) {
       session.close(BaroCloseCode.serverRestart, 'server restarting', Math.round(retryAfterMs * (0.5 + Math.random())));
     }

@@ -7,20 +7,22 @@ import assert from 'node:assert/strict';
 import { MemoryBroker } from '../hub/memory-broker.js';
 import { MemorySessionStore } from '../hub/memory-session-store.js';
 import type { Session } from './session.js';
-import { poll, send, sequenced, startServer, type Harness } from '../transports/test-support/http-client.js';
+import { poll, send, sequenced, SseStream, startServer, type Harness } from '../transports/test-support/http-client.js';
 
 const T = { timeout: 10_000 };
 type TestContext = { after: (fn: () => void | Promise<void>) => void };
 
-async function twoNodes(t: TestContext) {
-  const store = new MemorySessionStore();
+async function twoNodes(t: TestContext, options: { resumeWindow?: number; heartbeat?: number } = {}) {
+  const store = new MemorySessionStore({ ttlMs: options.resumeWindow ?? 120_000 });
+  const limits = { resumeWindow: options.resumeWindow, heartbeat: options.heartbeat };
   const broker = new MemoryBroker();
   const handled: string[] = [];
   const connections: { node: string; resumed: boolean }[] = [];
   const node = async (name: string): Promise<Harness> => {
-    const harness = await startServer(t, { store, broker });
+    const harness = await startServer(t, { store, broker, limits });
     harness.server.on('connection', (session: Session) => {
       connections.push({ node: name, resumed: session.resumed });
+      session.join('red');
       session.on('echo', (payload: unknown, ack?: (reply: unknown) => void) => {
         handled.push(`${name} ${JSON.stringify(payload)}`);
         ack?.(payload);
@@ -29,6 +31,14 @@ async function twoNodes(t: TestContext) {
     return harness;
   };
   return { a: await node('a'), b: await node('b'), handled, connections, store };
+}
+
+async function until(what: string, done: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 test('a session opened on one node is served by the other: its POST handled there once, the answer sent by the node that carries the client', T, async (t) => {
@@ -86,4 +96,26 @@ test('a session that ends on one node is gone for every node: its id and token o
   const fresh = await poll(b.base, { ...auth, seq: 0, wait: 0 });
   assert.equal(fresh.packets[0][1].resumed, false);
   assert.notEqual(fresh.packets[0][1].sid, auth.sid);
+});
+
+test('a session carried by a node stays in the store past its resume window; one whose client left expires there and leaves presence', T, async (t) => {
+  const { a, store } = await twoNodes(t, { resumeWindow: 400, heartbeat: 200 });
+  const carried = await SseStream.open(`${a.base}/sse`, {}, t);
+  const [, info] = await carried.packet('o');
+  const [, left] = (await poll(a.base, { wait: 0 })).packets[0];
+  assert.equal((await a.server.sessionsIn('red')).length, 2);
+  // The polling client never comes back: its carrier goes, then its record, then its presence. The
+  // SSE client stays (it says so by POST, as the browser client answers heartbeats).
+  await until(
+    'the polling session to leave presence',
+    async () => {
+      await send(a.base, { sid: info.sid, token: info.token }, [['h', Date.now()]]);
+      return (await a.server.sessionsIn('red')).length === 1;
+    },
+    6000,
+  );
+  assert.equal(await store.load(left.sid), null);
+  assert.deepEqual(await a.server.sessionsIn('red'), [info.sid]);
+  assert.ok(await store.load(info.sid), 'the session its node carries is kept alive in the store');
+  carried.close();
 });

@@ -83,6 +83,16 @@ export class StoredSessions {
     this.#store.leave(id, room).catch((error: Error) => this.#onError(new Error(`session store: leave failed: ${error.message}`, { cause: error })));
   }
 
+  /** The client was heard from: keeps the session for another resume window. */
+  touch(id: string, now: number): void {
+    this.#store.touch(id, now).catch((error: Error) => this.#onError(new Error(`session store: touch failed: ${error.message}`, { cause: error })));
+  }
+
+  /** Whether the session is gone from the store (expired or ended). */
+  async expired(id: string): Promise<boolean> {
+    return (await this.#store.load(id)) === null;
+  }
+
   ended(id: string): void {
     this.#store.remove(id).catch((error: Error) => this.#onError(new Error(`session store: remove failed: ${error.message}`, { cause: error })));
   }
