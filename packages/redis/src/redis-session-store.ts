@@ -1,4 +1,4 @@
-import type { CommitResult, CommittedChange, NewSession, OwnPacket, SessionStore, SessionWatcher, StoredSession, StreamPosition } from 'baro';
+import type { CommitResult, CommittedChange, NewSession, OwnPacket, SessionChange, SessionStore, SessionWatcher, StoredSession, StreamPosition } from 'baro';
 import { Connections, type ConnectionOptions } from './connections.js';
 import { Script } from './scripts.js';
 import { COMMIT_SCRIPT, CREATE_SCRIPT, LOAD_SCRIPT, RECEIPT_SCRIPT, SINCE_SCRIPT, sessionKeys, UPDATE_SCRIPT } from './session-scripts.js';
@@ -80,8 +80,10 @@ export class RedisSessionStore implements SessionStore {
     await this.#run(update, id, [this.#ttl, 'data', data === null ? '' : JSON.stringify(data)]);
   }
 
-  async commit(id: string, change: { readonly cseq?: number; readonly packets: readonly string[] }): Promise<CommitResult> {
-    const reply = (await this.#run(commit, id, [this.#ttl, change.cseq === undefined ? '' : String(change.cseq), ...change.packets])) as (string | number)[];
+  async commit(id: string, change: SessionChange): Promise<CommitResult> {
+    // Data: '' unchanged, '-' none, else its JSON.
+    const data = change.data === undefined ? '' : change.data === null ? '-' : JSON.stringify(change.data);
+    const reply = (await this.#run(commit, id, [this.#ttl, change.cseq === undefined ? '' : String(change.cseq), data, ...change.packets])) as (string | number)[];
     if (reply[0] !== 'ok') return { ok: false, reason: reply[0] as 'duplicate' | 'gap' | 'missing' };
     return { ok: true, seqs: reply.slice(1).map(Number) };
   }
@@ -124,8 +126,10 @@ export class RedisSessionStore implements SessionStore {
 }
 
 function parseCommitted(message: string): CommittedChange {
-  const { c, p } = JSON.parse(message) as { c: number; p: [number, string][] | Record<string, never> };
-  return { cseq: c, packets: Array.isArray(p) ? p.map(([seq, body]) => ({ seq, body })) : [] };
+  const { c, p, d } = JSON.parse(message) as { c: number; p: [number, string][] | Record<string, never>; d?: string };
+  const packets = Array.isArray(p) ? p.map(([seq, body]) => ({ seq, body })) : [];
+  if (d === undefined) return { cseq: c, packets };
+  return { cseq: c, packets, data: d === '-' ? null : (JSON.parse(d) as Record<string, unknown>) };
 }
 
 /** HGETALL's flat reply as an object. */

@@ -5,7 +5,8 @@
  *   processed), `seq` (last number on the session's own stream), `receipted`, `data` (JSON, if any);
  * - rooms (hash): room → `<epoch> <offset>` where the session joined the room's stream;
  * - out (stream): the session's own packets not yet receipted, ids `0-<seq>`, field `b`;
- * - live (shard channel): every commit as JSON `{ "c": cseq, "p": [[seq, body], ...] }`, for the
+ * - live (shard channel): every commit as JSON `{ "c": cseq, "p": [[seq, body], ...], "d": data }`
+ *   (`d` only when the data changed: its JSON, or '-' for none), for the
  *   node that carries the session's client.
  * Every write keeps all three for another ttl (the resume window); a session whose record is gone
  * is gone, and no write brings it back.
@@ -55,7 +56,7 @@ return 1
 `;
 
 /**
- * ARGV: ttl, cseq ('' for none), packets... Returns { 'missing' }, { 'duplicate' }, { 'gap' } or
+ * ARGV: ttl, cseq ('' for none), data ('' unchanged, '-' none, else JSON), packets... Returns { 'missing' }, { 'duplicate' }, { 'gap' } or
  * { 'ok', seq1, seq2, ... }: the cseq check, its advance and the appends are one step.
  */
 export const COMMIT_SCRIPT = `${PRELUDE}
@@ -66,8 +67,9 @@ if ARGV[2] ~= '' then
   if cseq > stored + 1 then return { 'gap' } end
   redis.call('HSET', rec, 'cseq', cseq)
 end
+if ARGV[3] == '-' then redis.call('HDEL', rec, 'data') elseif ARGV[3] ~= '' then redis.call('HSET', rec, 'data', ARGV[3]) end
 local reply, announced = { 'ok' }, {}
-for i = 3, #ARGV do
+for i = 4, #ARGV do
   local seq = redis.call('HINCRBY', rec, 'seq', 1)
   redis.call('XADD', out, '0-' .. seq, 'b', ARGV[i])
   reply[#reply + 1] = seq
@@ -75,7 +77,9 @@ for i = 3, #ARGV do
 end
 keep(ARGV[1])
 -- An empty Lua table encodes as {}, not []: the reader takes either.
-redis.call('SPUBLISH', live, cjson.encode({ c = tonumber(redis.call('HGET', rec, 'cseq')), p = announced }))
+local message = { c = tonumber(redis.call('HGET', rec, 'cseq')), p = announced }
+if ARGV[3] ~= '' then message.d = ARGV[3] end
+redis.call('SPUBLISH', live, cjson.encode(message))
 return reply
 `;
 

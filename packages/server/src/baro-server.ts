@@ -75,6 +75,12 @@ export interface BaroServerOptions<Context = unknown> extends RequestAdmissionOp
    * as they always did). The store is the app's to close.
    */
   store?: SessionStore;
+  /**
+   * With a store: keep `session.data` there too (JSON values only), so a node that serves the
+   * session later starts with it. It is committed with the client event whose handlers changed it
+   * (and after the `connection` handler). Default false: `data` is this node's alone.
+   */
+  storeData?: boolean;
   /** Options of the WebSocket endpoint (payload limits, deflate, handshake timeout). */
   websocket?: Omit<WebSocketServerOptions, 'server' | 'port' | 'host' | 'path' | 'authenticate' | 'allowedOrigins' | 'heartbeat' | 'releaseContext'>;
   http?: HttpTransportOptions;
@@ -156,7 +162,7 @@ export class BaroServer<Events extends EventContract = UntypedEvents, Context = 
     this.wireFormat = options.wireFormat ?? baroWireFormat;
     const historyLimits: HistoryLimits = { ...DEFAULT_HISTORY_LIMITS, age: this.limits.resumeWindow, ...definedOnly(options.history ?? {}) };
     this.broker = options.broker ?? new MemoryBroker({ limits: historyLimits });
-    this.#stored = options.store ? new StoredSessions(options.store, (error) => this.#emitError(error)) : null;
+    this.#stored = options.store ? new StoredSessions(options.store, { keepData: options.storeData === true, onError: (error) => this.#emitError(error) }) : null;
     const stored = this.#stored;
     this.#streams = new RoomStreams({
       broker: this.broker,
@@ -422,7 +428,7 @@ export class BaroServer<Events extends EventContract = UntypedEvents, Context = 
       remoteAddress: record.remoteAddress,
       limits: this.limits,
       ledger: this.#stored!.ledger(sid),
-      restored: { cseq: record.cseq, after: restorable.after, packets: restorable.own },
+      restored: { cseq: record.cseq, after: restorable.after, packets: restorable.own, data: record.data },
     });
     for (const room of Object.keys(record.rooms)) if (room !== EVERYONE) session.rooms.add(room);
     this.#stored!.touch(sid, Date.now());
@@ -430,6 +436,7 @@ export class BaroServer<Events extends EventContract = UntypedEvents, Context = 
     this.#streams.register(session, new Map(Object.entries(record.rooms)));
     const facade = this.sessions.get(sid)!;
     this.#events.emit('connection', ...([facade] as BaroServerEvents<Events>['connection']));
+    session.commitData();
     return session;
   }
 
@@ -543,6 +550,7 @@ export class BaroServer<Events extends EventContract = UntypedEvents, Context = 
     this.#streams.register(session, stored ? new Map([[EVERYONE, stored.joinedEveryone]]) : undefined);
     const facade = this.sessions.get(session.id)!;
     this.#events.emit('connection', ...([facade] as BaroServerEvents<Events>['connection']));
+    session.commitData();
     if (!session.ended) session.attach(carrier, 0, { announce: true, resumed: false });
     return session;
   }

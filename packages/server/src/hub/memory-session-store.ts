@@ -1,5 +1,5 @@
 import type { StreamPosition } from './broker.js';
-import type { CommitResult, NewSession, OwnPacket, SessionStore, SessionWatcher, StoredSession } from './session-store.js';
+import type { CommitResult, NewSession, OwnPacket, SessionChange, SessionStore, SessionWatcher, StoredSession } from './session-store.js';
 
 export interface SessionStoreOptions {
   /** How long a session outlives its last touch or write, in ms: the resume window. Default 120 s. */
@@ -68,7 +68,7 @@ export class MemorySessionStore implements SessionStore {
     if (held) held.data = data && structuredClone(data);
   }
 
-  async commit(id: string, change: { readonly cseq?: number; readonly packets: readonly string[] }): Promise<CommitResult> {
+  async commit(id: string, change: SessionChange): Promise<CommitResult> {
     const held = this.#live(id);
     if (!held) return { ok: false, reason: 'missing' };
     const { cseq } = change;
@@ -83,7 +83,12 @@ export class MemorySessionStore implements SessionStore {
       held.packets.push({ seq, body });
     }
     held.record = { ...held.record, seq, cseq: cseq ?? held.record.cseq };
-    const committed = { cseq: held.record.cseq, packets: seqs.map((seq, i) => ({ seq, body: change.packets[i] })) };
+    if (change.data !== undefined) held.data = change.data && structuredClone(change.data);
+    const committed = {
+      cseq: held.record.cseq,
+      packets: seqs.map((seq, i) => ({ seq, body: change.packets[i] })),
+      ...(change.data === undefined ? {} : { data: change.data && structuredClone(change.data) }),
+    };
     for (const watcher of [...(this.#watchers.get(id) ?? [])]) watcher(committed);
     return { ok: true, seqs };
   }

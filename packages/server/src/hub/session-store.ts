@@ -51,12 +51,24 @@ export interface OwnPacket {
  */
 export type CommitResult = { readonly ok: true; readonly seqs: readonly number[] } | { readonly ok: false; readonly reason: 'duplicate' | 'gap' | 'missing' };
 
+/** What one commit changes (see `SessionStore.commit`). */
+export interface SessionChange {
+  /** The client event processed, if any. */
+  readonly cseq?: number;
+  /** Packets for the session's own stream, as `stored()` made them. */
+  readonly packets: readonly string[];
+  /** The app's data as the handlers left it, when the app keeps it in the store and it changed (null: none). */
+  readonly data?: Readonly<Record<string, unknown>> | null;
+}
+
 /** What a commit on any node announces to the nodes watching the session. */
 export interface CommittedChange {
   /** The session's cseq after the commit. */
   readonly cseq: number;
   /** The packets it appended, numbered. */
   readonly packets: readonly OwnPacket[];
+  /** The app's data, when the commit changed it (null: none). */
+  readonly data?: Readonly<Record<string, unknown>> | null;
 }
 
 export type SessionWatcher = (change: CommittedChange) => void;
@@ -83,9 +95,10 @@ export interface SessionStore {
    * from `seq + 1`. Either both happen or neither: a node that dies before the commit leaves the
    * event unprocessed (the client resends it; some node handles it once), one that dies after it
    * leaves the event processed and its answer stored (replayed on resume). Without `cseq` it only
-   * appends (packets the server sends by itself).
+   * appends (packets the server sends by itself). `data`, when given, replaces the app's data in
+   * the same step.
    */
-  commit(id: string, change: { readonly cseq?: number; readonly packets: readonly string[] }): Promise<CommitResult>;
+  commit(id: string, change: SessionChange): Promise<CommitResult>;
   /** The session's own packets after `seq`, in order; null when some of them are gone (the client must resync) or the session is. */
   since(id: string, seq: number): Promise<OwnPacket[] | null>;
   /**

@@ -10,7 +10,7 @@ import {
 import type { Carrier } from './carrier.js';
 import { LIFECYCLE_EVENTS, type EmitOptions } from './events.js';
 import { control, pendingAck, pendingEvent, restoredPacket, type PendingPacket } from './outbound.js';
-import type { CommitResult, CommittedChange, OwnPacket } from '../hub/session-store.js';
+import type { CommitResult, CommittedChange, OwnPacket, SessionChange } from '../hub/session-store.js';
 import { OutboundPacket } from '../wire/outbound-packet.js';
 import type { StreamPacket } from '../streams/stream-packet.js';
 import type { StreamMember, StreamReplay } from '../streams/room-streams.js';
@@ -85,7 +85,9 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
  * announces them (`heard`), so whichever node carries the client sends them, in the store's order.
  */
 export interface SessionLedger {
-  commit(change: { cseq?: number; packets: string[] }): Promise<CommitResult>;
+  commit(change: SessionChange): Promise<CommitResult>;
+  /** Whether the app's `data` is kept in the store too (committed with the event whose handlers changed it). */
+  readonly keepsData?: boolean;
   /** The client receipted up to `seq` (a write the session does not wait for). */
   receipt(seq: number): void;
 }
@@ -93,6 +95,8 @@ export interface SessionLedger {
 /** A session made again on this node from its store: how far it is, and its own packets after the client's seq. */
 export interface RestoredState {
   readonly cseq: number;
+  /** The app's data as the store keeps it (null: none). */
+  readonly data?: Readonly<Record<string, unknown>> | null;
   readonly after: number;
   readonly packets: readonly OwnPacket[];
 }
@@ -153,6 +157,8 @@ export class SessionCore implements StreamMember {
   #commits: Promise<void> = RESOLVED;
   #uncommitted = 0;
   #toldReceipt = 0;
+  /** With a ledger that keeps data: the JSON of `data` as last committed. */
+  #savedData: string | null = null;
   /** Whether this node made the session again from its store (the app's `connection` handler sees it). */
   readonly resumed: boolean;
   // Budgets and the ack table are made on first use: most sessions never need some of them, and a
@@ -201,6 +207,8 @@ export class SessionCore implements StreamMember {
     this.#inbound = new InboundSequence(restored?.cseq ?? 0);
     this.#committedCseq = restored?.cseq ?? 0;
     this.#toldReceipt = restored?.after ?? 0;
+    if (restored?.data) this.data = structuredClone(restored.data) as Record<string, unknown>;
+    if (this.#ledger?.keepsData) this.#savedData = JSON.stringify(this.data);
     if (restored) {
       this.#replay.startAt(restored.after);
       for (const own of restored.packets) this.#keepOwn(own);
@@ -257,6 +265,14 @@ export class SessionCore implements StreamMember {
       if (this.#carrier) this.#queueReady(packet);
     }
     if (change.cseq > this.#inbound.last) this.#inbound = new InboundSequence(change.cseq);
+    // Data another node's handlers changed (this node's own commits come back with what it has).
+    if (change.data !== undefined && this.#ledger?.keepsData) {
+      const json = JSON.stringify(change.data ?? {});
+      if (json !== this.#savedData) {
+        this.#savedData = json;
+        this.data = JSON.parse(json) as Record<string, unknown>;
+      }
+    }
     this.#committed(change.cseq);
   }
 
@@ -588,15 +604,28 @@ export class SessionCore implements StreamMember {
     return loose;
   }
 
+  /** With a ledger that keeps data: commits `data` if handlers outside a client event changed it (e.g. `connection`). */
+  commitData(): void {
+    if (this.#ledger?.keepsData && !this.#ended) this.#commit(undefined, []);
+  }
+
   /** Queues a commit after the ones before it: the store sees a session's client events in order. */
   #commit(cseq: number | undefined, items: PendingPacket[]): void {
-    if (cseq === undefined && items.length === 0) return;
     const ledger = this.#ledger!;
+    let data: Record<string, unknown> | undefined;
+    if (ledger.keepsData) {
+      const json = JSON.stringify(this.data);
+      if (json !== this.#savedData) {
+        this.#savedData = json;
+        data = JSON.parse(json) as Record<string, unknown>;
+      }
+    }
+    if (cseq === undefined && items.length === 0 && data === undefined) return;
     this.#uncommitted++;
     this.#commits = this.#commits.then(async () => {
       try {
         if (this.#ended) return;
-        const result = await ledger.commit({ ...(cseq === undefined ? {} : { cseq }), packets: items.map((item) => item.stored()) });
+        const result = await ledger.commit({ ...(cseq === undefined ? {} : { cseq }), packets: items.map((item) => item.stored()), ...(data === undefined ? {} : { data }) });
         if (result.ok || result.reason === 'duplicate') {
           // A duplicate was processed on another node: its answer is the store's already.
           if (cseq !== undefined) this.#committed(cseq);

@@ -12,19 +12,21 @@ import { poll, send, sequenced, SseStream, startServer, type Harness } from '../
 const T = { timeout: 10_000 };
 type TestContext = { after: (fn: () => void | Promise<void>) => void };
 
-async function twoNodes(t: TestContext, options: { resumeWindow?: number; heartbeat?: number } = {}) {
+async function twoNodes(t: TestContext, options: { resumeWindow?: number; heartbeat?: number; storeData?: boolean } = {}) {
   const store = new MemorySessionStore({ ttlMs: options.resumeWindow ?? 120_000 });
   const limits = { resumeWindow: options.resumeWindow, heartbeat: options.heartbeat };
   const broker = new MemoryBroker();
   const handled: string[] = [];
   const connections: { node: string; resumed: boolean }[] = [];
   const node = async (name: string): Promise<Harness> => {
-    const harness = await startServer(t, { store, broker, limits });
+    const harness = await startServer(t, { store, broker, limits, storeData: options.storeData });
     harness.server.on('connection', (session: Session) => {
       connections.push({ node: name, resumed: session.resumed });
       session.join('red');
+      if (!session.resumed) session.data.openedOn = name;
       session.on('echo', (payload: unknown, ack?: (reply: unknown) => void) => {
-        handled.push(`${name} ${JSON.stringify(payload)}`);
+        handled.push(`${name} ${JSON.stringify(payload)} ${JSON.stringify(session.data)}`);
+        session.data.echoes = ((session.data.echoes as number | undefined) ?? 0) + 1;
         ack?.(payload);
       });
     });
@@ -55,7 +57,7 @@ test('a session opened on one node is served by the other: its POST handled ther
   const waiting = poll(a.base, { ...auth, seq: 0, wait: 1 });
   const sent = await send(b.base, auth, [['e', 1, 'echo', { n: 1 }, 7]]);
   assert.deepEqual(sent.packets, [['r', 1]]);
-  assert.deepEqual(handled, ['b {"n":1}']);
+  assert.deepEqual(handled, ['b {"n":1} {}'], "without storeData, the app's data is each node's own");
   assert.deepEqual(connections, [
     { node: 'a', resumed: false },
     { node: 'b', resumed: true },
@@ -65,12 +67,12 @@ test('a session opened on one node is served by the other: its POST handled ther
   // The same event again, on either node: answered with the receipt, never handled twice.
   assert.deepEqual((await send(b.base, auth, [['e', 1, 'echo', { n: 1 }, 7]])).packets, [['r', 1]]);
   assert.deepEqual((await send(a.base, auth, [['e', 1, 'echo', { n: 1 }, 7]])).packets, [['r', 1]]);
-  assert.deepEqual(handled, ['b {"n":1}']);
+  assert.deepEqual(handled, ['b {"n":1} {}']);
 
   // A token that is not the session's gets nothing on a node that does not hold it.
   assert.equal((await send(b.base, { sid: auth.sid, token: 'x'.repeat(32) }, [['e', 2, 'echo', 2]])).status, 403);
   assert.equal((await poll(b.base, { sid: auth.sid, token: 'x'.repeat(32), seq: 0, wait: 0 })).status, 403);
-  assert.deepEqual(handled, ['b {"n":1}']);
+  assert.deepEqual(handled, ['b {"n":1} {}']);
 
   // A poll on b that did not receipt the answer gets it again there, after an open packet saying where it is.
   const resumed = await poll(b.base, { ...auth, seq: 0, wait: 0 });
@@ -118,4 +120,15 @@ test('a session carried by a node stays in the store past its resume window; one
   assert.deepEqual(await a.server.sessionsIn('red'), [info.sid]);
   assert.ok(await store.load(info.sid), 'the session its node carries is kept alive in the store');
   carried.close();
+});
+
+test("with storeData the app's data goes with the session: set on one node, seen and changed on the other", T, async (t) => {
+  const { a, b, handled, store } = await twoNodes(t, { storeData: true });
+  const [, info] = (await poll(a.base, { wait: 0 })).packets[0];
+  const auth = { sid: info.sid as string, token: info.token as string };
+  await until('the data set by connection on a to be stored', async () => (await store.load(auth.sid))?.data?.openedOn === 'a');
+  await send(b.base, auth, [['e', 1, 'echo', 1, 1]]);
+  await send(a.base, auth, [['e', 2, 'echo', 2, 2]]);
+  assert.deepEqual(handled, ['b 1 {"openedOn":"a"}', 'a 2 {"openedOn":"a","echoes":1}']);
+  assert.deepEqual((await store.load(auth.sid))?.data, { openedOn: 'a', echoes: 2 });
 });

@@ -24,9 +24,12 @@ export class StoredSessions {
   readonly #store: SessionStore;
   readonly #onError: (error: Error) => void;
 
-  constructor(store: SessionStore, onError: (error: Error) => void) {
+  readonly #keepData: boolean;
+
+  constructor(store: SessionStore, options: { keepData: boolean; onError: (error: Error) => void }) {
     this.#store = store;
-    this.#onError = onError;
+    this.#keepData = options.keepData;
+    this.#onError = options.onError;
   }
 
   /** Records a new session, in the everyone stream from `joinedEveryone`, and watches it. */
@@ -68,6 +71,7 @@ export class StoredSessions {
 
   ledger(id: string): SessionLedger {
     return {
+      keepsData: this.#keepData,
       commit: (change) => this.#store.commit(id, change),
       receipt: (seq) => {
         this.#store.receipt(id, seq).catch((error: Error) => this.#onError(new Error(`session store: receipt failed: ${error.message}`, { cause: error })));

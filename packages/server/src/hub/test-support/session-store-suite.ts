@@ -93,6 +93,14 @@ export function sessionStoreSuite(name: string, createCluster: (options: { ttlMs
       { seq: 4, body: 'ack-3' },
     ]);
     assert.deepEqual(await store.commit(newId(), { cseq: 1, packets: ['x'] }), { ok: false, reason: 'missing' });
+    // The app's data, when given, changes in the same step; a refused commit leaves it.
+    assert.deepEqual(await store.commit(id, { cseq: 4, packets: [], data: { score: 1 } }), { ok: true, seqs: [] });
+    assert.deepEqual((await store.load(id))?.data, { score: 1 });
+    assert.deepEqual(await store.commit(id, { cseq: 4, packets: [], data: { score: 2 } }), { ok: false, reason: 'duplicate' });
+    assert.deepEqual(await store.commit(id, { cseq: 5, packets: ['ack-5'] }), { ok: true, seqs: [5] });
+    assert.deepEqual((await store.load(id))?.data, { score: 1 }, 'a commit without data leaves it');
+    assert.deepEqual(await store.commit(id, { packets: [], data: null }), { ok: true, seqs: [] });
+    assert.equal((await store.load(id))?.data, null);
     await close();
   });
 
@@ -148,6 +156,15 @@ export function sessionStoreSuite(name: string, createCluster: (options: { ttlMs
     await one.commit(id, { packets: ['push', 'more'] });
     await until('the commits to be heard', async () => heard.length >= 3);
     assert.deepEqual(heard, ['1:1=ack "1"', '2:', '2:2=push,3=more']);
+    const data: unknown[] = [];
+    const stopData = await two.watch(id, (change) => data.push(change.data));
+    await one.commit(id, { packets: [], data: { seat: 3 } });
+    await one.commit(id, { packets: ['no data'] });
+    await one.commit(id, { packets: [], data: null });
+    await until('the data changes to be heard', async () => data.length >= 3);
+    assert.deepEqual(data, [{ seat: 3 }, undefined, null]);
+    stopData();
+    heard.length = 3; // the data commits were heard too: the rest of the test counts from before them
     stop();
     await one.commit(id, { cseq: 3, packets: ['after stop'] });
     const fence = await two.watch(id, () => heard.push('fence'));
