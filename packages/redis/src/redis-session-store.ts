@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { CommitResult, CommittedChange, NewSession, OwnPacket, SessionChange, SessionStore, SessionWatcher, StoredSession, StreamPosition } from 'baro';
 import { Connections, type ConnectionOptions } from './connections.js';
 import { Script } from './scripts.js';
@@ -30,6 +31,7 @@ export class RedisSessionStore implements SessionStore {
   readonly #redis: Connections;
   readonly #prefix: string;
   readonly #ttl: string;
+  readonly origin = randomBytes(6).toString('base64url');
 
   constructor(options: RedisSessionStoreOptions = {}) {
     this.#prefix = options.prefix ?? 'baro:';
@@ -65,19 +67,19 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async touch(id: string, lastSeen: number): Promise<boolean> {
-    return (await this.#run(update, id, [this.#ttl, 'touch', String(lastSeen)])) === 1;
+    return (await this.#run(update, id, [this.#ttl, this.origin, 'touch', String(lastSeen)])) === 1;
   }
 
   async join(id: string, room: string, position: StreamPosition): Promise<void> {
-    await this.#run(update, id, [this.#ttl, 'join', room, `${position.epoch} ${position.offset}`]);
+    await this.#run(update, id, [this.#ttl, this.origin, 'join', room, `${position.epoch} ${position.offset}`]);
   }
 
   async leave(id: string, room: string): Promise<void> {
-    await this.#run(update, id, [this.#ttl, 'leave', room]);
+    await this.#run(update, id, [this.#ttl, this.origin, 'leave', room]);
   }
 
   async setData(id: string, data: Readonly<Record<string, unknown>> | null): Promise<void> {
-    await this.#run(update, id, [this.#ttl, 'data', data === null ? '' : JSON.stringify(data)]);
+    await this.#run(update, id, [this.#ttl, this.origin, 'data', data === null ? '' : JSON.stringify(data)]);
   }
 
   async commit(id: string, change: SessionChange): Promise<CommitResult> {
@@ -98,6 +100,9 @@ export class RedisSessionStore implements SessionStore {
 
   async watch(id: string, listener: SessionWatcher): Promise<() => void> {
     await this.#redis.ready();
+    // A subscription would wait for Redis to come back (it is what the subscriber restores): a
+    // request for a session must rather fail at once, and be retried.
+    if (!this.#redis.subscriber.isReady) throw new Error('Redis is not reachable (subscriber reconnecting)');
     const channel = sessionKeys(this.#prefix, id)[3];
     const heard = (message: string) => listener(parseCommitted(message));
     await this.#redis.subscriber.sSubscribe(channel, heard);
@@ -126,8 +131,13 @@ export class RedisSessionStore implements SessionStore {
 }
 
 function parseCommitted(message: string): CommittedChange {
-  const { c, p, d } = JSON.parse(message) as { c: number; p: [number, string][] | Record<string, never>; d?: string };
+  const { c, p, d, j, l, o } = JSON.parse(message) as { c: number; p: [number, string][] | Record<string, never>; d?: string; j?: [string, string]; l?: string; o?: string };
   const packets = Array.isArray(p) ? p.map(([seq, body]) => ({ seq, body })) : [];
+  if (j !== undefined) {
+    const space = j[1].indexOf(' ');
+    return { cseq: c, packets, joined: { room: j[0], position: { epoch: j[1].slice(0, space), offset: Number(j[1].slice(space + 1)) } }, origin: o };
+  }
+  if (l !== undefined) return { cseq: c, packets, left: l, origin: o };
   if (d === undefined) return { cseq: c, packets };
   return { cseq: c, packets, data: d === '-' ? null : (JSON.parse(d) as Record<string, unknown>) };
 }

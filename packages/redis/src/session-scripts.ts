@@ -36,20 +36,25 @@ return { redis.call('HGETALL', rec), redis.call('HGETALL', rooms) }
 `;
 
 /**
- * One script for the small writes. ARGV: ttl, op, then per op: touch lastSeen | join room position
- * | leave room | data JSON ('' for none). Returns 0 when the session is gone.
+ * One script for the small writes. ARGV: ttl, origin, op, then per op: touch lastSeen | join room
+ * position | leave room | data JSON ('' for none). Joins and leaves are announced on live (`j`:
+ * [room, position], `l`: room, `o`: origin). Returns 0 when the session is gone.
  */
 export const UPDATE_SCRIPT = `${PRELUDE}
 if redis.call('EXISTS', rec) == 0 then return 0 end
-local op = ARGV[2]
+local op = ARGV[3]
+local cseq = tonumber(redis.call('HGET', rec, 'cseq'))
 if op == 'touch' then
-  redis.call('HSET', rec, 'lastSeen', ARGV[3])
+  redis.call('HSET', rec, 'lastSeen', ARGV[4])
 elseif op == 'join' then
-  redis.call('HSET', rooms, ARGV[3], ARGV[4])
+  redis.call('HSET', rooms, ARGV[4], ARGV[5])
+  redis.call('SPUBLISH', live, cjson.encode({ c = cseq, p = {}, j = { ARGV[4], ARGV[5] }, o = ARGV[2] }))
 elseif op == 'leave' then
-  redis.call('HDEL', rooms, ARGV[3])
+  if redis.call('HDEL', rooms, ARGV[4]) == 1 then
+    redis.call('SPUBLISH', live, cjson.encode({ c = cseq, p = {}, l = ARGV[4], o = ARGV[2] }))
+  end
 elseif op == 'data' then
-  if ARGV[3] == '' then redis.call('HDEL', rec, 'data') else redis.call('HSET', rec, 'data', ARGV[3]) end
+  if ARGV[4] == '' then redis.call('HDEL', rec, 'data') else redis.call('HSET', rec, 'data', ARGV[4]) end
 end
 keep(ARGV[1])
 return 1

@@ -201,6 +201,7 @@ export class BaroServer<Events extends EventContract = UntypedEvents, Context = 
                 if (!session.connected && !session.ended) this.#release(session);
               });
             },
+            stale: (session: SessionCore) => this.#release(session),
             ledgerFailed: (session: SessionCore, error: Error) => {
               this.#emitError(new Error(`session store: ${error.message}`, { cause: error }));
               this.#release(session);

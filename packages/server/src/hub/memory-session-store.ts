@@ -1,5 +1,5 @@
 import type { StreamPosition } from './broker.js';
-import type { CommitResult, NewSession, OwnPacket, SessionChange, SessionStore, SessionWatcher, StoredSession } from './session-store.js';
+import type { CommitResult, CommittedChange, NewSession, OwnPacket, SessionChange, SessionStore, SessionWatcher, StoredSession } from './session-store.js';
 
 export interface SessionStoreOptions {
   /** How long a session outlives its last touch or write, in ms: the resume window. Default 120 s. */
@@ -24,6 +24,8 @@ interface Held {
 export class MemorySessionStore implements SessionStore {
   readonly #sessions = new Map<string, Held>();
   readonly #watchers = new Map<string, Set<SessionWatcher>>();
+  /** One process, one instance: every node sharing it is this origin. */
+  readonly origin = 'memory';
   readonly #ttlMs: number;
   readonly #now: () => number;
 
@@ -56,11 +58,20 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async join(id: string, room: string, position: StreamPosition): Promise<void> {
-    this.#live(id)?.rooms.set(room, { epoch: position.epoch, offset: position.offset });
+    const held = this.#live(id);
+    if (!held) return;
+    held.rooms.set(room, { epoch: position.epoch, offset: position.offset });
+    this.#announce(id, { cseq: held.record.cseq, packets: [], joined: { room, position: { ...position } }, origin: this.origin });
   }
 
   async leave(id: string, room: string): Promise<void> {
-    this.#live(id)?.rooms.delete(room);
+    const held = this.#live(id);
+    if (!held?.rooms.delete(room)) return;
+    this.#announce(id, { cseq: held.record.cseq, packets: [], left: room, origin: this.origin });
+  }
+
+  #announce(id: string, change: CommittedChange): void {
+    for (const watcher of [...(this.#watchers.get(id) ?? [])]) watcher(change);
   }
 
   async setData(id: string, data: Readonly<Record<string, unknown>> | null): Promise<void> {
@@ -89,7 +100,7 @@ export class MemorySessionStore implements SessionStore {
       packets: seqs.map((seq, i) => ({ seq, body: change.packets[i] })),
       ...(change.data === undefined ? {} : { data: change.data && structuredClone(change.data) }),
     };
-    for (const watcher of [...(this.#watchers.get(id) ?? [])]) watcher(committed);
+    this.#announce(id, committed);
     return { ok: true, seqs };
   }
 

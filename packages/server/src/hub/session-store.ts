@@ -69,6 +69,13 @@ export interface CommittedChange {
   readonly packets: readonly OwnPacket[];
   /** The app's data, when the commit changed it (null: none). */
   readonly data?: Readonly<Record<string, unknown>> | null;
+  /**
+   * A room joined or left (by `join`/`leave`, which announce too), and the store instance that did
+   * it: a node's copy of the session made elsewhere no longer knows its rooms.
+   */
+  readonly joined?: { readonly room: string; readonly position: StreamPosition };
+  readonly left?: string;
+  readonly origin?: string;
 }
 
 export type SessionWatcher = (change: CommittedChange) => void;
@@ -102,12 +109,14 @@ export interface SessionStore {
   /** The session's own packets after `seq`, in order; null when some of them are gone (the client must resync) or the session is. */
   since(id: string, seq: number): Promise<OwnPacket[] | null>;
   /**
-   * Calls `listener` with every commit made on the session from now on, by any node: the node that
+   * Calls `listener` with every commit (and join and leave) made on the session from now on, by any node: the node that
    * carries the session's client hears the packets other nodes produced for it (an ack to a POST
    * another node handled) and how far the client's events were processed. Resolves once
    * listening (a read made after it misses nothing); the returned function stops it.
    */
   watch(id: string, listener: SessionWatcher): Promise<() => void>;
+  /** This store instance's id, in the `origin` of the room changes it announces. */
+  readonly origin: string;
   /** The client processed every packet up to `seq`: they need not be kept. */
   receipt(id: string, seq: number): Promise<void>;
   /** The session ended: forgets it. */

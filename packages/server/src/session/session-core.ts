@@ -118,6 +118,8 @@ export interface SessionHost {
   handlerFailed(session: SessionCore, event: string, error: unknown): void;
   /** With a ledger: its carrier went away (this node may forget its copy once commits are done). */
   detached?(session: SessionCore): void;
+  /** With a ledger: another node changed the session's rooms: this node lets go of its copy. */
+  stale?(session: SessionCore): void;
   /** With a ledger: the store failed or disagrees: this node must drop its copy (the client resumes, from the store). */
   ledgerFailed?(session: SessionCore, error: Error): void;
 }
@@ -255,8 +257,14 @@ export class SessionCore implements StreamMember {
   }
 
   /** With a ledger: a commit on any node, as the store announced it (packets in the store's order). */
-  heard(change: CommittedChange): void {
+  heard(change: CommittedChange, ownOrigin?: string): void {
     if (this.#ended) return;
+    if (change.origin !== ownOrigin) {
+      // Another node changed its rooms: this copy no longer knows where the client is in its
+      // streams. It lets go; the client comes back (to any node) and is served from the store.
+      const moved = change.joined ? !this.rooms.has(change.joined.room) : change.left !== undefined && this.rooms.has(change.left);
+      if (moved) return this.#host.stale ? this.#host.stale(this) : this.release();
+    }
     for (const own of change.packets) {
       if (own.seq <= this.#replay.lastSeq) continue;
       if (own.seq !== this.#replay.lastSeq + 1) return this.#ledgerFailed(new Error(`session ${this.id}: packet ${own.seq} announced after ${this.#replay.lastSeq}`));

@@ -107,14 +107,14 @@ export class StoredSessions {
     let waiting: CommittedChange[] | null = [];
     const stop = await this.#store.watch(id, (change) => {
       if (waiting) waiting.push(change);
-      else session?.heard(change);
+      else session?.heard(change, this.#store.origin);
     });
     return {
       bind: (bound) => {
         session = bound;
         const heard = waiting ?? [];
         waiting = null;
-        for (const change of heard) bound.heard(change);
+        for (const change of heard) bound.heard(change, this.#store.origin);
       },
       stop,
     };

@@ -164,7 +164,18 @@ export function sessionStoreSuite(name: string, createCluster: (options: { ttlMs
     await until('the data changes to be heard', async () => data.length >= 3);
     assert.deepEqual(data, [{ seat: 3 }, undefined, null]);
     stopData();
-    heard.length = 3; // the data commits were heard too: the rest of the test counts from before them
+    const rooms: unknown[] = [];
+    const stopRooms = await two.watch(id, (change) => rooms.push({ joined: change.joined, left: change.left, byOne: change.origin === one.origin }));
+    await one.join(id, 'red', { epoch: 'E', offset: 4 });
+    await one.leave(id, 'red');
+    await one.leave(id, 'red');
+    await until('the room changes to be heard', async () => rooms.length >= 2);
+    assert.deepEqual(rooms, [
+      { joined: { room: 'red', position: { epoch: 'E', offset: 4 } }, left: undefined, byOne: true },
+      { joined: undefined, left: 'red', byOne: true },
+    ]);
+    stopRooms();
+    heard.length = 3; // the data and room changes were heard too: the rest of the test counts from before them
     stop();
     await one.commit(id, { cseq: 3, packets: ['after stop'] });
     const fence = await two.watch(id, () => heard.push('fence'));
