@@ -4,13 +4,13 @@ import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { BaroCloseCode, EVERYONE, TRANSPORT_NAMES, type EventContract, type TransportName, type UntypedEvents } from '@baro/protocol';
-import { DEFAULT_HISTORY_LIMITS, type Broker, type HistoryLimits, type StreamPosition } from './hub/broker.js';
+import { DEFAULT_HISTORY_LIMITS, type Broker, type HistoryLimits } from './hub/broker.js';
 import { MemoryBroker } from './hub/memory-broker.js';
 import { MemoryPresence } from './hub/memory-presence.js';
 import type { Presence } from './hub/presence.js';
 import type { SessionStore } from './hub/session-store.js';
 import { StoredSessions, type Restorable } from './session/stored-sessions.js';
-import { RoomStreams, type BroadcastTarget, type StreamMember } from './streams/room-streams.js';
+import { RoomStreams, type BroadcastTarget } from './streams/room-streams.js';
 import { baroWireFormat } from './wire/baro-format.js';
 import type { WireFormat } from './wire/wire-format.js';
 import type { Carrier } from './session/carrier.js';
@@ -169,15 +169,18 @@ export class BaroServer<Events extends EventContract = UntypedEvents, Context = 
       limits: historyLimits,
       now: () => Date.now(),
       onError: (error) => this.#emitError(error),
-      // With a store, any node must know where the session joined each room (the everyone stream is recorded at its opening).
-      ...(stored ? { onJoined: (member: StreamMember, stream: string, position: StreamPosition) => stream !== EVERYONE && stored.joined(member.id, stream, position) } : {}),
     });
     this.presence = options.presence ?? new MemoryPresence();
     this.#host = {
       now: () => Date.now(),
       join: (session, rooms) => {
         const joins = this.#streams.join(session, rooms);
-        for (const room of rooms) this.#presenceDone(this.presence.add(room, session.id));
+        for (const room of rooms) {
+          this.#presenceDone(this.presence.add(room, session.id));
+          // With a store, any node must know where the session joined: what its handler answers is
+          // committed only after the join is recorded (a copy made for one POST may be let go soon).
+          if (stored) session.commitAfter(this.#streams.joinedAt(session, room).then((position) => position && stored.joined(session.id, room, position)));
+        }
         return joins;
       },
       leave: (session, room) => {

@@ -612,6 +612,19 @@ export class SessionCore implements StreamMember {
     return loose;
   }
 
+  /** With a ledger: the commits after this one wait for `step` (e.g. a join being recorded). */
+  commitAfter(step: Promise<unknown>): void {
+    if (!this.#ledger) return;
+    this.#uncommitted++;
+    this.#commits = this.#commits
+      .then(() => step)
+      .then(
+        () => {},
+        () => {},
+      )
+      .finally(() => this.#uncommitted--);
+  }
+
   /** With a ledger that keeps data: commits `data` if handlers outside a client event changed it (e.g. `connection`). */
   commitData(): void {
     if (this.#ledger?.keepsData && !this.#ended) this.#commit(undefined, []);

@@ -79,8 +79,9 @@ export class StoredSessions {
     };
   }
 
-  joined(id: string, room: string, position: StreamPosition): void {
-    this.#store.join(id, room, position).catch((error: Error) => this.#onError(new Error(`session store: join failed: ${error.message}`, { cause: error })));
+  /** Records a join; resolves once it is recorded (or failed, reported). */
+  joined(id: string, room: string, position: StreamPosition): Promise<void> {
+    return this.#store.join(id, room, position).catch((error: Error) => this.#onError(new Error(`session store: join failed: ${error.message}`, { cause: error })));
   }
 
   left(id: string, room: string): void {

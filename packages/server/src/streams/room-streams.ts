@@ -61,21 +61,11 @@ export class RoomStreams {
    */
   readonly ready: Promise<void>;
 
-  readonly #onJoined: ((member: StreamMember, stream: string, position: StreamPosition) => void) | undefined;
-
-  constructor(options: {
-    broker: Broker;
-    limits: HistoryLimits;
-    now: () => number;
-    onError: (error: Error) => void;
-    /** A member's join position is known (at once, or once a networked broker told the stream's epoch). */
-    onJoined?: (member: StreamMember, stream: string, position: StreamPosition) => void;
-  }) {
+  constructor(options: { broker: Broker; limits: HistoryLimits; now: () => number; onError: (error: Error) => void }) {
     this.#broker = options.broker;
     this.#limits = options.limits;
     this.#now = options.now;
     this.#onError = options.onError;
-    this.#onJoined = options.onJoined;
     this.ready = this.#subscribe(EVERYONE).known;
   }
 
@@ -105,7 +95,7 @@ export class RoomStreams {
     this.#joined.set(member, new Map());
     this.#add(member, EVERYONE);
     for (const [stream, position] of joinedAt ?? []) {
-      this.#add(member, stream, false);
+      this.#add(member, stream);
       this.#joined.get(member)!.set(stream, { epoch: position.epoch, offset: position.offset });
     }
   }
@@ -116,9 +106,15 @@ export class RoomStreams {
     return { epoch: local.epoch, offset: local.lastOffset };
   }
 
-  /** Where a member joined a stream (for a session store). */
-  joinedAt(member: StreamMember, stream: string): StreamPosition | undefined {
-    return this.#joined.get(member)?.get(stream);
+  /**
+   * Where a member joined a stream (for a session store), once it is known: at once with an
+   * in-process broker, after the broker answered where the stream is with a networked one.
+   * Undefined when the member is no longer in it.
+   */
+  async joinedAt(member: StreamMember, stream: string): Promise<StreamPosition | undefined> {
+    await this.#streams.get(stream)?.known.catch(() => {});
+    const position = this.#joined.get(member)?.get(stream);
+    return position?.epoch === '' ? undefined : position;
   }
 
   /**
@@ -233,7 +229,7 @@ export class RoomStreams {
     await this.#broker.close();
   }
 
-  #add(member: StreamMember, stream: string, tell = true): StreamPosition | null {
+  #add(member: StreamMember, stream: string): StreamPosition | null {
     const joined = this.#joined.get(member);
     if (!joined || joined.has(stream)) return null;
     const local = this.#subscribe(stream).local;
@@ -242,7 +238,6 @@ export class RoomStreams {
     members.add(member);
     const position = { epoch: local.epoch, offset: local.lastOffset };
     joined.set(stream, position);
-    if (tell && position.epoch !== '') this.#onJoined?.(member, stream, position);
     return position;
   }
 
@@ -253,7 +248,6 @@ export class RoomStreams {
       if (joined?.get(stream)?.epoch !== '') continue;
       const position = { epoch: local.epoch, offset: local.lastOffset };
       joined.set(stream, position);
-      this.#onJoined?.(member, stream, position);
       member.announce({ type: 'join', stream, epoch: position.epoch, offset: position.offset });
     }
   }
