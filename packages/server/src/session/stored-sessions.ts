@@ -49,7 +49,7 @@ export class StoredSessions {
 
   /**
    * The session `sid` as the store has it, for a client presenting `token` whose last processed
-   * packet is `seq` (`undefined` for a request that only sends). `forbidden`: the token is wrong;
+   * packet is `seq` (`undefined` for a request that only sends: from what the client receipted). `forbidden`: the token is wrong;
    * `resync`: its packets after `seq` are gone; null: no such session.
    */
   async restore(sid: string, token: string | undefined, seq: number | undefined): Promise<Restorable | 'forbidden' | 'resync' | null> {
@@ -59,10 +59,12 @@ export class StoredSessions {
       const record = await this.#store.load(sid);
       if (record === null) return (watch.stop(), null);
       if (!tokenHashMatches(record.tokenHash, token)) return (watch.stop(), 'forbidden');
-      if (seq === undefined) return { record, own: [], after: record.seq, watch };
-      const own = await this.#store.since(sid, seq);
+      // A copy made for a POST keeps every unreceipted packet all the same: a GET landing on it
+      // before it is let go attaches from wherever the client is.
+      const after = seq ?? record.receipted;
+      const own = await this.#store.since(sid, after);
       if (own === null) return (watch.stop(), 'resync');
-      return { record, own, after: seq, watch };
+      return { record, own, after, watch };
     } catch (error) {
       watch.stop();
       throw error;
