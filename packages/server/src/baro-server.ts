@@ -436,6 +436,8 @@ export class BaroServer<Events extends EventContract = UntypedEvents, Context = 
     });
     for (const room of Object.keys(record.rooms)) if (room !== EVERYONE) session.rooms.add(room);
     this.#stored!.touch(sid, Date.now());
+    // Its rooms' presence is this node's to keep alive now.
+    if (this.presence.claim) this.#presenceDone(this.presence.claim(sid));
     this.#hold(session, this.#slots.take(addressKey(record.remoteAddress)), restorable.watch);
     this.#streams.register(session, new Map(Object.entries(record.rooms)));
     const facade = this.sessions.get(sid)!;
