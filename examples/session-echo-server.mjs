@@ -40,7 +40,7 @@ server.on('connection', (session) => {
 
 await server.ready;
 const { address, port } = server.address();
-console.log(`session echo server on http://${address}:${port}${server.path}${values.redis ? ` (redis ${values.redis})` : ''}`);
+console.log(`session echo server on http://${address}:${port}${server.path}${values.redis ? ` (redis ${values.redis})` : ''}, pid ${process.pid}`);
 
 async function redisHub(url) {
   const { RedisBroker, RedisPresence, RedisSessionStore } = await import('@baro/redis');

@@ -262,3 +262,44 @@ test('Redis killed mid-stream and started again 2 s later, empty: the client is 
     await close();
   }
 });
+
+test('examples/session-cluster.mjs: workers of one machine share the port and the sessions; a worker killed is replaced and its clients resume', { timeout: 90_000 }, async () => {
+  const primary = spawn(process.execPath, ['examples/session-cluster.mjs', '--port', '0', '--redis', redis.url, '--workers', '2'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  primary.stdout!.on('data', (chunk: Buffer) => (output += String(chunk)));
+  primary.stderr!.on('data', (chunk: Buffer) => (output += String(chunk)));
+  const workerPids = () => [...output.matchAll(/pid (\d+)/g)].map((match) => Number(match[1]));
+  let client: { close(): void } | null = null;
+  try {
+    await waitFor(() => (output.match(/session echo server on/g) ?? []).length >= 2, 'two workers listening', { timeout: 20_000, detail: () => output });
+    const url = /http:\/\/[\d.]+:\d+/.exec(output)![0];
+    const echoing = connect(url, { transports: ['long-polling'], ackTimeout: 30_000, reconnect: { initialDelay: 100, maxDelay: 500 } });
+    client = echoing;
+    const answers: Promise<unknown>[] = [];
+    for (let i = 0; i < 200; i++) {
+      answers.push(echoing.emitWithAck('echo', i));
+      if (i === 100) {
+        // One worker dies mid-run (the primary starts another): nothing is lost.
+        const pid = workerPids()[0];
+        process.kill(pid, 'SIGKILL');
+      }
+      if (i % 10 === 9) await sleep(20);
+    }
+    assert.deepEqual(await Promise.all(answers).catch((error: Error) => assert.fail(`${error.message}; output: ${output}`)), Array.from({ length: 200 }, (_, i) => i));
+    await waitFor(() => output.includes('starting another'), 'the primary to replace the worker', { timeout: 10_000, detail: () => output });
+  } finally {
+    client?.close();
+    const exited = new Promise((resolve) => primary.once('exit', resolve));
+    primary.kill('SIGTERM');
+    await Promise.race([exited, sleep(5000)]);
+    if (primary.exitCode === null) primary.kill('SIGKILL');
+    // The workers of a primary killed hard would be orphans: end them by their pids.
+    for (const pid of workerPids()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+});
