@@ -362,9 +362,14 @@ export class BaroServer<Events extends EventContract = UntypedEvents, Context = 
       if (session && !session.ended) {
         if (!tokenMatches(session.token, params.token)) return { ok: false, status: 403, reason: 'invalid session token' };
         if (!session.mayResume(params.seq)) return this.#tooManyResumes();
+        if (!this.#stored) return { kind: 'attach', session, seq: params.seq, positions: params.positions, context: admitted.context };
         // What this node heard live may not reach back to the client's positions: the broker has the rest.
-        if (this.#stored) await this.#streams.prepare(session, params.positions);
-        return { kind: 'attach', session, seq: params.seq, positions: params.positions, context: admitted.context };
+        await this.#streams.prepare(session, params.positions);
+        if (!session.ended && session.canResume(params.seq, params.positions)) {
+          return { kind: 'attach', session, seq: params.seq, positions: params.positions, context: admitted.context };
+        }
+        // Too far behind: a fresh session (recorded in the store before it is announced), and a resync.
+        session.close(BaroCloseCode.serverRestart, 'resync required', null, { immediately: true });
       }
       if (params.token === undefined) return { ok: false, status: 403, reason: 'invalid session token' };
     }

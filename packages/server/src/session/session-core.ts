@@ -392,6 +392,11 @@ export class SessionCore implements StreamMember {
     return (this.#resumes ??= new TokenBucket(this.#limits.resumesPerMinute / 60, this.#limits.resumeBurst, now)).take(now);
   }
 
+  /** Whether `attach` at `clientSeq` and `positions` would work now (the packets after them are all here). */
+  canResume(clientSeq: number, positions: ReadonlyMap<string, number> | null): boolean {
+    return this.#replay.since(clientSeq) !== null && this.#host.replay(this, positions, false) !== null;
+  }
+
   /**
    * A transport (re)attaches with the client's last processed sequence number. Returns false when
    * the packets after it are gone (the client must resync); the caller then ends this session.

@@ -132,3 +132,20 @@ test("with storeData the app's data goes with the session: set on one node, seen
   assert.deepEqual(handled, ['b 1 {"openedOn":"a"}', 'a 2 {"openedOn":"a","echoes":1}']);
   assert.deepEqual((await store.load(auth.sid))?.data, { openedOn: 'a', echoes: 2 });
 });
+
+test('a client too far from where the session is gets a fresh session, recorded in the store, on the node that holds it and on one that does not', T, async (t) => {
+  const { a, b, store } = await twoNodes(t);
+  for (const node of [a, b]) {
+    const [, info] = (await poll(a.base, { wait: 0 })).packets[0];
+    // The client claims a packet the session never sent.
+    const answer = await poll(node.base, { sid: info.sid, token: info.token, seq: 99, wait: 0 });
+    assert.equal(answer.status, 200);
+    const [type, fresh] = answer.packets[0];
+    assert.equal(type, 'o');
+    assert.equal(fresh.resumed, false);
+    assert.notEqual(fresh.sid, info.sid);
+    assert.ok(await store.load(fresh.sid), 'the fresh session is in the store');
+    // Where it was held, the old session is ended (elsewhere it is left to expire).
+    if (node === a) assert.equal(await store.load(info.sid), null);
+  }
+});
