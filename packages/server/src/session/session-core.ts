@@ -272,9 +272,11 @@ export class SessionCore implements StreamMember {
       if (packet === null) return;
       if (this.#carrier) this.#queueReady(packet);
     }
+    // Data another node's handlers changed. Data committed before the last event this node handled
+    // is older than what its handlers left (its own commits come back too).
+    const current = change.cseq >= this.#inbound.last;
     if (change.cseq > this.#inbound.last) this.#inbound = new InboundSequence(change.cseq);
-    // Data another node's handlers changed (this node's own commits come back with what it has).
-    if (change.data !== undefined && this.#ledger?.keepsData) {
+    if (change.data !== undefined && current && this.#ledger?.keepsData) {
       const json = JSON.stringify(change.data ?? {});
       if (json !== this.#savedData) {
         this.#savedData = json;
