@@ -13,6 +13,11 @@ export interface ConnectionOptions {
   onError?: (error: Error) => void;
 }
 
+interface ConnectionsOptions extends ConnectionOptions {
+  /** Whether a subscriber connection is made. Default true. */
+  subscriber?: boolean;
+}
+
 /**
  * A node's two connections to Redis: one for commands, one for subscriptions (a subscribed
  * connection can do nothing else). Both reconnect by themselves; the subscriber subscribes again
@@ -21,22 +26,27 @@ export interface ConnectionOptions {
  */
 export class Connections {
   readonly commands: Client;
-  readonly subscriber: Client;
+  readonly #subscriber: Client | null;
   readonly #connected: Promise<unknown>;
   readonly #connectTimeout: number;
   readonly #url: string;
   #everReady = false;
 
-  constructor(options: ConnectionOptions) {
+  constructor(options: ConnectionsOptions) {
     const onError = options.onError ?? (() => {});
     this.#url = options.url ?? 'redis://127.0.0.1:6379';
     this.#connectTimeout = options.connectTimeout ?? 5000;
     this.commands = createClient({ url: this.#url, disableOfflineQueue: true }) as Client;
     // Subscriptions made while away wait for the connection: they are what it restores.
-    this.subscriber = this.commands.duplicate({ disableOfflineQueue: false }) as Client;
-    for (const client of [this.commands, this.subscriber]) client.on('error', (error: Error) => onError(error));
-    this.#connected = Promise.all([this.commands.connect(), this.subscriber.connect()]).then(() => (this.#everReady = true));
+    this.#subscriber = options.subscriber === false ? null : (this.commands.duplicate({ disableOfflineQueue: false }) as Client);
+    for (const client of this.#clients()) client.on('error', (error: Error) => onError(error));
+    this.#connected = Promise.all(this.#clients().map((client) => client.connect())).then(() => (this.#everReady = true));
     this.#connected.catch(() => {});
+  }
+
+  get subscriber(): Client {
+    if (this.#subscriber === null) throw new Error('these connections were made without a subscriber');
+    return this.#subscriber;
   }
 
   /** Resolves at once after the first connection; before it, waits for it up to `connectTimeout`. */
@@ -57,7 +67,7 @@ export class Connections {
     // A ready client finishes what it was sent, for a while (Redis may go away meanwhile); one
     // still (re)connecting has nothing to finish.
     await Promise.allSettled(
-      [this.commands, this.subscriber].map(async (client) => {
+      this.#clients().map(async (client) => {
         if (!client.isReady) {
           if (client.isOpen) client.destroy();
           return;
@@ -68,5 +78,9 @@ export class Connections {
         if (outcome === 'late' && client.isOpen) client.destroy();
       }),
     );
+  }
+
+  #clients(): Client[] {
+    return this.#subscriber === null ? [this.commands] : [this.commands, this.#subscriber];
   }
 }

@@ -67,6 +67,21 @@ remove(ARGV[2], ARGV[3])
 return 1
 `;
 
+/** ARGV: prefix, session, node. Moves the session's memberships to the node, info and all, silently. */
+export const CLAIM_SCRIPT = `${PRELUDE}
+local sid, node = ARGV[2], ARGV[3]
+for _, room in ipairs(redis.call('SMEMBERS', p .. 'session:' .. sid)) do
+  local previousNode = redis.call('HGET', nodeKey(room), sid)
+  if previousNode and previousNode ~= node then
+    local pair = cjson.encode({ room, sid })
+    redis.call('HSET', nodeKey(room), sid, node)
+    redis.call('SREM', p .. 'node:' .. previousNode, pair)
+    redis.call('SADD', p .. 'node:' .. node, pair)
+  end
+end
+return 1
+`;
+
 /** ARGV: prefix, session. */
 export const REMOVE_SESSION_SCRIPT = `${PRELUDE}
 for _, room in ipairs(redis.call('SMEMBERS', p .. 'session:' .. ARGV[2])) do remove(room, ARGV[2]) end

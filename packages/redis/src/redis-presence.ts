@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Presence, PresenceChange, PresenceInfo, PresenceListener, PresenceMember } from 'baro';
-import { ADD_SCRIPT, MEMBERS_SCRIPT, presencePrefix, REMOVE_NODE_SCRIPT, REMOVE_SCRIPT, REMOVE_SESSION_SCRIPT, SWEEP_SCRIPT } from './presence-scripts.js';
+import { ADD_SCRIPT, CLAIM_SCRIPT, MEMBERS_SCRIPT, presencePrefix, REMOVE_NODE_SCRIPT, REMOVE_SCRIPT, REMOVE_SESSION_SCRIPT, SWEEP_SCRIPT } from './presence-scripts.js';
 import { Connections, type ConnectionOptions } from './connections.js';
 import { Script } from './scripts.js';
 
@@ -25,6 +25,7 @@ export interface RedisPresenceOptions extends ConnectionOptions {
 const add = new Script(ADD_SCRIPT);
 const remove = new Script(REMOVE_SCRIPT);
 const removeSession = new Script(REMOVE_SESSION_SCRIPT);
+const claim = new Script(CLAIM_SCRIPT);
 const removeNode = new Script(REMOVE_NODE_SCRIPT);
 const sweep = new Script(SWEEP_SCRIPT);
 const members = new Script(MEMBERS_SCRIPT);
@@ -86,6 +87,10 @@ export class RedisPresence implements Presence {
 
   async remove(room: string, sessionId: string): Promise<void> {
     await this.#run(remove, [room, sessionId]);
+  }
+
+  async claim(sessionId: string): Promise<void> {
+    await this.#run(claim, [sessionId, this.nodeId]);
   }
 
   async removeSession(sessionId: string): Promise<void> {

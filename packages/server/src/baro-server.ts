@@ -3,11 +3,13 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { BaroCloseCode, TRANSPORT_NAMES, type EventContract, type TransportName, type UntypedEvents } from '@baro/protocol';
+import { BaroCloseCode, EVERYONE, TRANSPORT_NAMES, type EventContract, type TransportName, type UntypedEvents } from '@baro/protocol';
 import { DEFAULT_HISTORY_LIMITS, type Broker, type HistoryLimits } from './hub/broker.js';
 import { MemoryBroker } from './hub/memory-broker.js';
 import { MemoryPresence } from './hub/memory-presence.js';
 import type { Presence } from './hub/presence.js';
+import type { SessionStore } from './hub/session-store.js';
+import { StoredSessions, type Restorable } from './session/stored-sessions.js';
 import { RoomStreams, type BroadcastTarget } from './streams/room-streams.js';
 import { baroWireFormat } from './wire/baro-format.js';
 import type { WireFormat } from './wire/wire-format.js';
@@ -64,6 +66,21 @@ export interface BaroServerOptions<Context = unknown> extends RequestAdmissionOp
    * is the app's to close).
    */
   presence?: Presence;
+  /**
+   * Where sessions live beyond this process (issue 11), so any request of any session may land on
+   * any node: its credentials (a token hash), rooms, processed client events and its own packets.
+   * A node that gets a request for a session it does not hold makes it again from the store and
+   * runs the `connection` handler with `session.resumed` true; it lets go of it when its transport
+   * leaves. Its `ttlMs` should be the resume window. Default: none (sessions live in this process,
+   * as they always did). The store is the app's to close.
+   */
+  store?: SessionStore;
+  /**
+   * With a store: keep `session.data` there too (JSON values only), so a node that serves the
+   * session later starts with it. It is committed with the client event whose handlers changed it
+   * (and after the `connection` handler). Default false: `data` is this node's alone.
+   */
+  storeData?: boolean;
   /** Options of the WebSocket endpoint (payload limits, deflate, handshake timeout). */
   websocket?: Omit<WebSocketServerOptions, 'server' | 'port' | 'host' | 'path' | 'authenticate' | 'allowedOrigins' | 'heartbeat' | 'releaseContext'>;
   http?: HttpTransportOptions;
@@ -117,6 +134,17 @@ export class BaroServer<Events extends EventContract = UntypedEvents, Context = 
   readonly #timer: NodeJS.Timeout;
   readonly #host: SessionHost;
   readonly #streams: RoomStreams;
+  readonly #stored: StoredSessions | null;
+  /** With a store: sessions being made again on this node, so two requests at once make one. */
+  readonly #restoring = new Map<string, Promise<SessionCore | Refusal | null>>();
+  readonly #watches = new Map<string, { stop(): void }>();
+  /** With a store: when each session held here was last kept alive there. */
+  readonly #touchedAt = new Map<string, number>();
+  /**
+   * With a store: sessions this node let go of, checked once their resume window has passed: one
+   * that expired in the store (its client never came back) leaves presence, which this node wrote.
+   */
+  readonly #expiryChecks = new Map<string, NodeJS.Timeout>();
   /** Sessions written to in this tick, flushed together in one microtask. */
   #toFlush: SessionCore[] = [];
   #closing = false;
@@ -134,18 +162,31 @@ export class BaroServer<Events extends EventContract = UntypedEvents, Context = 
     this.wireFormat = options.wireFormat ?? baroWireFormat;
     const historyLimits: HistoryLimits = { ...DEFAULT_HISTORY_LIMITS, age: this.limits.resumeWindow, ...definedOnly(options.history ?? {}) };
     this.broker = options.broker ?? new MemoryBroker({ limits: historyLimits });
-    this.#streams = new RoomStreams({ broker: this.broker, limits: historyLimits, now: () => Date.now(), onError: (error) => this.#emitError(error) });
+    this.#stored = options.store ? new StoredSessions(options.store, { keepData: options.storeData === true, onError: (error) => this.#emitError(error) }) : null;
+    const stored = this.#stored;
+    this.#streams = new RoomStreams({
+      broker: this.broker,
+      limits: historyLimits,
+      now: () => Date.now(),
+      onError: (error) => this.#emitError(error),
+    });
     this.presence = options.presence ?? new MemoryPresence();
     this.#host = {
       now: () => Date.now(),
       join: (session, rooms) => {
         const joins = this.#streams.join(session, rooms);
-        for (const room of rooms) this.#presenceDone(this.presence.add(room, session.id));
+        for (const room of rooms) {
+          this.#presenceDone(this.presence.add(room, session.id));
+          // With a store, any node must know where the session joined: what its handler answers is
+          // committed only after the join is recorded (a copy made for one POST may be let go soon).
+          if (stored) session.commitAfter(this.#streams.joinedAt(session, room).then((position) => position && stored.joined(session.id, room, position)));
+        }
         return joins;
       },
       leave: (session, room) => {
         this.#streams.leave(session, room);
         this.#presenceDone(this.presence.remove(room, session.id));
+        stored?.left(session.id, room);
       },
       replay: (session, positions, announceAll) => this.#streams.replay(session, positions, announceAll),
       scheduleFlush: (session) => {
@@ -155,6 +196,21 @@ export class BaroServer<Events extends EventContract = UntypedEvents, Context = 
       },
       ended: (session) => this.#forget(session),
       handlerFailed: (_session, event, error) => this.#emitError(new Error(`handler for "${event}" threw: ${error instanceof Error ? error.message : String(error)}`, { cause: error })),
+      ...(stored
+        ? {
+            // The store keeps the truth: a node holds a session only while a transport (or a request) carries it.
+            detached: (session: SessionCore) => {
+              void session.settled().then(() => {
+                if (!session.connected && !session.ended) this.#release(session);
+              });
+            },
+            stale: (session: SessionCore) => this.#release(session),
+            ledgerFailed: (session: SessionCore, error: Error) => {
+              this.#emitError(new Error(`session store: ${error.message}`, { cause: error }));
+              this.#release(session);
+            },
+          }
+        : {}),
     };
 
     if ([options.server !== undefined, options.port !== undefined, options.noServer === true].filter(Boolean).length > 1) {
@@ -163,11 +219,11 @@ export class BaroServer<Events extends EventContract = UntypedEvents, Context = 
     if (options.noServer) {
       this.#httpServer = null;
       this.#ownsServer = false;
-      this.ready = Promise.resolve();
+      this.ready = this.#streams.ready;
     } else if (options.server) {
       this.#httpServer = options.server;
       this.#ownsServer = false;
-      this.ready = Promise.resolve();
+      this.ready = this.#streams.ready;
     } else {
       // Node's defaults (60 s for a head, 300 s for a request) let slowloris hold sockets for minutes.
       const headersTimeout = options.http?.headersTimeout ?? 10_000;
@@ -178,19 +234,21 @@ export class BaroServer<Events extends EventContract = UntypedEvents, Context = 
       });
       this.#httpServer = httpServer;
       this.#ownsServer = true;
-      this.ready = new Promise((resolve, reject) => {
+      const listening = new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
           httpServer.off('error', reject);
           resolve();
         });
       });
+      this.ready = Promise.all([listening, this.#streams.ready]).then(() => {});
     }
 
     this.#websocket = this.transports.has('websocket') ? this.#mountWebSocket() : null;
     this.#http = createHttpTransportHandler(this, options.http ?? {});
     this.#unmountHttp = this.#httpServer ? mountHttpTransports(this.#http, this.#httpServer) : () => this.#http.close();
-    const tick = Math.max(50, Math.min(1000, Math.floor(this.limits.heartbeat / 2)));
+    // With a store the tick also keeps carried sessions alive there, every quarter resume window.
+    const tick = Math.max(50, Math.min(1000, Math.floor(this.limits.heartbeat / 2), this.#stored ? Math.floor(this.limits.resumeWindow / 4) : Infinity));
     this.#timer = setInterval(() => this.#sweep(), tick);
     this.#timer.unref();
   }
@@ -295,31 +353,172 @@ export class BaroServer<Events extends EventContract = UntypedEvents, Context = 
     const admitted = await admitRequest(request, this.#options, this.#authenticateFailed);
     if (!admitted.ok) return admitted;
     if (params.sid !== undefined) {
-      const session = this.#cores.get(params.sid);
+      let session = this.#cores.get(params.sid);
+      if ((!session || session.ended) && this.#stored && params.token !== undefined) {
+        const restored = await this.#restore(params.sid, params.token, params.seq);
+        if (restored !== null && 'ok' in restored) return restored;
+        session = restored ?? undefined;
+      }
       if (session && !session.ended) {
         if (!tokenMatches(session.token, params.token)) return { ok: false, status: 403, reason: 'invalid session token' };
         if (!session.mayResume(params.seq)) return this.#tooManyResumes();
-        return { kind: 'attach', session, seq: params.seq, positions: params.positions, context: admitted.context };
+        if (!this.#stored) return { kind: 'attach', session, seq: params.seq, positions: params.positions, context: admitted.context };
+        // What this node heard live may not reach back to the client's positions: the broker has the rest.
+        await this.#streams.prepare(session, params.positions);
+        if (!session.ended && session.canResume(params.seq, params.positions)) {
+          return { kind: 'attach', session, seq: params.seq, positions: params.positions, context: admitted.context };
+        }
+        // Too far behind: a fresh session (recorded in the store before it is announced), and a resync.
+        session.close(BaroCloseCode.serverRestart, 'resync required', null, { immediately: true });
       }
       if (params.token === undefined) return { ok: false, status: 403, reason: 'invalid session token' };
     }
-    // No await from here to the caller's `connect`: the slot is taken where it is checked.
     const remoteAddress = request.socket.remoteAddress ?? 'unknown';
+    if (this.#stored) return await this.#admitStored(remoteAddress, admitted.context);
+    // No await from here to the caller's `connect`: the slot is taken where it is checked.
     const slot = this.#slots.reserve(remoteAddress);
     if ('ok' in slot) return slot;
     return { kind: 'new', context: admitted.context, remoteAddress, slot };
   }
 
+  /** With a store: the new session is recorded there (and watched) before its open packet goes out. */
+  async #admitStored(remoteAddress: string, context: unknown): Promise<Admission | Refusal> {
+    const slot = this.#slots.reserve(remoteAddress);
+    if ('ok' in slot) return slot;
+    try {
+      const stored = await this.#stored!.open(remoteAddress, this.#streams.headOf(EVERYONE), Date.now());
+      return { kind: 'new', context, remoteAddress, slot, stored };
+    } catch (error) {
+      slot.release();
+      this.#emitError(new Error(`session store: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+      return { ok: false, status: 503, reason: 'session store unavailable', headers: { 'Retry-After': '2' } };
+    }
+  }
+
+  /**
+   * With a store: makes a session this node does not hold again from the store, runs the app's
+   * `connection` handler for it (`session.resumed`), and holds it while its transport does. A
+   * request that only sends (`seq` undefined) needs none of its packets.
+   */
+  #restore(sid: string, token: string, seq: number | undefined): Promise<SessionCore | Refusal | null> {
+    let pending = this.#restoring.get(sid);
+    if (!pending) {
+      pending = this.#stored!
+        .restore(sid, token, seq)
+        .then((restorable) => {
+          if (restorable === 'forbidden') return { ok: false as const, status: 403, reason: 'invalid session token' };
+          if (restorable === 'resync' || restorable === null) return null;
+          return this.#materialize(sid, token, restorable);
+        })
+        .catch((error: unknown) => {
+          this.#emitError(new Error(`session store: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+          return { ok: false as const, status: 503, reason: 'session store unavailable', headers: { 'Retry-After': '2' } };
+        })
+        .finally(() => this.#restoring.delete(sid));
+      this.#restoring.set(sid, pending);
+    }
+    return pending;
+  }
+
+  #materialize(sid: string, token: string, restorable: Restorable): SessionCore | Refusal {
+    const held = this.#cores.get(sid);
+    if (held && !held.ended) {
+      restorable.watch.stop();
+      return held;
+    }
+    if (this.#closing) {
+      restorable.watch.stop();
+      return { ok: false, status: 503, reason: 'server is shutting down', headers: { 'Retry-After': '2' } };
+    }
+    const { record } = restorable;
+    const session = new SessionCore(this.#host, {
+      id: sid,
+      token,
+      remoteAddress: record.remoteAddress,
+      limits: this.limits,
+      ledger: this.#stored!.ledger(sid),
+      restored: { cseq: record.cseq, after: restorable.after, packets: restorable.own, data: record.data },
+    });
+    for (const room of Object.keys(record.rooms)) if (room !== EVERYONE) session.rooms.add(room);
+    this.#stored!.touch(sid, Date.now());
+    // Its rooms' presence is this node's to keep alive now.
+    if (this.presence.claim) this.#presenceDone(this.presence.claim(sid));
+    this.#hold(session, this.#slots.take(addressKey(record.remoteAddress)), restorable.watch);
+    this.#streams.register(session, new Map(Object.entries(record.rooms)));
+    const facade = this.sessions.get(sid)!;
+    this.#events.emit('connection', ...([facade] as BaroServerEvents<Events>['connection']));
+    session.commitData();
+    return session;
+  }
+
+  /** Holds a session on this node: the app's façade, the core, its slot, and with a store its watch. */
+  #hold(session: SessionCore, slot: SessionSlot, watch?: { bind(session: SessionCore): void; stop(): void }): void {
+    clearTimeout(this.#expiryChecks.get(session.id));
+    this.#expiryChecks.delete(session.id);
+    if (watch) this.#touchedAt.set(session.id, Date.now());
+    const facade: SessionOf<Events> = new Session<HandlersOf<Events['clientToServer']>, ToClient<Events>>(session);
+    this.sessions.set(session.id, facade);
+    this.#cores.set(session.id, session);
+    this.#slotOf.set(session.id, slot);
+    if (watch) {
+      this.#watches.set(session.id, watch);
+      watch.bind(session);
+    }
+  }
+
+  /** With a store: this node lets go of its copy of a session, which goes on elsewhere (nothing is ended or removed). */
+  #release(session: SessionCore): void {
+    if (this.#cores.get(session.id) !== session) return;
+    session.release();
+    this.sessions.delete(session.id);
+    this.#cores.delete(session.id);
+    this.#streams.unregister(session);
+    this.#slotOf.get(session.id)?.release();
+    this.#slotOf.delete(session.id);
+    this.#watches.get(session.id)?.stop();
+    this.#watches.delete(session.id);
+    this.#touchedAt.delete(session.id);
+    this.#checkExpiry(session.id);
+  }
+
+  #checkExpiry(id: string): void {
+    clearTimeout(this.#expiryChecks.get(id));
+    const timer = setTimeout(() => {
+      this.#expiryChecks.delete(id);
+      if (this.#cores.has(id) || this.#closing) return;
+      this.#stored!.expired(id).then(
+        (gone) => gone && this.#presenceDone(this.presence.removeSession(id)),
+        (error: Error) => this.#emitError(new Error(`session store: ${error.message}`, { cause: error })),
+      );
+    }, this.limits.resumeWindow + 1000);
+    timer.unref();
+    this.#expiryChecks.set(id, timer);
+  }
+
   /** The request that was admitted goes no further (its client left): gives back what it held. */
   abandon(admission: Admission): void {
-    if (admission.kind === 'new') admission.slot.release();
+    if (admission.kind === 'new') {
+      admission.slot.release();
+      if (admission.stored) {
+        admission.stored.watch.stop();
+        this.#stored!.ended(admission.stored.id);
+      }
+    } else if (this.#stored && !admission.session.connected) {
+      // Made again for this request only: nothing carries it here.
+      this.#host.detached?.(admission.session);
+    }
   }
 
   /** Finds a session for a request that only sends (POST), checking its token. */
   async authorize(request: IncomingMessage, params: SessionParams): Promise<SessionCore | Refusal> {
     const admitted = await admitRequest(request, this.#options, this.#authenticateFailed);
     if (!admitted.ok) return admitted;
-    const session = params.sid === undefined ? undefined : this.#cores.get(params.sid);
+    let session = params.sid === undefined ? undefined : this.#cores.get(params.sid);
+    if ((!session || session.ended) && this.#stored && params.sid !== undefined && params.token !== undefined) {
+      const restored = await this.#restore(params.sid, params.token, undefined);
+      if (restored !== null && 'ok' in restored) return restored;
+      session = restored ?? undefined;
+    }
     if (!session || !tokenMatches(session.token, params.token)) return { ok: false, status: 403, reason: 'invalid session token' };
     if (session.ended) return { ok: false, status: 410, reason: 'session ended' };
     return session;
@@ -344,14 +543,25 @@ export class BaroServer<Events extends EventContract = UntypedEvents, Context = 
       admission.slot.release();
       return null;
     }
-    const session = new SessionCore(this.#host, { id: newSessionId(), token: newToken(), remoteAddress: admission.remoteAddress, limits: this.limits });
-    const facade: SessionOf<Events> = new Session<HandlersOf<Events['clientToServer']>, ToClient<Events>>(session);
+    const stored = admission.stored;
+    if (this.#stored && !stored) {
+      // A resync on a node with a store: the fresh session is recorded first, then the client told.
+      admission.slot.release();
+      return null;
+    }
+    const session = new SessionCore(this.#host, {
+      id: stored?.id ?? newSessionId(),
+      token: stored?.token ?? newToken(),
+      remoteAddress: admission.remoteAddress,
+      limits: this.limits,
+      ...(stored ? { ledger: this.#stored!.ledger(stored.id) } : {}),
+    });
     if (admission.context !== undefined) session.data.auth = admission.context;
-    this.sessions.set(session.id, facade);
-    this.#cores.set(session.id, session);
-    this.#slotOf.set(session.id, admission.slot);
-    this.#streams.register(session);
+    this.#hold(session, admission.slot, stored?.watch);
+    this.#streams.register(session, stored ? new Map([[EVERYONE, stored.joinedEveryone]]) : undefined);
+    const facade = this.sessions.get(session.id)!;
     this.#events.emit('connection', ...([facade] as BaroServerEvents<Events>['connection']));
+    session.commitData();
     if (!session.ended) session.attach(carrier, 0, { announce: true, resumed: false });
     return session;
   }
@@ -364,6 +574,10 @@ export class BaroServer<Events extends EventContract = UntypedEvents, Context = 
     this.#presenceDone(this.presence.removeSession(session.id));
     this.#slotOf.get(session.id)?.release();
     this.#slotOf.delete(session.id);
+    this.#watches.get(session.id)?.stop();
+    this.#watches.delete(session.id);
+    this.#touchedAt.delete(session.id);
+    this.#stored?.ended(session.id);
   }
 
   /** While shutting down, only polling clients still to be told of their session's close get in. */
@@ -426,7 +640,19 @@ export class BaroServer<Events extends EventContract = UntypedEvents, Context = 
     for (const session of this.#cores.values()) {
       if (session.expired(now)) session.close(1001, 'session expired');
       else session.heartbeat(now);
+      if (this.#stored && !session.ended) this.#keepStored(session, now);
     }
+  }
+
+  /**
+   * With a store: a session this node carries is kept there for another resume window, every
+   * quarter window (a client that only listens writes nothing that would).
+   */
+  #keepStored(session: SessionCore, now: number): void {
+    const touched = this.#touchedAt.get(session.id) ?? 0;
+    if (now - touched < this.limits.resumeWindow / 4) return;
+    this.#touchedAt.set(session.id, now);
+    this.#stored!.touch(session.id, now);
   }
 
   /**
@@ -437,6 +663,10 @@ export class BaroServer<Events extends EventContract = UntypedEvents, Context = 
     if (this.#closing) return;
     this.#closing = true;
     clearInterval(this.#timer);
+    // With a store, sessions outlive this node: their clients resume on another one.
+    if (this.#stored) for (const session of [...this.#cores.values()]) this.#release(session);
+    for (const timer of this.#expiryChecks.values()) clearTimeout(timer);
+    this.#expiryChecks.clear();
     for (const session of [...this.#cores.values()]) {
       session.close(BaroCloseCode.serverRestart, 'server restarting', Math.round(retryAfterMs * (0.5 + Math.random())));
     }

@@ -24,6 +24,8 @@ export { baroWireFormat } from './wire/baro-format.js';
 export { OutboundPacket } from './wire/outbound-packet.js';
 export type { Presence, PresenceInfo, PresenceMember, PresenceChange, PresenceListener } from './hub/presence.js';
 export { MemoryPresence, MemoryPresenceStore, type MemoryPresenceOptions } from './hub/memory-presence.js';
+export { hashToken, tokenHashMatches, type SessionStore, type StoredSession, type NewSession, type OwnPacket, type CommitResult, type CommittedChange, type SessionWatcher, type SessionChange } from './hub/session-store.js';
+export { MemorySessionStore, type SessionStoreOptions } from './hub/memory-session-store.js';
 export { PresenceMirror } from './hub/presence-mirror.js';
 export { ClockResponder, type ClockReport, type ClockResponderOptions } from './clock/clock-responder.js';
 export { enablePeers, type PeersOptions, type PeersServer, type PeerCounters } from './peers/index.js';

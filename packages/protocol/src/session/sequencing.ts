@@ -77,6 +77,16 @@ export class ReplayBuffer<T> {
     this.#compact();
   }
 
+  /**
+   * An empty buffer continues a sequence kept elsewhere (a session resumed on another node): the
+   * next packet pushed follows `seq`, and a replay from `seq` is complete.
+   */
+  startAt(seq: number): void {
+    if (this.count > 0) throw new Error('startAt needs an empty replay buffer');
+    this.#floor = seq;
+    this.#lastSeq = seq;
+  }
+
   /** The peer processed everything up to `seq`: forget it. */
   acknowledge(seq: number): void {
     while (this.count > 0 && this.#entries[this.#head].seq <= seq) {

@@ -102,6 +102,14 @@ export class MemoryPresence implements Presence {
     this.#store.rethrow();
   }
 
+  async claim(sessionId: string): Promise<void> {
+    for (const room of this.#store.roomsOf.get(sessionId) ?? []) {
+      const members = this.#store.rooms.get(room);
+      const member = members?.get(sessionId);
+      if (member && member.nodeId !== this.nodeId) members!.set(sessionId, { ...member, nodeId: this.nodeId });
+    }
+  }
+
   async removeSession(sessionId: string): Promise<void> {
     for (const room of [...(this.#store.roomsOf.get(sessionId) ?? [])]) this.#remove(room, sessionId);
     this.#store.rethrow();

@@ -35,6 +35,12 @@ export interface Presence {
   remove(room: string, sessionId: string): Promise<void>;
   /** Removes the session from every room it is in (it ended). */
   removeSession(sessionId: string): Promise<void>;
+  /**
+   * The session is carried by this node now (it resumed here, with a session store): its
+   * memberships become this node's, kept alive by its refresh, with their info, announcing nothing.
+   * So a node that dies takes only the sessions it still carried with it.
+   */
+  claim?(sessionId: string): Promise<void>;
   /** The members of a room, keyed by session id. */
   members(room: string): Promise<Map<string, PresenceMember>>;
   /** The number of members of each room that has any. */

@@ -1,4 +1,4 @@
-import { ackTail, ackWithTail, containsBytes, encodePacket, eventTail, eventWithTail, type Packet } from '@baro/protocol';
+import { ackTail, ackWithTail, containsBytes, decodePacket, encodePacket, eventTail, eventWithTail, type Packet } from '@baro/protocol';
 import { baroWireFormat } from '../wire/baro-format.js';
 import { nextSerial, OutboundPacket } from '../wire/outbound-packet.js';
 
@@ -14,6 +14,8 @@ export interface PendingPacket {
   readonly size: number;
   readonly latest: string | undefined;
   build(seq: number): OutboundPacket;
+  /** The packet without its number, as a session store keeps it (`restoredPacket` makes it again). */
+  stored(): string;
 }
 
 /**
@@ -44,6 +46,7 @@ export function pendingEvent(name: string, data: unknown, options: { latest?: st
       const packet: Packet = options.ackId === undefined ? { type: 'event', seq, name, data: kept } : { type: 'event', seq, name, data: kept, ackId: options.ackId };
       return new OutboundPacket(packet, size, serial).seed(baroWireFormat, eventWithTail(seq, tail));
     },
+    stored: () => `e${tail}`,
   };
 }
 
@@ -60,7 +63,23 @@ export function pendingAck(ackId: number, data: unknown, error?: string): Pendin
       const packet: Packet = error === undefined ? { type: 'ack', seq, ackId, data: kept } : { type: 'ack', seq, ackId, data: null, error };
       return new OutboundPacket(packet, size, serial).seed(baroWireFormat, ackWithTail(seq, tail));
     },
+    stored: () => `a${tail}`,
   };
+}
+
+/**
+ * A packet of the session's own stream made again from what a store kept (`stored()`), numbered
+ * `seq`; null when the text is not such a packet.
+ */
+export function restoredPacket(seq: number, stored: string): OutboundPacket | null {
+  const tail = stored.slice(1);
+  const text = stored[0] === 'e' ? eventWithTail(seq, tail) : stored[0] === 'a' ? ackWithTail(seq, tail) : null;
+  if (text === null) return null;
+  const decoded = decodePacket(text, 'toClient');
+  if (!decoded.ok) return null;
+  const packet = decoded.packet;
+  if (packet.type === 'event' || packet.type === 'ack') packet.data = keptData(packet.data);
+  return new OutboundPacket(packet, packetCost(Buffer.byteLength(tail, 'utf8'))).seed(baroWireFormat, text);
 }
 
 /**

@@ -9,7 +9,8 @@ import {
 } from '@baro/protocol';
 import type { Carrier } from './carrier.js';
 import { LIFECYCLE_EVENTS, type EmitOptions } from './events.js';
-import { control, pendingAck, pendingEvent, type PendingPacket } from './outbound.js';
+import { control, pendingAck, pendingEvent, restoredPacket, type PendingPacket } from './outbound.js';
+import type { CommitResult, CommittedChange, OwnPacket, SessionChange } from '../hub/session-store.js';
 import { OutboundPacket } from '../wire/outbound-packet.js';
 import type { StreamPacket } from '../streams/stream-packet.js';
 import type { StreamMember, StreamReplay } from '../streams/room-streams.js';
@@ -77,6 +78,31 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   maxPayload: 1024 * 1024,
 };
 
+/**
+ * Where a session's state lives beyond this node (a `SessionStore`, issue 11). With one, the
+ * session does not number its own packets: each client event is committed with the packets its
+ * handlers produced at once (one atomic step), and packets are numbered and sent as the store
+ * announces them (`heard`), so whichever node carries the client sends them, in the store's order.
+ */
+export interface SessionLedger {
+  commit(change: SessionChange): Promise<CommitResult>;
+  /** Whether the app's `data` is kept in the store too (committed with the event whose handlers changed it). */
+  readonly keepsData?: boolean;
+  /** The client receipted up to `seq` (a write the session does not wait for). */
+  receipt(seq: number): void;
+}
+
+/** A session made again on this node from its store: how far it is, and its own packets after the client's seq. */
+export interface RestoredState {
+  readonly cseq: number;
+  /** The app's data as the store keeps it (null: none). */
+  readonly data?: Readonly<Record<string, unknown>> | null;
+  readonly after: number;
+  readonly packets: readonly OwnPacket[];
+}
+
+const RESOLVED = Promise.resolve();
+
 /** What a session needs from the server that owns it. */
 export interface SessionHost {
   now(): number;
@@ -90,6 +116,12 @@ export interface SessionHost {
   ended(session: SessionCore): void;
   /** A handler threw: the server reports it, the session goes on. */
   handlerFailed(session: SessionCore, event: string, error: unknown): void;
+  /** With a ledger: its carrier went away (this node may forget its copy once commits are done). */
+  detached?(session: SessionCore): void;
+  /** With a ledger: another node changed the session's rooms: this node lets go of its copy. */
+  stale?(session: SessionCore): void;
+  /** With a ledger: the store failed or disagrees: this node must drop its copy (the client resumes, from the store). */
+  ledgerFailed?(session: SessionCore, error: Error): void;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -116,7 +148,21 @@ export class SessionCore implements StreamMember {
   readonly #limits: SessionLimits;
   readonly #handlers = new Map<string, Set<Handler>>();
   readonly #replay: ReplayBuffer<OutboundPacket>;
-  readonly #inbound = new InboundSequence();
+  #inbound: InboundSequence;
+  readonly #ledger: SessionLedger | null;
+  /** With a ledger: the client sequence number the store recorded as processed (what receipts say). */
+  #committedCseq = 0;
+  /** With a ledger: the packets produced by the handler running now, committed with its event. */
+  #handling: PendingPacket[] | null = null;
+  /** With a ledger: packets produced outside handlers in this tick, committed together. */
+  #loose: PendingPacket[] | null = null;
+  #commits: Promise<void> = RESOLVED;
+  #uncommitted = 0;
+  #toldReceipt = 0;
+  /** With a ledger that keeps data: the JSON of `data` as last committed. */
+  #savedData: string | null = null;
+  /** Whether this node made the session again from its store (the app's `connection` handler sees it). */
+  readonly resumed: boolean;
   // Budgets and the ack table are made on first use: most sessions never need some of them, and a
   // bucket never taken from is full, as a new one is.
   #rate: TokenBucket | null = null;
@@ -147,13 +193,28 @@ export class SessionCore implements StreamMember {
   /** The round trip of the last heartbeat, in ms. */
   rtt: number | null = null;
 
-  constructor(host: SessionHost, init: { id: string; token: string; remoteAddress: string; limits: SessionLimits }) {
+  constructor(
+    host: SessionHost,
+    init: { id: string; token: string; remoteAddress: string; limits: SessionLimits; ledger?: SessionLedger; restored?: RestoredState },
+  ) {
     this.#host = host;
     this.id = init.id;
     this.token = init.token;
     this.remoteAddress = init.remoteAddress;
     this.#limits = init.limits;
     this.#replay = new ReplayBuffer({ maxCount: init.limits.replayCount, maxBytes: init.limits.replayBytes });
+    this.#ledger = init.ledger ?? null;
+    const restored = init.restored;
+    this.resumed = restored !== undefined;
+    this.#inbound = new InboundSequence(restored?.cseq ?? 0);
+    this.#committedCseq = restored?.cseq ?? 0;
+    this.#toldReceipt = restored?.after ?? 0;
+    if (restored?.data) this.data = structuredClone(restored.data) as Record<string, unknown>;
+    if (this.#ledger?.keepsData) this.#savedData = JSON.stringify(this.data);
+    if (restored) {
+      this.#replay.startAt(restored.after);
+      for (const own of restored.packets) this.#keepOwn(own);
+    }
     this.lastSeen = host.now();
   }
 
@@ -174,9 +235,55 @@ export class SessionCore implements StreamMember {
     return this.#closeOnNextRequest !== null;
   }
 
-  /** The highest client sequence number processed (what a receipt `["r", cseq]` reports). */
+  /**
+   * The highest client sequence number processed (what a receipt `["r", cseq]` reports); with a
+   * ledger, the highest the store recorded (an event is processed once its commit is done).
+   */
   get cseq(): number {
-    return this.#inbound.last;
+    return this.#ledger ? this.#committedCseq : this.#inbound.last;
+  }
+
+  /** With a ledger: whether commits are on their way to the store (`settled` waits for them). */
+  get committing(): boolean {
+    return this.#uncommitted > 0 || this.#loose !== null;
+  }
+
+  /** Resolves when the commits made so far are done (at once without a ledger). */
+  async settled(): Promise<void> {
+    while (this.committing) {
+      if (this.#loose !== null && this.#uncommitted === 0) await RESOLVED;
+      else await this.#commits;
+    }
+  }
+
+  /** With a ledger: a commit on any node, as the store announced it (packets in the store's order). */
+  heard(change: CommittedChange, ownOrigin?: string): void {
+    if (this.#ended) return;
+    if (change.origin !== ownOrigin) {
+      // Another node changed its rooms: this copy no longer knows where the client is in its
+      // streams. It lets go; the client comes back (to any node) and is served from the store.
+      const moved = change.joined ? !this.rooms.has(change.joined.room) : change.left !== undefined && this.rooms.has(change.left);
+      if (moved) return this.#host.stale ? this.#host.stale(this) : this.release();
+    }
+    for (const own of change.packets) {
+      if (own.seq <= this.#replay.lastSeq) continue;
+      if (own.seq !== this.#replay.lastSeq + 1) return this.#ledgerFailed(new Error(`session ${this.id}: packet ${own.seq} announced after ${this.#replay.lastSeq}`));
+      const packet = this.#keepOwn(own);
+      if (packet === null) return;
+      if (this.#carrier) this.#queueReady(packet);
+    }
+    // Data another node's handlers changed. Data committed before the last event this node handled
+    // is older than what its handlers left (its own commits come back too).
+    const current = change.cseq >= this.#inbound.last;
+    if (change.cseq > this.#inbound.last) this.#inbound = new InboundSequence(change.cseq);
+    if (change.data !== undefined && current && this.#ledger?.keepsData) {
+      const json = JSON.stringify(change.data ?? {});
+      if (json !== this.#savedData) {
+        this.#savedData = json;
+        this.data = JSON.parse(json) as Record<string, unknown>;
+      }
+    }
+    this.#committed(change.cseq);
   }
 
   /** Packets sent and kept until the client receipts them. */
@@ -267,6 +374,16 @@ export class SessionCore implements StreamMember {
     this.#queueReady(packet);
   }
 
+  /** A stream's start, learned after the session joined it. */
+  announce(packet: Packet): void {
+    if (!this.#ended && this.#carrier) this.#queueReady(control(packet));
+  }
+
+  /** One of its streams started over (its broker restarted): the client must resync. */
+  restarted(stream: string): void {
+    this.close(BaroCloseCode.serverRestart, `stream "${stream}" started over: resync required`, null, { immediately: true });
+  }
+
   /**
    * Whether a transport may attach at `clientSeq` now. Attaching replays every packet after it,
    * so an attach that would replay any takes a resume token; one that replays none is free.
@@ -275,6 +392,11 @@ export class SessionCore implements StreamMember {
     if (this.#replay.count === 0 || this.#replay.lastSeq <= clientSeq) return true;
     const now = this.#host.now();
     return (this.#resumes ??= new TokenBucket(this.#limits.resumesPerMinute / 60, this.#limits.resumeBurst, now)).take(now);
+  }
+
+  /** Whether `attach` at `clientSeq` and `positions` would work now (the packets after them are all here). */
+  canResume(clientSeq: number, positions: ReadonlyMap<string, number> | null): boolean {
+    return this.#replay.since(clientSeq) !== null && this.#host.replay(this, positions, false) !== null;
   }
 
   /**
@@ -293,7 +415,7 @@ export class SessionCore implements StreamMember {
     const previous = this.#carrier;
     this.#carrier = carrier;
     if (previous && previous !== carrier) previous.detach(true);
-    this.#replay.acknowledge(clientSeq);
+    this.#receipted(clientSeq);
     // An open packet says where every stream restarts; without one, join packets say it.
     this.#requeue(missed, streams.packets, options.announce ? [] : streams.joins);
     this.lastSeen = this.#host.now();
@@ -320,7 +442,7 @@ export class SessionCore implements StreamMember {
       resumeWindow: this.#limits.resumeWindow,
       maxPayload: this.#limits.maxPayload,
       resumed,
-      cseq: this.#inbound.last,
+      cseq: this.cseq,
     };
   }
 
@@ -331,6 +453,28 @@ export class SessionCore implements StreamMember {
     this.#keepOwnPackets();
     this.lastSeen = this.#host.now();
     this.#dispatch('offline', []);
+    this.#host.detached?.(this);
+  }
+
+  /**
+   * With a ledger: this node lets go of the session without ending it (its client resumes on any
+   * node, from the store): the carrier is dropped, nothing is dispatched, nothing is removed.
+   */
+  release(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    const carrier = this.#carrier;
+    this.#carrier = null;
+    carrier?.detach(true);
+    for (const [, pending] of this.#acks ?? []) {
+      clearTimeout(pending.timer);
+      pending.reject(new Error('the session moved to another node'));
+    }
+    this.#acks = null;
+    if (this.#receiptTimer !== null) clearTimeout(this.#receiptTimer);
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    this.#replay.clear();
   }
 
   /** Writes what is due when the carrier can take it (called again by carriers when they can). */
@@ -361,7 +505,7 @@ export class SessionCore implements StreamMember {
     // HTTP transports answer each POST with its receipt; only a duplex carrier needs it pushed.
     if (this.#receiptDue && carrier.duplex) {
       this.#receiptDue = false;
-      batch.unshift(control({ type: 'receipt', seq: this.#inbound.last }));
+      batch.unshift(control({ type: 'receipt', seq: this.cseq }));
     }
     if (batch.length > 0) carrier.write(batch as OutboundPacket[]);
     if (replayFull) this.close(BaroCloseCode.slowConsumer, 'replay buffer full', 1000);
@@ -377,6 +521,8 @@ export class SessionCore implements StreamMember {
     }
     // HTTP transports answer each POST with its receipt; only a duplex carrier needs one pushed.
     if (this.#carrier?.duplex) this.#receiptLater(now);
+    // Made again on this node for a POST alone: nothing holds it here once its commits are done.
+    else if (this.#ledger && this.#carrier === null) this.#host.detached?.(this);
   }
 
   /** Sends a heartbeat, or reports the carrier dead when the client has been silent too long. */
@@ -455,7 +601,106 @@ export class SessionCore implements StreamMember {
   }
 
   #enqueue(pending: PendingPacket): boolean {
-    return this.#queueReady(pending);
+    if (!this.#ledger) return this.#queueReady(pending);
+    // With a ledger a packet is sent only once the store has numbered it (see `heard`).
+    if (this.#handling) this.#handling.push(pending);
+    else this.#looseBatch().push(pending);
+    return true;
+  }
+
+  /** Packets emitted outside handlers in this tick: one commit for all of them, at the end of the tick. */
+  #looseBatch(): PendingPacket[] {
+    if (this.#loose) return this.#loose;
+    const loose: PendingPacket[] = (this.#loose = []);
+    void RESOLVED.then(() => {
+      this.#loose = null;
+      this.#commit(undefined, loose);
+    });
+    return loose;
+  }
+
+  /** With a ledger: the commits after this one wait for `step` (e.g. a join being recorded). */
+  commitAfter(step: Promise<unknown>): void {
+    if (!this.#ledger) return;
+    this.#uncommitted++;
+    this.#commits = this.#commits
+      .then(() => step)
+      .then(
+        () => {},
+        () => {},
+      )
+      .finally(() => this.#uncommitted--);
+  }
+
+  /** With a ledger that keeps data: commits `data` if handlers outside a client event changed it (e.g. `connection`). */
+  commitData(): void {
+    if (this.#ledger?.keepsData && !this.#ended) this.#commit(undefined, []);
+  }
+
+  /** Queues a commit after the ones before it: the store sees a session's client events in order. */
+  #commit(cseq: number | undefined, items: PendingPacket[]): void {
+    const ledger = this.#ledger!;
+    let data: Record<string, unknown> | undefined;
+    if (ledger.keepsData) {
+      const json = JSON.stringify(this.data);
+      if (json !== this.#savedData) {
+        this.#savedData = json;
+        data = JSON.parse(json) as Record<string, unknown>;
+      }
+    }
+    if (cseq === undefined && items.length === 0 && data === undefined) return;
+    this.#uncommitted++;
+    this.#commits = this.#commits.then(async () => {
+      try {
+        if (this.#ended) return;
+        const result = await ledger.commit({ ...(cseq === undefined ? {} : { cseq }), packets: items.map((item) => item.stored()), ...(data === undefined ? {} : { data }) });
+        if (result.ok || result.reason === 'duplicate') {
+          // A duplicate was processed on another node: its answer is the store's already.
+          if (cseq !== undefined) this.#committed(cseq);
+        } else if (result.reason === 'missing') {
+          this.close(BaroCloseCode.serverRestart, 'session expired', null, { immediately: true });
+        } else {
+          this.#ledgerFailed(new Error(`session ${this.id}: client event ${cseq} committed out of order`));
+        }
+      } catch (error) {
+        this.#ledgerFailed(error instanceof Error ? error : new Error(String(error)));
+      } finally {
+        this.#uncommitted--;
+      }
+    });
+  }
+
+  /** The store recorded client events up to `cseq`: a duplex client is receipted for them. */
+  #committed(cseq: number): void {
+    if (cseq <= this.#committedCseq) return;
+    this.#committedCseq = cseq;
+    if (this.#carrier?.duplex) this.#receiptLater(this.#host.now());
+  }
+
+  #ledgerFailed(error: Error): void {
+    if (this.#ended) return;
+    if (this.#host.ledgerFailed) this.#host.ledgerFailed(this, error);
+    else this.release();
+  }
+
+  /** One of its own packets, numbered by the store, kept for replay until receipted. */
+  #keepOwn(own: OwnPacket): OutboundPacket | null {
+    const packet = restoredPacket(own.seq, own.body);
+    if (packet === null) {
+      this.#ledgerFailed(new Error(`session ${this.id}: packet ${own.seq} in the store is not one of its own`));
+      return null;
+    }
+    this.#replay.push(own.seq, packet, packet.size);
+    return packet;
+  }
+
+  /** With a ledger the store forgets what the client receipted too (one write per receipt that moves it). */
+  #receipted(seq: number): void {
+    this.#replay.acknowledge(seq);
+    if (this.#ledger && seq > this.#toldReceipt) {
+      this.#toldReceipt = seq;
+      this.#ledger.receipt(seq);
+    }
   }
 
   /** Queues a packet (a latest-only one replaces its queued namesake) and schedules a flush. */
@@ -493,6 +738,8 @@ export class SessionCore implements StreamMember {
       bytes += item.size;
     }
     if (merged.length > 1) merged.sort((a, b) => a.serial - b.serial);
+    // Backfilled history (a session resumed on this node) is made after live packets it precedes.
+    if (this.#ledger && replayed.length > 1) orderWithinStreams(merged);
     this.#queue = joins.length === 0 ? merged : [...joins.map(control), ...merged];
     this.#queuedBytes = bytes;
   }
@@ -519,11 +766,12 @@ export class SessionCore implements StreamMember {
         const verdict = this.#inbound.accept(packet.seq);
         if (verdict === 'duplicate') this.#receiptMissed(packet.seq);
         if (verdict !== 'next') return;
+        if (this.#ledger) return this.#handleCommitted(packet);
         if (packet.type === 'ack') return this.#settleAck(packet.ackId, packet.data, packet.error);
         return this.#deliverEvent(packet.name, packet.data, packet.ackId);
       }
       case 'receipt':
-        this.#replay.acknowledge(packet.seq);
+        this.#receipted(packet.seq);
         return;
       case 'ping':
         this.#sendControl({ type: 'pong', t: packet.t });
@@ -539,9 +787,21 @@ export class SessionCore implements StreamMember {
     }
   }
 
+  /** With a ledger: handles a client event and commits it with the packets its handlers produced at once. */
+  #handleCommitted(packet: Extract<Packet, { type: 'event' | 'ack' }>): void {
+    const produced: PendingPacket[] = (this.#handling = []);
+    try {
+      if (packet.type === 'ack') this.#settleAck(packet.ackId, packet.data, packet.error);
+      else this.#deliverEvent(packet.name, packet.data, packet.ackId);
+    } finally {
+      this.#handling = null;
+      this.#commit(packet.seq, produced);
+    }
+  }
+
   /** Receipts a duplex client now (with this tick's write) or later: see RECEIPT_BATCH. */
   #receiptLater(now: number): void {
-    const waiting = this.#inbound.last - this.#receiptedCseq;
+    const waiting = this.cseq - this.#receiptedCseq;
     if (waiting <= 0) return;
     if (waiting >= RECEIPT_BATCH || now - this.#receiptedAt >= RECEIPT_DELAY_MS) return this.#receiptNow(now);
     if (this.#receiptTimer === null) this.#armReceiptTimer(2 * RECEIPT_DELAY_MS);
@@ -561,7 +821,7 @@ export class SessionCore implements StreamMember {
   /** The fallback: sends the receipt unless one went out meanwhile, then waits again. */
   #receiptByTimer(): void {
     this.#receiptTimer = null;
-    if (this.#ended || this.#inbound.last === this.#receiptedCseq) return;
+    if (this.#ended || this.cseq === this.#receiptedCseq) return;
     const now = this.#host.now();
     const since = now - this.#receiptedAt;
     if (since >= 2 * RECEIPT_DELAY_MS) return this.#receiptNow(now);
@@ -571,7 +831,7 @@ export class SessionCore implements StreamMember {
   #receiptNow(now: number): void {
     if (this.#receiptTimer !== null) clearTimeout(this.#receiptTimer);
     this.#receiptTimer = null;
-    this.#receiptedCseq = this.#inbound.last;
+    this.#receiptedCseq = this.cseq;
     this.#receiptedAt = now;
     this.#receiptDue = true;
     this.#scheduleFlush();
@@ -633,6 +893,22 @@ export class SessionCore implements StreamMember {
         this.#host.handlerFailed(this, event, error);
       }
     }
+  }
+}
+
+/** Puts each stream's packets in offset order, in the places the stream's packets hold. */
+function orderWithinStreams(items: Queued[]): void {
+  const byStream = new Map<string, { places: number[]; packets: StreamPacket[] }>();
+  items.forEach((item, place) => {
+    if (!(item instanceof OutboundPacket) || !isStreamPacket(item)) return;
+    let group = byStream.get(item.stream);
+    if (!group) byStream.set(item.stream, (group = { places: [], packets: [] }));
+    group.places.push(place);
+    group.packets.push(item);
+  });
+  for (const { places, packets } of byStream.values()) {
+    packets.sort((a, b) => a.offset - b.offset);
+    places.forEach((place, i) => (items[place] = packets[i]));
   }
 }
 

@@ -66,6 +66,16 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
     return this.#core.connected;
   }
 
+  /**
+   * True when this node made the session again from a session store (the `store` option): it began
+   * on another node, or on this one before it let go of it. The app's `connection` handler runs for
+   * it again, so its handlers exist on every node that serves the session; state the app keeps
+   * beside the session (not in the store) must be looked up, not assumed.
+   */
+  get resumed(): boolean {
+    return this.#core.resumed;
+  }
+
   /** Whether it has ended for good. */
   get ended(): boolean {
     return this.#core.ended;

@@ -52,6 +52,40 @@ export class LocalStream {
     }
   }
 
+  /**
+   * Starts over after `offset` in `epoch`, keeping nothing: what this node kept is of another run
+   * of the stream, or has a hole (live messages missed while the broker's subscription was away).
+   */
+  restartAt(epoch: string, offset: number): void {
+    this.epoch = epoch;
+    this.lastOffset = offset;
+    this.#floor = offset;
+    this.#packets = [];
+    this.#head = 0;
+    this.#bytes = 0;
+  }
+
+  /**
+   * Adds history fetched from the broker: `packets` are every kept packet after `from` in `epoch`.
+   * What this node heard live is kept around them (before `from` if it reaches there without a
+   * gap, after the last fetched offset), so a replay from `from` or from anything this node kept
+   * is complete.
+   */
+  backfill(epoch: string, from: number, packets: readonly StreamPacket[], now: number): void {
+    if (epoch !== this.epoch) this.restartAt(epoch, from);
+    const fetchedLast = packets.length > 0 ? packets[packets.length - 1].offset : from;
+    const kept = this.#packets.slice(this.#head);
+    const before = from >= this.#floor ? kept.filter((item) => item.packet.offset <= from) : [];
+    const after = kept.filter((item) => item.packet.offset > fetchedLast);
+    const fetched = packets.filter((packet) => !packet.volatile).map((packet) => ({ packet, time: now }));
+    this.#packets = [...before, ...fetched, ...after];
+    this.#head = 0;
+    this.#bytes = 0;
+    for (const item of this.#packets) this.#bytes += item.packet.size;
+    if (from < this.#floor) this.#floor = from;
+    this.lastOffset = Math.max(this.lastOffset, fetchedLast);
+  }
+
   /** The packets after `offset`, in order; null when some are gone (the client must resync). */
   since(offset: number): StreamPacket[] | null {
     if (offset < this.#floor || offset > this.lastOffset) return null;

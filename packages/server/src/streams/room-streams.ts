@@ -10,6 +10,10 @@ export interface StreamMember {
   readonly rooms: ReadonlySet<string>;
   /** A broadcast for it, live. */
   deliver(packet: StreamPacket): void;
+  /** Where a stream starts for it, learned after it joined (a networked broker's epoch comes later). */
+  announce(packet: Packet): void;
+  /** The broker started the stream over (e.g. Redis restarted): its position means nothing now, it must resync. */
+  restarted(stream: string): void;
 }
 
 /** Who a broadcast is for: members of any of `rooms` (everyone when empty), minus the exceptions. */
@@ -28,6 +32,8 @@ export interface StreamReplay {
 interface Subscribed {
   readonly local: LocalStream;
   readonly unsubscribe: () => void;
+  /** Resolves once the stream's epoch is known (at once with an in-process broker). */
+  readonly known: Promise<void>;
 }
 
 /**
@@ -49,13 +55,18 @@ export class RoomStreams {
   /** Each member's streams and where it joined them. */
   readonly #joined = new Map<StreamMember, Map<string, StreamPosition>>();
   readonly #streams = new Map<string, Subscribed>();
+  /**
+   * Resolves once the everyone stream's epoch is known: at once with an in-process broker; a
+   * networked one is asked (a session joining before would get a position of no epoch).
+   */
+  readonly ready: Promise<void>;
 
   constructor(options: { broker: Broker; limits: HistoryLimits; now: () => number; onError: (error: Error) => void }) {
     this.#broker = options.broker;
     this.#limits = options.limits;
     this.#now = options.now;
     this.#onError = options.onError;
-    this.#subscribe(EVERYONE);
+    this.ready = this.#subscribe(EVERYONE).known;
   }
 
   /** Packets kept for replay by this node over all streams, and their sizes (UTF-8 bytes plus overhead). */
@@ -76,10 +87,61 @@ export class RoomStreams {
     for (const { local } of this.#streams.values()) local.trim(now, this.#limits);
   }
 
-  /** A new session is in the everyone stream from now on. */
-  register(member: StreamMember): void {
+  /**
+   * A new session is in the everyone stream from now on. A session made again on this node from a
+   * store (`joinedAt`) is in the streams it was in, joined where it joined them.
+   */
+  register(member: StreamMember, joinedAt?: ReadonlyMap<string, StreamPosition>): void {
     this.#joined.set(member, new Map());
     this.#add(member, EVERYONE);
+    for (const [stream, position] of joinedAt ?? []) {
+      this.#add(member, stream);
+      this.#joined.get(member)!.set(stream, { epoch: position.epoch, offset: position.offset });
+    }
+  }
+
+  /** Where a stream is now as this node knows it (a new member joins there). */
+  headOf(stream: string): StreamPosition {
+    const local = this.#subscribe(stream).local;
+    return { epoch: local.epoch, offset: local.lastOffset };
+  }
+
+  /**
+   * Where a member joined a stream (for a session store), once it is known: at once with an
+   * in-process broker, after the broker answered where the stream is with a networked one.
+   * Undefined when the member is no longer in it.
+   */
+  async joinedAt(member: StreamMember, stream: string): Promise<StreamPosition | undefined> {
+    await this.#streams.get(stream)?.known.catch(() => {});
+    const position = this.#joined.get(member)?.get(stream);
+    return position?.epoch === '' ? undefined : position;
+  }
+
+  /**
+   * Before a member resumes on this node: fetches from the broker what this node's copy of a
+   * stream lacks between the client's position (or the join) and what it heard live, so `replay`
+   * is complete. A stream whose history is gone is left as it is: `replay` finds the gap.
+   */
+  async prepare(member: StreamMember, positions: ReadonlyMap<string, number> | null): Promise<void> {
+    const joined = this.#joined.get(member);
+    if (!joined) return;
+    await Promise.all(
+      [...joined].map(async ([stream, joinedAt]) => {
+        const local = this.#streams.get(stream)?.local;
+        if (!local || joinedAt.epoch === '') return;
+        const client = positions?.get(joinedAt.epoch);
+        const start = client !== undefined && client >= joinedAt.offset ? client : joinedAt.offset;
+        const sameRun = local.epoch === joinedAt.epoch;
+        if (sameRun && start <= local.lastOffset && local.since(start) !== null) return;
+        // A client ahead of what this node heard: fetch from where this node is, so the members it
+        // serves (behind the client) find no hole either.
+        const from = sameRun ? Math.min(start, local.lastOffset) : start;
+        const history = await this.#broker.history(stream, { epoch: joinedAt.epoch, offset: from });
+        if (!history.ok) return;
+        const packets = history.entries.map(({ offset, entry }) => new StreamPacket(stream, { epoch: history.epoch, offset }, entry));
+        local.backfill(history.epoch, from, packets, this.#now());
+      }),
+    );
   }
 
   /** Joins rooms; returns their join packets (for a connected session to send now). */
@@ -88,7 +150,8 @@ export class RoomStreams {
     for (const room of rooms) {
       if (room === EVERYONE) throw new TypeError('a room name is a non-empty string');
       const position = this.#add(member, room);
-      if (position) packets.push({ type: 'join', stream: room, epoch: position.epoch, offset: position.offset });
+      // A stream whose epoch this node does not know yet is announced when it learns it.
+      if (position && position.epoch !== '') packets.push({ type: 'join', stream: room, epoch: position.epoch, offset: position.offset });
     }
     return packets;
   }
@@ -140,8 +203,12 @@ export class RoomStreams {
     const now = this.#now();
     for (const [stream, joinedAt] of joined) {
       const local = this.#streams.get(stream)?.local;
+      // Joined before this node learned where the stream is: its join packet follows when it does.
+      if (joinedAt.epoch === '' && local?.epoch === '') continue;
       if (!local || local.epoch !== joinedAt.epoch) return null;
-      local.trim(now, this.#limits);
+      // Only age can have passed since the last add trimmed by count and bytes; history a resume
+      // just fetched from the broker (`prepare`) may be longer than this node keeps, and is used once.
+      local.trim(now, { count: Number.POSITIVE_INFINITY, bytes: Number.POSITIVE_INFINITY, age: this.#limits.age });
       // The client names its streams by their epochs: one of another epoch is simply not found.
       const client = positions?.get(local.epoch);
       const usable = client !== undefined && client >= joinedAt.offset && client <= local.lastOffset;
@@ -174,6 +241,17 @@ export class RoomStreams {
     return position;
   }
 
+  /** The stream's epoch is known now: members who joined before get their position, and are told it. */
+  #learned(stream: string, local: LocalStream): void {
+    for (const member of this.#members.get(stream) ?? []) {
+      const joined = this.#joined.get(member);
+      if (joined?.get(stream)?.epoch !== '') continue;
+      const position = { epoch: local.epoch, offset: local.lastOffset };
+      joined.set(stream, position);
+      member.announce({ type: 'join', stream, epoch: position.epoch, offset: position.offset });
+    }
+  }
+
   #remove(member: StreamMember, stream: string): void {
     this.#joined.get(member)?.delete(stream);
     const members = this.#members.get(stream);
@@ -187,22 +265,40 @@ export class RoomStreams {
   #subscribe(stream: string): Subscribed {
     let subscribed = this.#streams.get(stream);
     if (subscribed) return subscribed;
-    // A networked broker cannot say where the stream is without a round trip: the first entry
-    // delivered tells its epoch (#deliver). Sessions on such a broker are issue 11's next step.
+    // A networked broker cannot say where the stream is without a round trip: it is asked, and the
+    // first entry delivered tells it too (#deliver), whichever comes first.
     const head = this.#broker.headNow?.(stream) ?? { epoch: '', offset: 0 };
     const local = new LocalStream(stream, head.epoch, head.offset);
     const unsubscribe = this.#broker.subscribe(stream, (position, entry) => this.#deliver(local, position, entry));
-    this.#streams.set(stream, (subscribed = { local, unsubscribe }));
+    const known =
+      head.epoch !== ''
+        ? Promise.resolve()
+        : this.#broker.head(stream).then((asked) => {
+            if (this.#streams.get(stream)?.local !== local || local.epoch !== '') return;
+            local.restartAt(asked.epoch, asked.offset);
+            this.#learned(stream, local);
+          });
+    known.catch((error: Error) => this.#onError(new Error(`the position of stream "${stream}" is unknown: ${error.message}`, { cause: error })));
+    this.#streams.set(stream, (subscribed = { local, unsubscribe, known }));
     return subscribed;
   }
 
   #deliver(local: LocalStream, position: StreamPosition, entry: BrokerEntry): void {
     if (position.epoch !== local.epoch) {
-      // The broker started a new run of this stream: what this node kept belongs to the old one.
-      local.epoch = position.epoch;
+      // The broker started a new run of this stream (or this node learns its epoch only now): what
+      // this node kept belongs to the old one, and it knows nothing before this entry.
+      const previous = local.epoch;
+      local.restartAt(position.epoch, position.offset - 1);
+      if (previous === '') this.#learned(local.name, local);
+      else this.#restartedFor(local.name, position.epoch);
+    } else if (position.offset > local.lastOffset + 1 && !this.#broker.headNow) {
+      // Live entries were missed (the subscription was away): replays across the hole go to the broker.
+      local.restartAt(position.epoch, position.offset - 1);
     }
     const packet = new StreamPacket(local.name, position, entry);
-    local.add(packet, this.#now(), this.#limits);
+    // An entry a resume's backfill fetched before it came live is kept already; members here still
+    // get it live (a client drops what it has seen).
+    if (position.offset > local.lastOffset) local.add(packet, this.#now(), this.#limits);
     const recipients = this.#recipients(local.name, entry);
     // Members are written to one socket after another: starting at a random one means nobody is
     // always told first (or last), which a quiz ranking by arrival needs.
@@ -210,6 +306,13 @@ export class RoomStreams {
     const start = Math.floor(Math.random() * count);
     for (let i = start; i < count; i++) recipients[i].deliver(packet);
     for (let i = 0; i < start; i++) recipients[i].deliver(packet);
+  }
+
+  /** Members whose positions are of an older run of the stream resync: no silent gap. */
+  #restartedFor(stream: string, epoch: string): void {
+    for (const member of [...(this.#members.get(stream) ?? [])]) {
+      if (this.#joined.get(member)?.get(stream)?.epoch !== epoch) member.restarted(stream);
+    }
   }
 
   #recipients(stream: string, entry: BrokerEntry): StreamMember[] {

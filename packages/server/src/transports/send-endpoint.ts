@@ -50,5 +50,7 @@ export async function handleSend(server: SessionGateway, request: IncomingMessag
   if (!decoded.ok) return refuse(response, { status: 400, reason: `bad packet: ${decoded.error}`.slice(0, 200) }, headers);
   if (session.ended) return refuse(response, { status: 410, reason: 'session ended' }, headers);
   session.receive(decoded.packets);
+  // With a session store, the receipt tells only what the store recorded as processed.
+  if (session.committing) await session.settled();
   answerPackets(response, [encodePacket({ type: 'receipt', seq: session.cseq })], headers);
 }

@@ -5,6 +5,7 @@ import type { Carrier } from '../session/carrier.js';
 import type { Refusal, SessionParams } from '../session/gateway.js';
 import type { SessionCore } from '../session/session-core.js';
 import type { WireFormat } from '../wire/wire-format.js';
+import type { StreamPosition } from '../hub/broker.js';
 
 /**
  * A session whatever its app's events: its core, which transports drive (they move packets, never
@@ -18,7 +19,21 @@ export type AnySession = SessionCore;
  */
 export type Admission =
   | { readonly kind: 'attach'; readonly session: AnySession; readonly seq: number; readonly positions: ReadonlyMap<string, number> | null; readonly context: unknown }
-  | { readonly kind: 'new'; readonly context: unknown; readonly remoteAddress: string; readonly slot: SessionSlot };
+  | { readonly kind: 'new'; readonly context: unknown; readonly remoteAddress: string; readonly slot: SessionSlot; readonly stored?: StoredOpening };
+
+/** With a session store: a new session already recorded there (and watched) before its open packet goes out. */
+export interface StoredOpening {
+  readonly id: string;
+  readonly token: string;
+  readonly joinedEveryone: StreamPosition;
+  readonly watch: SessionWatch;
+}
+
+/** A node's subscription to a session's commits, made before the session is (changes meanwhile are kept for it). */
+export interface SessionWatch {
+  bind(session: AnySession): void;
+  stop(): void;
+}
 
 /**
  * All a transport sees of the server: where it is mounted, which transports are offered, and the

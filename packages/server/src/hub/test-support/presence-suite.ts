@@ -128,6 +128,25 @@ export function presenceSuite(name: string, createCluster: () => PresenceCluster
     await close();
   });
 
+  test(`${name}: a session claimed by another node (it resumed there) stays when its first node dies, info and all`, async () => {
+    const { nodes: [first, second], changes, advance, close } = await setup(['first', 'second']);
+    await first.add('red', 'a', { seat: 1 });
+    await first.add('blue', 'a', { seat: 2 });
+    await first.add('red', 'b');
+    await until('the joins', () => changes.length === 3);
+    await second.claim!('a');
+    await second.claim!('nobody');
+    assert.deepEqual((await first.members('red')).get('a'), { sessionId: 'a', info: { seat: 1 }, nodeId: 'second' });
+    assert.deepEqual((await first.members('blue')).get('a'), { sessionId: 'a', info: { seat: 2 }, nodeId: 'second' });
+    advance(1200);
+    await second.refresh();
+    await second.sweep();
+    assert.deepEqual([...(await second.members('red')).keys()], ['a'], "the first node's own member left; the claimed one stayed");
+    await until("b's leave", () => changes.length === 4);
+    assert.deepEqual(changes, ['joined red a {"seat":1}', 'joined blue a {"seat":2}', 'joined red b {}', 'left red b {}'], 'a claim announces nothing');
+    await close();
+  });
+
   test(`${name}: closing a node removes its own members only`, async () => {
     const { nodes: [one, two], close } = await setup(['one', 'two']);
     await one.add('red', 'a');
