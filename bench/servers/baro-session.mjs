@@ -1,7 +1,8 @@
 // baro session server (BaroServer: WebSocket, SSE, long-polling, polling) for the
 // session benchmarks. Same CLI style as the other bench servers:
 //   node bench/servers/baro-session.mjs --port 9001 [--transports websocket,sse,long-polling,polling]
-//        [--redis redis://127.0.0.1:6380]   the Redis hub (@baro/redis broker and presence) instead of the in-process one
+//        [--redis redis://127.0.0.1:6380]   the Redis hub (@baro/redis broker, presence and session
+//                                           store: any node serves any session) instead of the in-process one
 // Events (client -> server):
 //   echo      -> session.emit('echo', data) back to the sender
 //   broadcast -> server.emit('bcast', data) to every session
@@ -10,13 +11,15 @@
 // every benchmark session comes from 127.0.0.1 and sends as fast as it can.
 import { parseArgs, intArg, announce, answerMemoryProbes, HOST } from '../lib/cli.mjs';
 import { BaroServer } from 'baro';
-import { RedisBroker, RedisPresence } from '@baro/redis';
+import { RedisBroker, RedisPresence, RedisSessionStore } from '@baro/redis';
 
 const args = parseArgs();
 const port = intArg(args, 'port', 8080);
 const transports = typeof args.transports === 'string' ? args.transports.split(',').map((s) => s.trim()) : undefined;
 
-const hub = typeof args.redis === 'string' ? { broker: new RedisBroker({ url: args.redis }), presence: new RedisPresence({ url: args.redis }) } : {};
+const hub = typeof args.redis === 'string'
+  ? { broker: new RedisBroker({ url: args.redis }), presence: new RedisPresence({ url: args.redis }), store: new RedisSessionStore({ url: args.redis }) }
+  : {};
 const server = new BaroServer({
   ...hub,
   port,
@@ -45,8 +48,7 @@ for (const sig of ['SIGTERM', 'SIGINT']) {
     const t = setTimeout(() => process.exit(0), 1500);
     try {
       await server.close({ timeout: 500 });
-      await hub.broker?.close();
-      await hub.presence?.close();
+      await Promise.allSettled([hub.broker?.close(), hub.presence?.close(), hub.store?.close()]);
     } catch { /* exiting anyway */ }
     clearTimeout(t);
     process.exit(0);
