@@ -8,7 +8,9 @@
 //   broadcast: one emit to N WebSocket sessions (bench/load/session-broadcast.mjs), median and
 //     max ms from the trigger's write to the last session having it; with 2 nodes the sessions
 //     alternate between them and the trigger lands on the first, so half of them hear it through Redis;
-//   Redis commands per broadcast: INFO commandstats calls over the broadcast rounds (warm-up included);
+//   Redis commands and CPU per broadcast: INFO commandstats calls (and redis-server's CPU time)
+//     over the rounds (warm-up included), less what the idle sessions cost at the rate measured over
+//     an idle window just before (printed as idle Redis cmds/s: keep-alives, presence);
 //   memory per idle WebSocket session, 1 node with the hub: heap after GC and RSS.
 // Cores (2 here): with 1 node, the node runs on core 0 and the load generator on core 1; with 2
 // nodes, node A on core 0 and node B on core 1, and the load generator floats over both (there is
@@ -34,6 +36,8 @@ const P = {
   idle: Number(args.idle ?? (quick ? 1000 : 5000)),
 };
 const pin = hasTaskset();
+/** The idle window before the rounds, over which the sessions' own Redis traffic is measured. */
+const IDLE_WINDOW_MS = quick ? 2000 : 5000;
 
 const SERVERS = {
   baro: { proto: 'baro', script: path.join(BENCH, 'servers', 'baro-session.mjs') },
@@ -78,12 +82,12 @@ async function startRedis() {
   return {
     url: `redis://127.0.0.1:${port}`,
     pid: child.pid,
-    /** Commands Redis ran so far, the INFO calls that ask excluded. */
-    calls() {
+    /** Commands Redis ran so far, by name, the INFO calls that ask excluded. */
+    commands() {
       const info = execFileSync('redis-cli', ['-p', String(port), 'INFO', 'commandstats'], { encoding: 'utf8' });
-      let calls = 0;
-      for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) if (match[1] !== 'info') calls += Number(match[2]);
-      return calls;
+      const byName = {};
+      for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) if (match[1] !== 'info') byName[match[1]] = Number(match[2]);
+      return byName;
     },
     async stop() {
       child.kill('SIGKILL');
@@ -152,25 +156,42 @@ async function broadcastCase(c) {
   const nodes = [];
   try {
     for (let i = 0; i < c.nodes; i++) nodes.push(await startNode(spec, { core: i, redisUrl: redis?.url }));
-    let callsAtOpen = 0;
-    let redisCpuAtOpen = 0;
+    // Redis calls and CPU: over an idle window after the sessions opened (what they cost alone:
+    // keep-alives, presence), then over the rounds, less that idle rate.
+    const samples = {};
+    const sample = () => {
+      const commands = redis.commands();
+      return { at: performance.now(), commands, calls: Object.values(commands).reduce((sum, n) => sum + n, 0), cpuMs: procCpuMs(redis.pid) };
+    };
     const result = await runLoad('session-broadcast.mjs', [
       '--port', nodes[0].port, '--ports', nodes.map((n) => n.port).join(','), '--proto', spec.proto,
       '--sessions', P.sessions, '--rounds', P.rounds, '--warmup-rounds', P.warmupRounds, '--gap-ms', 200, '--size', 32,
+      '--settle-ms', redis ? IDLE_WINDOW_MS : 0,
     ], {
       core: c.nodes === 1 ? 1 : null,
       timeoutMs: 300_000,
       onEvent: (event) => {
-        if (event.event === 'opened' && redis) {
-          callsAtOpen = redis.calls();
-          redisCpuAtOpen = procCpuMs(redis.pid);
-        }
+        if (redis && event.event === 'opened') samples.opened = sample();
+        if (redis && event.event === 'rounds') samples.rounds = sample();
+        // Before the sessions close: their goodbyes are not the broadcasts' cost.
+        if (redis && event.event === 'rounds-done') samples.end = sample();
       },
     });
-    if (redis && result.ok) {
+    if (redis && result.ok && samples.opened && samples.rounds && samples.end) {
+      const end = samples.end;
+      const idleSeconds = (samples.rounds.at - samples.opened.at) / 1000;
+      const roundSeconds = (end.at - samples.rounds.at) / 1000;
+      const idleCallsPerSecond = (samples.rounds.calls - samples.opened.calls) / idleSeconds;
+      const idleCpuPerSecond = (samples.rounds.cpuMs - samples.opened.cpuMs) / idleSeconds;
       const broadcasts = P.rounds + P.warmupRounds;
-      result.redisCallsPerBroadcast = (redis.calls() - callsAtOpen) / broadcasts;
-      result.redisCpuMsPerBroadcast = (procCpuMs(redis.pid) - redisCpuAtOpen) / broadcasts;
+      result.redisIdleCallsPerSecond = idleCallsPerSecond;
+      result.redisCallsPerBroadcast = Math.max(0, end.calls - samples.rounds.calls - idleCallsPerSecond * roundSeconds) / broadcasts;
+      result.redisCpuMsPerBroadcast = Math.max(0, end.cpuMs - samples.rounds.cpuMs - idleCpuPerSecond * roundSeconds) / broadcasts;
+      // Which commands the rounds ran, per broadcast (idle rate not taken off): what the row is made of.
+      result.redisCommandsPerBroadcast = Object.entries(end.commands)
+        .map(([name, n]) => [name, (n - (samples.rounds.commands[name] ?? 0)) / broadcasts])
+        .filter(([, n]) => n >= 0.5)
+        .sort((a, b) => b[1] - a[1]);
     }
     return result;
   } finally {
@@ -226,7 +247,7 @@ const ratio = (value, anchor) => (value == null || anchor == null || value === 0
 const anchorOf = (c) => (c.nodes === 1 ? 'socketio-redis-1' : 'socketio-redis-2');
 
 console.log(`Broadcast over a Redis hub: 1 emit -> ${P.sessions.toLocaleString('en-US')} WebSocket sessions, 32 B, ${P.rounds} rounds${pin ? '' : '; not pinned'}`);
-console.log('case'.padEnd(36) + 'median ms v'.padStart(16) + 'max ms v'.padStart(16) + 'Redis cmds/bcast v'.padStart(20) + 'Redis CPU ms/bcast'.padStart(20) + 'loadgen CPU %'.padStart(15));
+console.log('case'.padEnd(36) + 'median ms v'.padStart(16) + 'max ms v'.padStart(16) + 'Redis cmds/bcast v'.padStart(20) + 'Redis CPU ms/bcast'.padStart(20) + 'idle Redis cmds/s'.padStart(19) + 'loadgen CPU %'.padStart(15));
 for (const c of CASES) {
   const r = broadcast[c.id];
   const anchor = broadcast[anchorOf(c)];
@@ -240,8 +261,13 @@ for (const c of CASES) {
       `${fmt(r.lastMs.max)}${ratio(r.lastMs.max, anchor?.lastMs?.max)}`.padStart(16) +
       `${fmt(r.redisCallsPerBroadcast)}${c.redis ? ratio(r.redisCallsPerBroadcast, anchor?.redisCallsPerBroadcast) : ''}`.padStart(20) +
       fmt(r.redisCpuMsPerBroadcast, 2).padStart(20) +
+      fmt(r.redisIdleCallsPerSecond).padStart(19) +
       fmt(r.clientCpuPct).padStart(15),
   );
+}
+for (const c of CASES) {
+  const made = broadcast[c.id].redisCommandsPerBroadcast;
+  if (made?.length) console.log(`  ${c.label}: ${made.slice(0, 8).map(([name, n]) => `${name} ${fmt(n)}`).join(', ')}`);
 }
 console.log(`Memory per idle WebSocket session, 1 node (${P.idle.toLocaleString('en-US')} sessions, after GC)`);
 console.log('case'.padEnd(36) + 'heap bytes v'.padStart(16) + 'RSS bytes v'.padStart(16));

@@ -8,6 +8,8 @@
 //        [--rounds 10] [--warmup-rounds 2] [--gap-ms 200] [--round-timeout 10] [--size 32]
 //        [--ports 9001,9002]   several nodes of one cluster: session i opens on ports[i % n]
 //                              (the control session on the first), so a broadcast crosses the hub
+//        [--settle-ms 0]       idle time between 'opened' and the rounds (announced by a 'rounds'
+//                              event), so a runner can measure what the idle sessions cost alone
 //
 // The event data is [round, "R<round>:xxx..."]; a session counts a round when a
 // text message holds that round's unique tag, so a late copy of an earlier round
@@ -33,6 +35,7 @@ const gapMs = intArg(args, 'gap-ms', 200);
 const roundTimeoutMs = intArg(args, 'round-timeout', 10) * 1000;
 const size = Math.max(8, intArg(args, 'size', 32));
 const concurrency = intArg(args, 'open-concurrency', 256);
+const settleMs = intArg(args, 'settle-ms', 0);
 
 const tagOf = (r) => `R${String(r).padStart(5, '0')}:`;
 const dataOf = (r) => [r, tagOf(r).padEnd(size, 'x')];
@@ -125,6 +128,8 @@ if (sessions.length < nSessions) {
   process.exit(1);
 }
 
+if (settleMs > 0) await new Promise((resolve) => setTimeout(resolve, settleMs));
+emit({ event: 'rounds' });
 const control = sessions[0];
 const { timed, firsts, failures, roundCpuUs, roundWallMs } = await arrivals.run({
   rounds, warmupRounds, gapMs, timeoutMs: roundTimeoutMs,
@@ -139,6 +144,7 @@ expectedTag = null;
 stopping = true;
 
 const sorted = [...timed].sort((a, b) => a - b);
+emit({ event: 'rounds-done' });
 for (const s of sessions) s.sock.destroy();
 emit({
   event: 'result',
