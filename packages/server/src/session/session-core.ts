@@ -373,10 +373,26 @@ export class SessionCore implements StreamMember {
     this.lastSeen = now;
     for (const packet of packets) {
       if (this.#ended) return;
-      this.#receiveOne(packet);
+      this.#receiveOne(packet, now);
     }
     // HTTP transports answer each POST with its receipt; only a duplex carrier needs one pushed.
     if (this.#carrier?.duplex) this.#receiptLater(now);
+  }
+
+  /** One packet from the client (a WebSocket message): `receive` without the array. */
+  receiveOne(packet: Packet): void {
+    if (this.#ended) return;
+    const now = this.#host.now();
+    this.lastSeen = now;
+    this.#receiveOne(packet, now);
+    if (this.#carrier?.duplex) this.#receiptLater(now);
+  }
+
+  /** The client's receipt `["r", seq]`, read by a carrier without decoding a packet. */
+  receipt(seq: number): void {
+    if (this.#ended) return;
+    this.lastSeen = this.#host.now();
+    this.#replay.acknowledge(seq);
   }
 
   /** Sends a heartbeat, or reports the carrier dead when the client has been silent too long. */
@@ -512,7 +528,7 @@ export class SessionCore implements StreamMember {
     this.#host.scheduleFlush(this);
   }
 
-  #receiveOne(packet: Packet): void {
+  #receiveOne(packet: Packet, now: number): void {
     switch (packet.type) {
       case 'event':
       case 'ack': {
@@ -520,7 +536,7 @@ export class SessionCore implements StreamMember {
         if (verdict === 'duplicate') this.#receiptMissed(packet.seq);
         if (verdict !== 'next') return;
         if (packet.type === 'ack') return this.#settleAck(packet.ackId, packet.data, packet.error);
-        return this.#deliverEvent(packet.name, packet.data, packet.ackId);
+        return this.#deliverEvent(packet.name, packet.data, packet.ackId, now);
       }
       case 'receipt':
         this.#replay.acknowledge(packet.seq);
@@ -529,7 +545,7 @@ export class SessionCore implements StreamMember {
         this.#sendControl({ type: 'pong', t: packet.t });
         return;
       case 'pong':
-        this.rtt = Math.max(0, this.#host.now() - packet.t);
+        this.rtt = Math.max(0, now - packet.t);
         return;
       case 'close':
         this.close(packet.code, packet.reason);
@@ -577,8 +593,7 @@ export class SessionCore implements StreamMember {
     this.#scheduleFlush();
   }
 
-  #deliverEvent(name: string, data: unknown, ackId: number | undefined): void {
-    const now = this.#host.now();
+  #deliverEvent(name: string, data: unknown, ackId: number | undefined, now: number): void {
     // Every event takes a token, refused ones too: a refusal costs the server an answer.
     if (!(this.#rate ??= new TokenBucket(this.#limits.eventsPerSecond, this.#limits.eventBurst, now)).take(now)) {
       if (!this.#refusalBudget(now).take(now)) {
@@ -595,7 +610,7 @@ export class SessionCore implements StreamMember {
       if (ackId !== undefined && this.#refusalBudget(now).take(now)) this.#enqueue(pendingAck(ackId, null, `"${name}" is a reserved event name`));
       return;
     }
-    if (ackId === undefined) return this.#dispatch(name, [data]);
+    if (ackId === undefined) return this.#dispatchData(name, data);
     let answered = false;
     // One answer per ack: a handler calling it twice must not queue (and keep) a second packet.
     const ack = (response?: unknown): void => {
@@ -621,6 +636,19 @@ export class SessionCore implements StreamMember {
 
   #sendControl(packet: Packet): void {
     if (this.#carrier?.writable) this.#carrier.write([control(packet)]);
+  }
+
+  /** `#dispatch(event, [data])` without the array: every event without an ack comes this way. */
+  #dispatchData(event: string, data: unknown): void {
+    const handlers = this.#handlers.get(event);
+    if (!handlers) return;
+    for (const handler of handlers) {
+      try {
+        handler(data);
+      } catch (error) {
+        this.#host.handlerFailed(this, event, error);
+      }
+    }
   }
 
   #dispatch(event: string, args: unknown[]): void {
