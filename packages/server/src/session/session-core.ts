@@ -264,7 +264,18 @@ export class SessionCore implements StreamMember {
     } else if (!carrier.streaming && !carrier.writable) {
       return;
     }
-    this.#queueReady(packet);
+    if (packet.latest !== undefined) {
+      this.#queueReady(packet);
+      return;
+    }
+    // `#queueReady` without the latest-only search: once per member of every broadcast.
+    this.#queue.push(packet);
+    this.#queuedBytes += packet.size;
+    if (this.#queuedBytes + carrier.bufferedBytes > this.#limits.maxQueuedBytes) {
+      this.close(BaroCloseCode.slowConsumer, 'slow consumer', 1000);
+      return;
+    }
+    this.#scheduleFlush();
   }
 
   /**
