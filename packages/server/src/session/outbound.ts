@@ -30,8 +30,8 @@ export function packetCost(byteLength: number): number {
   return byteLength + PACKET_OVERHEAD_BYTES;
 }
 
-export function pendingEvent(name: string, data: unknown, options: { latest?: string; ackId?: number } = {}): PendingPacket {
-  return new PendingEvent(name, data, options.latest, options.ackId);
+export function pendingEvent(name: string, data: unknown, options?: { latest?: string; ackId?: number }): PendingPacket {
+  return new PendingEvent(name, data, options?.latest, options?.ackId);
 }
 
 export function pendingAck(ackId: number, data: unknown, error?: string): PendingPacket {

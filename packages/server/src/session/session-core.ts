@@ -60,6 +60,8 @@ const VOLATILE_BACKLOG = 64 * 1024;
  */
 export const RECEIPT_BATCH = 100;
 export const RECEIPT_DELAY_MS = 100;
+/** Batches up to this many packets leave their array for the next queue (see `#recycle`). */
+const SPARE_MAX = 64;
 /** How long a flooding client (past its events' and its refusals' budgets) goes unread. */
 export const FLOOD_HOLD_MS = 1000;
 
@@ -129,6 +131,8 @@ export class SessionCore implements StreamMember {
    * here: broadcasts are in their streams' history.
    */
   #queue: Queued[] = [];
+  /** The last batch's array, empty, for the queue after the next flush (see `#recycle`). */
+  #spare: Queued[] | null = null;
   #queuedBytes = 0;
   #nextSeq = 1;
   #flushScheduled = false;
@@ -209,8 +213,9 @@ export class SessionCore implements StreamMember {
   }
 
   /** Sends an event. Returns false when it was dropped (volatile and the client is behind) or the session ended. */
-  emit(event: string, data: unknown, options: EmitOptions = {}): boolean {
+  emit(event: string, data: unknown, options?: EmitOptions): boolean {
     if (this.#ended) return false;
+    if (options === undefined) return this.#enqueue(pendingEvent(event, data));
     if (options.volatile && this.#behind()) return false;
     return this.#enqueue(pendingEvent(event, data, options));
   }
@@ -353,7 +358,8 @@ export class SessionCore implements StreamMember {
     if (closing) return this.close(closing.code, closing.reason, closing.retryAfterMs, { immediately: true });
     // The queue becomes the batch: its own packets are numbered in place, the rest are ready.
     const batch: (OutboundPacket | PendingPacket)[] = this.#queue;
-    this.#queue = [];
+    this.#queue = this.#spare ?? [];
+    this.#spare = null;
     this.#queuedBytes = 0;
     let replayFull = false;
     for (let i = 0; i < batch.length; i++) {
@@ -375,7 +381,19 @@ export class SessionCore implements StreamMember {
       batch.unshift(control({ type: 'receipt', seq: this.#inbound.last }));
     }
     if (batch.length > 0) carrier.write(batch as OutboundPacket[]);
+    this.#recycle(batch);
     if (replayFull) this.close(BaroCloseCode.slowConsumer, 'replay buffer full', 1000);
+  }
+
+  /**
+   * Keeps a written batch's array as the next queue, emptied with `pop` (which keeps its capacity,
+   * where `length = 0` drops it): a new array per flush was a new backing store per message. A
+   * burst's large array is left to the GC.
+   */
+  #recycle(batch: Queued[]): void {
+    if (batch.length > SPARE_MAX) return;
+    while (batch.length > 0) batch.pop();
+    this.#spare = batch;
   }
 
   /** Packets from the client, in arrival order. */
