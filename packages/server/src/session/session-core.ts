@@ -529,6 +529,14 @@ export class SessionCore implements StreamMember {
    * after the join packets that say where each replayed stream restarts.
    */
   #requeue(missed: OutboundPacket[], replayed: readonly StreamPacket[], joins: readonly Packet[]): void {
+    // A poll with nothing to replay (most of them): the queue holds only the session's own packets,
+    // in emission order, and stays as it is.
+    if (missed.length === 0 && replayed.length === 0 && joins.length === 0 && this.#queue.every(isPending)) {
+      let pending = 0;
+      for (const item of this.#queue) pending += item.size;
+      this.#queuedBytes = pending;
+      return;
+    }
     const merged: Queued[] = [...missed, ...replayed];
     let bytes = 0;
     for (const packet of replayed) bytes += packet.size;
@@ -691,6 +699,10 @@ export class SessionCore implements StreamMember {
       }
     }
   }
+}
+
+function isPending(item: Queued): item is PendingPacket {
+  return !(item instanceof OutboundPacket);
 }
 
 function isStreamPacket(item: OutboundPacket): item is StreamPacket {

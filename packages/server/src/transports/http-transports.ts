@@ -8,6 +8,7 @@ import type { SessionGateway } from './session-gateway.js';
 import { handlePoll, type PollingCarrier, type PollMode } from './polling-transport.js';
 import { handleSend } from './send-endpoint.js';
 import { handleSse } from './sse-transport.js';
+import { readQuery } from '../session/query.js';
 
 export interface HttpTransportOptions {
   /** How long a long-poll is held open without data, in ms. Default 25 s. */
@@ -148,10 +149,7 @@ function pathOf(target: string): string {
 
 /** `wait` from the query (polls only). */
 function waitParam(target: string): string | null {
-  const hash = target.indexOf('#');
-  const start = target.indexOf('?');
-  if (start === -1 || (hash !== -1 && start > hash)) return null;
-  return new URLSearchParams(target.slice(start + 1, hash === -1 ? undefined : hash)).get('wait');
+  return readQuery(target).get('wait');
 }
 
 function pollMode(wait: string | null): PollMode | null {
