@@ -11,7 +11,7 @@
 //
 // baro: docs/protocol.md. The client behaves like packages/client: one POST in flight
 // per session (what queues meanwhile goes in the next one), streaming transports
-// receipt with every packet they send, polling sends `seq` on every GET, heartbeats
+// receipt every 100 ms or 100 packets, polling sends `seq` on every GET, heartbeats
 // are answered. socket.io: Engine.IO v4 over a raw WebSocket
 // (`/socket.io/?EIO=4&transport=websocket`) or HTTP long-polling
 // (`transport=polling`, packets separated by \x1e), namespace "/" (`40`),
@@ -20,7 +20,7 @@
 // Prints {"event":"mark","name":"start"|"end"} around the window and the final
 // {"event":"result",...}.
 import { parseArgs, intArg } from '../lib/cli.mjs';
-import { FrameReader, buildFrame, buildTextFramePair, emit, lifetimeCpuMs, OP_TEXT, OP_PING, OP_PONG, OP_CLOSE } from './wire.mjs';
+import { FrameReader, buildFrame, emit, lifetimeCpuMs, OP_TEXT, OP_PING, OP_PONG, OP_CLOSE } from './wire.mjs';
 import { connectWsPath, HttpConn, getRequest, postRequest, SseParser, openPool, recorder } from './session-wire.mjs';
 
 const args = parseArgs();
@@ -65,7 +65,7 @@ class Sess {
   constructor(i) {
     this.i = i;
     this.n = 0; this.t0 = 0; this.waiting = false;
-    this.inLast = 0; this.cseq = 0; this.receipted = 0;
+    this.inLast = 0; this.cseq = 0; this.receipted = 0; this.lastReceiptAt = 0;
     this.verified = false;
     this.openResolve = null; this.info = null;
   }
@@ -101,13 +101,9 @@ class Sess {
     this.next(now);
     if (phase === PH_DRAIN && outstanding === 0 && drainResolve) drainResolve();
   }
-  /**
-   * As packages/client on streaming transports: the receipt rides with every packet the client
-   * sends (the same write or POST) when something came in since the last one; a client that
-   * sends nothing receipts within 100 ms (not needed here: every echo is answered at once).
-   */
-  receiptDue() {
-    return this.inLast > this.receipted;
+  /** Streaming transports receipt at most every 100 ms or every 100 packets (as packages/client). */
+  receiptDue(now) {
+    return this.inLast > this.receipted && (this.inLast - this.receipted >= 100 || now - this.lastReceiptAt >= 100);
   }
   baroPacket(p, now) {
     switch (p[0]) {
@@ -169,12 +165,12 @@ class BaroWs extends Sess {
     sock.on('close', () => { if (!stopped) problem('wsClosed', 'websocket closed'); if (this.openReject) this.openReject(new Error('closed')); });
     await opened;
   }
-  sendEcho() {
-    const ev = `["e",${++this.cseq},"echo",[${this.n},"${PAD}"]]`;
-    if (this.receiptDue()) {
-      this.receipted = this.inLast;
-      this.sock.write(buildTextFramePair(`["r",${this.inLast}]`, ev));
-    } else this.sock.write(buildFrame(OP_TEXT, Buffer.from(ev, 'latin1')));
+  sendEcho(now) {
+    const ev = buildFrame(OP_TEXT, Buffer.from(`["e",${++this.cseq},"echo",[${this.n},"${PAD}"]]`, 'latin1'));
+    if (this.receiptDue(now)) {
+      this.receipted = this.inLast; this.lastReceiptAt = now;
+      this.sock.write(Buffer.concat([buildFrame(OP_TEXT, Buffer.from(`["r",${this.inLast}]`, 'latin1')), ev]));
+    } else this.sock.write(ev);
   }
   control(text) { if (!this.sock.destroyed) this.sock.write(buildFrame(OP_TEXT, Buffer.from(text, 'latin1'))); }
   close() { this.sock?.destroy(); }
@@ -211,8 +207,8 @@ class BaroHttp extends Sess {
   }
   flushPost(now) {
     if (stopped) return;
-    if (this.streaming && this.receiptDue()) {
-      this.receipted = this.inLast;
+    if (this.streaming && this.receiptDue(now)) {
+      this.receipted = this.inLast; this.lastReceiptAt = now;
       this.q.unshift(`["r",${this.inLast}]`);
     }
     const body = this.q.join('\n');

@@ -42,30 +42,6 @@ export function buildFrame(opcode, payload, { fin = true, rsv1 = false, mask = M
   return buf;
 }
 
-/**
- * Two masked text frames of ASCII text in one buffer (one write), made without intermediate
- * buffers: a receipt and the packet it rides with, on the load generators' hot path.
- */
-export function buildTextFramePair(first, second, mask = MASK) {
-  const a = first.length, b = second.length;
-  const ha = a < 126 ? 6 : 8, hb = b < 126 ? 6 : 8;
-  const buf = Buffer.allocUnsafe(ha + a + hb + b);
-  maskedAscii(buf, 0, first, ha, mask);
-  maskedAscii(buf, ha + a, second, hb, mask);
-  return buf;
-}
-
-function maskedAscii(buf, at, text, hlen, mask) {
-  const len = text.length;
-  if (len >= 65536) throw new RangeError('buildTextFramePair: text too long');
-  buf[at] = 0x81;
-  if (hlen === 6) buf[at + 1] = 0x80 | len;
-  else { buf[at + 1] = 0x80 | 126; buf.writeUInt16BE(len, at + 2); }
-  const p = at + hlen;
-  mask.copy(buf, p - 4);
-  for (let i = 0; i < len; i++) buf[p + i] = text.charCodeAt(i) ^ mask[i & 3];
-}
-
 /** Compress one message on its own (no context), RFC 7692 §7.2.1: drop the trailing 00 00 ff ff. */
 export function deflateMessage(payload) {
   const out = zlib.deflateRawSync(payload, { finishFlush: zlib.constants.Z_SYNC_FLUSH });

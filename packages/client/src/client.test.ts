@@ -123,32 +123,6 @@ test('receipts on streaming transports: batched within 100 ms, at once after 100
   client.close();
 });
 
-test('on streaming transports the receipt rides with the client\'s own packet, in the same send', async () => {
-  const script = new Script();
-  const client = script.client();
-  await started(script, 1);
-  const link = script.last;
-  link.open();
-  client.on('ping', (n, ack) => ack((n as number) + 1));
-  client.on('note', (n) => void client.emit('noted', n));
-  link.deliver({ type: 'event', seq: 1, name: 'note', data: 7 });
-  assert.deepEqual(link.sends.at(-1), [
-    { type: 'receipt', seq: 1 },
-    { type: 'event', seq: 1, name: 'noted', data: 7 },
-  ]);
-  link.deliver({ type: 'event', seq: 2, name: 'ping', data: 1, ackId: 4 });
-  assert.deepEqual(link.sends.at(-1), [
-    { type: 'receipt', seq: 2 },
-    { type: 'ack', seq: 2, ackId: 4, data: 2 },
-  ]);
-  // Nothing came in since: the next packet goes alone, and no receipt follows by timer.
-  client.emit('alone', null);
-  assert.deepEqual(link.sends.at(-1), [{ type: 'event', seq: 3, name: 'alone', data: null }]);
-  await sleep(150);
-  assert.equal(link.sent.filter((packet) => packet.type === 'receipt').length, 2);
-  client.close();
-});
-
 test('polling transports carry seq on every request instead of receipts', async () => {
   const script = new Script();
   const client = script.client({ transports: ['polling'] });

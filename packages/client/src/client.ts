@@ -458,19 +458,7 @@ export class BaroClient<Events extends EventContract = UntypedEvents> {
     const max = this.#info?.maxPayload;
     if (max && tooLarge(text, max)) return 'too-large';
     if (!this.#outbox.add(() => packet)) return 'full';
-    const link = this.#link;
-    if (!link?.open) return;
-    // The receipt of what came in rides along (one write, one POST): the server forgets its
-    // packets as soon as the client says anything, not when a receipt timer fires.
-    const seq = this.#inbound.last;
-    if (seq <= this.#receipted || !streaming(link.name)) {
-      link.transport.send([packet], [text]);
-      return;
-    }
-    clearTimeout(this.#receiptTimer);
-    this.#receiptTimer = undefined;
-    this.#receipted = seq;
-    link.transport.send([{ type: 'receipt', seq }, packet], [undefined, text]);
+    if (this.#link?.open) this.#link.transport.send([packet], [text]);
   }
 
   #url(endpoint: string, params?: Record<string, string>): string {

@@ -22,10 +22,7 @@ export class ScriptedLink implements Transport {
     this.url = context.url(name === 'websocket' ? 'ws' : name === 'sse' ? 'sse' : 'poll');
   }
 
-  /** What each `send` call was given: packets in one call leave in one write (or one POST). */
-  readonly sends: Packet[][] = [];
   send(packets: readonly Packet[]): void {
-    this.sends.push([...packets]);
     this.sent.push(...packets);
   }
 

@@ -65,7 +65,7 @@ export class WebSocketCarrier implements Carrier {
   bind(session: AnySession): void {
     const connection = this.#connection;
     connection.on('message', (data, isBinary) => {
-      // A receipt rides with most client packets (packages/client): read without JSON.
+      // Receipts are most of what a busy client sends besides its events: read without JSON.
       const receipted = isBinary ? -1 : receiptOf(data);
       if (receipted >= 0) return session.receipt(receipted);
       const result = isBinary ? decodeBinaryPacket(data, 'toServer') : decodePacket(data.toString('utf8'), 'toServer');
