@@ -25,7 +25,7 @@ export function frameHeaderSize(payloadLength: number, masked: boolean): number 
 }
 
 /** Writes a header into `target` at 0 and returns its size; the mask key, if any, is its last 4 bytes. */
-function writeHeader(target: Uint8Array, opcode: number, payloadLength: number, fin: boolean, rsv1: boolean, mask: Uint8Array | null): number {
+export function writeHeader(target: Uint8Array, opcode: number, payloadLength: number, fin: boolean, rsv1: boolean, mask: Uint8Array | null): number {
   target[0] = (fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | opcode;
   const maskBit = mask === null ? 0 : 0x80;
   let pos: number;

@@ -10,7 +10,7 @@ export {
   type FrameParserOptions,
   type FrameSink,
 } from './frame-parser.js';
-export { encodeFrame, encodeFrameFromParts, prepareFrame, frameHeaderSize, type FrameOptions, type PreparedFrame, type Allocate } from './frame-encoder.js';
+export { encodeFrame, encodeFrameFromParts, prepareFrame, frameHeaderSize, writeHeader as writeFrameHeader, type FrameOptions, type PreparedFrame, type Allocate } from './frame-encoder.js';
 export { parseClosePayload, encodeClosePayload, type ClosePayload } from './close-frame.js';
 export { WsConnection, type WsConnectionOptions, type ConnectionState } from './connection.js';
 export * from './handshake/index.js';

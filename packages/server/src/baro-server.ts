@@ -147,6 +147,7 @@ export class BaroServer<Events extends EventContract = UntypedEvents, Context = 
   readonly #expiryChecks = new Map<string, NodeJS.Timeout>();
   /** Sessions written to in this tick, flushed together in one microtask. */
   #toFlush: SessionCore[] = [];
+  #toFlushSpare: SessionCore[] = [];
   #closing = false;
   /** The server's own events; `emit` is taken by broadcasting, as in Socket.IO. */
   readonly #events = new EventEmitter<BaroServerEvents<Events>>();
@@ -602,8 +603,12 @@ export class BaroServer<Events extends EventContract = UntypedEvents, Context = 
 
   readonly #flushAll = (): void => {
     const sessions = this.#toFlush;
-    this.#toFlush = [];
+    this.#toFlush = this.#toFlushSpare;
     for (const session of sessions) session.flush();
+    // Emptied with `pop`, which keeps the array's capacity (`length = 0` drops it): an echo is one
+    // flush per tick, and a new array each time was a new backing store per message.
+    while (sessions.length > 0) sessions.pop();
+    this.#toFlushSpare = sessions;
   };
 
   #mountWebSocket(): WebSocketServer<Admission> {

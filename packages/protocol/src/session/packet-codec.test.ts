@@ -57,6 +57,36 @@ test('InboundSequence processes the next number only; ReplayBuffer replays after
   assert.equal(replay.since(6), null, 'never sent');
 });
 
+test('ReplayBuffer reuses its slots once emptied, drops by bytes, and compacts after a long run', () => {
+  const replay = new ReplayBuffer<string>({ maxCount: 5000, maxBytes: 100 });
+  // Receipted one by one, as a client whose receipts ride on its packets does.
+  for (let seq = 1; seq <= 3000; seq++) {
+    replay.push(seq, `p${seq}`, 10);
+    if (seq % 3 === 0) {
+      replay.acknowledge(seq);
+      assert.equal(replay.count, 0);
+      assert.equal(replay.bytes, 0);
+    }
+  }
+  assert.deepEqual(replay.since(3000), []);
+  // Eleven of ten bytes each against 100 bytes: the oldest one goes, and a replay needing it fails.
+  for (let seq = 3001; seq <= 3011; seq++) replay.push(seq, `p${seq}`, 10);
+  assert.equal(replay.count, 10);
+  assert.equal(replay.bytes, 100);
+  assert.equal(replay.since(3000), null);
+  assert.deepEqual(replay.since(3009), ['p3010', 'p3011']);
+  // A long unreceipted run with a sliding receipt: entries stay in order across compactions.
+  const long = new ReplayBuffer<number>({ maxCount: 5000, maxBytes: Infinity });
+  for (let seq = 1; seq <= 4000; seq++) {
+    long.push(seq, seq, 1);
+    if (seq > 100) long.acknowledge(seq - 100);
+  }
+  assert.equal(long.count, 100);
+  assert.deepEqual(long.since(3990), [3991, 3992, 3993, 3994, 3995, 3996, 3997, 3998, 3999, 4000]);
+  long.clear();
+  assert.equal(long.count, 0);
+});
+
 test('stream packets (m, j, l) round-trip, only toward the client; positions encode as offsets by epoch', () => {
   const packets: Packet[] = [
     { type: 'message', stream: 'room "1"', offset: 7, name: 'news', data: { a: [1, 'two'] } },

@@ -41,8 +41,10 @@ export function encodePacket(packet: Packet): string {
  * member adds only its own `["e",<seq>,` prefix: the payload is serialised once, not per member.
  */
 export function eventTail(name: string, data: unknown, ackId?: number): string {
-  const body = `${JSON.stringify(name)},${stringifyWithBase64(data)}`;
-  return ackId === undefined ? `${body}]` : `${body},${ackId}]`;
+  // One template each: no intermediate string for the common part.
+  return ackId === undefined
+    ? `${JSON.stringify(name)},${stringifyWithBase64(data)}]`
+    : `${JSON.stringify(name)},${stringifyWithBase64(data)},${ackId}]`;
 }
 
 export function eventWithTail(seq: number, tail: string): string {

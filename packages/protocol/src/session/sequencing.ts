@@ -26,22 +26,23 @@ export class InboundSequence {
   }
 }
 
-interface Entry<T> {
-  seq: number;
-  size: number;
-  item: T;
-}
-
 /**
  * Sent packets kept until the peer receipts them, to replay after a reconnect. Bounded in count
  * and bytes: past a bound the oldest are dropped, and a replay that would need them reports it
  * (the peer must resync) rather than handing over a gap.
+ *
+ * Entries are kept in three parallel arrays (no object per entry): a server keeps one per packet
+ * it sends until the receipt, and each object more would be one more for the GC to move.
  */
 export class ReplayBuffer<T> {
   readonly #maxCount: number;
   readonly #maxBytes: number;
-  #entries: Entry<T>[] = [];
+  #seqs: number[] = [];
+  #sizes: number[] = [];
+  #items: (T | undefined)[] = [];
+  /** Live entries are at [#head, #end); slots past #end may be reused without growing the arrays. */
   #head = 0;
+  #end = 0;
   #bytes = 0;
   /** Everything at or below this was receipted or dropped. */
   #floor = 0;
@@ -53,7 +54,7 @@ export class ReplayBuffer<T> {
   }
 
   get count(): number {
-    return this.#entries.length - this.#head;
+    return this.#end - this.#head;
   }
 
   get bytes(): number {
@@ -66,13 +67,21 @@ export class ReplayBuffer<T> {
   }
 
   push(seq: number, item: T, size: number): void {
-    this.#entries.push({ seq, size, item });
+    const at = this.#end++;
+    if (at < this.#items.length) {
+      this.#seqs[at] = seq;
+      this.#sizes[at] = size;
+      this.#items[at] = item;
+    } else {
+      this.#seqs.push(seq);
+      this.#sizes.push(size);
+      this.#items.push(item);
+    }
     this.#lastSeq = seq;
     this.#bytes += size;
     while (this.count > this.#maxCount || (this.#bytes > this.#maxBytes && this.count > 1)) {
-      const oldest = this.#entries[this.#head++];
-      this.#bytes -= oldest.size;
-      this.#floor = oldest.seq;
+      this.#floor = this.#seqs[this.#head];
+      this.#dropHead();
     }
     this.#compact();
   }
@@ -89,10 +98,7 @@ export class ReplayBuffer<T> {
 
   /** The peer processed everything up to `seq`: forget it. */
   acknowledge(seq: number): void {
-    while (this.count > 0 && this.#entries[this.#head].seq <= seq) {
-      this.#bytes -= this.#entries[this.#head].size;
-      this.#head++;
-    }
+    while (this.#head < this.#end && this.#seqs[this.#head] <= seq) this.#dropHead();
     if (seq > this.#floor) this.#floor = Math.min(seq, this.lastSeq);
     this.#compact();
   }
@@ -104,22 +110,40 @@ export class ReplayBuffer<T> {
   since(seq: number): T[] | null {
     if (seq > this.lastSeq || seq < this.#floor) return null;
     const items: T[] = [];
-    for (let i = this.#head; i < this.#entries.length; i++) {
-      if (this.#entries[i].seq > seq) items.push(this.#entries[i].item);
+    for (let i = this.#head; i < this.#end; i++) {
+      if (this.#seqs[i] > seq) items.push(this.#items[i] as T);
     }
     return items;
   }
 
   /** Drops everything (the session ended). */
   clear(): void {
-    this.#entries = [];
+    this.#seqs = [];
+    this.#sizes = [];
+    this.#items = [];
     this.#head = 0;
+    this.#end = 0;
     this.#bytes = 0;
   }
 
+  #dropHead(): void {
+    this.#bytes -= this.#sizes[this.#head];
+    // The slot stays (it is reused), its item goes: a receipted packet must not be kept alive.
+    this.#items[this.#head] = undefined;
+    this.#head++;
+  }
+
   #compact(): void {
-    if (this.#head > 1024 && this.#head * 2 > this.#entries.length) {
-      this.#entries = this.#entries.slice(this.#head);
+    if (this.#head === this.#end) {
+      // Empty: start again at the front, in the same arrays, unless a burst left them large.
+      if (this.#items.length > 1024) return this.clear();
+      this.#head = 0;
+      this.#end = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#end) {
+      this.#seqs = this.#seqs.slice(this.#head, this.#end);
+      this.#sizes = this.#sizes.slice(this.#head, this.#end);
+      this.#items = this.#items.slice(this.#head, this.#end);
+      this.#end -= this.#head;
       this.#head = 0;
     }
   }

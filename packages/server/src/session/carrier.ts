@@ -16,6 +16,7 @@ export interface Carrier {
   readonly writable: boolean;
   /** Bytes handed to the socket and not yet flushed. */
   readonly bufferedBytes: number;
+  /** Takes what it needs of the packets now: the session empties and reuses the array after the call. */
   write(packets: readonly OutboundPacket[]): void;
   /**
    * The client sends faster than its rate allows even its refusals: read nothing more from it for

@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { decodePositions } from '@baro/protocol';
 import type { Refusal } from '../admission/refusal.js';
+import { readQuery } from './query.js';
 
 export type { Refusal };
 
@@ -17,7 +18,7 @@ export interface SessionParams {
 
 /** Reads `sid`, `token` (query or X-Baro-Token), `seq` (query or Last-Event-ID) and `pos` (query). */
 export function readSessionParams(request: IncomingMessage): SessionParams | Refusal {
-  const query = queryOf(request.url ?? '/');
+  const query = readQuery(request.url ?? '/');
   const sid = query.get('sid') ?? undefined;
   const headerToken = request.headers['x-baro-token'];
   const token = query.get('token') ?? (typeof headerToken === 'string' ? headerToken : undefined);
@@ -31,17 +32,6 @@ export function readSessionParams(request: IncomingMessage): SessionParams | Ref
   const positions = positionsText === null ? null : decodePositions(positionsText);
   if (positions === null && positionsText !== null) return { ok: false, status: 400, reason: 'malformed pos' };
   return { sid, token, seq, positions };
-}
-
-/**
- * The query of a request target, as `new URL(target, base).searchParams` has it (after `?`, before
- * any `#`) without building a whole URL: every poll and POST reads it.
- */
-function queryOf(target: string): URLSearchParams {
-  const hash = target.indexOf('#');
-  const end = hash === -1 ? target.length : hash;
-  const start = target.indexOf('?');
-  return start === -1 || start > end ? new URLSearchParams() : new URLSearchParams(target.slice(start + 1, end));
 }
 
 export function newSessionId(): string {

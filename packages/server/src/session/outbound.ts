@@ -32,39 +32,72 @@ export function packetCost(byteLength: number): number {
   return byteLength + PACKET_OVERHEAD_BYTES;
 }
 
-export function pendingEvent(name: string, data: unknown, options: { latest?: string; ackId?: number } = {}): PendingPacket {
-  // Serialised once: for its size now, and as baro's text when it leaves.
-  const tail = eventTail(name, data, options.ackId);
-  const size = packetCost(Buffer.byteLength(tail, 'utf8'));
-  const serial = nextSerial();
-  const kept = keptData(data);
-  return {
-    serial,
-    size,
-    latest: options.latest,
-    build: (seq) => {
-      const packet: Packet = options.ackId === undefined ? { type: 'event', seq, name, data: kept } : { type: 'event', seq, name, data: kept, ackId: options.ackId };
-      return new OutboundPacket(packet, size, serial).seed(baroWireFormat, eventWithTail(seq, tail));
-    },
-    stored: () => `e${tail}`,
-  };
+export function pendingEvent(name: string, data: unknown, options?: { latest?: string; ackId?: number }): PendingPacket {
+  return new PendingEvent(name, data, options?.latest, options?.ackId);
 }
 
 export function pendingAck(ackId: number, data: unknown, error?: string): PendingPacket {
-  const tail = ackTail(ackId, data, error);
-  const size = packetCost(Buffer.byteLength(tail, 'utf8'));
-  const serial = nextSerial();
-  const kept = keptData(data);
-  return {
-    serial,
-    size,
-    latest: undefined,
-    build: (seq) => {
-      const packet: Packet = error === undefined ? { type: 'ack', seq, ackId, data: kept } : { type: 'ack', seq, ackId, data: null, error };
-      return new OutboundPacket(packet, size, serial).seed(baroWireFormat, ackWithTail(seq, tail));
-    },
-    stored: () => `a${tail}`,
-  };
+  return new PendingAck(ackId, data, error);
+}
+
+// Classes rather than closures: one object per emit, and nothing of it outlives `build`.
+
+class PendingEvent implements PendingPacket {
+  readonly serial = nextSerial();
+  readonly size: number;
+  readonly latest: string | undefined;
+  readonly #name: string;
+  readonly #data: unknown;
+  readonly #ackId: number | undefined;
+  /** Serialised once: for its size now, and as baro's text when it leaves. */
+  readonly #tail: string;
+
+  constructor(name: string, data: unknown, latest: string | undefined, ackId: number | undefined) {
+    this.#tail = eventTail(name, data, ackId);
+    this.size = packetCost(Buffer.byteLength(this.#tail, 'utf8'));
+    this.latest = latest;
+    this.#name = name;
+    this.#data = keptData(data);
+    this.#ackId = ackId;
+  }
+
+  stored(): string {
+    return `e${this.#tail}`;
+  }
+
+  build(seq: number): OutboundPacket {
+    const ackId = this.#ackId;
+    const packet: Packet = ackId === undefined ? { type: 'event', seq, name: this.#name, data: this.#data } : { type: 'event', seq, name: this.#name, data: this.#data, ackId };
+    return new OutboundPacket(packet, this.size, this.serial).seed(baroWireFormat, eventWithTail(seq, this.#tail));
+  }
+}
+
+class PendingAck implements PendingPacket {
+  readonly serial = nextSerial();
+  readonly size: number;
+  readonly latest = undefined;
+  readonly #ackId: number;
+  readonly #data: unknown;
+  readonly #error: string | undefined;
+  readonly #tail: string;
+
+  constructor(ackId: number, data: unknown, error: string | undefined) {
+    this.#tail = ackTail(ackId, data, error);
+    this.size = packetCost(Buffer.byteLength(this.#tail, 'utf8'));
+    this.#ackId = ackId;
+    this.#data = keptData(data);
+    this.#error = error;
+  }
+
+  stored(): string {
+    return `a${this.#tail}`;
+  }
+
+  build(seq: number): OutboundPacket {
+    const error = this.#error;
+    const packet: Packet = error === undefined ? { type: 'ack', seq, ackId: this.#ackId, data: this.#data } : { type: 'ack', seq, ackId: this.#ackId, data: null, error };
+    return new OutboundPacket(packet, this.size, this.serial).seed(baroWireFormat, ackWithTail(seq, this.#tail));
+  }
 }
 
 /**

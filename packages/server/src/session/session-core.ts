@@ -61,6 +61,8 @@ const VOLATILE_BACKLOG = 64 * 1024;
  */
 export const RECEIPT_BATCH = 100;
 export const RECEIPT_DELAY_MS = 100;
+/** Batches up to this many packets leave their array for the next queue (see `#recycle`). */
+const SPARE_MAX = 64;
 /** How long a flooding client (past its events' and its refusals' budgets) goes unread. */
 export const FLOOD_HOLD_MS = 1000;
 
@@ -175,6 +177,8 @@ export class SessionCore implements StreamMember {
    * here: broadcasts are in their streams' history.
    */
   #queue: Queued[] = [];
+  /** The last batch's array, empty, for the queue after the next flush (see `#recycle`). */
+  #spare: Queued[] | null = null;
   #queuedBytes = 0;
   #nextSeq = 1;
   #flushScheduled = false;
@@ -316,8 +320,9 @@ export class SessionCore implements StreamMember {
   }
 
   /** Sends an event. Returns false when it was dropped (volatile and the client is behind) or the session ended. */
-  emit(event: string, data: unknown, options: EmitOptions = {}): boolean {
+  emit(event: string, data: unknown, options?: EmitOptions): boolean {
     if (this.#ended) return false;
+    if (options === undefined) return this.#enqueue(pendingEvent(event, data));
     if (options.volatile && this.#behind()) return false;
     return this.#enqueue(pendingEvent(event, data, options));
   }
@@ -371,7 +376,18 @@ export class SessionCore implements StreamMember {
     } else if (!carrier.streaming && !carrier.writable) {
       return;
     }
-    this.#queueReady(packet);
+    if (packet.latest !== undefined) {
+      this.#queueReady(packet);
+      return;
+    }
+    // `#queueReady` without the latest-only search: once per member of every broadcast.
+    this.#queue.push(packet);
+    this.#queuedBytes += packet.size;
+    if (this.#queuedBytes + carrier.bufferedBytes > this.#limits.maxQueuedBytes) {
+      this.close(BaroCloseCode.slowConsumer, 'slow consumer', 1000);
+      return;
+    }
+    this.#scheduleFlush();
   }
 
   /** A stream's start, learned after the session joined it. */
@@ -486,7 +502,8 @@ export class SessionCore implements StreamMember {
     if (closing) return this.close(closing.code, closing.reason, closing.retryAfterMs, { immediately: true });
     // The queue becomes the batch: its own packets are numbered in place, the rest are ready.
     const batch: (OutboundPacket | PendingPacket)[] = this.#queue;
-    this.#queue = [];
+    this.#queue = this.#spare ?? [];
+    this.#spare = null;
     this.#queuedBytes = 0;
     let replayFull = false;
     for (let i = 0; i < batch.length; i++) {
@@ -508,7 +525,19 @@ export class SessionCore implements StreamMember {
       batch.unshift(control({ type: 'receipt', seq: this.cseq }));
     }
     if (batch.length > 0) carrier.write(batch as OutboundPacket[]);
+    this.#recycle(batch);
     if (replayFull) this.close(BaroCloseCode.slowConsumer, 'replay buffer full', 1000);
+  }
+
+  /**
+   * Keeps a written batch's array as the next queue, emptied with `pop` (which keeps its capacity,
+   * where `length = 0` drops it): a new array per flush was a new backing store per message. A
+   * burst's large array is left to the GC.
+   */
+  #recycle(batch: Queued[]): void {
+    if (batch.length > SPARE_MAX) return;
+    while (batch.length > 0) batch.pop();
+    this.#spare = batch;
   }
 
   /** Packets from the client, in arrival order. */
@@ -517,12 +546,28 @@ export class SessionCore implements StreamMember {
     this.lastSeen = now;
     for (const packet of packets) {
       if (this.#ended) return;
-      this.#receiveOne(packet);
+      this.#receiveOne(packet, now);
     }
     // HTTP transports answer each POST with its receipt; only a duplex carrier needs one pushed.
     if (this.#carrier?.duplex) this.#receiptLater(now);
     // Made again on this node for a POST alone: nothing holds it here once its commits are done.
     else if (this.#ledger && this.#carrier === null) this.#host.detached?.(this);
+  }
+
+  /** One packet from the client (a WebSocket message): `receive` without the array. */
+  receiveOne(packet: Packet): void {
+    if (this.#ended) return;
+    const now = this.#host.now();
+    this.lastSeen = now;
+    this.#receiveOne(packet, now);
+    if (this.#carrier?.duplex) this.#receiptLater(now);
+  }
+
+  /** The client's receipt `["r", seq]`, read by a carrier without decoding a packet. */
+  receipt(seq: number): void {
+    if (this.#ended) return;
+    this.lastSeen = this.#host.now();
+    this.#receipted(seq);
   }
 
   /** Sends a heartbeat, or reports the carrier dead when the client has been silent too long. */
@@ -729,6 +774,14 @@ export class SessionCore implements StreamMember {
    * after the join packets that say where each replayed stream restarts.
    */
   #requeue(missed: OutboundPacket[], replayed: readonly StreamPacket[], joins: readonly Packet[]): void {
+    // A poll with nothing to replay (most of them): the queue holds only the session's own packets,
+    // in emission order, and stays as it is.
+    if (missed.length === 0 && replayed.length === 0 && joins.length === 0 && this.#queue.every(isPending)) {
+      let pending = 0;
+      for (const item of this.#queue) pending += item.size;
+      this.#queuedBytes = pending;
+      return;
+    }
     const merged: Queued[] = [...missed, ...replayed];
     let bytes = 0;
     for (const packet of replayed) bytes += packet.size;
@@ -759,16 +812,16 @@ export class SessionCore implements StreamMember {
     this.#host.scheduleFlush(this);
   }
 
-  #receiveOne(packet: Packet): void {
+  #receiveOne(packet: Packet, now: number): void {
     switch (packet.type) {
       case 'event':
       case 'ack': {
         const verdict = this.#inbound.accept(packet.seq);
         if (verdict === 'duplicate') this.#receiptMissed(packet.seq);
         if (verdict !== 'next') return;
-        if (this.#ledger) return this.#handleCommitted(packet);
+        if (this.#ledger) return this.#handleCommitted(packet, now);
         if (packet.type === 'ack') return this.#settleAck(packet.ackId, packet.data, packet.error);
-        return this.#deliverEvent(packet.name, packet.data, packet.ackId);
+        return this.#deliverEvent(packet.name, packet.data, packet.ackId, now);
       }
       case 'receipt':
         this.#receipted(packet.seq);
@@ -777,7 +830,7 @@ export class SessionCore implements StreamMember {
         this.#sendControl({ type: 'pong', t: packet.t });
         return;
       case 'pong':
-        this.rtt = Math.max(0, this.#host.now() - packet.t);
+        this.rtt = Math.max(0, now - packet.t);
         return;
       case 'close':
         this.close(packet.code, packet.reason);
@@ -788,11 +841,11 @@ export class SessionCore implements StreamMember {
   }
 
   /** With a ledger: handles a client event and commits it with the packets its handlers produced at once. */
-  #handleCommitted(packet: Extract<Packet, { type: 'event' | 'ack' }>): void {
+  #handleCommitted(packet: Extract<Packet, { type: 'event' | 'ack' }>, now: number): void {
     const produced: PendingPacket[] = (this.#handling = []);
     try {
       if (packet.type === 'ack') this.#settleAck(packet.ackId, packet.data, packet.error);
-      else this.#deliverEvent(packet.name, packet.data, packet.ackId);
+      else this.#deliverEvent(packet.name, packet.data, packet.ackId, now);
     } finally {
       this.#handling = null;
       this.#commit(packet.seq, produced);
@@ -837,8 +890,7 @@ export class SessionCore implements StreamMember {
     this.#scheduleFlush();
   }
 
-  #deliverEvent(name: string, data: unknown, ackId: number | undefined): void {
-    const now = this.#host.now();
+  #deliverEvent(name: string, data: unknown, ackId: number | undefined, now: number): void {
     // Every event takes a token, refused ones too: a refusal costs the server an answer.
     if (!(this.#rate ??= new TokenBucket(this.#limits.eventsPerSecond, this.#limits.eventBurst, now)).take(now)) {
       if (!this.#refusalBudget(now).take(now)) {
@@ -855,7 +907,7 @@ export class SessionCore implements StreamMember {
       if (ackId !== undefined && this.#refusalBudget(now).take(now)) this.#enqueue(pendingAck(ackId, null, `"${name}" is a reserved event name`));
       return;
     }
-    if (ackId === undefined) return this.#dispatch(name, [data]);
+    if (ackId === undefined) return this.#dispatchData(name, data);
     let answered = false;
     // One answer per ack: a handler calling it twice must not queue (and keep) a second packet.
     const ack = (response?: unknown): void => {
@@ -881,6 +933,19 @@ export class SessionCore implements StreamMember {
 
   #sendControl(packet: Packet): void {
     if (this.#carrier?.writable) this.#carrier.write([control(packet)]);
+  }
+
+  /** `#dispatch(event, [data])` without the array: every event without an ack comes this way. */
+  #dispatchData(event: string, data: unknown): void {
+    const handlers = this.#handlers.get(event);
+    if (!handlers) return;
+    for (const handler of handlers) {
+      try {
+        handler(data);
+      } catch (error) {
+        this.#host.handlerFailed(this, event, error);
+      }
+    }
   }
 
   #dispatch(event: string, args: unknown[]): void {
@@ -910,6 +975,10 @@ function orderWithinStreams(items: Queued[]): void {
     packets.sort((a, b) => a.offset - b.offset);
     places.forEach((place, i) => (items[place] = packets[i]));
   }
+}
+
+function isPending(item: Queued): item is PendingPacket {
+  return !(item instanceof OutboundPacket);
 }
 
 function isStreamPacket(item: OutboundPacket): item is StreamPacket {

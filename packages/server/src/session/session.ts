@@ -106,7 +106,7 @@ export class Session<ClientToServer extends EventsMap = DefaultEvents, ServerToC
   }
 
   /** Sends an event. Returns false when it was dropped (volatile and the client is behind) or the session ended. */
-  emit<E extends EventNames<ServerToClient>>(event: E, data: EventPayload<ServerToClient[E]>, options: EmitOptions = {}): boolean {
+  emit<E extends EventNames<ServerToClient>>(event: E, data: EventPayload<ServerToClient[E]>, options?: EmitOptions): boolean {
     return this.#core.emit(event, data, options);
   }
 

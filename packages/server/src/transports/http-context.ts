@@ -10,13 +10,23 @@ export interface KeepAlive {
  * The responses the HTTP transports hold: which are still open (to end them on unmount), which
  * closed while a request waited for its admission, and the SSE streams that need keep-alives.
  */
+/** Set on a tracked response once it closed: a flag on the object, not a WeakSet entry per request. */
+const CLOSED = Symbol('baro.closed');
+type Tracked = ServerResponse & { [CLOSED]?: true };
+
 export class ResponseTracker {
   readonly #open = new Set<ServerResponse>();
-  readonly #closed = new WeakSet<ServerResponse>();
+  /** One listener for every response (`this` is the response): no closure per request. */
+  readonly #onClose: (this: Tracked) => void;
   readonly #streams = new Set<KeepAlive>();
   readonly #timer: NodeJS.Timeout;
 
   constructor(keepAliveInterval: number) {
+    const open = this.#open;
+    this.#onClose = function (this: Tracked): void {
+      open.delete(this);
+      this[CLOSED] = true;
+    };
     this.#timer = setInterval(() => {
       for (const stream of this.#streams) stream.keepAlive();
     }, keepAliveInterval);
@@ -25,15 +35,13 @@ export class ResponseTracker {
 
   track(response: ServerResponse): void {
     this.#open.add(response);
-    response.once('close', () => {
-      this.#open.delete(response);
-      this.#closed.add(response);
-    });
+    // 'close' comes once per response.
+    response.on('close', this.#onClose);
   }
 
   /** The client went away (or the response was already answered). */
   gone(response: ServerResponse): boolean {
-    return this.#closed.has(response) || response.writableEnded || response.destroyed;
+    return (response as Tracked)[CLOSED] === true || response.writableEnded || response.destroyed;
   }
 
   keepAlive(stream: KeepAlive): void {

@@ -9,6 +9,7 @@ import { handlePoll, type PollingCarrier, type PollMode } from './polling-transp
 import { handleSend } from './send-endpoint.js';
 import { handleSse } from './sse-transport.js';
 import { pathOf } from '../websocket/request-path.js';
+import { readQuery } from '../session/query.js';
 
 export interface HttpTransportOptions {
   /** How long a long-poll is held open without data, in ms. Default 25 s. */
@@ -138,10 +139,7 @@ export function mountHttpTransports(handler: HttpTransportHandler, httpServer: H
 
 /** `wait` from the query (polls only). */
 function waitParam(target: string): string | null {
-  const hash = target.indexOf('#');
-  const start = target.indexOf('?');
-  if (start === -1 || (hash !== -1 && start > hash)) return null;
-  return new URLSearchParams(target.slice(start + 1, hash === -1 ? undefined : hash)).get('wait');
+  return readQuery(target).get('wait');
 }
 
 function pollMode(wait: string | null): PollMode | null {

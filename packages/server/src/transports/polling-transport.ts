@@ -94,7 +94,7 @@ export class PollingCarrier implements Carrier {
     // With no request waiting there is nobody to answer: sequenced packets stay in the session's
     // replay buffer and go out with the next request (which attaches with its seq); others are moot.
     if (!waiting) return;
-    for (const packet of packets) this.#batch.push(packet.encoded(this.#format).line(packet.packet));
+    for (const packet of packets) this.#batch.push(packet.line(this.#format));
     if (this.#batch.length > 0) this.#scheduleAnswer(waiting);
   }
 

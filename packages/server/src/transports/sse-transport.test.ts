@@ -11,7 +11,7 @@ import { OutboundPacket } from '../wire/outbound-packet.js';
 import { baroWireFormat } from '../wire/baro-format.js';
 import type { Packet } from '@baro/protocol';
 
-const sseEvent = (packet: Packet): string => new OutboundPacket(packet, 0).encoded(baroWireFormat).sse(packet).toString();
+const sseEvent = (packet: Packet): string => new OutboundPacket(packet, 0).sse(baroWireFormat).toString();
 
 const T = { timeout: 10_000 };
 

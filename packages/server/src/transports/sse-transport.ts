@@ -64,7 +64,7 @@ export class SseCarrier implements Carrier {
     if (!this.open || packets.length === 0) return;
     const response = this.#response;
     if (packets.length > 1) response.cork();
-    for (const packet of packets) response.write(packet.encoded(this.#format).sse(packet.packet));
+    for (const packet of packets) response.write(packet.sse(this.#format));
     if (packets.length > 1) response.uncork();
   }
 

@@ -41,14 +41,13 @@ export class WebSocketCarrier implements Carrier {
   }
 
   #writeOne(outbound: OutboundPacket): void {
-    const encoded = outbound.encoded(this.#format);
+    const format = this.#format;
     if (!this.#deflate) {
       // The complete frame, made once and shared by every member of a broadcast.
-      this.#connection.sendPrepared(encoded.frame(outbound.packet));
+      this.#connection.sendPrepared(outbound.frame(format));
       return;
     }
-    const binary = encoded.binary(outbound.packet);
-    this.#connection.send(binary ?? encoded.text(outbound.packet));
+    this.#connection.send(outbound.binary(format) ?? outbound.text(format));
   }
 
   holdReading(ms: number): void {
@@ -66,15 +65,37 @@ export class WebSocketCarrier implements Carrier {
   bind(session: AnySession): void {
     const connection = this.#connection;
     connection.on('message', (data, isBinary) => {
+      // Receipts are most of what a busy client sends besides its events: read without JSON.
+      const receipted = isBinary ? -1 : receiptOf(data);
+      if (receipted >= 0) return session.receipt(receipted);
       const result = isBinary ? decodeBinaryPacket(data, 'toServer') : decodePacket(data.toString('utf8'), 'toServer');
       if (!result.ok) {
         // A client that sends malformed packets is broken; resuming would repeat it.
         session.close(1008, `bad packet: ${result.error}`.slice(0, 120));
         return;
       }
-      session.receive([result.packet]);
+      session.receiveOne(result.packet);
     });
     connection.on('drain', () => session.flush());
     connection.on('close', () => session.carrierLost(this));
   }
+}
+
+/**
+ * The `seq` of a text message that is exactly `["r",<seq>]` with seq a safe integer of at most 15
+ * digits, else -1 (anything else, odd spacing included, goes through the full decoder).
+ */
+export function receiptOf(data: Uint8Array): number {
+  const end = data.length - 1;
+  // `["r",` + 1..15 digits + `]`
+  if (end < 6 || end > 20 || data[0] !== 0x5b || data[1] !== 0x22 || data[2] !== 0x72 || data[3] !== 0x22 || data[4] !== 0x2c || data[end] !== 0x5d) return -1;
+  // No leading zeros but "0" itself: JSON's own rule.
+  if (data[5] === 0x30 && end !== 6) return -1;
+  let seq = 0;
+  for (let i = 5; i < end; i++) {
+    const digit = data[i] - 0x30;
+    if (digit < 0 || digit > 9) return -1;
+    seq = seq * 10 + digit;
+  }
+  return seq;
 }

@@ -21,7 +21,7 @@ export class RecordingCarrier implements Carrier {
   }
   write(packets: readonly OutboundPacket[]): void {
     for (const outbound of packets) {
-      const text = outbound.encoded(baroWireFormat).text(outbound.packet);
+      const text = outbound.text(baroWireFormat);
       const decoded = decodePacket(text, 'toClient');
       assert.ok(decoded.ok, `the server wrote an invalid packet: ${text}`);
       this.packets.push(decoded.packet);
