@@ -13,6 +13,39 @@ export function invokeListener(listener: AnyListener, thisArg: unknown, args: re
   }
 }
 
+/**
+ * Runs middlewares `(subject, next)` in order: each calls `next()` to pass the subject on, or
+ * `next(error)` to stop with that error; one that throws (or rejects) before calling `next` stops
+ * the chain with what it threw, and a throw after `next` only goes to `reportError`. `done` is
+ * called once, with the error that stopped the chain or none.
+ */
+export function runMiddlewares<E extends Error>(middlewares: readonly AnyListener[], thisArg: unknown, subject: unknown, done: (error?: E | Error) => void, reportError: (error: unknown) => void): void {
+  const chain = [...middlewares];
+  const step = (index: number): void => {
+    if (index === chain.length) return done();
+    let called = false;
+    invokeListener(
+      chain[index],
+      thisArg,
+      [
+        subject,
+        (error?: E) => {
+          if (called) return;
+          called = true;
+          if (error) done(error);
+          else step(index + 1);
+        },
+      ],
+      (thrown) => {
+        if (called) return reportError(thrown);
+        called = true;
+        done(thrown instanceof Error ? thrown : new Error(String(thrown)));
+      },
+    );
+  };
+  step(0);
+}
+
 interface Entry {
   listener: AnyListener;
   once: boolean;

@@ -1,7 +1,7 @@
 import { SocketPacketType, type SocketPacket } from '../codec/index.js';
 import { BroadcastOperator, type OperatorFlags } from './broadcast-operator.js';
 import type { SocketClient } from './client.js';
-import { invokeListener, Listeners, type AnyListener } from './listeners.js';
+import { Listeners, runMiddlewares, type AnyListener } from './listeners.js';
 import type { BroadcastTarget, RoomAdapter } from './room-adapter.js';
 import type { Server } from './server.js';
 import type { SessionHistory } from './session-history.js';
@@ -213,31 +213,8 @@ export class Namespace<ListenEvents extends EventsMap = DefaultEventsMap, EmitEv
   }
 
   #runMiddlewares(socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>, done: (error?: ConnectionMiddlewareError) => void): void {
-    const middlewares = [...this.#middlewares];
-    const step = (index: number): void => {
-      if (index === middlewares.length) return done();
-      let called = false;
-      invokeListener(
-        middlewares[index],
-        this,
-        [
-          socket,
-          (error?: ConnectionMiddlewareError) => {
-            if (called) return;
-            called = true;
-            if (error) done(error);
-            else step(index + 1);
-          },
-        ],
-        (thrown) => {
-          // A middleware that throws refuses the socket, as if it had called next(error).
-          if (called) return this.server._reportError(thrown);
-          called = true;
-          done(thrown instanceof Error ? thrown : new Error(String(thrown)));
-        },
-      );
-    };
-    step(0);
+    // A middleware that throws refuses the socket, as if it had called next(error).
+    runMiddlewares<ConnectionMiddlewareError>(this.#middlewares, this, socket, done, (thrown) => this.server._reportError(thrown));
   }
 
   #operator(): BroadcastOperator<EmitEvents, SocketData> {

@@ -4,7 +4,7 @@ import type { EngineSocket } from '../engine/index.js';
 import { BroadcastOperator, type OperatorFlags } from './broadcast-operator.js';
 import type { SocketClient } from './client.js';
 import { handshakeOf, type Handshake } from './handshake.js';
-import { invokeListener, Listeners, type AnyListener } from './listeners.js';
+import { invokeListener, Listeners, runMiddlewares, type AnyListener } from './listeners.js';
 import type { Namespace } from './namespace.js';
 import type { BroadcastFlags, EncodedPacket, RoomMember } from './room-adapter.js';
 import type { RestoredSession } from './session-history.js';
@@ -358,30 +358,7 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
   }
 
   #runMiddlewares(event: [string, ...unknown[]], done: (error?: Error) => void): void {
-    const middlewares = [...this.#middlewares];
-    const step = (index: number): void => {
-      if (index === middlewares.length) return done();
-      let called = false;
-      invokeListener(
-        middlewares[index],
-        this,
-        [
-          event,
-          (error?: Error) => {
-            if (called) return;
-            called = true;
-            if (error) done(error);
-            else step(index + 1);
-          },
-        ],
-        (thrown) => {
-          if (called) return this.nsp.server._reportError(thrown);
-          called = true;
-          done(thrown instanceof Error ? thrown : new Error(String(thrown)));
-        },
-      );
-    };
-    step(0);
+    runMiddlewares(this.#middlewares, this, event, done, (thrown) => this.nsp.server._reportError(thrown));
   }
 
   /** The callback an incoming event's last argument gets: answers once. */
