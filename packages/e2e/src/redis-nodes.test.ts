@@ -201,7 +201,14 @@ test('rooms across nodes: members on different transports and nodes get every me
       if (n % 20 === 19) await sleep(20);
     }
     await waitFor(() => heard.every((list) => list.length >= COUNT), `${COUNT} room messages for every member`, { timeout: 30_000, every: 50, detail: () => heard.map((list) => list.length) });
-    await sleep(200);
+    // Fences instead of a pause to show nothing more comes: what was sent before one arrives before it.
+    const isFence = (data: unknown): boolean => (data as { fence?: boolean }).fence === true;
+    clients[0].emit('room', { room: 'red', data: { fence: true } });
+    await waitFor(() => heard.every((list) => list.some(isFence)), 'the red fence at every member', { timeout: 10_000, every: 20 });
+    clients[0].emit('room', { room: 'blue', data: { fence: true } });
+    await waitFor(() => outsiderHeard.some(isFence), 'the blue fence at the outsider', { timeout: 10_000, every: 20 });
+    for (const list of heard) list.splice(list.findIndex(isFence), 1);
+    outsiderHeard.splice(outsiderHeard.findIndex(isFence), 1);
     for (const [i, list] of heard.entries()) {
       assert.equal(list.length, COUNT, `member ${i} got each once`);
       // Each sender's messages arrive in the order it sent them.
